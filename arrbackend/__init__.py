@@ -1,0 +1,49 @@
+"""arrbackend: a drop-in, distributed, GPU-accelerated NumPy.
+
+Three front doors, one engine:
+
+* ``with arrbackend.enabled(): ...`` around unmodified ``import numpy as np`` code;
+* ``import arrbackend as np``: this module is a NumPy-2-style namespace;
+* the Array API standard: ``x.__array_namespace__()`` is this module.
+
+Importing arrbackend never imports CuPy or touches CUDA; the first GPU operation does.
+"""
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from ._settings import settings
+from ._counters import counters
+from ._ndarray import ndarray
+from .dispatch.fallback import FallbackWarning
+from .distributed.hostio import TransferWarning
+from .dispatch.enabled import enabled, is_enabled
+from .dispatch.devices import Device
+from .distributed.machine import current_machine, use_machine
+from .distributed.layout import Layout
+from . import api as _api  # noqa: F401  (registers every implementation)
+from .dispatch.namespace import populate as _populate, module_getattr as _module_getattr
+from .dispatch.array_api import API_VERSION as __array_api_version__
+from . import linalg, fft, random  # noqa: E402  (namespaces built from the registry)
+
+
+def asnumpy(x):
+    """The array ``x`` as a NumPy array on the host (an explicit, counted copy)."""
+    from .distributed.hostio import gather
+    if isinstance(x, ndarray):
+        return gather(x, explicit=True)
+    import numpy
+    return numpy.asarray(x)
+
+
+def devices(spec: str | None = None):
+    """Context manager: arrays created inside are made on ``spec`` (e.g. ``'cpu:3'``)."""
+    return use_machine(spec)
+
+
+_NAMES = _populate(globals(), "numpy")
+__getattr__ = _module_getattr("numpy", "arrbackend")
+
+__all__ = ["ndarray", "enabled", "asnumpy", "settings", "counters", "FallbackWarning",
+           "TransferWarning", "Device", "devices", "current_machine", "linalg", "fft",
+           "random"] + _NAMES

@@ -1,0 +1,187 @@
+"""Typed settings: one object, each entry with its environment variable, default,
+converter and help text.  Used everywhere, listed by ``python -m arrbackend info`` and
+rendered into the docs.
+
+A value comes from (first that applies): an override made in the program
+(``settings.override(...)`` or assignment), the environment variable, the default.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+from dataclasses import dataclass
+from typing import Any, Callable
+
+__all__ = ["Setting", "settings"]
+
+
+def _choice(*allowed: str) -> Callable[[str], str]:
+    def convert(text: str) -> str:
+        value = str(text).strip().lower()
+        if value not in allowed:
+            raise ValueError(f"expected one of {', '.join(allowed)}, got {text!r}")
+        return value
+
+    convert.__doc__ = "|".join(allowed)
+    return convert
+
+
+def _bool(text: Any) -> bool:
+    if isinstance(text, bool):
+        return text
+    value = str(text).strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError(f"expected a boolean (1/0, true/false), got {text!r}")
+
+
+def _size(text: Any) -> int:
+    """An integer number of bytes; accepts suffixes k, M, G (powers of 1024)."""
+    if isinstance(text, int):
+        value = text
+    else:
+        t = str(text).strip()
+        mult = 1
+        if t and t[-1] in "kKmMgG":
+            mult = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30}[t[-1].lower()]
+            t = t[:-1]
+        value = int(float(t) * mult)
+    if value < 0:
+        raise ValueError(f"expected a size >= 0, got {text!r}")
+    return value
+
+
+def _positive_int(text: Any) -> int:
+    value = int(text)
+    if value < 1:
+        raise ValueError(f"expected an integer >= 1, got {text!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    env: str
+    default: Any
+    convert: Callable[[Any], Any]
+    help: str
+
+
+_DEFINITIONS = [
+    Setting("devices", "ARRBACKEND_DEVICES", "auto", str,
+            "Devices arrays are spread over: 'auto' (every visible GPU, else one CPU "
+            "device), 'cpu', 'cpu:N' (N virtual CPU devices), 'gpu', 'gpu:N' (the first N "
+            "GPUs), 'gpu:0,2' (GPUs by id; one id as 'gpu:1,')."),
+    Setting("fallback", "ARRBACKEND_FALLBACK", "warn", _choice("warn", "error", "silent"),
+            "What a call to a NumPy function arrbackend does not implement does: 'warn' "
+            "(gather to NumPy, call it, scatter back, and warn once per function with a "
+            "FallbackWarning), 'error' (raise NotImplementedError), 'silent' (as warn, no "
+            "warning)."),
+    Setting("transfer", "ARRBACKEND_TRANSFER", "warn", _choice("warn", "error", "silent"),
+            "What an implicit copy of GPU data to the host (np.asarray on a GPU array, a "
+            "fallback) does: 'warn' (TransferWarning, once per call site), 'error' "
+            "(raise), 'silent'. arrbackend.asnumpy() is explicit and never warns."),
+    Setting("split_bytes", "ARRBACKEND_SPLIT_BYTES", 1 << 20, _size,
+            "Arrays created with fewer bytes than this live on one device instead of being "
+            "cut into blocks over all devices (suffixes k, M, G accepted)."),
+    Setting("fusion", "ARRBACKEND_FUSION", True, _bool,
+            "Defer elementwise operations and evaluate each statement as one generated "
+            "kernel per device (0 turns deferral off: every operation runs eagerly)."),
+    Setting("fusion_max_nodes", "ARRBACKEND_FUSION_MAX_NODES", 64, _positive_int,
+            "A deferred expression with more operations than this is evaluated at once."),
+    Setting("cpu_threads", "ARRBACKEND_CPU_THREADS", 1, _positive_int,
+            "Threads that run the shards of cpu:N devices concurrently (NumPy releases the "
+            "GIL inside its loops)."),
+    Setting("comm_timeout", "ARRBACKEND_COMM_TIMEOUT", 300.0, float,
+            "Seconds a collective between processes may wait before it is reported as a "
+            "mismatch or a dead peer (multi-process runs)."),
+]
+
+
+class _Settings:
+    """The active settings.  ``settings.split_bytes`` reads a value;
+    ``with settings.override(split_bytes=0): ...`` changes it for a block."""
+
+    def __init__(self) -> None:
+        object.__setattr__(self, "_defs", {s.name: s for s in _DEFINITIONS})
+        object.__setattr__(self, "_overrides", {})
+        object.__setattr__(self, "_cache", {})
+        object.__setattr__(self, "_lock", threading.Lock())
+
+    def definitions(self) -> list[Setting]:
+        return list(self._defs.values())
+
+    def __getattr__(self, name: str) -> Any:
+        defs = object.__getattribute__(self, "_defs")
+        if name not in defs:
+            raise AttributeError(f"arrbackend has no setting {name!r}")
+        overrides = object.__getattribute__(self, "_overrides")
+        if name in overrides:
+            return overrides[name]
+        s = defs[name]
+        raw = os.environ.get(s.env)
+        cache = object.__getattribute__(self, "_cache")
+        hit = cache.get(name)
+        if hit is not None and hit[0] == raw:
+            return hit[1]
+        if raw is None:
+            value = s.default
+        else:
+            try:
+                value = s.convert(raw)
+            except (TypeError, ValueError) as exc:
+                raise ValueError(f"environment variable {s.env}={raw!r}: {exc}") from None
+        cache[name] = (raw, value)
+        return value
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name not in self._defs:
+            raise AttributeError(f"arrbackend has no setting {name!r}")
+        try:
+            self._overrides[name] = self._defs[name].convert(value)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"setting {name}={value!r}: {exc}") from None
+
+    def reset(self, name: str) -> None:
+        """Forget a program override: the environment or the default applies again."""
+        self._overrides.pop(name, None)
+
+    def source(self, name: str) -> str:
+        """Where the active value of ``name`` comes from: 'program', 'environment', 'default'."""
+        if name in self._overrides:
+            return "program"
+        if os.environ.get(self._defs[name].env) is not None:
+            return "environment"
+        return "default"
+
+    @contextlib.contextmanager
+    def override(self, **values: Any):
+        with self._lock:
+            saved = {k: self._overrides.get(k, _MISSING) for k in values}
+            for k, v in values.items():
+                setattr(self, k, v)
+        try:
+            yield self
+        finally:
+            with self._lock:
+                for k, v in saved.items():
+                    if v is _MISSING:
+                        self._overrides.pop(k, None)
+                    else:
+                        self._overrides[k] = v
+
+    def as_table(self) -> list[tuple[str, str, Any, str, str]]:
+        """(name, environment variable, value, source, help) for each setting."""
+        return [(s.name, s.env, getattr(self, s.name), self.source(s.name), s.help)
+                for s in self._defs.values()]
+
+    def __repr__(self) -> str:
+        body = ", ".join(f"{s.name}={getattr(self, s.name)!r}" for s in self._defs.values())
+        return f"arrbackend.settings({body})"
+
+
+_MISSING = object()
+settings = _Settings()

@@ -1,0 +1,277 @@
+"""Linear algebra: ``matmul dot vdot inner`` and ``numpy.linalg.inv norm``.
+
+Products are distributed (``arrbackend.distributed.matmul``).  ``inv`` factorizes on one
+device (LAPACK through NumPy, cuSOLVER through CuPy): a spread matrix is gathered there,
+counted in ``counters['gathers']``, and the inverse is spread back by the default layout.
+"""
+from __future__ import annotations
+
+import numpy
+
+from ..dispatch.registry import implements
+from ..distributed import matmul as engine
+from .ufuncs import common_machine, ufunc_call
+
+_NoValue = numpy._NoValue
+LinAlgError = numpy.linalg.LinAlgError
+
+__all__ = ["matmul", "dot", "inv", "norm"]
+
+
+def _arr(x, m):
+    from .._ndarray import ndarray
+    from .creation import asarray_on
+    return x if isinstance(x, ndarray) else asarray_on(x, m)
+
+
+_SIG = "(n?,k),(k,m?)->(n?,m?)"
+
+
+@implements(numpy.matmul, extra={}, missing={
+    "axes": "not supported (NotImplementedError)", "axis": "not supported",
+    "keepdims": "not supported", "order": "results are C-ordered", "subok": "ignored",
+    "signature": "ignored"})
+def matmul(x1, x2, /, out=None, *, casting="same_kind", order="K", dtype=None, subok=True,
+           signature=None, axes=_NoValue, axis=_NoValue, keepdims=False):
+    """Same as ``numpy.matmul``: row blocks of ``x1`` against the needed part of ``x2``."""
+    if axes is not _NoValue or axis is not _NoValue or keepdims:
+        raise NotImplementedError("matmul: axes=, axis= and keepdims= are not supported")
+    m = common_machine([x1, x2, out], "matmul")
+    a, b = _arr(x1, m), _arr(x2, m)
+    for i, x in enumerate((a, b)):
+        if x.ndim == 0:
+            raise ValueError(f"matmul: Input operand {i} does not have enough dimensions (has "
+                             f"0, gufunc core with signature {_SIG} requires 1)")
+    kw = {"casting": casting}
+    if dtype is not None:
+        kw["dtype"] = dtype
+    dt = numpy.matmul(numpy.zeros((1, 1), a.dtype), numpy.zeros((1, 1), b.dtype), **kw).dtype
+    a2 = a if a.ndim >= 2 else a[None, :]
+    b2 = b if b.ndim >= 2 else b[:, None]
+    if a2.shape[-1] != b2.shape[-2]:
+        raise ValueError(f"matmul: Input operand 1 has a mismatch in its core dimension 0, "
+                         f"with gufunc signature {_SIG} (size {b2.shape[-2]} is different "
+                         f"from {a2.shape[-1]})")
+    r = engine.matmul(a2, b2, dt)
+    if a.ndim == 1 and b.ndim == 1:
+        r = r[..., 0, 0]
+    elif a.ndim == 1:
+        r = r[..., 0, :]
+    elif b.ndim == 1:
+        r = r[..., 0]
+    if out is not None:
+        from ..distributed.elementwise import assign
+        if out.shape != r.shape:
+            raise ValueError(f"matmul: Output operand 0 has a mismatch in its core "
+                             f"dimension, expected shape {r.shape}, got {out.shape}")
+        assign(out, r)
+        return out
+    return r
+
+
+@implements(numpy.dot)
+def dot(a, b, out=None):
+    """Same as ``numpy.dot``."""
+    from .manipulation import moveaxis, reshape
+    m = common_machine([a, b, out], "dot")
+    x, y = _arr(a, m), _arr(b, m)
+    if x.ndim == 0 or y.ndim == 0:
+        r = ufunc_call(numpy.multiply, (x, y), {})
+    elif y.ndim <= 2:
+        kx, ky = x.shape[-1], y.shape[0]
+        if kx != ky:
+            raise ValueError(f"shapes {x.shape} and {y.shape} not aligned: {kx} (dim "
+                             f"{x.ndim - 1}) != {ky} (dim 0)")
+        r = matmul(x, y)
+    else:
+        kx, ky = x.shape[-1], y.shape[-2]
+        if kx != ky:
+            raise ValueError(f"shapes {x.shape} and {y.shape} not aligned: {kx} (dim "
+                             f"{x.ndim - 1}) != {ky} (dim {y.ndim - 2})")
+        yk = moveaxis(y, -2, 0)
+        rest = yk.shape[1:]
+        r = matmul(reshape(x, (-1, kx)), reshape(yk, (ky, -1)))
+        r = reshape(r, x.shape[:-1] + rest)
+    if out is not None:
+        from ..distributed.elementwise import assign
+        assign(out, r)
+        return out
+    return r
+
+
+@implements(numpy.vdot)
+def vdot(a, b, /):
+    """Same as ``numpy.vdot``: the first argument is conjugated, both are flattened."""
+    from .manipulation import ravel
+    m = common_machine([a, b], "vdot")
+    x, y = ravel(_arr(a, m)), ravel(_arr(b, m))
+    if x.size != y.size:
+        raise ValueError("cannot reshape array of size %d into shape (%d,)" % (y.size, x.size))
+    if x.dtype.kind == "c":
+        x = ufunc_call(numpy.conjugate, (x,), {})
+    return matmul(x, y)
+
+
+@implements(numpy.inner)
+def inner(a, b, /):
+    """Same as ``numpy.inner``: a sum product over the last axes."""
+    from .manipulation import swapaxes
+    m = common_machine([a, b], "inner")
+    x, y = _arr(a, m), _arr(b, m)
+    if x.ndim == 0 or y.ndim == 0:
+        return ufunc_call(numpy.multiply, (x, y), {})
+    if x.shape[-1] != y.shape[-1]:
+        raise ValueError(f"shapes {x.shape} and {y.shape} not aligned: {x.shape[-1]} (dim "
+                         f"{x.ndim - 1}) != {y.shape[-1]} (dim {y.ndim - 1})")
+    if y.ndim == 1:
+        return matmul(x, y)
+    return dot(x, swapaxes(y, -1, -2))
+
+
+def _assert_stacked_square(a, name):
+    if a.ndim < 2:
+        raise LinAlgError(f"{a.ndim}-dimensional array given. Array must be at least "
+                          f"two-dimensional")
+    if a.shape[-1] != a.shape[-2]:
+        raise LinAlgError("Last 2 dimensions of the array must be square")
+
+
+def _inexact(dtype):
+    if dtype.kind in "fc" and dtype != numpy.float16:
+        return dtype
+    return numpy.dtype(numpy.float64)
+
+
+@implements(numpy.linalg.inv, devices="single",
+            note="factorized on one device; a spread matrix is gathered there first")
+def inv(a):
+    """Same as ``numpy.linalg.inv`` (LinAlgError for a singular matrix, on GPUs too)."""
+    from .manipulation import _ours
+    x = _ours(a, "inv")
+    _assert_stacked_square(x, "inv")
+    dt = _inexact(x.dtype)
+    m = x._store.machine
+    d = 0
+    local = engine.gather_to(x, d)
+    dev = m.devices[d]
+    with dev.activate():
+        xp = dev.xp
+        if local.dtype != dt:
+            local = local.astype(dt)
+        if dev.is_gpu:
+            import cupyx
+            with cupyx.errstate(linalg="raise"):
+                r = xp.linalg.inv(local)
+        else:
+            r = numpy.linalg.inv(local)
+    return engine.from_local(m, d, r)
+
+
+@implements(numpy.linalg.norm)
+def norm(x, ord=None, axis=None, keepdims=False):
+    """Same as ``numpy.linalg.norm`` for vectors (any ``ord``) and matrices (``'fro'``,
+    ``1``, ``-1``, ``inf``, ``-inf``; ``2``, ``-2`` and ``'nuc'`` use the singular values,
+    computed on one device)."""
+    from . import reductions as R
+    from .manipulation import _ours, ravel
+    a = _ours(x, "norm")
+    if a.dtype.kind not in "fc":
+        from .manipulation import astype
+        a = astype(a, numpy.float64)
+    if axis is None:
+        if ord is None or (ord in ("f", "fro") and a.ndim == 2) or (ord == 2 and a.ndim == 1):
+            flat = ravel(a)
+            sq = _abs2(flat)
+            r = ufunc_call(numpy.sqrt, (R.sum(sq),), {})
+            if keepdims:
+                r = r.reshape((1,) * a.ndim)
+            return r
+        axis = tuple(range(a.ndim))
+        if a.ndim not in (1, 2):
+            raise ValueError("Improper number of dimensions to norm.")
+    elif not isinstance(axis, tuple):
+        axis = (int(axis),)
+    if len(axis) == 1:
+        return _vector_norm(a, ord, axis, keepdims)
+    if len(axis) == 2:
+        return _matrix_norm(a, ord, axis, keepdims)
+    raise ValueError("Improper number of dimensions to norm.")
+
+
+def _abs2(x):
+    if x.dtype.kind == "c":
+        from .manipulation import real, imag
+        re, im = real(x), imag(x)
+        return ufunc_call(numpy.add, (ufunc_call(numpy.multiply, (re, re), {}),
+                                      ufunc_call(numpy.multiply, (im, im), {})), {})
+    return ufunc_call(numpy.multiply, (x, x), {})
+
+
+def _vector_norm(a, ord, axis, keepdims):
+    from . import reductions as R
+    absx = ufunc_call(numpy.absolute, (a,), {})
+    if ord == numpy.inf:
+        return R.max(absx, axis=axis, keepdims=keepdims)
+    if ord == -numpy.inf:
+        return R.min(absx, axis=axis, keepdims=keepdims)
+    if ord == 0:
+        from .manipulation import astype
+        nz = ufunc_call(numpy.not_equal, (a, 0), {})
+        return astype(R.sum(nz, axis=axis, keepdims=keepdims), absx.dtype)
+    if ord == 1:
+        return R.sum(absx, axis=axis, keepdims=keepdims)
+    if ord is None or ord == 2:
+        s = R.sum(_abs2(a), axis=axis, keepdims=keepdims)
+        return ufunc_call(numpy.sqrt, (s,), {})
+    if isinstance(ord, str):
+        raise ValueError(f"Invalid norm order '{ord}' for vectors")
+    p = ufunc_call(numpy.power, (absx, ord), {})
+    s = R.sum(p, axis=axis, keepdims=keepdims)
+    return ufunc_call(numpy.power, (s, 1.0 / ord), {})
+
+
+def _matrix_norm(a, ord, axis, keepdims):
+    from . import reductions as R
+    from .manipulation import moveaxis
+    from ..distributed.view import normalize_axis
+    r_ax, c_ax = (normalize_axis(axis[0], a.ndim), normalize_axis(axis[1], a.ndim))
+    if r_ax == c_ax:
+        raise ValueError("Duplicate axes given.")
+    absx = ufunc_call(numpy.absolute, (a,), {})
+    if ord in (None, "fro", "f"):
+        s = R.sum(_abs2(a), axis=(r_ax, c_ax), keepdims=keepdims)
+        return ufunc_call(numpy.sqrt, (s,), {})
+    if ord in (1, -1):
+        colsum = R.sum(absx, axis=r_ax, keepdims=True)
+        f = R.max if ord == 1 else R.min
+        r = f(colsum, axis=c_ax, keepdims=True)
+    elif ord in (numpy.inf, -numpy.inf):
+        rowsum = R.sum(absx, axis=c_ax, keepdims=True)
+        f = R.max if ord == numpy.inf else R.min
+        r = f(rowsum, axis=r_ax, keepdims=True)
+    elif ord in (2, -2, "nuc"):
+        from .manipulation import _ours
+        mat = moveaxis(a, (r_ax, c_ax), (-2, -1))
+        m = mat._store.machine
+        local = engine.gather_to(mat, 0)
+        dev = m.devices[0]
+        with dev.activate():
+            sv = dev.xp.linalg.svd(local, compute_uv=False)
+            if ord == 2:
+                v = sv.max(axis=-1)
+            elif ord == -2:
+                v = sv.min(axis=-1)
+            else:
+                v = sv.sum(axis=-1)
+        r = engine.from_local(m, 0, v, spread=False)
+        if keepdims:
+            shape = list(a.shape)
+            shape[r_ax] = shape[c_ax] = 1
+            r = r.reshape(tuple(shape))
+        return r
+    else:
+        raise ValueError("Invalid norm order for matrices.")
+    if keepdims:
+        return r
+    from .manipulation import squeeze
+    return squeeze(r, axis=(r_ax, c_ax))

@@ -1,0 +1,278 @@
+"""NumPy's ufuncs on arrbackend arrays.
+
+``ufunc_call`` is the body of ``__array_ufunc__(ufunc, '__call__', ...)`` and of every
+arithmetic operator: NEP 50 promotion and NumPy's errors come from asking NumPy itself on
+0-d stand-ins (cached per signature), then the elementwise engine runs the ufunc on each
+device's arrays (``numpy.<name>`` on CPU shards, ``cupy.<name>`` on GPU shards).
+``out=``, ``where=``, ``dtype=``, ``casting=`` and ``signature=`` behave as in NumPy.
+"""
+from __future__ import annotations
+
+import numpy
+
+from ..distributed.elementwise import broadcast_shapes, elementwise
+from ..distributed.machine import current_machine
+
+__all__ = ["ufunc_call", "METHODS", "as_operand", "common_machine", "resolve_dtypes",
+           "UFUNC_NAMES", "ufunc_proxy"]
+
+_PY_SCALARS = (bool, int, float, complex)
+
+
+def common_machine(objs, name: str):
+    """The machine of the arrbackend arrays among ``objs`` (all must share it)."""
+    from .._ndarray import ndarray
+    m = None
+    for x in objs:
+        if isinstance(x, ndarray):
+            xm = x._store.machine
+            if m is None:
+                m = xm
+            elif xm is not m:
+                raise ValueError(f"{name}: arrays on different devices ({m.spec!r} and "
+                                 f"{xm.spec!r}); move one with "
+                                 f"arrbackend.asarray(x, device=...)")
+    return m if m is not None else current_machine()
+
+
+def as_operand(x, machine, name: str = "operand"):
+    """An elementwise operand: arrbackend arrays stay; Python and NumPy scalars stay
+    scalars (NEP 50: Python scalars are weak); everything else becomes an arrbackend
+    array on ``machine``."""
+    from .._ndarray import ndarray
+    if isinstance(x, ndarray) or isinstance(x, _PY_SCALARS) or isinstance(x, numpy.generic):
+        return x
+    from .creation import asarray_on
+    if isinstance(x, numpy.ndarray) and x.ndim == 0:
+        return x[()]
+    return asarray_on(x, machine, copy=False)
+
+
+_dtype_cache: dict = {}
+
+
+def _stand_in(x):
+    dt = getattr(x, "dtype", None)
+    if dt is not None and not isinstance(x, numpy.generic):
+        return numpy.zeros((), dt)
+    return x
+
+
+def resolve_dtypes(ufunc, ins, outs, dtype, casting, signature) -> tuple:
+    """The output dtypes of ``ufunc`` on ``ins`` (NumPy's promotion and errors)."""
+    has_pyint = any(type(x) is int for x in ins)
+    key = (ufunc, tuple(getattr(x, "dtype", None) if not isinstance(x, _PY_SCALARS)
+                        else type(x) for x in ins),
+           None if outs is None else tuple(o.dtype for o in outs), dtype, casting,
+           signature)
+    if not has_pyint:
+        hit = _dtype_cache.get(key)
+        if hit is not None:
+            return hit
+    kw = {}
+    if outs is not None:
+        kw["out"] = tuple(numpy.zeros((), o.dtype) for o in outs)
+    if dtype is not None:
+        kw["dtype"] = dtype
+    if casting is not None:
+        kw["casting"] = casting
+    if signature is not None:
+        kw["signature"] = signature
+    with numpy.errstate(all="ignore"):
+        r = ufunc(*[_stand_in(x) for x in ins], **kw)
+    if outs is not None:
+        res = tuple(o.dtype for o in outs)
+    else:
+        res = tuple(numpy.asarray(v).dtype for v in (r if ufunc.nout > 1 else (r,)))
+    if not has_pyint:
+        _dtype_cache[key] = res
+    return res
+
+
+_kernel_cache: dict = {}
+
+
+def _kernel(ufunc, nin: int, dtype, casting, signature, has_where: bool):
+    key = (ufunc, dtype, casting, signature, has_where)
+    k = _kernel_cache.get(key)
+    if k is not None:
+        return k
+    kw = {}
+    if dtype is not None:
+        kw["dtype"] = dtype
+    if casting is not None:
+        kw["casting"] = casting
+    if signature is not None:
+        kw["signature"] = signature
+    name = ufunc.__name__
+    single = ufunc.nout == 1
+
+    def kernel(xp, ins, outs):
+        if xp is numpy:
+            if has_where:
+                ufunc(*ins[:nin], out=tuple(outs), where=ins[nin], **kw)
+            else:
+                ufunc(*ins, out=outs[0] if single else tuple(outs), **kw)
+            return
+        f = getattr(xp, name)
+        ckw = {k: v for k, v in kw.items() if k != "signature"}
+        if has_where:
+            res = f(*ins[:nin], **ckw)
+            res = (res,) if single else res
+            for o, r in zip(outs, res):
+                xp.copyto(o, r, casting="unsafe", where=ins[nin])
+        else:
+            f(*ins, out=outs[0] if single else tuple(outs), **ckw)
+
+    _kernel_cache[key] = kernel
+    return kernel
+
+
+def ufunc_call(ufunc, inputs, kwargs):
+    """``ufunc(*inputs, **kwargs)`` on arrbackend arrays."""
+    from .._ndarray import ndarray
+    name = ufunc.__name__
+    out = kwargs.pop("out", None)
+    where = kwargs.pop("where", True)
+    dtype = kwargs.pop("dtype", None)
+    casting = kwargs.pop("casting", None)
+    signature = kwargs.pop("signature", None)
+    kwargs.pop("order", None)
+    kwargs.pop("subok", None)
+    if kwargs:
+        bad = next(iter(kwargs))
+        raise TypeError(f"{name}() got an unexpected keyword argument '{bad}'")
+    if ufunc.signature is not None:
+        return _gufunc(ufunc, inputs, out, dtype, casting)
+    if len(inputs) != ufunc.nin:
+        if len(inputs) == ufunc.nin + ufunc.nout and out is None:
+            inputs, out = inputs[:ufunc.nin], inputs[ufunc.nin:]
+        else:
+            raise TypeError(f"{name}() takes from {ufunc.nin} to {ufunc.nin + ufunc.nout} "
+                            f"positional arguments but {len(inputs)} were given")
+    if out is not None:
+        out = out if isinstance(out, tuple) else (out,)
+        if all(o is None for o in out):
+            out = None
+    host_out = None
+    if out is not None:
+        if len(out) != ufunc.nout:
+            raise ValueError(f"{name}: The 'out' tuple must have exactly {ufunc.nout} "
+                             f"entries: one per ufunc output")
+        if not all(isinstance(o, ndarray) for o in out):
+            if all(isinstance(o, numpy.ndarray) for o in out):
+                host_out, out = out, None
+            else:
+                raise TypeError(f"{name}: out must be arrbackend arrays (got "
+                                f"{', '.join(type(o).__name__ for o in out)})")
+    machine = common_machine(list(inputs) + list(out or ()), name)
+    if machine.is_gpu and not hasattr(machine.devices[0].xp, name):
+        from ..dispatch.fallback import call_numpy
+        kw = {"where": where} if where is not True else {}
+        return call_numpy(ufunc, inputs, dict(kw, out=out, dtype=dtype, casting=casting),
+                          name=f"numpy.{name} (on GPU)")
+    ins = [as_operand(x, machine, name) for x in inputs]
+    dtypes = resolve_dtypes(ufunc, ins, out, dtype, casting, signature)
+    shapes = [x.shape for x in ins if isinstance(x, ndarray)]
+    shapes += [()] if not shapes else []
+    shape = broadcast_shapes(shapes) if len(shapes) > 1 else shapes[0]
+    if out is not None:
+        for o in out:
+            if o.shape != shape:
+                try:
+                    full = broadcast_shapes([shape, o.shape])
+                except ValueError:
+                    full = None
+                if full != o.shape:
+                    raise ValueError(f"{name}: non-broadcastable output operand with shape "
+                                     f"{o.shape} doesn't match the broadcast shape {shape}")
+                shape = full
+    has_where = where is not True
+    if has_where:
+        if where is False:
+            where = numpy.False_
+        w = as_operand(where, machine, "where")
+        if not isinstance(w, ndarray) and not isinstance(w, (bool, numpy.bool_)):
+            raise TypeError(f"{name}: where= must be a boolean array")
+        if getattr(w, "dtype", numpy.dtype(bool)) != numpy.bool_:
+            raise TypeError(f"{name}: Cannot cast array data from "
+                            f"{w.dtype!r} to dtype('bool') according to the rule 'safe'")
+        ins = ins + [w]
+        if isinstance(w, ndarray):
+            shape = broadcast_shapes([shape, w.shape]) if w.shape != shape else shape
+    kernel = _kernel(ufunc, ufunc.nin, dtype, casting, signature, has_where)
+    res = elementwise(kernel, ins, shape, dtypes, out, machine)
+    if host_out is not None:
+        from ..distributed.hostio import gather
+        for h, r in zip(host_out, res):
+            numpy.copyto(h, gather(r), casting="unsafe")
+        return host_out[0] if ufunc.nout == 1 else host_out
+    return res[0] if ufunc.nout == 1 else res
+
+
+def _gufunc(ufunc, inputs, out, dtype, casting):
+    from ..dispatch.registry import lookup
+    impl = lookup(ufunc)
+    if impl is not None:
+        kw = {}
+        if out is not None:
+            kw["out"] = out[0] if isinstance(out, tuple) else out
+        if dtype is not None:
+            kw["dtype"] = dtype
+        if casting is not None:
+            kw["casting"] = casting
+        return impl.func(*inputs, **kw)
+    from ..dispatch.fallback import call_numpy
+    return call_numpy(ufunc, inputs, {"out": out} if out is not None else {},
+                      name=f"numpy.{ufunc.__name__}")
+
+
+def _reduce(ufunc, inputs, kwargs):
+    from ..distributed import reductions
+    return reductions.ufunc_reduce(ufunc, inputs, kwargs)
+
+
+METHODS = {"reduce": _reduce}
+
+UFUNC_NAMES = sorted(n for n in dir(numpy) if isinstance(getattr(numpy, n), numpy.ufunc))
+
+
+class ufunc_proxy:
+    """``arrbackend.<ufunc>``: calls NumPy's ufunc on arrbackend arrays, making
+    arrbackend arrays of anything else (lists, NumPy arrays) first."""
+
+    def __init__(self, uf: numpy.ufunc) -> None:
+        self._ufunc = uf
+        self.__name__ = uf.__name__
+        self.__doc__ = uf.__doc__
+        for attr in ("nin", "nout", "nargs", "ntypes", "types", "identity", "signature"):
+            setattr(self, attr, getattr(uf, attr))
+
+    def __call__(self, *args, **kwargs):
+        return ufunc_call(self._ufunc, args, kwargs)
+
+    def _args(self, args):
+        from .._ndarray import ndarray
+        from .creation import asarray
+        return tuple(a if isinstance(a, (ndarray,) + _PY_SCALARS) or a is None
+                     else asarray(a) for a in args)
+
+    def reduce(self, array, *args, **kwargs):
+        return getattr(self._ufunc, "reduce")(*self._args((array,)), *args, **kwargs)
+
+    def accumulate(self, array, *args, **kwargs):
+        return self._ufunc.accumulate(*self._args((array,)), *args, **kwargs)
+
+    def reduceat(self, array, indices, *args, **kwargs):
+        return self._ufunc.reduceat(*self._args((array,)), indices, *args, **kwargs)
+
+    def outer(self, a, b, **kwargs):
+        return self._ufunc.outer(*self._args((a, b)), **kwargs)
+
+    def at(self, a, indices, b=None):
+        if b is None:
+            return self._ufunc.at(a, indices)
+        return self._ufunc.at(a, indices, b)
+
+    def __repr__(self) -> str:
+        return f"<arrbackend ufunc '{self.__name__}'>"

@@ -1,0 +1,2 @@
+"""How calls arrive: the registry, NumPy's protocols, the fallback, ``enabled()`` and the
+Array API surface."""

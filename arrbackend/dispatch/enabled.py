@@ -1,0 +1,188 @@
+"""``enabled()``: unmodified ``import numpy as np`` code runs on arrbackend.
+
+While a thread is inside ``with arrbackend.enabled():`` (or a function decorated with
+``@arrbackend.enabled()``), NumPy's creation functions (``np.array``, ``np.zeros``,
+``np.arange``, ...) and ``np.random`` called *from the user's own code* return arrbackend
+arrays.  Everything after that reaches arrbackend through NumPy's own protocols
+(``__array_function__``, ``__array_ufunc__``), because the operands are arrbackend arrays.
+
+Rules, in the order they are applied:
+
+* Only the thread (or asyncio task) that entered the block is affected: the routing is
+  held in a context variable, so another thread using NumPy at the same time gets plain
+  NumPy.  The wrappers are installed in the ``numpy`` module while any block is active and
+  removed when the last one exits, restoring NumPy's original functions exactly.
+* Calls made from library code (anything in the standard library, in site-packages or
+  dist-packages, NumPy itself and arrbackend) get plain NumPy, so SciPy, matplotlib,
+  pandas and the rest keep working.  When such a library receives an arrbackend array it
+  converts it with ``np.asarray``, i.e. the data is copied to the host (counted in
+  ``arrbackend.counters``; a TransferWarning for GPU data).
+* Names bound before the block (``from numpy import zeros``) are not rerouted.
+* Blocks nest, restore the previous devices on exit, and are exception-safe.
+"""
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import functools
+import os
+import sys
+import sysconfig
+import threading
+
+import numpy
+
+from ..distributed.machine import _active as _active_machine, machine_for
+
+__all__ = ["enabled", "is_enabled", "ROUTED"]
+
+_active: contextvars.ContextVar[bool] = contextvars.ContextVar("arrbackend_enabled",
+                                                              default=False)
+_lock = threading.Lock()
+_depth = 0
+_saved: dict = {}
+
+# NumPy functions that make arrays from no array argument: routed while enabled.
+ROUTED = {
+    "numpy": ["array", "asarray", "asanyarray", "ascontiguousarray", "zeros", "ones",
+              "empty", "full", "zeros_like", "ones_like", "empty_like", "full_like",
+              "arange", "linspace", "eye", "identity", "copy"],
+    "numpy.random": None,   # every registered numpy.random function
+}
+
+
+def is_enabled() -> bool:
+    """Whether this thread is inside an ``enabled()`` block."""
+    return _active.get()
+
+
+def _library_roots() -> tuple:
+    roots = set()
+    for key in ("stdlib", "platstdlib", "purelib", "platlib"):
+        p = sysconfig.get_paths().get(key)
+        if p:
+            roots.add(os.path.realpath(p))
+    for mod in (numpy,):
+        roots.add(os.path.realpath(os.path.dirname(mod.__file__)))
+    roots.add(os.path.realpath(os.path.dirname(os.path.dirname(__file__))))
+    return tuple(sorted(roots))
+
+
+_ROOTS = None
+_user_cache: dict = {}
+
+
+def _is_user_file(filename: str) -> bool:
+    hit = _user_cache.get(filename)
+    if hit is not None:
+        return hit
+    global _ROOTS
+    if _ROOTS is None:
+        _ROOTS = _library_roots()
+    if filename.startswith("<frozen") or "site-packages" in filename or \
+            "dist-packages" in filename:
+        user = False
+    elif filename.startswith("<"):
+        user = True
+    else:
+        real = os.path.realpath(filename)
+        user = not any(real == r or real.startswith(r + os.sep) for r in _ROOTS)
+    _user_cache[filename] = user
+    return user
+
+
+def _make_wrapper(orig, impl):
+    def wrapper(*args, **kwargs):
+        if _active.get() and _is_user_file(sys._getframe(1).f_code.co_filename):
+            return impl(*args, **kwargs)
+        return orig(*args, **kwargs)
+
+    try:
+        functools.update_wrapper(wrapper, orig)
+    except (AttributeError, TypeError):
+        pass
+    wrapper.__wrapped__ = orig
+    wrapper._arrbackend_routed = True
+    return wrapper
+
+
+def _targets():
+    """(module object, attribute name, original, implementation) to patch."""
+    from .registry import by_name
+    impls = by_name()
+    out = []
+    for name in ROUTED["numpy"]:
+        impl = impls.get(f"numpy:{name}")
+        if impl is not None:
+            out.append((numpy, name, getattr(numpy, name), impl.func))
+    for key, impl in impls.items():
+        mod, _, name = key.partition(":")
+        if mod == "numpy.random" and hasattr(numpy.random, name):
+            out.append((numpy.random, name, getattr(numpy.random, name), impl.func))
+    return out
+
+
+def _install() -> None:
+    for mod, name, orig, impl in _targets():
+        if getattr(orig, "_arrbackend_routed", False):
+            continue
+        _saved[(mod.__name__, name)] = (mod, orig)
+        setattr(mod, name, _make_wrapper(orig, impl))
+
+
+def _uninstall() -> None:
+    for (_modname, name), (mod, orig) in _saved.items():
+        setattr(mod, name, orig)
+    _saved.clear()
+
+
+class enabled(contextlib.ContextDecorator):
+    """Run unmodified NumPy code on arrbackend (context manager and decorator).
+
+    Parameters
+    ----------
+    devices : str, optional
+        The devices arrays are made on inside the block: ``'cpu'``, ``'cpu:N'``,
+        ``'gpu'``, ``'gpu:N'``, ``'gpu:0,2'`` or ``'auto'``.  Default: ``ARRBACKEND_DEVICES``
+        (``'auto'``: every visible GPU, else the CPU).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import arrbackend
+    >>> with arrbackend.enabled(devices="cpu:2"):
+    ...     x = np.arange(6.0)
+    ...     float(np.sum(x * 2))
+    30.0
+    """
+
+    def __init__(self, devices: str | None = None) -> None:
+        self.devices = devices
+        self._tokens: list = []
+
+    def __enter__(self):
+        global _depth
+        machine = machine_for(self.devices) if self.devices is not None else None
+        with _lock:
+            if _depth == 0:
+                _install()
+            _depth += 1
+        tok = _active.set(True)
+        mtok = _active_machine.set(machine) if machine is not None else None
+        self._tokens.append((tok, mtok))
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        global _depth
+        tok, mtok = self._tokens.pop()
+        if mtok is not None:
+            _active_machine.reset(mtok)
+        _active.reset(tok)
+        with _lock:
+            _depth -= 1
+            if _depth == 0:
+                _uninstall()
+        return False
+
+    def __repr__(self) -> str:
+        return f"arrbackend.enabled(devices={self.devices!r})"

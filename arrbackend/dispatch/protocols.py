@@ -1,0 +1,37 @@
+"""The bodies of ``__array_function__`` (NEP 18) and ``__array_ufunc__`` (NEP 13).
+
+A NumPy function called with an arrbackend array lands here: registered functions run
+their implementation; anything else goes through the fallback.  Ufunc calls run on the
+elementwise engine, ufunc reductions on the reduction engine.
+"""
+from __future__ import annotations
+
+from .fallback import call_numpy
+from .registry import lookup
+
+__all__ = ["array_function", "array_ufunc"]
+
+
+def array_function(func, types, args, kwargs):
+    impl = lookup(func)
+    if impl is not None:
+        return impl.func(*args, **kwargs)
+    from .._ndarray import ndarray
+    for t in types:
+        if not issubclass(t, ndarray) and t.__module__.split(".")[0] not in ("numpy",):
+            if getattr(t, "__array_function__", None) is not None:
+                return NotImplemented
+    return call_numpy(func, args, kwargs, stacklevel=5)
+
+
+def array_ufunc(ufunc, method, inputs, kwargs):
+    from ..api import ufuncs
+    if method == "__call__":
+        return ufuncs.ufunc_call(ufunc, inputs, kwargs)
+    handler = ufuncs.METHODS.get(method)
+    if handler is not None:
+        result = handler(ufunc, inputs, kwargs)
+        if result is not NotImplemented:
+            return result
+    return call_numpy(getattr(ufunc, method), inputs, kwargs, stacklevel=5,
+                      name=f"numpy.{ufunc.__name__}.{method}")

@@ -1,0 +1,117 @@
+"""The registry: one table from NumPy callables to arrbackend implementations.
+
+``@implements(numpy.sum)`` registers an implementation once, with NumPy's signature.
+``__array_function__``, the ``arrbackend`` namespace, the Array API surface and the
+generated coverage table all read this table.  Signatures are compared with NumPy's when
+registered: a mismatch that is not listed in ``extra=``/``missing=`` with a reason is a bug
+that ``tests/test_registry.py`` reports.
+"""
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+__all__ = ["implements", "Implementation", "lookup", "registry", "by_name"]
+
+
+@dataclass
+class Implementation:
+    numpy_func: Any              # the NumPy callable (None for arrbackend-only functions)
+    func: Callable               # the implementation
+    name: str                    # public name, e.g. 'sum' or 'linalg.inv'
+    module: str                  # 'numpy', 'numpy.linalg', 'numpy.random', ...
+    devices: str = "multi"       # 'multi' (any layout), 'single' (gathers to one device),
+    #                              'cpu' (CPU shards only; GPUs fall back)
+    note: str = ""               # what the documentation says about this implementation
+    extra: dict = field(default_factory=dict)     # parameter -> reason (not in NumPy)
+    missing: dict = field(default_factory=dict)   # parameter -> reason (NumPy's, unsupported)
+
+
+_REGISTRY: dict = {}       # numpy callable -> Implementation
+_BY_NAME: dict = {}        # 'module:name' -> Implementation
+
+
+def implements(*numpy_funcs, name: str | None = None, module: str | None = None,
+               devices: str = "multi", note: str = "", extra: dict | None = None,
+               missing: dict | None = None):
+    """Register the decorated function as arrbackend's implementation of
+    ``numpy_funcs`` (aliases share one implementation)."""
+
+    def decorate(func: Callable) -> Callable:
+        targets = numpy_funcs or (None,)
+        for nf in targets:
+            mod = module or _module_of(nf)
+            nm = name or getattr(nf, "__name__", None) or func.__name__
+            impl = Implementation(nf, func, nm, mod, devices, note, dict(extra or {}),
+                                  dict(missing or {}))
+            if nf is not None:
+                _REGISTRY[nf] = impl
+            _BY_NAME[f"{mod}:{nm}"] = impl
+        func._arrbackend_impl = True
+        return func
+
+    return decorate
+
+
+def _module_of(nf) -> str:
+    if nf is None:
+        return "arrbackend"
+    mod = getattr(nf, "__module__", None) or "numpy"
+    if mod.startswith("numpy.linalg"):
+        return "numpy.linalg"
+    if mod.startswith("numpy.fft"):
+        return "numpy.fft"
+    if mod.startswith("numpy.random"):
+        return "numpy.random"
+    return "numpy"
+
+
+def lookup(numpy_func) -> Implementation | None:
+    return _REGISTRY.get(numpy_func)
+
+
+def registry() -> dict:
+    return dict(_REGISTRY)
+
+
+def by_name() -> dict:
+    return dict(_BY_NAME)
+
+
+def signature_mismatches(impl: Implementation) -> list[str]:
+    """Differences between an implementation's parameters and NumPy's, beyond the
+    ones the registration lists with a reason."""
+    nf = impl.numpy_func
+    if nf is None:
+        return []
+    try:
+        ours = inspect.signature(impl.func)
+        theirs = inspect.signature(nf)
+    except (TypeError, ValueError):
+        return []
+    problems = []
+    our_params = {p.name: p for p in ours.parameters.values()}
+    their_params = {p.name: p for p in theirs.parameters.values()}
+    for pname, p in their_params.items():
+        if pname in impl.missing:
+            continue
+        q = our_params.get(pname)
+        if q is None:
+            if p.kind is p.VAR_KEYWORD and any(x.kind is x.VAR_KEYWORD
+                                               for x in ours.parameters.values()):
+                continue
+            problems.append(f"{impl.module}.{impl.name}: missing parameter {pname!r}")
+        elif q.kind != p.kind and not (p.kind is p.POSITIONAL_OR_KEYWORD and
+                                       q.kind is q.POSITIONAL_OR_KEYWORD):
+            problems.append(f"{impl.module}.{impl.name}: parameter {pname!r} is "
+                            f"{q.kind.description}, NumPy's is {p.kind.description}")
+    for pname in our_params:
+        if pname not in their_params and pname not in impl.extra:
+            problems.append(f"{impl.module}.{impl.name}: extra parameter {pname!r}")
+    order_ours = [n for n in our_params if n in their_params]
+    order_theirs = [n for n in their_params if n in our_params]
+    if order_ours != order_theirs:
+        problems.append(f"{impl.module}.{impl.name}: parameter order {order_ours} differs "
+                        f"from NumPy's {order_theirs}")
+    return problems

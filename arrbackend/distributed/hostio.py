@@ -1,0 +1,86 @@
+"""Moving whole arrays between the host and the devices: scattering a NumPy array into a
+new store, and gathering a view back into one NumPy array.  Both are counted; copies of
+GPU data to the host that the user did not ask for explicitly warn (``ARRBACKEND_TRANSFER``).
+"""
+from __future__ import annotations
+
+import warnings
+
+import numpy
+
+from .._counters import count
+from .._settings import settings
+from .layout import Layout, default_layout
+from .localize import device_boxes, view_layout, local_view
+from .machine import Machine
+from .store import Store, alloc_local
+
+__all__ = ["scatter", "gather", "TransferWarning"]
+
+
+class TransferWarning(UserWarning):
+    """GPU data was copied to the host because an operation needed it there."""
+
+
+def scatter(host: numpy.ndarray, machine: Machine, layout: Layout | None = None,
+            copy: bool = True) -> Store:
+    """A new store holding ``host`` under ``layout`` (default: by size).  On CPU devices
+    with ``copy=False`` the shards are views of ``host`` (read-only use only)."""
+    if layout is None:
+        layout = default_layout(host.shape, host.dtype.itemsize, machine.ndev)
+    shards: list = [None] * machine.ndev
+    boxes = device_boxes(layout, host.shape, machine.ndev)
+    for d in machine.local:
+        box = boxes[d]
+        if box is None:
+            continue
+        piece = host[tuple(slice(lo, hi) for lo, hi in box)] if layout.is_block else host
+        dev = machine.devices[d]
+        if dev.is_gpu:
+            with dev.activate():
+                buf = alloc_local(dev, piece.shape, piece.dtype)
+                buf.set(numpy.ascontiguousarray(piece))
+            count("to_device")
+            count("to_device_bytes", piece.nbytes)
+            shards[d] = buf
+        else:
+            shards[d] = numpy.array(piece, copy=True) if copy else piece
+    return Store(machine, tuple(host.shape), host.dtype, layout, shards)
+
+
+def gather(arr, explicit: bool = False, stacklevel: int = 3) -> numpy.ndarray:
+    """The whole view ``arr`` as one NumPy array on the host (a new array, except on a
+    single CPU device where it may share memory with the store)."""
+    store, vmap = arr._store, arr._map
+    m = store.machine
+    lay = view_layout(store, vmap)
+    if m.is_gpu:
+        _note_host_transfer(arr, explicit, stacklevel + 1)
+    if lay.is_single or lay.is_replicated:
+        d = lay.device if lay.is_single else m.local[0]
+        local = local_view(store, vmap, d)
+        return local.get() if m.is_gpu else local
+    out = numpy.empty(vmap.shape, store.dtype)
+    for d, box in enumerate(device_boxes(lay, vmap.shape, m.ndev)):
+        if box is None or box[lay.axis][1] <= box[lay.axis][0]:
+            continue
+        from .localize import Exchange
+        piece = Exchange(m).localize(store, vmap, box, d)
+        out[tuple(slice(lo, hi) for lo, hi in box)] = piece.get() if m.is_gpu else piece
+    return out
+
+
+def _note_host_transfer(arr, explicit: bool, stacklevel: int) -> None:
+    count("host_transfers")
+    count("host_bytes", arr.nbytes)
+    if explicit:
+        return
+    mode = settings.transfer
+    if mode == "silent":
+        return
+    msg = (f"arrbackend: copying a {arr.shape} {arr.dtype} array from {arr.device} to the "
+           f"host; use arrbackend.asnumpy(x) to say so explicitly, or set "
+           f"ARRBACKEND_TRANSFER=silent")
+    if mode == "error":
+        raise RuntimeError(msg + " (ARRBACKEND_TRANSFER=error)")
+    warnings.warn(msg, TransferWarning, stacklevel=stacklevel)

@@ -1,0 +1,303 @@
+"""``x[key]`` and ``x[key] = value``.
+
+Basic indices (ints, slices with any step, ``None``, ``...``) only compose the index map.
+A boolean mask selects on each device from the rows that device holds: the result keeps
+each device's selected rows where they are (an uneven block layout), so nothing moves but
+the per-device counts.  Assignment through a mask writes each device's rows from the
+matching rows of the value.  Integer-array (fancy) indices are handled by
+``arrbackend.distributed.fancy``.
+"""
+from __future__ import annotations
+
+import numpy
+
+from .layout import Layout, even_ranges
+from .localize import Exchange, device_boxes
+from .store import Store
+from .view import parse_basic_index
+
+__all__ = ["getitem", "setitem"]
+
+
+def _basic_fast(key):
+    """Whether ``key`` is certainly a basic index (the common cases, checked quickly)."""
+    t = type(key)
+    if t is int or t is slice or key is None or key is Ellipsis:
+        return True
+    if t is tuple:
+        for k in key:
+            tk = type(k)
+            if not (tk is int or tk is slice or k is None or k is Ellipsis):
+                return False
+        return True
+    return False
+
+
+def getitem(x, key):
+    if _basic_fast(key):
+        items, adv = parse_basic_index(key, x.shape)
+        return x._view(x._map.getitem(items))
+    key = _convert_key(x, key)
+    items, adv = parse_basic_index(key, x.shape)
+    if adv is None:
+        return x._view(x._map.getitem(items))
+    sel = _mask_selection(x, items, adv)
+    if sel is not None:
+        return _bool_get(*sel)
+    from . import fancy
+    return fancy.getitem(x, key)
+
+
+def setitem(x, key, value) -> None:
+    from .elementwise import assign
+    if _basic_fast(key):
+        items, adv = parse_basic_index(key, x.shape)
+        target = x._view(x._map.getitem(items))
+        assign(target, _value_for(target, value))
+        return
+    key = _convert_key(x, key)
+    items, adv = parse_basic_index(key, x.shape)
+    if adv is None:
+        target = x._view(x._map.getitem(items))
+        assign(target, _value_for(target, value))
+        return
+    sel = _mask_selection(x, items, adv)
+    if sel is not None:
+        _bool_set(*sel, value=_value_for(x, value))
+        return
+    from . import fancy
+    fancy.setitem(x, key, _value_for(x, value))
+
+
+def _value_for(target, value):
+    """A value to assign: arrbackend arrays stay; scalars are converted to the target's
+    dtype as NumPy's item assignment does (OverflowError, NaN to int, ...); anything else
+    becomes an arrbackend array."""
+    from .._ndarray import ndarray
+    if isinstance(value, ndarray):
+        if value._store.machine is not target._store.machine:
+            raise ValueError("setitem: the value is on different devices "
+                             f"({value._store.machine.spec!r}) than the array "
+                             f"({target._store.machine.spec!r})")
+        return value
+    if isinstance(value, (bool, int, float, complex, numpy.generic)):
+        return numpy.asarray(value, dtype=target.dtype)[()]
+    arr = numpy.asarray(value)
+    if arr.ndim == 0:
+        return numpy.asarray(arr, dtype=target.dtype)[()]
+    if arr.dtype.kind in "OUS" and target.dtype.kind not in "OUS":
+        arr = numpy.asarray(value, dtype=target.dtype)
+    from ..api.creation import asarray_on
+    return asarray_on(arr, target._store.machine, copy=False)
+
+
+def _convert_key(x, key):
+    """Lists and NumPy arrays in an index become arrbackend arrays (booleans and ints)."""
+    from .._ndarray import ndarray
+    from ..api.creation import asarray_on
+    if not isinstance(key, tuple):
+        key = (key,)
+    out = []
+    for k in key:
+        if isinstance(k, list) or (isinstance(k, numpy.ndarray) and k.ndim > 0):
+            arr = numpy.asarray(k)
+            if arr.dtype.kind not in "biu":
+                if arr.size == 0:
+                    arr = arr.astype(numpy.intp)
+                else:
+                    raise IndexError("arrays used as indices must be of integer (or "
+                                     "boolean) type")
+            out.append(asarray_on(arr, x._store.machine, copy=False))
+        elif isinstance(k, ndarray) and k.ndim > 0 and k.dtype.kind not in "biu":
+            raise IndexError("arrays used as indices must be of integer (or boolean) type")
+        else:
+            out.append(k)
+    return tuple(out)
+
+
+def _mask_selection(x, items, adv):
+    """For an index made of basic items and one boolean array: the basic view, the
+    position of the masked axes in it, the mask, and whether the selected axis moves to
+    the front (NumPy's rule for separated advanced indices).  None otherwise."""
+    from .._ndarray import ndarray
+    if len(adv) != 1:
+        return None
+    p = adv[0]
+    mask = items[p]
+    if not isinstance(mask, ndarray) or mask.dtype != numpy.bool_:
+        if isinstance(mask, (bool, numpy.bool_)):
+            from ..api.creation import asarray_on
+            mask = asarray_on(numpy.asarray(bool(mask)), x._store.machine)
+        else:
+            return None
+    k = mask.ndim
+    # axes of x consumed before the mask: slices and ints among items[:p]
+    consumed = sum(1 for it in items[:p] if it is not None)
+    full = [(0, x.shape[consumed + j], 1) for j in range(k)]
+    basic = list(items[:p]) + full + list(items[p + 1:])
+    view = x._view(x._map.getitem(basic))
+    q = sum(1 for it in items[:p] if it is None or isinstance(it, tuple))
+    for j in range(k):
+        n, mn = view.shape[q + j], mask.shape[j]
+        if n != mn:
+            raise IndexError(f"boolean index did not match indexed array along axis "
+                             f"{consumed + j}; size of axis is {n} but size of "
+                             f"corresponding boolean axis is {mn}")
+    advpos = [i for i, it in enumerate(items) if i == p or isinstance(it, int)]
+    to_front = advpos[-1] - advpos[0] + 1 != len(advpos)
+    return view, q, mask, to_front
+
+
+def _counts(m, local_counts: dict) -> list:
+    """The selected-element count of every device (all processes agree)."""
+    if m.nranks == 1:
+        return [local_counts.get(d, 0) for d in range(m.ndev)]
+    merged: dict = {}
+    for part in m.comm.allgather_obj(local_counts):
+        merged.update(part)
+    return [merged.get(d, 0) for d in range(m.ndev)]
+
+
+def _prepare(view, q, mask):
+    """Per device: the view's piece, the mask's piece, and the layout facts."""
+    m = view._store.machine
+    k = mask.ndim
+    lay = view._view_layout()
+    if lay.is_block and q < lay.axis < q + k:
+        # split inside the mask but not on its first axis: re-cut along the first one
+        from .elementwise import relayout
+        view = relayout(view, Layout.block(q, even_ranges(view.shape[q], m.ndev)))
+        lay = view._view_layout()
+    boxes = device_boxes(lay, view.shape, m.ndev)
+    ex = Exchange(m)
+    pieces = {}
+    for d, box in enumerate(boxes):
+        if box is None:
+            continue
+        v = ex.localize(view._store, view._map, box, d)
+        mk = ex.localize(mask._store, mask._map, box[q:q + k], d)
+        if m.is_local(d):
+            pieces[d] = (v, mk, box)
+    ex.run()
+    split_in_mask = lay.is_block and q <= lay.axis < q + k
+    return view, lay, boxes, pieces, split_in_mask
+
+
+def _bool_get(view, q, mask, to_front):
+    from .._ndarray import ndarray
+    m = view._store.machine
+    k = mask.ndim
+    view, lay, boxes, pieces, split_in_mask = _prepare(view, q, mask)
+    shards = [None] * m.ndev
+    local_counts = {}
+    pre = (slice(None),) * q
+    for d, (v, mk, box) in pieces.items():
+        dev = m.devices[d]
+        with dev.activate():
+            sel = v[pre + (mk,)]
+        shards[d] = sel
+        local_counts[d] = int(sel.shape[q])
+    counts = _counts(m, local_counts)
+    outer = view.shape[:q]
+    inner = view.shape[q + k:]
+    if split_in_mask:
+        order = sorted(range(m.ndev), key=lambda e: lay.ranges[e][0])
+        ranges = [None] * m.ndev
+        pos = 0
+        for e in order:
+            ranges[e] = (pos, pos + counts[e])
+            pos += counts[e]
+        total = pos
+        rlay = Layout.block(q, ranges)
+    else:
+        held = [d for d in range(m.ndev) if boxes[d] is not None]
+        total = counts[held[0]] if held else 0
+        if lay.is_block:
+            ax = lay.axis if lay.axis < q else lay.axis - k + 1
+            rlay = Layout.block(ax, lay.ranges)
+        else:
+            rlay = lay
+    shape = outer + (total,) + inner
+    r = ndarray._from_store(Store(m, shape, view.dtype, rlay, shards))
+    if to_front and q != 0:
+        from ..api.manipulation import moveaxis
+        r = moveaxis(r, q, 0)
+    return r
+
+
+def _bool_set(view, q, mask, to_front, value) -> None:
+    from .._ndarray import ndarray
+    from .elementwise import aliases, broadcast_shapes
+    m = view._store.machine
+    k = mask.ndim
+    target = view
+    view, lay, boxes, pieces, split_in_mask = _prepare(view, q, mask)
+    if view is not target:
+        # the view was re-cut along the mask's first axis: assign there, then copy back
+        from .elementwise import assign
+        _bool_set(view, q, mask, to_front, value)
+        assign(target, view)
+        return
+    local_counts = {}
+    for d, (v, mk, box) in pieces.items():
+        dev = m.devices[d]
+        with dev.activate():
+            local_counts[d] = int(mk.sum())
+    counts = _counts(m, local_counts)
+    outer, inner = view.shape[:q], view.shape[q + k:]
+    if split_in_mask:
+        order = sorted(range(m.ndev), key=lambda e: lay.ranges[e][0])
+        starts, pos = [0] * m.ndev, 0
+        for e in order:
+            starts[e] = pos
+            pos += counts[e]
+        total = pos
+    else:
+        held = [d for d in range(m.ndev) if boxes[d] is not None]
+        total = counts[held[0]] if held else 0
+        starts = [0] * m.ndev
+    rshape = outer + (total,) + inner
+    if to_front and q != 0:
+        rshape = (total,) + outer + inner
+    if isinstance(value, ndarray):
+        vshape = value.shape
+        try:
+            ok = broadcast_shapes([vshape, rshape]) == rshape
+        except ValueError:
+            ok = False
+        if not ok:
+            if len(vshape) == 1 and len(rshape) == 1:
+                raise ValueError(f"NumPy boolean array indexing assignment cannot assign "
+                                 f"{vshape[0]} input values to the {rshape[0]} output "
+                                 f"values where the mask is true")
+            raise ValueError(f"shape mismatch: value array of shape {vshape} could not be "
+                             f"broadcast to indexing result of shape {rshape}")
+        if to_front and q != 0:
+            from ..api.manipulation import moveaxis, broadcast_to
+            value = moveaxis(broadcast_to(value, rshape), 0, q)
+            rshape = outer + (total,) + inner
+        vmap = value._map if value.shape == rshape else value._map.broadcast_to(rshape)
+        copy = aliases(value, target)
+        ex = Exchange(m)
+        vals = {}
+        for d, box in enumerate(boxes):
+            if box is None:
+                continue
+            sel_len = counts[d] if split_in_mask else total
+            vbox = box[:q] + ((starts[d], starts[d] + sel_len),) + box[q + k:]
+            loc = ex.localize(value._store, vmap, vbox, d, copy=copy)
+            if m.is_local(d):
+                vals[d] = loc
+        ex.run()
+    pre = (slice(None),) * q
+    for d, (v, mk, box) in pieces.items():
+        dev = m.devices[d]
+        with dev.activate():
+            if isinstance(value, ndarray):
+                lv = vals[d]
+                if lv.dtype != v.dtype:
+                    lv = lv.astype(v.dtype)
+                v[pre + (mk,)] = lv
+            else:
+                v[pre + (mk,)] = value
+    view._store.version += 1

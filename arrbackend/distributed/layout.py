@@ -1,0 +1,117 @@
+"""Layouts: how a store's global array is cut into shards, one per device.
+
+* ``block(axis, ranges)``: device d holds the index range ``ranges[d] = (lo, hi)`` along
+  ``axis`` and everything along the other axes.  Ranges partition ``[0, n)``; they may be
+  uneven, empty, and need not follow device order (a reversed view's result keeps its
+  data where it already is).
+* ``replicated()``: every device holds the whole array.
+* ``single(d)``: device d holds the whole array; other devices hold nothing.  Arrays
+  smaller than ``settings.split_bytes`` live this way, and every array of a one-device
+  machine does.
+"""
+from __future__ import annotations
+
+from .._settings import settings
+
+__all__ = ["Layout", "even_ranges", "default_layout"]
+
+BLOCK, REPLICATED, SINGLE = "block", "replicated", "single"
+
+
+class Layout:
+    __slots__ = ("kind", "axis", "ranges", "device")
+
+    def __init__(self, kind: str, axis: int = -1, ranges: tuple = (), device: int = -1):
+        self.kind = kind
+        self.axis = axis
+        self.ranges = ranges
+        self.device = device
+
+    # constructors -------------------------------------------------------------------
+    @staticmethod
+    def single(device: int = 0) -> "Layout":
+        return _SINGLES[device] if device < len(_SINGLES) else Layout(SINGLE, device=device)
+
+    @staticmethod
+    def replicated() -> "Layout":
+        return _REPLICATED
+
+    @staticmethod
+    def block(axis: int, ranges) -> "Layout":
+        return Layout(BLOCK, axis=axis, ranges=tuple((int(a), int(b)) for a, b in ranges))
+
+    # queries ------------------------------------------------------------------------
+    @property
+    def is_block(self) -> bool:
+        return self.kind == BLOCK
+
+    @property
+    def is_single(self) -> bool:
+        return self.kind == SINGLE
+
+    @property
+    def is_replicated(self) -> bool:
+        return self.kind == REPLICATED
+
+    def holds(self, d: int) -> bool:
+        """Whether device d has a shard (possibly empty) of this layout."""
+        return self.kind != SINGLE or d == self.device
+
+    def shard_shape(self, shape: tuple, d: int) -> tuple | None:
+        if self.kind == BLOCK:
+            lo, hi = self.ranges[d]
+            return shape[:self.axis] + (hi - lo,) + shape[self.axis + 1:]
+        if self.kind == SINGLE and d != self.device:
+            return None
+        return shape
+
+    def owner_of(self, index: int) -> int:
+        """The device holding index ``index`` along the block axis."""
+        for d, (lo, hi) in enumerate(self.ranges):
+            if lo <= index < hi:
+                return d
+        raise IndexError(index)
+
+    def __eq__(self, other) -> bool:
+        return (isinstance(other, Layout) and self.kind == other.kind
+                and self.axis == other.axis and self.ranges == other.ranges
+                and self.device == other.device)
+
+    def __hash__(self) -> int:
+        return hash((self.kind, self.axis, self.ranges, self.device))
+
+    def __repr__(self) -> str:
+        if self.kind == BLOCK:
+            return f"Layout.block(axis={self.axis}, ranges={list(self.ranges)})"
+        if self.kind == SINGLE:
+            return f"Layout.single({self.device})"
+        return "Layout.replicated()"
+
+
+_SINGLES = [Layout(SINGLE, device=i) for i in range(64)]
+_REPLICATED = Layout(REPLICATED)
+
+
+def even_ranges(n: int, ndev: int) -> tuple:
+    """``n`` rows over ``ndev`` devices as NumPy's ``array_split`` cuts them: the first
+    ``n % ndev`` devices get one row more."""
+    base, extra = divmod(n, ndev)
+    out, lo = [], 0
+    for d in range(ndev):
+        hi = lo + base + (1 if d < extra else 0)
+        out.append((lo, hi))
+        lo = hi
+    return tuple(out)
+
+
+def default_layout(shape: tuple, itemsize: int, ndev: int) -> Layout:
+    """The layout of a new array: one device below ``settings.split_bytes`` (or when it
+    cannot be cut along axis 0), else even blocks of axis 0 over every device."""
+    if ndev == 1 or len(shape) == 0 or shape[0] < 2:
+        return Layout.single(0)
+    size = 1
+    for s in shape:
+        size *= s
+    if size * itemsize < settings.split_bytes:
+        return Layout.single(0)
+    return Layout.block(0, even_ranges(shape[0], ndev))

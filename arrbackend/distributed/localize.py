@@ -1,0 +1,161 @@
+"""Localization: bringing the part of a view that a device needs onto that device.
+
+Every operation picks the layout of its output, then for each device asks "which box
+of each input do I need?", maps the box back through the input's index map to a box of
+the input's store, and *localizes* it: a zero-copy slice of the local shard when the data
+is already there, otherwise a buffer assembled from the pieces the other devices hold.
+All the pieces one operation needs travel in one grouped exchange (``Exchange.run``).
+Halo rows of shifted slices are not a special case: they are what localization does when
+an operand is offset by a row.
+"""
+from __future__ import annotations
+
+from .layout import Layout
+from .comm import Transfer
+from .store import alloc_local
+from .view import IndexMap, view_range
+
+__all__ = ["Exchange", "view_layout", "device_boxes", "local_view", "shard_slices"]
+
+
+def view_layout(store, vmap: IndexMap) -> Layout:
+    """Where the elements of a view live, as a layout over the view's own axes."""
+    lay = store.layout
+    if not lay.is_block:
+        return lay
+    s = lay.axis
+    f = vmap.fixed[s]
+    if f >= 0:
+        return Layout.single(lay.owner_of(f))
+    for k, (a, start, step) in enumerate(vmap.dims):
+        if a == s:
+            n = vmap.shape[k]
+            return Layout.block(k, [view_range(start, step, n, lo, hi) for lo, hi in lay.ranges])
+    raise AssertionError("a block axis is neither mapped nor fixed")
+
+
+def device_boxes(layout: Layout, shape: tuple, ndev: int) -> list:
+    """For each device, the box (tuple of (lo, hi) per axis) of an array of ``shape``
+    that it holds under ``layout``; None for devices that hold nothing."""
+    full = tuple((0, n) for n in shape)
+    if layout.is_block:
+        k = layout.axis
+        return [full[:k] + (r,) + full[k + 1:] for r in layout.ranges]
+    if layout.is_single:
+        return [full if d == layout.device else None for d in range(ndev)]
+    return [full] * ndev
+
+
+def shard_slices(sbox: list, offset_axis: int = -1, offset: int = 0) -> tuple:
+    """Basic index selecting a store box (ascending per axis) in an array whose
+    ``offset_axis`` starts at store index ``offset``."""
+    out = []
+    for a, (first, cnt, stride, _rev) in enumerate(sbox):
+        if a == offset_axis:
+            first -= offset
+        if cnt <= 0:
+            out.append(slice(0, 0))
+        else:
+            out.append(slice(first, first + stride * (cnt - 1) + 1, stride))
+    out.append(Ellipsis)     # keeps 0-d selections arrays (views), never scalars
+    return tuple(out)
+
+
+def _post(arr, vmap: IndexMap, sbox: list, box: tuple, xp):
+    """From an array holding a store box (all store axes, ascending) to the view's box:
+    drop fixed axes, reverse descending ones, order axes as the view, add broadcast axes."""
+    idx = tuple(0 if vmap.fixed[a] >= 0 else (slice(None, None, -1) if rev else slice(None))
+                for a, (_f, _c, _s, rev) in enumerate(sbox))
+    if any(i is not _FULL for i in idx):
+        arr = arr[idx + (Ellipsis,)]   # the Ellipsis keeps a 0-d result an array (a view)
+    remaining = [a for a in range(len(sbox)) if vmap.fixed[a] < 0]
+    order = [a for a, _s, _st in vmap.dims if a >= 0]
+    if order != remaining:
+        arr = arr.transpose([remaining.index(a) for a in order])
+    if len(order) != len(vmap.dims):
+        shape = tuple(hi - lo for lo, hi in box)
+        inter = tuple(shape[k] if a >= 0 else 1 for k, (a, _s, _st) in enumerate(vmap.dims))
+        arr = xp.broadcast_to(arr.reshape(inter), shape)
+    return arr
+
+
+_FULL = slice(None)
+
+
+def local_view(store, vmap: IndexMap, d: int):
+    """The whole view on device d, when the view lies entirely in d's shard (single
+    layout on d, replicated, or a block view within d's range): a zero-copy array."""
+    shard = store.shards[d]
+    box = tuple((0, n) for n in vmap.shape)
+    sbox = vmap.store_box(box)
+    lay = store.layout
+    if lay.is_block:
+        sl = shard_slices(sbox, lay.axis, lay.ranges[d][0])
+    else:
+        sl = shard_slices(sbox)
+    return _post(shard[sl], vmap, sbox, box, store.machine.devices[d].xp)
+
+
+class Exchange:
+    """Collects the pieces one operation needs on each device, then moves them all at
+    once.  ``localize`` returns the array a device will see (a zero-copy view of its
+    shard, or a view of a buffer that ``run`` fills)."""
+
+    def __init__(self, machine) -> None:
+        self.machine = machine
+        self.transfers: list[Transfer] = []
+
+    def localize(self, store, vmap: IndexMap, box: tuple, d: int, copy: bool = False):
+        """The view's elements in ``box`` (view coordinates) on device ``d``.  With
+        ``copy`` the result never shares memory with the store."""
+        m = self.machine
+        local = m.is_local(d)
+        xp = m.devices[d].xp
+        sbox = vmap.store_box(box)
+        lay = store.layout
+        if lay.is_block:
+            s = lay.axis
+            first, cnt, stride, _rev = sbox[s]
+            pieces = []
+            for e, (lo, hi) in enumerate(lay.ranges):
+                if cnt <= 0:
+                    break
+                j0, j1 = view_range(first, stride, cnt, lo, hi)
+                if j1 > j0:
+                    pieces.append((e, j0, j1, lo))
+            if not copy and len(pieces) == 1 and pieces[0][0] == d and local:
+                _e, j0, j1, lo = pieces[0]
+                if (j0, j1) == (0, cnt):
+                    sl = shard_slices(sbox, s, lo)
+                    return _post(store.shards[d][sl], vmap, sbox, box, xp)
+            buf = self._buffer(d, sbox, store.dtype) if local else None
+            for e, j0, j1, lo in pieces:
+                if not (local or m.is_local(e)):
+                    continue
+                part = list(sbox)
+                part[s] = (first + stride * j0, j1 - j0, stride, False)
+                src_index = shard_slices(part, s, lo)
+                dst_index = tuple(slice(j0, j1) if a == s else slice(None)
+                                  for a in range(len(sbox)))
+                self.transfers.append(Transfer(e, store.shards[e], src_index,
+                                               d, buf, dst_index))
+            return _post(buf, vmap, sbox, box, xp) if local else None
+        src = lay.device if lay.is_single else d
+        if src == d and not copy:
+            if not local:
+                return None
+            return _post(store.shards[d][shard_slices(sbox)], vmap, sbox, box, xp)
+        buf = self._buffer(d, sbox, store.dtype) if local else None
+        if local or m.is_local(src):
+            self.transfers.append(Transfer(src, store.shards[src], shard_slices(sbox),
+                                           d, buf, (slice(None),) * len(sbox)))
+        return _post(buf, vmap, sbox, box, xp) if local else None
+
+    def _buffer(self, d: int, sbox: list, dtype):
+        shape = tuple(max(c, 0) for _f, c, _s, _r in sbox)
+        return alloc_local(self.machine.devices[d], shape, dtype)
+
+    def run(self) -> None:
+        if self.transfers:
+            self.machine.comm.exchange(self.transfers)
+            self.transfers = []

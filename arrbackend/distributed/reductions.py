@@ -1,0 +1,343 @@
+"""The reduction engine.
+
+Each device reduces the part of the view it holds (no data moves); when the reduced axes
+include the axis the view is split along, the partial results are gathered to every
+device and combined in the order of the rows they cover, giving a replicated result
+identical on every device.  Otherwise each device keeps its block of the result.
+
+``reduce`` serves ``sum prod max min any all`` and the NaN-skipping ``nanmax nanmin``, with
+``axis`` (ints, tuples, negatives), ``keepdims``, ``dtype``, ``where`` and ``initial``;
+``arg_reduce`` serves ``argmax``/``argmin``.  Means, variances and the other statistics are
+composed from these and the elementwise engine in ``arrbackend.api.reductions``.
+"""
+from __future__ import annotations
+
+import functools
+
+import numpy
+from numpy.exceptions import AxisError
+
+from .layout import Layout
+from .localize import Exchange, device_boxes
+from .store import Store
+
+__all__ = ["reduce", "arg_reduce", "normalize_axes", "ufunc_reduce", "KINDS"]
+
+_NOVALUE = numpy._NoValue
+
+
+class Kind:
+    def __init__(self, name, numpy_func, combine, fill, nan_skip=False):
+        self.name = name
+        self.numpy_func = numpy_func      # NumPy's reduction (stand-in checks)
+        self.combine = combine            # ufunc name combining partial results
+        self.fill = fill                  # value of masked-out elements (None: initial)
+        self.nan_skip = nan_skip
+
+
+KINDS = {
+    "sum": Kind("sum", numpy.sum, "add", 0),
+    "prod": Kind("prod", numpy.prod, "multiply", 1),
+    "max": Kind("max", numpy.max, "maximum", None),
+    "min": Kind("min", numpy.min, "minimum", None),
+    "any": Kind("any", numpy.any, "logical_or", False),
+    "all": Kind("all", numpy.all, "logical_and", True),
+    "nanmax": Kind("nanmax", numpy.nanmax, "fmax", None, nan_skip=True),
+    "nanmin": Kind("nanmin", numpy.nanmin, "fmin", None, nan_skip=True),
+}
+
+_UFUNC_KINDS = {numpy.add: "sum", numpy.multiply: "prod", numpy.maximum: "max",
+                numpy.minimum: "min", numpy.logical_or: "any", numpy.logical_and: "all",
+                numpy.fmax: "nanmax", numpy.fmin: "nanmin"}
+
+
+def normalize_axes(axis, ndim: int, name: str) -> tuple:
+    """``axis`` as a sorted tuple of non-negative ints (NumPy's errors)."""
+    if axis is None:
+        return tuple(range(ndim))
+    if isinstance(axis, tuple):
+        items = axis
+    else:
+        items = (axis,)
+    out = []
+    for a in items:
+        try:
+            ai = a.__index__()
+        except AttributeError:
+            raise TypeError(f"{name}: axis must be an integer or a tuple of integers, got "
+                            f"{type(a).__name__}") from None
+        if not -ndim <= ai < ndim:
+            raise AxisError(ai, ndim)
+        out.append(ai % ndim)
+    if len(set(out)) != len(out):
+        raise ValueError("duplicate value in 'axis'")
+    return tuple(sorted(out))
+
+
+def _stand_in_check(kind: Kind, x, axes, dtype, keepdims, initial, where, out):
+    """Ask NumPy on a tiny stand-in of the same rank: errors and the result dtype."""
+    shape = tuple(min(n, 1) for n in x.shape)
+    kw = {"axis": axes, "keepdims": keepdims}
+    if dtype is not None and kind.name not in ("max", "min", "nanmax", "nanmin"):
+        kw["dtype"] = dtype
+    if initial is not _NOVALUE:
+        kw["initial"] = initial
+    if where is not True and where is not None:
+        kw["where"] = numpy.ones(tuple(min(n, 1) for n in getattr(where, "shape", ())), bool)
+    sample = numpy.zeros(shape, x.dtype)
+    if out is not None:
+        rshape = tuple(1 if i in axes else n for i, n in enumerate(shape))
+        if not keepdims:
+            rshape = tuple(n for i, n in enumerate(rshape) if i not in axes)
+        kw["out"] = numpy.zeros(rshape, out.dtype)
+    with numpy.errstate(all="ignore"):
+        import warnings
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            r = kind.numpy_func(sample, **kw)
+    return numpy.asarray(r).dtype if out is None else numpy.dtype(dtype or
+                                                                  numpy.asarray(r).dtype)
+
+
+def _local_reduce(xp, kind: Kind, a, axes, dtype, where, initial):
+    """Reduce one device's piece over ``axes`` keeping the reduced dims."""
+    if where is not None:
+        fill = kind.fill if kind.fill is not None else initial
+        a = xp.where(where, a, xp.asarray(fill, dtype=a.dtype))
+    if kind.name == "sum":
+        return xp.sum(a, axis=axes, dtype=dtype, keepdims=True)
+    if kind.name == "prod":
+        return xp.prod(a, axis=axes, dtype=dtype, keepdims=True)
+    if kind.name == "max":
+        return xp.max(a, axis=axes, keepdims=True)
+    if kind.name == "min":
+        return xp.min(a, axis=axes, keepdims=True)
+    if kind.name == "any":
+        return xp.any(a, axis=axes, keepdims=True)
+    if kind.name == "all":
+        return xp.all(a, axis=axes, keepdims=True)
+    # nanmax / nanmin: fmax/fmin skip NaN; all-NaN slices give NaN
+    uf = getattr(xp, kind.combine)
+    r = a
+    for ax in sorted(axes, reverse=True):
+        r = uf.reduce(r, axis=ax, keepdims=True)
+    return r
+
+
+def reduce(x, kind_name: str, axis=None, dtype=None, keepdims=False, initial=_NOVALUE,
+           where=True, out=None, name: str | None = None):
+    """A reduction of ``x`` (an arrbackend array) of the given kind."""
+    from .._ndarray import ndarray
+    from ..api.ufuncs import as_operand
+    kind = KINDS[kind_name]
+    name = name or kind_name
+    axes = normalize_axes(axis, x.ndim, name)
+    m = x._store.machine
+    w = None
+    if where is not True:
+        w = as_operand(where, m, "where")
+        if not isinstance(w, ndarray):
+            w = None if bool(w) else w
+    res_dtype = _stand_in_check(kind, x, axes, dtype, keepdims, initial,
+                                w if w is not None else True, out)
+    if dtype is None and kind_name in ("sum", "prod"):
+        dtype = res_dtype
+    if isinstance(w, (bool, numpy.bool_)):          # where=False: nothing reduced
+        from ..api.creation import full_on
+        rshape = _result_shape(x.shape, axes, keepdims)
+        return _finish(full_on(rshape, kind.fill if initial is _NOVALUE else initial,
+                               res_dtype, m), out)
+    rshape_keep = tuple(1 if i in axes else n for i, n in enumerate(x.shape))
+    lay = x._view_layout()
+    boxes = device_boxes(lay, x.shape, m.ndev)
+    ex = Exchange(m)
+    pieces = {}
+    for d, box in enumerate(boxes):
+        if box is None:
+            continue
+        a = ex.localize(x._store, x._map, box, d)
+        wl = None
+        if w is not None:
+            wmap = w._map if w.shape == x.shape else w._map.broadcast_to(x.shape)
+            wl = ex.localize(w._store, wmap, box, d)
+        if m.is_local(d):
+            pieces[d] = (a, wl, box)
+    ex.run()
+    ident = initial if initial is not _NOVALUE else None
+    partial = {}
+    for d, (a, wl, box) in pieces.items():
+        dev = m.devices[d]
+        with dev.activate():
+            with numpy.errstate(invalid="ignore"):
+                partial[d] = _local_reduce(dev.xp, kind, a, axes, dtype, wl, ident)
+    split = lay.axis if lay.is_block else -1
+    if split >= 0 and split in axes:
+        # combine the partials of all devices, in the order of the rows they hold
+        order = [d for d in sorted(range(m.ndev), key=lambda e: lay.ranges[e][0])
+                 if lay.ranges[d][1] > lay.ranges[d][0] or kind.fill is not None]
+        gathered = m.comm.allgather(partial) if m.ndev > 1 else {d: [partial[d]] for d in partial}
+        shards = [None] * m.ndev
+        for d, parts in gathered.items():
+            dev = m.devices[d]
+            with dev.activate():
+                chosen = [parts[e] for e in order]
+                if not chosen:
+                    chosen = [dev.xp.full(rshape_keep, initial, res_dtype)]
+                comb = getattr(dev.xp, kind.combine)
+                r = functools.reduce(comb, chosen)
+                shards[d] = _postprocess(dev.xp, r, kind, ident, res_dtype, axes, keepdims)
+        store = Store(m, _result_shape(x.shape, axes, keepdims), numpy.dtype(res_dtype),
+                      Layout.replicated() if m.ndev > 1 else Layout.single(0), shards)
+    else:
+        shards = [None] * m.ndev
+        for d, r in partial.items():
+            dev = m.devices[d]
+            with dev.activate():
+                shards[d] = _postprocess(dev.xp, r, kind, ident, res_dtype, axes, keepdims)
+        rshape = _result_shape(x.shape, axes, keepdims)
+        if lay.is_block:
+            k = lay.axis if keepdims else lay.axis - sum(1 for a in axes if a < lay.axis)
+            rlay = Layout.block(k, lay.ranges)
+        else:
+            rlay = lay
+        store = Store(m, rshape, numpy.dtype(res_dtype), rlay, shards)
+    return _finish(ndarray._from_store(store), out)
+
+
+def _postprocess(xp, r, kind, ident, res_dtype, axes, keepdims):
+    if ident is not None and kind.fill is None:
+        r = getattr(xp, kind.combine)(r, xp.asarray(ident, dtype=r.dtype))
+    elif ident is not None:
+        r = getattr(xp, kind.combine)(r, ident)
+    if r.dtype != res_dtype:
+        r = r.astype(res_dtype)
+    if not keepdims:
+        r = r.reshape(tuple(n for i, n in enumerate(r.shape) if i not in axes))
+    return r
+
+
+def _result_shape(shape, axes, keepdims):
+    if keepdims:
+        return tuple(1 if i in axes else n for i, n in enumerate(shape))
+    return tuple(n for i, n in enumerate(shape) if i not in axes)
+
+
+def _finish(result, out):
+    if out is None:
+        return result
+    if out.shape != result.shape:
+        raise ValueError(f"output parameter for reduction has shape {out.shape}, "
+                         f"expected {result.shape}")
+    from .elementwise import assign
+    assign(out, result)
+    return out
+
+
+def arg_reduce(x, kind: str, axis=None, keepdims=False, out=None):
+    """``argmax``/``argmin``: the first index of the extreme value (NaN counts as the
+    extreme, as in NumPy)."""
+    from .._ndarray import ndarray
+    name = f"arg{kind}"
+    if x.size == 0:
+        raise ValueError(f"attempt to get {name} of an empty sequence")
+    if axis is None:
+        flat = x.reshape(-1)
+        r = arg_reduce(flat, kind, 0)
+        if keepdims:
+            r = r.reshape((1,) * x.ndim)
+        return _finish(r, out)
+    ax = normalize_axes(axis, x.ndim, name)[0]
+    if x.shape[ax] == 0:
+        raise ValueError(f"attempt to get {name} of an empty sequence")
+    m = x._store.machine
+    lay = x._view_layout()
+    boxes = device_boxes(lay, x.shape, m.ndev)
+    ex = Exchange(m)
+    pieces = {}
+    for d, box in enumerate(boxes):
+        if box is None:
+            continue
+        a = ex.localize(x._store, x._map, box, d)
+        if m.is_local(d):
+            pieces[d] = (a, box)
+    ex.run()
+    split = lay.axis if lay.is_block else -1
+    partial = {}
+    for d, (a, box) in pieces.items():
+        dev = m.devices[d]
+        xp = dev.xp
+        with dev.activate():
+            if a.shape[ax] == 0:
+                idx = xp.zeros(a.shape[:ax] + (1,) + a.shape[ax + 1:], numpy.intp)
+                val = xp.zeros(idx.shape, a.dtype)
+            else:
+                idx = getattr(xp, name)(a, axis=ax, keepdims=True)
+                val = xp.take_along_axis(a, idx, axis=ax)
+                idx = idx.astype(numpy.intp) + box[ax][0]
+            partial[d] = (idx, val)
+    rshape = tuple(n for i, n in enumerate(x.shape) if i != ax)
+    if split == ax:
+        order = [d for d in sorted(range(m.ndev), key=lambda e: lay.ranges[e][0])
+                 if lay.ranges[d][1] > lay.ranges[d][0]]
+        gi = m.comm.allgather({d: p[0] for d, p in partial.items()})
+        gv = m.comm.allgather({d: p[1] for d, p in partial.items()})
+        shards = [None] * m.ndev
+        for d in partial:
+            dev = m.devices[d]
+            xp = dev.xp
+            with dev.activate():
+                best_i, best_v = gi[d][order[0]], gv[d][order[0]]
+                for e in order[1:]:
+                    vi, vv = gi[d][e], gv[d][e]
+                    better = _better(xp, kind, vv, best_v)
+                    best_i = xp.where(better, vi, best_i)
+                    best_v = xp.where(better, vv, best_v)
+                shards[d] = best_i.reshape(rshape)
+        rlay = Layout.replicated() if m.ndev > 1 else Layout.single(0)
+    else:
+        shards = [None] * m.ndev
+        for d, (idx, _v) in partial.items():
+            shards[d] = idx.reshape(idx.shape[:ax] + idx.shape[ax + 1:])
+        if lay.is_block:
+            rlay = Layout.block(lay.axis - (1 if lay.axis > ax else 0), lay.ranges)
+        else:
+            rlay = lay
+    r = ndarray._from_store(Store(m, rshape, numpy.dtype(numpy.intp), rlay, shards))
+    if keepdims:
+        from ..api.manipulation import expand_dims
+        r = expand_dims(r, ax)
+    return _finish(r, out)
+
+
+def _better(xp, kind, v, best):
+    """Whether candidate value v (from later rows) beats ``best``: strictly more extreme,
+    or NaN where best is not NaN (ties keep the earlier index)."""
+    if v.dtype.kind in "fc":
+        vnan, bnan = xp.isnan(v), xp.isnan(best)
+        cmp = (v > best) if kind == "max" else (v < best)
+        return (vnan & ~bnan) | (cmp & ~bnan)
+    return (v > best) if kind == "max" else (v < best)
+
+
+def ufunc_reduce(ufunc, inputs, kwargs):
+    """``ufunc.reduce`` for the ufuncs with a reduction kind; NotImplemented otherwise."""
+    from .._ndarray import ndarray
+    kname = _UFUNC_KINDS.get(ufunc)
+    if kname is None or len(inputs) != 1 or not isinstance(inputs[0], ndarray):
+        return NotImplemented
+    kw = dict(kwargs)
+    axis = kw.pop("axis", 0)
+    dtype = kw.pop("dtype", None)
+    out = kw.pop("out", None)
+    if isinstance(out, tuple):
+        out = out[0]
+    keepdims = kw.pop("keepdims", False)
+    initial = kw.pop("initial", _NOVALUE)
+    where = kw.pop("where", True)
+    if kw:
+        return NotImplemented
+    x = inputs[0]
+    if kname in ("any", "all") and x.dtype != numpy.bool_:
+        return NotImplemented       # logical_or.reduce on numbers keeps the dtype
+    return reduce(x, kname, axis=axis, dtype=dtype, keepdims=keepdims, initial=initial,
+                  where=where, out=out, name=f"{ufunc.__name__}.reduce")

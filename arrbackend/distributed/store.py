@@ -1,0 +1,98 @@
+"""Stores: one global array cut into shards by a layout.
+
+A shard is a plain local array (``numpy.ndarray`` on a CPU device, ``cupy.ndarray`` on a
+GPU).  ``shards[d]`` is the shard of device d when d is local to this process and holds
+data under the layout, else None.  Stores that share memory (a reshape that kept the
+shards) have the same ``base``; writes bump ``version`` so caches and the deferred engine
+can tell a store has changed.
+"""
+from __future__ import annotations
+
+import numpy
+
+from .layout import Layout
+from .machine import Machine
+
+__all__ = ["Store", "allocate", "device_memory_error"]
+
+
+class Store:
+    __slots__ = ("machine", "shape", "dtype", "layout", "shards", "base", "version",
+                 "__weakref__")
+
+    def __init__(self, machine: Machine, shape: tuple, dtype: numpy.dtype, layout: Layout,
+                 shards: list, base: "Store | None" = None):
+        self.machine = machine
+        self.shape = shape
+        self.dtype = dtype
+        self.layout = layout
+        self.shards = shards
+        self.base = self if base is None else base.base
+        self.version = 0
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    def local_shards(self):
+        """(device index, shard) for the devices of this process holding data."""
+        return [(d, s) for d, s in enumerate(self.shards) if s is not None]
+
+    def __repr__(self) -> str:
+        return (f"Store(shape={self.shape}, dtype={self.dtype}, layout={self.layout!r}, "
+                f"machine={self.machine.spec!r})")
+
+
+def device_memory_error(device, nbytes: int, exc: BaseException | None = None) -> MemoryError:
+    """A MemoryError saying how many bytes were asked for on which device, and what is free."""
+    free = total = None
+    try:
+        with device.activate():
+            free, total = device.xp.cuda.runtime.memGetInfo()
+        pool = device.xp.get_default_memory_pool()
+        free += pool.free_bytes()
+    except Exception:
+        pass
+    where = f"{device!r}"
+    if free is not None:
+        msg = (f"arrbackend: out of memory on {where}: asked for {nbytes:,} bytes, "
+               f"{free:,} bytes free of {total:,}; the arrays you already have are unchanged")
+    else:
+        msg = f"arrbackend: out of memory on {where}: asked for {nbytes:,} bytes"
+    err = MemoryError(msg)
+    err.__cause__ = exc
+    return err
+
+
+def alloc_local(device, shape: tuple, dtype, fill=None):
+    """One array on ``device`` (``numpy.empty``/``cupy.empty``), raising a clear MemoryError."""
+    xp = device.xp
+    try:
+        if device.is_gpu:
+            with device.activate():
+                if fill is None:
+                    return xp.empty(shape, dtype)
+                return xp.full(shape, fill, dtype)
+        if fill is None:
+            return xp.empty(shape, dtype)
+        return xp.full(shape, fill, dtype)
+    except MemoryError as exc:
+        nbytes = int(numpy.prod(shape, dtype=numpy.int64)) * numpy.dtype(dtype).itemsize
+        raise device_memory_error(device, nbytes, exc) from None
+    except Exception as exc:
+        if type(exc).__name__ == "OutOfMemoryError":
+            nbytes = int(numpy.prod(shape, dtype=numpy.int64)) * numpy.dtype(dtype).itemsize
+            raise device_memory_error(device, nbytes, exc) from None
+        raise
+
+
+def allocate(machine: Machine, shape: tuple, dtype, layout: Layout, fill=None) -> Store:
+    """A new store with uninitialised (or ``fill``-ed) shards on this process's devices.
+    If any device runs out of memory nothing is kept and MemoryError says why."""
+    dtype = numpy.dtype(dtype)
+    shards: list = [None] * machine.ndev
+    for d in machine.local:
+        sshape = layout.shard_shape(shape, d)
+        if sshape is not None:
+            shards[d] = alloc_local(machine.devices[d], sshape, dtype, fill)
+    return Store(machine, shape, dtype, layout, shards)
