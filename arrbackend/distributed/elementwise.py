@@ -75,6 +75,14 @@ def aliases(x, target) -> bool:
     return xs.base is ts.base and (xs is not ts or x._map != target._map)
 
 
+def check_writable(x, message: str = "output array is read-only") -> None:
+    """A view that repeats elements (a broadcast) cannot be written, as in NumPy."""
+    shape = x._map.shape
+    for k, (a, _s, _st) in enumerate(x._map.dims):
+        if a < 0 and shape[k] > 1:
+            raise ValueError(message)
+
+
 def elementwise(kernel: Callable, inputs: Sequence, shape: tuple, dtypes: Sequence,
                 out: Sequence | None = None, machine=None, layout: Layout | None = None):
     """Run ``kernel(xp, local_inputs, local_outputs)`` over ``shape`` on every device.
@@ -89,6 +97,10 @@ def elementwise(kernel: Callable, inputs: Sequence, shape: tuple, dtypes: Sequen
     if machine is None:
         machine = (arrays[0] if arrays else out[0])._store.machine
     ndev = machine.ndev
+    if out is not None:
+        for o in out:
+            if o._map.has_broadcast:
+                check_writable(o)
 
     # fast path: everything on one device (always so on a one-device machine)
     d = _common_device(arrays, out, ndev) if layout is None or layout.is_single else None
@@ -200,6 +212,8 @@ def assign(target, value) -> None:
     NumPy's item assignment does.  Reads of the target's own memory at another offset
     see the values from before the assignment."""
     from .._ndarray import ndarray
+    if target._map.has_broadcast:
+        check_writable(target, "assignment destination is read-only")
     if isinstance(value, ndarray) and value.shape != target.shape:
         try:
             full = broadcast_shapes([value.shape, target.shape])

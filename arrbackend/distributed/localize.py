@@ -75,7 +75,9 @@ def _post(arr, vmap: IndexMap, sbox: list, box: tuple, xp):
     if len(order) != len(vmap.dims):
         shape = tuple(hi - lo for lo, hi in box)
         inter = tuple(shape[k] if a >= 0 else 1 for k, (a, _s, _st) in enumerate(vmap.dims))
-        arr = xp.broadcast_to(arr.reshape(inter), shape)
+        arr = arr.reshape(inter)
+        if inter != shape:
+            arr = xp.broadcast_to(arr, shape)
     return arr
 
 

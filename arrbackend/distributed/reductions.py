@@ -99,6 +99,11 @@ def _stand_in_check(kind: Kind, x, axes, dtype, keepdims, initial, where, out):
                                                                   numpy.asarray(r).dtype)
 
 
+def _natural_dtype(kind: Kind, x):
+    with numpy.errstate(all="ignore"):
+        return numpy.asarray(kind.numpy_func(numpy.zeros((1,), x.dtype))).dtype
+
+
 def _local_reduce(xp, kind: Kind, a, axes, dtype, where, initial):
     """Reduce one device's piece over ``axes`` keeping the reduced dims."""
     if where is not None:
@@ -141,7 +146,8 @@ def reduce(x, kind_name: str, axis=None, dtype=None, keepdims=False, initial=_NO
     res_dtype = _stand_in_check(kind, x, axes, dtype, keepdims, initial,
                                 w if w is not None else True, out)
     if dtype is None and kind_name in ("sum", "prod"):
-        dtype = res_dtype
+        # (into an out= of another dtype: accumulated in the natural dtype, cast once)
+        dtype = res_dtype = _natural_dtype(kind, x) if out is not None else res_dtype
     if isinstance(w, (bool, numpy.bool_)):          # where=False: nothing reduced
         from ..api.creation import full_on
         rshape = _result_shape(x.shape, axes, keepdims)
@@ -164,13 +170,17 @@ def reduce(x, kind_name: str, axis=None, dtype=None, keepdims=False, initial=_NO
             pieces[d] = (a, wl, box)
     ex.run()
     ident = initial if initial is not _NOVALUE else None
+    split = lay.axis if lay.is_block else -1
     partial = {}
     for d, (a, wl, box) in pieces.items():
         dev = m.devices[d]
         with dev.activate():
+            if split in axes and a.shape[split] == 0 and kind.fill is None:
+                # nothing here to reduce: a placeholder the combination leaves out
+                partial[d] = dev.xp.zeros(rshape_keep, res_dtype)
+                continue
             with numpy.errstate(invalid="ignore"):
                 partial[d] = _local_reduce(dev.xp, kind, a, axes, dtype, wl, ident)
-    split = lay.axis if lay.is_block else -1
     if split >= 0 and split in axes:
         # combine the partials of all devices, in the order of the rows they hold
         order = [d for d in sorted(range(m.ndev), key=lambda e: lay.ranges[e][0])
@@ -238,9 +248,9 @@ def arg_reduce(x, kind: str, axis=None, keepdims=False, out=None):
     extreme, as in NumPy)."""
     from .._ndarray import ndarray
     name = f"arg{kind}"
-    if x.size == 0:
-        raise ValueError(f"attempt to get {name} of an empty sequence")
     if axis is None:
+        if x.size == 0:
+            raise ValueError(f"attempt to get {name} of an empty sequence")
         flat = x.reshape(-1)
         r = arg_reduce(flat, kind, 0)
         if keepdims:

@@ -1,0 +1,54 @@
+"""Test configuration: every test that takes the ``machine`` fixture runs on ``cpu:1``,
+on ``cpu:3`` (uneven splits: the split threshold is set to 0 so that even tiny arrays are
+really cut across devices) and, where CuPy finds a GPU, on ``gpu``.
+
+``ARRBACKEND_TEST_MACHINES`` (comma-separated, ``;`` between specs) overrides the list,
+e.g. ``ARRBACKEND_TEST_MACHINES='gpu'`` on the GPU machine.
+"""
+from __future__ import annotations
+
+import os
+
+import numpy
+import pytest
+
+import arrbackend
+from arrbackend.distributed.machine import gpu_count
+
+
+def _machines() -> list:
+    env = os.environ.get("ARRBACKEND_TEST_MACHINES")
+    if env:
+        return [s.strip() for s in env.split(";") if s.strip()]
+    specs = ["cpu:1", "cpu:3"]
+    if gpu_count():
+        specs.append("gpu")
+    return specs
+
+
+MACHINES = _machines()
+
+
+@pytest.fixture(params=MACHINES)
+def machine(request):
+    """Arrays made inside the test live on this machine, split even when tiny."""
+    with arrbackend.devices(request.param) as m, arrbackend.settings.override(split_bytes=0):
+        yield m
+
+
+@pytest.fixture(params=[s for s in MACHINES if s != "cpu:1"] or MACHINES)
+def multi(request):
+    """Machines with several devices (or the GPU), split even when tiny."""
+    with arrbackend.devices(request.param) as m, arrbackend.settings.override(split_bytes=0):
+        yield m
+
+
+@pytest.fixture(autouse=True)
+def _fresh_fallback_warnings():
+    from arrbackend.dispatch.fallback import reset_warnings
+    reset_warnings()
+    yield
+
+
+def pytest_report_header(config):
+    return [f"arrbackend machines: {', '.join(MACHINES)}; NumPy {numpy.__version__}"]

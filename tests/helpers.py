@@ -1,0 +1,98 @@
+"""The one helper every test compares with NumPy through.
+
+``check(ours, expected)`` asserts that an arrbackend result is an arrbackend array whose
+shards agree with its declared layout, and whose values, dtype and shape equal NumPy's
+(tolerances keyed by dtype).  ``same(fn, *arrays)`` runs the same code on NumPy arrays and
+on their arrbackend copies, and checks the results (or that both raise the same
+exception class).
+"""
+from __future__ import annotations
+
+import numpy
+
+import arrbackend
+from arrbackend.distributed.localize import view_layout
+
+RTOL = {"e": 2e-3, "f": 2e-5, "d": 1e-12, "g": 1e-12, "F": 2e-5, "D": 1e-12}
+ATOL = {"e": 1e-3, "f": 1e-6, "d": 1e-13, "g": 1e-13, "F": 1e-6, "D": 1e-13}
+
+
+def check_layout(x) -> None:
+    """Each shard's shape and place agree with the store's layout; nothing left over."""
+    store = x._store
+    lay = store.layout
+    m = store.machine
+    if lay.is_block:
+        n = store.shape[lay.axis]
+        covered = sorted(lay.ranges)
+        pos = 0
+        for lo, hi in covered:
+            assert lo == pos and hi >= lo, f"ranges {lay.ranges} do not partition [0, {n})"
+            pos = hi
+        assert pos == n, f"ranges {lay.ranges} do not cover [0, {n})"
+    for d in m.local:
+        shard = store.shards[d]
+        expected = lay.shard_shape(store.shape, d)
+        if expected is None:
+            assert shard is None, f"device {d} holds a shard it should not"
+        else:
+            assert shard is not None, f"device {d} is missing its shard"
+            assert tuple(shard.shape) == expected, (d, shard.shape, expected)
+            assert shard.dtype == store.dtype
+    view_layout(store, x._map)   # the view's map is consistent with the layout
+
+
+def _tol(dtype, rtol, atol):
+    ch = numpy.dtype(dtype).char
+    return (RTOL.get(ch, 0) if rtol is None else rtol,
+            ATOL.get(ch, 0) if atol is None else atol)
+
+
+def check(ours, expected, rtol=None, atol=None, check_dtype=True) -> None:
+    """``ours`` (arrbackend) equals ``expected`` (NumPy array or scalar)."""
+    if isinstance(expected, tuple):
+        assert isinstance(ours, tuple) and len(ours) == len(expected)
+        for o, e in zip(ours, expected):
+            check(o, e, rtol, atol, check_dtype)
+        return
+    assert isinstance(ours, arrbackend.ndarray), f"expected an arrbackend array, got {type(ours)}"
+    check_layout(ours)
+    got = arrbackend.asnumpy(ours)
+    exp = numpy.asarray(expected)
+    assert got.shape == exp.shape, f"shape {got.shape} != {exp.shape}"
+    if check_dtype:
+        assert got.dtype == exp.dtype, f"dtype {got.dtype} != {exp.dtype}"
+    if exp.dtype.kind in "fc" or got.dtype.kind in "fc":
+        r, a = _tol(exp.dtype if exp.dtype.kind in "fc" else got.dtype, rtol, atol)
+        numpy.testing.assert_allclose(got, exp, rtol=r, atol=a, equal_nan=True)
+    else:
+        numpy.testing.assert_array_equal(got, exp)
+
+
+def to_ours(*arrays):
+    """arrbackend copies (on the current machine) of NumPy arrays."""
+    out = tuple(arrbackend.asarray(a) if isinstance(a, numpy.ndarray) else a for a in arrays)
+    return out if len(out) != 1 else out[0]
+
+
+def same(fn, *arrays, rtol=None, atol=None, check_dtype=True):
+    """Run ``fn`` on NumPy arrays and on arrbackend copies; compare results or errors."""
+    ours = to_ours(*arrays)
+    ours = ours if isinstance(ours, tuple) else (ours,)
+    try:
+        with numpy.errstate(all="ignore"):
+            expected = fn(*arrays)
+    except Exception as exc:  # the same class must be raised
+        try:
+            with numpy.errstate(all="ignore"):
+                fn(*ours)
+        except type(exc):
+            return None
+        except Exception as other:
+            raise AssertionError(f"NumPy raised {type(exc).__name__}: {exc}; arrbackend "
+                                 f"raised {type(other).__name__}: {other}") from other
+        raise AssertionError(f"NumPy raised {type(exc).__name__}: {exc}; arrbackend did not")
+    with numpy.errstate(all="ignore"):
+        got = fn(*ours)
+    check(got, expected, rtol, atol, check_dtype)
+    return got

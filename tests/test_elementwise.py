@@ -1,0 +1,195 @@
+"""The elementwise engine: every NumPy ufunc through ``__array_ufunc__``, NEP 50
+promotion with Python and NumPy scalars, ``out=`` / ``where=`` / ``dtype=`` / ``casting=``,
+broadcasting across operands with different layouts, and NumPy's errors."""
+from __future__ import annotations
+
+import warnings
+
+import numpy
+import pytest
+from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+
+import arrbackend as ab
+from helpers import check, same, to_ours
+
+HYP = hsettings(max_examples=30, deadline=None,
+                suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+UFUNCS = [getattr(numpy, n) for n in sorted(dir(numpy))
+          if isinstance(getattr(numpy, n), numpy.ufunc) and getattr(numpy, n).signature is None]
+
+
+def _inputs(uf, dtype):
+    rng = numpy.random.default_rng(1)
+    out = []
+    for i in range(uf.nin):
+        if numpy.dtype(dtype).kind == "f":
+            a = rng.uniform(0.1, 3.0, size=(5, 4)).astype(dtype)
+        elif numpy.dtype(dtype).kind == "b":
+            a = rng.integers(0, 2, size=(5, 4)).astype(bool)
+        else:
+            a = rng.integers(1, 6, size=(5, 4)).astype(dtype)
+        out.append(a)
+    return out
+
+
+@pytest.mark.parametrize("uf", UFUNCS, ids=lambda u: u.__name__)
+@pytest.mark.parametrize("dtype", ["float64", "int64", "bool"])
+def test_every_ufunc(machine, uf, dtype):
+    args = _inputs(uf, dtype)
+    try:
+        with numpy.errstate(all="ignore"):
+            expected = uf(*args)
+    except TypeError:
+        with pytest.raises(TypeError):
+            uf(*to_ours(*args) if len(args) > 1 else (to_ours(*args),))
+        return
+    ours = to_ours(*args)
+    ours = ours if isinstance(ours, tuple) else (ours,)
+    with numpy.errstate(all="ignore"):
+        got = uf(*ours)
+    check(got, expected)
+
+
+SCALARS = [2, -3, 2.5, 1j, True, numpy.float32(1.5), numpy.int8(3), numpy.uint8(200),
+           numpy.float64(0.25)]
+ADTYPES = ["int8", "uint8", "int32", "int64", "float16", "float32", "float64", "complex64",
+           "bool"]
+
+
+@pytest.mark.parametrize("scalar", SCALARS, ids=repr)
+@pytest.mark.parametrize("dtype", ADTYPES)
+@pytest.mark.parametrize("op", ["add", "multiply", "true_divide", "subtract"])
+def test_nep50_scalars(machine, scalar, dtype, op):
+    uf = getattr(numpy, op)
+    a = numpy.arange(6).astype(dtype).reshape(3, 2)
+    same(lambda x: uf(x, scalar), a)
+    same(lambda x: uf(scalar, x), a)
+
+
+def test_python_int_out_of_bounds(machine):
+    x = ab.arange(4, dtype=numpy.uint8)
+    with pytest.raises(OverflowError, match="out of bounds for uint8"):
+        x + 300
+    with pytest.raises(OverflowError):
+        x[0] = -1
+
+
+@HYP
+@given(d1=st.sampled_from(ADTYPES), d2=st.sampled_from(ADTYPES),
+       s1=st.sampled_from([(4, 3), (1, 3), (4, 1), (3,), (), (0, 3)]),
+       s2=st.sampled_from([(4, 3), (1, 3), (4, 1), (3,), ()]))
+def test_promotion_and_broadcasting(machine, d1, d2, s1, s2):
+    a = (numpy.arange(int(numpy.prod(s1))).reshape(s1) % 5).astype(d1)
+    b = (numpy.arange(int(numpy.prod(s2))).reshape(s2) % 3 + 1).astype(d2)
+    same(numpy.add, a, b)
+    same(numpy.multiply, a, b)
+    same(lambda x, y: x < y, a, b)
+
+
+def test_operands_with_different_layouts(machine):
+    a = numpy.arange(30.0).reshape(6, 5)
+    b = numpy.arange(30.0).reshape(5, 6)
+    same(lambda x, y: x + y.T, a, b)
+    same(lambda x, y: x[::-1] * y.T, a, b)
+    same(lambda x, y: x[1:, ::2] - y.T[:-1, 1::2], a, b)
+    same(lambda x, y: x[:, None, :] + y[None, :5, :5].T, a, b)
+
+
+def test_out_where_dtype_casting(machine):
+    a = numpy.arange(12.0).reshape(3, 4)
+    x = to_ours(a)
+    out = ab.zeros((3, 4))
+    r = numpy.sin(x, out=out)
+    assert r is out
+    check(out, numpy.sin(a))
+    o2 = ab.zeros((3, 4))
+    numpy.add(x, 1, out=o2, where=x > 4)
+    e2 = numpy.zeros((3, 4))
+    numpy.add(a, 1, out=e2, where=a > 4)
+    check(o2, e2)
+    check(numpy.add(x, 1, dtype=numpy.float32), numpy.add(a, 1, dtype=numpy.float32))
+    iout = ab.zeros((3, 4), dtype=int)
+    with pytest.raises(numpy._core._exceptions._UFuncOutputCastingError):
+        numpy.add(x, 1, out=iout)
+    numpy.add(x, 1, out=iout, casting="unsafe")
+    check(iout, (a + 1).astype(int))
+    with pytest.raises(ValueError, match="non-broadcastable output"):
+        numpy.add(x, 1, out=ab.zeros(4))
+    with pytest.raises(TypeError):
+        numpy.add(x, 1, casting="no", dtype=numpy.float32)
+
+
+def test_multiple_outputs(machine):
+    a = numpy.linspace(-3, 3, 12).reshape(3, 4)
+    same(numpy.divmod, a, numpy.full((3, 4), 0.7))
+    same(numpy.modf, a)
+    same(numpy.frexp, a)
+    x = to_ours(a)
+    q, r = ab.empty((3, 4)), ab.empty((3, 4))
+    numpy.divmod(x, 0.7, out=(q, r))
+    eq, er = numpy.divmod(a, 0.7)
+    check(q, eq)
+    check(r, er)
+
+
+def test_inplace_operators(machine):
+    a = numpy.arange(10.0)
+    x = to_ours(a)
+    x += 1
+    x *= 2
+    x -= a[::-1].copy()
+    x /= 3
+    a += 1
+    a *= 2
+    a -= a[::-1].copy() * 0 + numpy.arange(10.0)[::-1]
+    a /= 3
+    check(x, a)
+    i = ab.arange(5)
+    with pytest.raises(numpy._core._exceptions._UFuncOutputCastingError):
+        i += 1.5
+
+
+def test_operator_table(machine):
+    a = numpy.arange(1, 13).reshape(3, 4)
+    b = numpy.arange(12, 0, -1).reshape(3, 4)
+    for fn in (lambda x, y: x + y, lambda x, y: x - y, lambda x, y: x * y, lambda x, y: x / y,
+               lambda x, y: x // y, lambda x, y: x % y, lambda x, y: x ** 2, lambda x, y: 2 ** x,
+               lambda x, y: x << 1, lambda x, y: x >> 1, lambda x, y: x & y,
+               lambda x, y: x | y, lambda x, y: x ^ y, lambda x, y: -x, lambda x, y: +x,
+               lambda x, y: abs(-x), lambda x, y: ~x, lambda x, y: x == y,
+               lambda x, y: x != y, lambda x, y: x < y, lambda x, y: x <= y,
+               lambda x, y: x > y, lambda x, y: x >= y, lambda x, y: 7 - x, lambda x, y: 1 / x,
+               lambda x, y: divmod(x, 5)[0], lambda x, y: 100 // x, lambda x, y: 3 % x):
+        same(fn, a, b)
+
+
+def test_host_numpy_operands_and_lists(machine):
+    a = numpy.arange(6.0)
+    x = to_ours(a)
+    check(x + numpy.ones(6), a + 1)
+    check(numpy.ones(6) + x, a + 1)
+    check(x * [1, 2, 3, 4, 5, 6], a * [1, 2, 3, 4, 5, 6])
+    check(numpy.float32(2) * x, numpy.float32(2) * a)
+
+
+def test_broadcast_error_message(machine):
+    with pytest.raises(ValueError, match="could not be broadcast together with shapes"):
+        ab.ones(3) + ab.ones(4)
+
+
+def test_nan_and_floating_warnings(machine):
+    x = ab.asarray([0.0, 1.0, -1.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        r = x / 0.0
+    check(r, numpy.array([numpy.nan, numpy.inf, -numpy.inf]))
+
+
+def test_arrays_on_different_machines():
+    with ab.devices("cpu:1"):
+        x = ab.ones(3)
+    with ab.devices("cpu:2"):
+        y = ab.ones(3)
+    with pytest.raises(ValueError, match="different devices"):
+        x + y

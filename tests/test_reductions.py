@@ -1,0 +1,157 @@
+"""Reductions across devices: ``sum prod min max mean var std argmin argmax any all
+count_nonzero`` and the nan-variants, with ``axis`` (ints, tuples, negatives),
+``keepdims``, ``dtype``, ``out``, ``where``, ``ddof``, ``initial``; empty inputs and
+NumPy's errors and warnings."""
+from __future__ import annotations
+
+import warnings
+
+import numpy
+import pytest
+from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+
+import arrbackend as ab
+from helpers import check, same, to_ours
+
+HYP = hsettings(max_examples=30, deadline=None,
+                suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+REDUCTIONS = ["sum", "prod", "min", "max", "mean", "var", "std", "argmin", "argmax", "any",
+              "all", "count_nonzero", "nansum", "nanprod", "nanmin", "nanmax", "nanmean",
+              "nanvar", "nanstd", "nanargmin", "nanargmax"]
+AXES = [None, 0, 1, -1, (0, 1), (1, 0), (-1, 0), 2, (0, 2)]
+
+
+def _data(dtype, shape=(5, 4, 3), nans=False):
+    rng = numpy.random.default_rng(7)
+    a = rng.uniform(-2, 2, size=shape)
+    if numpy.dtype(dtype).kind in "iu":
+        a = rng.integers(0, 9, size=shape)
+    elif numpy.dtype(dtype).kind == "b":
+        a = rng.integers(0, 2, size=shape)
+    a = a.astype(dtype)
+    if nans and a.dtype.kind == "f":
+        a[1, 2, 0] = numpy.nan
+        a[3] = numpy.nan
+    return a
+
+
+def _call(name, x, axis, **kw):
+    f = getattr(numpy, name)
+    if name.startswith(("arg", "nanarg")):
+        if isinstance(axis, tuple):
+            axis = axis[0]
+        return f(x, axis=axis, **kw)
+    if name == "count_nonzero":
+        return f(x, axis=axis)
+    return f(x, axis=axis, **kw)
+
+
+@pytest.mark.parametrize("name", REDUCTIONS)
+@pytest.mark.parametrize("axis", AXES, ids=str)
+@pytest.mark.parametrize("dtype", ["float64", "float32", "int32", "bool"])
+def test_reductions(machine, name, axis, dtype):
+    a = _data(dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        same(lambda x: _call(name, x, axis), a, rtol=1e-4 if dtype == "float32" else None)
+
+
+@pytest.mark.parametrize("name", REDUCTIONS)
+def test_reductions_with_nan(machine, name):
+    a = _data("float64", nans=True)
+    for axis in (None, 0, 2, (0, 2)):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            same(lambda x: _call(name, x, axis), a)
+
+
+@pytest.mark.parametrize("name", ["sum", "prod", "max", "min", "mean", "var", "std", "any",
+                                  "all", "nansum", "nanmean", "nanmax"])
+def test_keepdims(machine, name):
+    a = _data("float64")
+    for axis in (None, 1, (0, 2)):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            same(lambda x: getattr(numpy, name)(x, axis=axis, keepdims=True), a)
+
+
+def test_dtype_out_where_initial_ddof(machine):
+    a = _data("float64")
+    x = to_ours(a)
+    check(numpy.sum(x, axis=0, dtype=numpy.float32), numpy.sum(a, axis=0, dtype=numpy.float32))
+    check(numpy.sum(to_ours(a.astype(numpy.int8)), axis=1),
+          numpy.sum(a.astype(numpy.int8), axis=1))
+    mask = a > 0
+    wm = to_ours(mask)
+    check(numpy.sum(x, axis=1, where=wm), numpy.sum(a, axis=1, where=mask))
+    check(numpy.max(x, axis=1, where=wm, initial=-10), numpy.max(a, axis=1, where=mask,
+                                                                initial=-10))
+    check(numpy.mean(x, axis=(0, 2), where=wm), numpy.mean(a, axis=(0, 2), where=mask))
+    check(numpy.var(x, axis=0, ddof=1), numpy.var(a, axis=0, ddof=1))
+    check(numpy.std(x, axis=2, ddof=2), numpy.std(a, axis=2, ddof=2))
+    check(numpy.std(x, correction=1), numpy.std(a, correction=1))
+    check(numpy.sum(x, initial=5.0), numpy.sum(a, initial=5.0))
+    out = ab.zeros((4, 3))
+    r = numpy.sum(x, axis=0, out=out)
+    assert r is out
+    check(out, numpy.sum(a, axis=0))
+    iout = ab.zeros((5,), dtype=int)
+    numpy.add.reduce(x, axis=(1, 2), out=iout)   # accumulates in float64, cast once
+    check(iout, numpy.add.reduce(a, axis=(1, 2)).astype(int))
+    fout = ab.zeros((5,))
+    numpy.add.reduce(x, axis=(1, 2), out=fout)
+    check(fout, numpy.add.reduce(a, axis=(1, 2)))
+    check(numpy.add.reduce(x), numpy.add.reduce(a))
+    check(numpy.maximum.reduce(x, axis=1), numpy.maximum.reduce(a, axis=1))
+    check(numpy.mean(to_ours(a.astype(numpy.float16)), axis=0),
+          numpy.mean(a.astype(numpy.float16), axis=0))
+
+
+def test_methods_match_functions(machine):
+    a = _data("float64")
+    for name in ("sum", "prod", "min", "max", "mean", "var", "std", "argmin", "argmax",
+                 "any", "all"):
+        same(lambda x: getattr(x, name)(axis=1), a)
+        same(lambda x: getattr(x, name)(), a)
+
+
+@HYP
+@given(shape=st.lists(st.integers(0, 6), min_size=1, max_size=3).map(tuple),
+       data=st.data())
+def test_random_shapes(machine, shape, data):
+    a = numpy.arange(int(numpy.prod(shape)), dtype=float).reshape(shape) % 7 - 3
+    axis = data.draw(st.one_of(st.none(), st.integers(-len(shape), len(shape) - 1)))
+    for name in ("sum", "max", "mean", "argmax", "any"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            same(lambda x: _call(name, x, axis), a)
+
+
+def test_errors(machine):
+    x = ab.ones((3, 4))
+    with pytest.raises(numpy.exceptions.AxisError):
+        numpy.sum(x, axis=2)
+    with pytest.raises(ValueError, match="duplicate value in 'axis'"):
+        numpy.sum(x, axis=(0, 0))
+    with pytest.raises(ValueError, match="zero-size array to reduction operation"):
+        numpy.max(ab.ones((0, 3)))
+    with pytest.raises(ValueError, match="attempt to get argmax of an empty sequence"):
+        numpy.argmax(ab.ones((0,)))
+    with pytest.raises(ValueError, match="does not have an identity"):
+        numpy.max(x, where=x > 0)
+    with pytest.raises(ValueError, match="All-NaN slice"):
+        numpy.nanargmax(ab.asarray([numpy.nan, numpy.nan]))
+    with pytest.warns(RuntimeWarning, match="Mean of empty slice"):
+        numpy.mean(ab.ones((0,)))
+    with pytest.warns(RuntimeWarning, match="Degrees of freedom"):
+        numpy.var(ab.ones((1,)), ddof=1)
+
+
+def test_reduction_results_agree_on_every_device(multi):
+    a = numpy.random.default_rng(3).standard_normal((17, 5))
+    r = numpy.sum(to_ours(a), axis=0)
+    shards = [numpy.asarray(s.get() if hasattr(s, "get") else s)
+              for s in r._store.shards if s is not None]
+    for s in shards[1:]:
+        numpy.testing.assert_array_equal(s, shards[0])
