@@ -259,6 +259,10 @@ class ndarray:
 
     # conversions to Python ------------------------------------------------------------
     def _scalar_host(self):
+        """The value for a conversion to a Python scalar: the gathered element, or for
+        arrays of another size a data-free stand-in that makes NumPy raise its error."""
+        if self.size != 1:
+            return numpy.broadcast_to(numpy.zeros((), self.dtype), self.shape)
         from .distributed.hostio import gather
         from ._counters import count
         count("syncs")
@@ -283,8 +287,15 @@ class ndarray:
                               else self._scalar_host())
 
     def item(self, *args):
+        if len(args) == 1 and not isinstance(args[0], tuple):
+            flat = operator.index(args[0])
+            if not -self.size <= flat < self.size:
+                raise IndexError("index out of bounds")
+            args = numpy.unravel_index(flat % self.size, self.shape)
+        elif len(args) == 1:
+            args = args[0]
         if args:
-            return self[args if len(args) > 1 else args[0]]._scalar_host().item()
+            return self[tuple(args)]._scalar_host().item()
         if self.size != 1:
             raise ValueError("can only convert an array of size 1 to a Python scalar")
         return self._scalar_host().item()
