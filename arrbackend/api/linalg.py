@@ -27,6 +27,11 @@ def _arr(x, m):
 _SIG = "(n?,k),(k,m?)->(n?,m?)"
 
 
+def _shp(shape) -> str:
+    """A shape as NumPy's C code prints it: ``(3,4)``, ``(3,)``."""
+    return "(" + ",".join(str(n) for n in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
 @implements(numpy.matmul, extra={}, missing={
     "axes": "not supported (NotImplementedError)", "axis": "not supported",
     "keepdims": "not supported", "order": "results are C-ordered", "subok": "ignored",
@@ -80,14 +85,14 @@ def dot(a, b, out=None):
     elif y.ndim <= 2:
         kx, ky = x.shape[-1], y.shape[0]
         if kx != ky:
-            raise ValueError(f"shapes {x.shape} and {y.shape} not aligned: {kx} (dim "
-                             f"{x.ndim - 1}) != {ky} (dim 0)")
+            raise ValueError(f"shapes {_shp(x.shape)} and {_shp(y.shape)} not aligned: {kx} "
+                             f"(dim {x.ndim - 1}) != {ky} (dim 0)")
         r = matmul(x, y)
     else:
         kx, ky = x.shape[-1], y.shape[-2]
         if kx != ky:
-            raise ValueError(f"shapes {x.shape} and {y.shape} not aligned: {kx} (dim "
-                             f"{x.ndim - 1}) != {ky} (dim {y.ndim - 2})")
+            raise ValueError(f"shapes {_shp(x.shape)} and {_shp(y.shape)} not aligned: {kx} "
+                             f"(dim {x.ndim - 1}) != {ky} (dim {y.ndim - 2})")
         yk = moveaxis(y, -2, 0)
         rest = yk.shape[1:]
         r = matmul(reshape(x, (-1, kx)), reshape(yk, (ky, -1)))
@@ -121,8 +126,8 @@ def inner(a, b, /):
     if x.ndim == 0 or y.ndim == 0:
         return ufunc_call(numpy.multiply, (x, y), {})
     if x.shape[-1] != y.shape[-1]:
-        raise ValueError(f"shapes {x.shape} and {y.shape} not aligned: {x.shape[-1]} (dim "
-                         f"{x.ndim - 1}) != {y.shape[-1]} (dim {y.ndim - 1})")
+        raise ValueError(f"shapes {_shp(x.shape)} and {_shp(y.shape)} not aligned: "
+                         f"{x.shape[-1]} (dim {x.ndim - 1}) != {y.shape[-1]} (dim {y.ndim - 1})")
     if y.ndim == 1:
         return matmul(x, y)
     return dot(x, swapaxes(y, -1, -2))

@@ -68,7 +68,10 @@ def _module_of(nf) -> str:
 
 
 def lookup(numpy_func) -> Implementation | None:
-    return _REGISTRY.get(numpy_func)
+    impl = _REGISTRY.get(numpy_func)
+    if impl is None and getattr(numpy_func, "_arrbackend_routed", False):
+        impl = _REGISTRY.get(numpy_func.__wrapped__)     # NumPy's function under enabled()
+    return impl
 
 
 def registry() -> dict:
