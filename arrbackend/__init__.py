@@ -36,6 +36,17 @@ def asnumpy(x):
     return numpy.asarray(x)
 
 
+def synchronize(machine=None) -> None:
+    """Wait until every device of ``machine`` (default: the current one) has finished
+    the work queued so far (a no-op on CPU devices)."""
+    m = machine if machine is not None else current_machine()
+    if m.is_gpu:
+        for d in m.local:
+            dev = m.devices[d]
+            with dev.activate():
+                dev.xp.cuda.get_current_stream().synchronize()
+
+
 def devices(spec: str | None = None):
     """Context manager: arrays created inside are made on ``spec`` (e.g. ``'cpu:3'``)."""
     return use_machine(spec)
@@ -44,6 +55,6 @@ def devices(spec: str | None = None):
 _NAMES = _populate(globals(), "numpy")
 __getattr__ = _module_getattr("numpy", "arrbackend")
 
-__all__ = ["ndarray", "enabled", "asnumpy", "settings", "counters", "FallbackWarning",
+__all__ = ["ndarray", "enabled", "asnumpy", "synchronize", "settings", "counters", "FallbackWarning",
            "TransferWarning", "Device", "devices", "current_machine", "linalg", "fft",
            "random"] + _NAMES

@@ -23,8 +23,7 @@ def _call(npfunc, *args, **kwargs):
     impl = lookup(npfunc)
     if impl is None:
         if isinstance(npfunc, numpy.ufunc):
-            from .api.ufuncs import ufunc_call
-            return ufunc_call(npfunc, args, kwargs)
+            return _ufunc_call(npfunc, args, kwargs)
         from .dispatch.fallback import call_numpy
         return call_numpy(npfunc, args, kwargs, stacklevel=4)
     return impl.func(*args, **kwargs)
@@ -405,6 +404,10 @@ class ndarray:
         from .api.manipulation import view_as_dtype
         return view_as_dtype(self, dtype)
 
+    def clip(self, min=None, max=None, out=None, **kwargs):
+        """Same as ``numpy.ndarray.clip`` (either bound may be omitted)."""
+        return _call(numpy.clip, self, min, max, out=out, **kwargs)
+
     def sort(self, axis=-1, kind=None, order=None, *, stable=None) -> None:
         self[...] = _call(numpy.sort, self, axis=axis, kind=kind, order=order, stable=stable)
 
@@ -465,8 +468,7 @@ def _defer(other) -> bool:
 
 
 def _ufunc(uf, *args, **kwargs):
-    from .api.ufuncs import ufunc_call
-    return ufunc_call(uf, args, kwargs)
+    return _ufunc_call(uf, args, kwargs)
 
 
 def _make_binops():
@@ -505,7 +507,7 @@ def _make_binops():
 
 def _make_forwarded_methods():
     names = ["sum", "prod", "mean", "var", "std", "min", "max", "argmin", "argmax", "any",
-             "all", "cumsum", "cumprod", "round", "clip", "conj", "conjugate", "dot",
+             "all", "cumsum", "cumprod", "round", "conj", "conjugate", "dot",
              "nonzero", "repeat", "searchsorted", "squeeze", "swapaxes", "take", "trace",
              "diagonal", "ravel", "argsort", "argpartition", "compress", "choose", "put"]
     for name in names:
@@ -515,3 +517,5 @@ def _make_forwarded_methods():
 
 _make_binops()
 _make_forwarded_methods()
+
+from .api.ufuncs import ufunc_call as _ufunc_call  # noqa: E402  (needs the class above)

@@ -71,7 +71,8 @@ def check(ours, expected, rtol=None, atol=None, check_dtype=True) -> None:
 
 def to_ours(*arrays):
     """arrbackend copies (on the current machine) of NumPy arrays."""
-    out = tuple(arrbackend.asarray(a) if isinstance(a, numpy.ndarray) else a for a in arrays)
+    out = tuple(arrbackend.asarray(a) if isinstance(a, (numpy.ndarray, numpy.generic)) else a
+                for a in arrays)
     return out if len(out) != 1 else out[0]
 
 

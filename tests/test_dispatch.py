@@ -81,12 +81,20 @@ def test_other_threads_get_numpy():
 
 
 def test_library_code_gets_numpy():
-    import numpy.lib._function_base_impl as fb   # a library module calling np.asarray
+    """Creation calls made by library code inside the block return NumPy arrays."""
+    scope: dict = {}
+    exec(compile("import numpy\ndef make():\n    return numpy.zeros(3)\n", numpy.__file__,
+                 "exec"), scope)
+    scipy_signal = pytest.importorskip("scipy.signal")
     with ab.enabled():
-        # NumPy's own Python code (a library) keeps receiving NumPy arrays
-        r = numpy.trapezoid(numpy.asarray(numpy.array([1.0, 2.0, 3.0]).tolist()))
-        assert float(r) == 4.0
-        assert isinstance(fb.asarray([1, 2]), numpy.ndarray)
+        assert isinstance(scope["make"](), numpy.ndarray)
+        w = scipy_signal.get_window("hann", 8)            # SciPy builds it with NumPy
+        assert isinstance(w, numpy.ndarray)
+        assert isinstance(numpy.zeros(3), ab.ndarray)       # while user code is routed
+        x = numpy.arange(4.0)
+        import scipy.linalg                                # a library receiving our array
+        r = scipy.linalg.norm(x)
+        assert abs(float(r) - float(numpy.sqrt(14.0))) < 1e-12
 
 
 def test_import_as_np_namespace():

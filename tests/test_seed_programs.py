@@ -9,7 +9,6 @@ same streams), so both sides see identical inputs.  Random arrays are identical 
 device counts; the results of reductions agree within NumPy's tolerance."""
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
 
@@ -17,6 +16,7 @@ import numpy
 import pytest
 
 import arrbackend as ab
+from arrbackend.testing import numpy_with_arrbackend_random
 from helpers import check
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), os.pardir, "examples"))
@@ -32,34 +32,9 @@ import monte_carlo_pi      # noqa: E402
 import safe_inverse        # noqa: E402
 import timing_monitor      # noqa: E402
 
-_RANDOM = ("seed", "rand", "randn", "random", "random_sample", "uniform", "normal",
-           "randint", "standard_normal")
-
-
-@contextlib.contextmanager
-def numpy_with_our_draws():
-    """Plain NumPy whose ``np.random`` returns arrbackend's draws (copied to the host)."""
-    saved = {n: getattr(numpy.random, n) for n in _RANDOM}
-
-    def host(fn):
-        def call(*args, **kwargs):
-            with ab.devices("cpu:1"):
-                r = fn(*args, **kwargs)
-            return ab.asnumpy(r) if isinstance(r, ab.ndarray) else r
-        return call
-
-    try:
-        for n in _RANDOM:
-            setattr(numpy.random, n, host(getattr(ab.random, n)))
-        yield
-    finally:
-        for n, f in saved.items():
-            setattr(numpy.random, n, f)
-
-
 def run_both(story, seed=2024):
     """(NumPy's result, arrbackend's result on the test machine) of ``story()``."""
-    with numpy_with_our_draws():
+    with numpy_with_arrbackend_random():
         numpy.random.seed(seed)
         expected = story()
     ab.counters.reset()

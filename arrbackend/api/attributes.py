@@ -9,33 +9,30 @@ from __future__ import annotations
 import numpy
 
 from ..dispatch.registry import implements
+from .._ndarray import ndarray
 
 __all__ = ["shape", "ndim", "size", "result_type", "can_cast", "copyto", "Flags", "FlatIter"]
 
 
 def _dtype_or_value(x):
-    from .._ndarray import ndarray
     return x.dtype if isinstance(x, ndarray) else x
 
 
 @implements(numpy.shape)
 def shape(a):
     """Same as ``numpy.shape``."""
-    from .._ndarray import ndarray
     return a.shape if isinstance(a, ndarray) else numpy.shape(a)
 
 
 @implements(numpy.ndim)
 def ndim(a):
     """Same as ``numpy.ndim``."""
-    from .._ndarray import ndarray
     return a.ndim if isinstance(a, ndarray) else numpy.ndim(a)
 
 
 @implements(numpy.size)
 def size(a, axis=None):
     """Same as ``numpy.size``."""
-    from .._ndarray import ndarray
     if not isinstance(a, ndarray):
         return numpy.size(a, axis)
     if axis is None:
@@ -58,7 +55,6 @@ def can_cast(from_, to, casting="safe"):
 
 @implements(numpy.min_scalar_type)
 def min_scalar_type(a, /):
-    from .._ndarray import ndarray
     if isinstance(a, ndarray):
         return a.dtype if a.ndim else numpy.min_scalar_type(a.item())
     return numpy.min_scalar_type(a)
@@ -67,7 +63,6 @@ def min_scalar_type(a, /):
 @implements(numpy.copyto)
 def copyto(dst, src, casting="same_kind", where=True):
     """Same as ``numpy.copyto``."""
-    from .._ndarray import ndarray
     from ..distributed.elementwise import assign
     from .ufuncs import as_operand
     if not isinstance(dst, ndarray):

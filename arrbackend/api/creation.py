@@ -18,6 +18,7 @@ from ..distributed.localize import device_boxes
 from ..distributed.machine import Machine, current_machine, machine_for
 from ..distributed.store import Store, allocate
 from ..distributed import hostio
+from .._ndarray import ndarray
 
 __all__ = ["array", "asarray", "asarray_on", "zeros", "ones", "empty", "full", "arange",
            "linspace", "eye", "identity", "full_on", "machine_from_device", "new_array"]
@@ -65,7 +66,6 @@ def _dtype(dtype, default=numpy.float64) -> numpy.dtype:
 
 
 def new_array(store: Store):
-    from .._ndarray import ndarray
     return ndarray._from_store(store)
 
 
@@ -79,7 +79,6 @@ def full_on(shape, fill_value, dtype, machine: Machine, layout: Layout | None = 
 
 
 def _like_layout(prototype, shape):
-    from .._ndarray import ndarray
     if isinstance(prototype, ndarray) and prototype.shape == shape:
         return prototype._view_layout()
     return None
@@ -90,7 +89,6 @@ def _like_layout(prototype, shape):
 
 def asarray_on(obj, machine: Machine, dtype=None, copy=None, layout: Layout | None = None):
     """``obj`` as an arrbackend array on ``machine`` (NumPy's conversion rules)."""
-    from .._ndarray import ndarray
     if isinstance(obj, ndarray):
         if obj._store.machine is not machine:
             from ..dispatch.devices import move_to_machine
@@ -128,7 +126,6 @@ def _is_cupy(obj) -> bool:
 
 
 def _contains_ours(seq) -> bool:
-    from .._ndarray import ndarray
     for o in seq:
         if isinstance(o, ndarray):
             return True
@@ -173,7 +170,6 @@ def ascontiguousarray(a, dtype=None, *, like=None):
 @implements(numpy.copy)
 def copy(a, order="K", subok=False):
     """Same as ``numpy.copy``: a new array with the layout of ``a``'s view."""
-    from .._ndarray import ndarray
     if not isinstance(a, ndarray):
         return asarray_on(a, current_machine(), copy=True)
     return _copy(a)
@@ -211,7 +207,6 @@ def empty(shape, dtype=float, order="C", *, device=None, like=None):
 @implements(numpy.full)
 def full(shape, fill_value, dtype=None, order="C", *, device=None, like=None):
     """Same as ``numpy.full``; without ``dtype`` the fill value's dtype is used."""
-    from .._ndarray import ndarray
     if isinstance(fill_value, ndarray):
         shape = normalize_shape(shape, "full")
         from .manipulation import broadcast_to
@@ -225,7 +220,6 @@ def full(shape, fill_value, dtype=None, order="C", *, device=None, like=None):
 
 
 def _like(name, prototype, fill, dtype, shape, device):
-    from .._ndarray import ndarray
     if shape is None:
         shape = numpy.shape(prototype) if not isinstance(prototype, ndarray) else prototype.shape
     shape = normalize_shape(shape, name)

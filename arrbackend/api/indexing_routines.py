@@ -11,6 +11,7 @@ from ..dispatch.registry import implements
 from ..distributed.layout import Layout, even_ranges
 from ..distributed.localize import Exchange, device_boxes
 from ..distributed.store import Store
+from .._ndarray import ndarray
 
 __all__ = ["nonzero"]
 
@@ -23,7 +24,6 @@ def _ours(a):
 @implements(numpy.nonzero)
 def nonzero(a):
     """Same as ``numpy.nonzero``: a tuple of index arrays in C order."""
-    from .._ndarray import ndarray
     from ..distributed.elementwise import relayout
     from ..distributed.indexing import _counts
     x = _ours(a)

@@ -11,6 +11,7 @@ import numpy
 from ..dispatch.registry import implements
 from ..distributed import matmul as engine
 from .ufuncs import common_machine, ufunc_call
+from .._ndarray import ndarray
 
 _NoValue = numpy._NoValue
 LinAlgError = numpy.linalg.LinAlgError
@@ -19,7 +20,6 @@ __all__ = ["matmul", "dot", "inv", "norm"]
 
 
 def _arr(x, m):
-    from .._ndarray import ndarray
     from .creation import asarray_on
     return x if isinstance(x, ndarray) else asarray_on(x, m)
 
@@ -32,7 +32,7 @@ def _shp(shape) -> str:
     return "(" + ",".join(str(n) for n in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
-@implements(numpy.matmul, extra={}, missing={
+@implements(numpy.matmul, local=True, missing={
     "axes": "not supported (NotImplementedError)", "axis": "not supported",
     "keepdims": "not supported", "order": "results are C-ordered", "subok": "ignored",
     "signature": "ignored"})
@@ -74,7 +74,7 @@ def matmul(x1, x2, /, out=None, *, casting="same_kind", order="K", dtype=None, s
     return r
 
 
-@implements(numpy.dot)
+@implements(numpy.dot, local=True)
 def dot(a, b, out=None):
     """Same as ``numpy.dot``."""
     from .manipulation import moveaxis, reshape
@@ -104,7 +104,7 @@ def dot(a, b, out=None):
     return r
 
 
-@implements(numpy.vdot)
+@implements(numpy.vdot, local=True)
 def vdot(a, b, /):
     """Same as ``numpy.vdot``: the first argument is conjugated, both are flattened."""
     from .manipulation import ravel
@@ -117,7 +117,7 @@ def vdot(a, b, /):
     return matmul(x, y)
 
 
-@implements(numpy.inner)
+@implements(numpy.inner, local=True)
 def inner(a, b, /):
     """Same as ``numpy.inner``: a sum product over the last axes."""
     from .manipulation import swapaxes
@@ -147,7 +147,7 @@ def _inexact(dtype):
     return numpy.dtype(numpy.float64)
 
 
-@implements(numpy.linalg.inv, devices="single",
+@implements(numpy.linalg.inv, devices="single", local=True,
             note="factorized on one device; a spread matrix is gathered there first")
 def inv(a):
     """Same as ``numpy.linalg.inv`` (LinAlgError for a singular matrix, on GPUs too)."""
@@ -172,7 +172,7 @@ def inv(a):
     return engine.from_local(m, d, r)
 
 
-@implements(numpy.linalg.norm)
+@implements(numpy.linalg.norm, local=True)
 def norm(x, ord=None, axis=None, keepdims=False):
     """Same as ``numpy.linalg.norm`` for vectors (any ``ord``) and matrices (``'fro'``,
     ``1``, ``-1``, ``inf``, ``-inf``; ``2``, ``-2`` and ``'nuc'`` use the singular values,

@@ -22,6 +22,7 @@ from ..distributed.comm import Transfer
 from ..distributed.store import Store, alloc_local
 from ..distributed.view import IndexMap, normalize_axis
 from .ufuncs import as_operand, common_machine
+from .._ndarray import ndarray
 
 __all__ = ["astype", "reshape", "ravel", "transpose", "swapaxes", "moveaxis", "squeeze",
            "expand_dims", "broadcast_to", "broadcast_arrays", "concatenate", "stack",
@@ -31,7 +32,6 @@ _NoValue = numpy._NoValue
 
 
 def _ours(x, name: str):
-    from .._ndarray import ndarray
     if isinstance(x, ndarray):
         return x
     from .creation import asarray_on
@@ -261,7 +261,6 @@ def _reshape_copy(x, shape):
 
 
 def _wrap(store):
-    from .._ndarray import ndarray
     return ndarray._from_store(store)
 
 
@@ -417,7 +416,7 @@ def _join_dtype(arrays, dtype, casting, name):
     return dt
 
 
-@implements(numpy.concatenate)
+@implements(numpy.concatenate, local=True)
 def concatenate(arrays, /, axis=0, out=None, *, dtype=None, casting="same_kind"):
     """Same as ``numpy.concatenate``: every piece lands in the result in one exchange."""
     if out is not None and dtype is not None:
@@ -425,7 +424,6 @@ def concatenate(arrays, /, axis=0, out=None, *, dtype=None, casting="same_kind")
                         "were provided.")
     m = common_machine(arrays if isinstance(arrays, (list, tuple)) else [arrays], "concatenate")
     xs = [as_operand(a, m) for a in arrays]
-    from .._ndarray import ndarray
     xs = [x if isinstance(x, ndarray) else _ours(numpy.asarray(x), "concatenate") for x in xs]
     if not xs:
         raise ValueError("need at least one array to concatenate")
@@ -487,7 +485,7 @@ def assign_many(pairs) -> None:
     assign_all(pairs)
 
 
-@implements(numpy.stack)
+@implements(numpy.stack, local=True)
 def stack(arrays, axis=0, out=None, *, dtype=None, casting="same_kind"):
     """Same as ``numpy.stack``."""
     m = common_machine(list(arrays), "stack")
@@ -503,7 +501,6 @@ def stack(arrays, axis=0, out=None, *, dtype=None, casting="same_kind"):
 
 
 def _as_array(a, m):
-    from .._ndarray import ndarray
     from .creation import asarray_on
     return a if isinstance(a, ndarray) else asarray_on(a, m)
 
@@ -516,7 +513,7 @@ def _where_kernel(xp, ins, outs):
     xp.copyto(outs[0], r, casting="unsafe")
 
 
-@implements(numpy.where)
+@implements(numpy.where, local=True)
 def where(condition, x=None, y=None, /):
     """Same as ``numpy.where``."""
     if x is None and y is None:
@@ -526,7 +523,6 @@ def where(condition, x=None, y=None, /):
         raise ValueError("either both or neither of x and y should be given")
     m = common_machine([condition, x, y], "where")
     ins = [as_operand(v, m, "where") for v in (condition, x, y)]
-    from .._ndarray import ndarray
     if not isinstance(ins[0], ndarray) and not any(isinstance(v, ndarray) for v in ins[1:]):
         ins[0] = _as_array(numpy.asarray(ins[0]), m)
     stand = [numpy.zeros((), v.dtype) if isinstance(v, ndarray) else v for v in ins]
@@ -546,7 +542,7 @@ def _clip_kernel(has_lo, has_hi):
     return kernel
 
 
-@implements(numpy.clip)
+@implements(numpy.clip, local=True)
 def clip(a, a_min=_NoValue, a_max=_NoValue, out=None, *, min=_NoValue, max=_NoValue,
          **kwargs):
     """Same as ``numpy.clip``."""
@@ -565,7 +561,6 @@ def clip(a, a_min=_NoValue, a_max=_NoValue, out=None, *, min=_NoValue, max=_NoVa
     m = common_machine([a, a_min, a_max, out], "clip")
     x = _as_array(a, m)
     ins = [x]
-    from .._ndarray import ndarray
     for v in (a_min, a_max):
         if v is not None:
             ins.append(as_operand(v, m, "clip"))

@@ -14,7 +14,7 @@ from ..distributed.view import normalize_axis
 __all__ = ["gradient"]
 
 
-@implements(numpy.gradient)
+@implements(numpy.gradient, local=True)
 def gradient(f, *varargs, axis=None, edge_order=1):
     """Same as ``numpy.gradient``."""
     from .creation import asarray, empty_like

@@ -24,6 +24,7 @@ from ..distributed.store import Store
 from ..kernels import philox
 from .creation import machine_from_device, normalize_shape
 from .ufuncs import ufunc_call
+from .._ndarray import ndarray
 
 __all__ = ["seed", "rand", "randn", "random", "random_sample", "uniform", "normal", "randint",
            "standard_normal", "default_rng", "Generator"]
@@ -89,7 +90,6 @@ def _size(size, name):
 def draw(stream: _Stream, kind: str, shape: tuple, dtype, params=None, device=None):
     """A new array of ``shape``: element i (C order) is element i of the next stream of
     ``stream`` (computed on each device for its rows)."""
-    from .._ndarray import ndarray
     m = machine_from_device(device)
     s = stream.take()
     dt = numpy.dtype(dtype)

@@ -39,51 +39,51 @@ def _reduce(kind, a, axis, dtype, out, keepdims, initial, where, name):
                          initial=initial, where=_opt(where, True), out=out, name=name)
 
 
-@implements(numpy.sum)
+@implements(numpy.sum, local=True)
 def sum(a, axis=None, dtype=None, out=None, keepdims=_NoValue, initial=_NoValue,
         where=_NoValue):
     """Same as ``numpy.sum``; across devices, per-device sums combined in row order."""
     return _reduce("sum", a, axis, dtype, out, keepdims, initial, where, "sum")
 
 
-@implements(numpy.prod)
+@implements(numpy.prod, local=True)
 def prod(a, axis=None, dtype=None, out=None, keepdims=_NoValue, initial=_NoValue,
          where=_NoValue):
     """Same as ``numpy.prod``."""
     return _reduce("prod", a, axis, dtype, out, keepdims, initial, where, "prod")
 
 
-@implements(numpy.max, numpy.amax)
+@implements(numpy.max, numpy.amax, local=True)
 def max(a, axis=None, out=None, keepdims=_NoValue, initial=_NoValue, where=_NoValue):
     """Same as ``numpy.max`` (NaN propagates)."""
     return _reduce("max", a, axis, None, out, keepdims, initial, where, "max")
 
 
-@implements(numpy.min, numpy.amin)
+@implements(numpy.min, numpy.amin, local=True)
 def min(a, axis=None, out=None, keepdims=_NoValue, initial=_NoValue, where=_NoValue):
     """Same as ``numpy.min`` (NaN propagates)."""
     return _reduce("min", a, axis, None, out, keepdims, initial, where, "min")
 
 
-@implements(numpy.any)
+@implements(numpy.any, local=True)
 def any(a, axis=None, out=None, keepdims=_NoValue, *, where=_NoValue):
     """Same as ``numpy.any``."""
     return _reduce("any", a, axis, None, out, keepdims, _NoValue, where, "any")
 
 
-@implements(numpy.all)
+@implements(numpy.all, local=True)
 def all(a, axis=None, out=None, keepdims=_NoValue, *, where=_NoValue):
     """Same as ``numpy.all``."""
     return _reduce("all", a, axis, None, out, keepdims, _NoValue, where, "all")
 
 
-@implements(numpy.argmax)
+@implements(numpy.argmax, local=True)
 def argmax(a, axis=None, out=None, *, keepdims=_NoValue):
     """Same as ``numpy.argmax``: the first index of the maximum (NaN counts as maximal)."""
     return engine.arg_reduce(_ours(a), "max", axis, _opt(keepdims, False), out)
 
 
-@implements(numpy.argmin)
+@implements(numpy.argmin, local=True)
 def argmin(a, axis=None, out=None, *, keepdims=_NoValue):
     """Same as ``numpy.argmin``."""
     return engine.arg_reduce(_ours(a), "min", axis, _opt(keepdims, False), out)
@@ -126,7 +126,7 @@ def _divide_inplace(ret, rcount):
         return ufunc_call(numpy.true_divide, (ret, rcount), {"out": (ret,), "casting": "unsafe"})
 
 
-@implements(numpy.mean)
+@implements(numpy.mean, local=True)
 def mean(a, axis=None, dtype=None, out=None, keepdims=_NoValue, *, where=_NoValue):
     """Same as ``numpy.mean`` (integers accumulate in float64, float16 in float32)."""
     x = _ours(a)
@@ -202,7 +202,7 @@ def _ddof(ddof, correction, name):
     return ddof
 
 
-@implements(numpy.var)
+@implements(numpy.var, local=True)
 def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=_NoValue, *, where=_NoValue,
         mean=_NoValue, correction=_NoValue):
     """Same as ``numpy.var`` (two passes: the mean, then the squared deviations)."""
@@ -213,7 +213,7 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=_NoValue, *, where=
     return _to_out(r, out)
 
 
-@implements(numpy.std)
+@implements(numpy.std, local=True)
 def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=_NoValue, *, where=_NoValue,
         mean=_NoValue, correction=_NoValue):
     """Same as ``numpy.std``: the square root of ``var``."""
@@ -237,7 +237,7 @@ def _replace_nan(x, val):
     return where(mask, val, x), mask
 
 
-@implements(numpy.nansum)
+@implements(numpy.nansum, local=True)
 def nansum(a, axis=None, dtype=None, out=None, keepdims=_NoValue, initial=_NoValue,
            where=_NoValue):
     """Same as ``numpy.nansum``: NaN counts as zero."""
@@ -245,7 +245,7 @@ def nansum(a, axis=None, dtype=None, out=None, keepdims=_NoValue, initial=_NoVal
     return _reduce("sum", x, axis, dtype, out, keepdims, initial, where, "nansum")
 
 
-@implements(numpy.nanprod)
+@implements(numpy.nanprod, local=True)
 def nanprod(a, axis=None, dtype=None, out=None, keepdims=_NoValue, initial=_NoValue,
             where=_NoValue):
     """Same as ``numpy.nanprod``: NaN counts as one."""
@@ -263,13 +263,13 @@ def _nan_extreme(kind, a, axis, out, keepdims, initial, where):
     return r
 
 
-@implements(numpy.nanmax)
+@implements(numpy.nanmax, local=True)
 def nanmax(a, axis=None, out=None, keepdims=_NoValue, initial=_NoValue, where=_NoValue):
     """Same as ``numpy.nanmax``: NaN ignored; an all-NaN slice gives NaN and a warning."""
     return _nan_extreme("max", a, axis, out, keepdims, initial, where)
 
 
-@implements(numpy.nanmin)
+@implements(numpy.nanmin, local=True)
 def nanmin(a, axis=None, out=None, keepdims=_NoValue, initial=_NoValue, where=_NoValue):
     """Same as ``numpy.nanmin``."""
     return _nan_extreme("min", a, axis, out, keepdims, initial, where)
@@ -286,19 +286,19 @@ def _nan_arg(kind, a, axis, out, keepdims):
     return engine.arg_reduce(x2, kind, axis, _opt(keepdims, False), out)
 
 
-@implements(numpy.nanargmax)
+@implements(numpy.nanargmax, local=True)
 def nanargmax(a, axis=None, out=None, *, keepdims=_NoValue):
     """Same as ``numpy.nanargmax`` (ValueError for an all-NaN slice)."""
     return _nan_arg("max", a, axis, out, keepdims)
 
 
-@implements(numpy.nanargmin)
+@implements(numpy.nanargmin, local=True)
 def nanargmin(a, axis=None, out=None, *, keepdims=_NoValue):
     """Same as ``numpy.nanargmin``."""
     return _nan_arg("min", a, axis, out, keepdims)
 
 
-@implements(numpy.nanmean)
+@implements(numpy.nanmean, local=True)
 def nanmean(a, axis=None, dtype=None, out=None, keepdims=_NoValue, *, where=_NoValue):
     """Same as ``numpy.nanmean``: the mean of the non-NaN elements."""
     x = _ours(a)
@@ -352,7 +352,7 @@ def _nanvar_core(a, axis, dtype, ddof, keepdims, where, name):
     return var_
 
 
-@implements(numpy.nanvar)
+@implements(numpy.nanvar, local=True)
 def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=_NoValue, *, where=_NoValue,
            mean=_NoValue, correction=_NoValue):
     """Same as ``numpy.nanvar``."""
@@ -361,7 +361,7 @@ def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=_NoValue, *, whe
     return _to_out(r, out)
 
 
-@implements(numpy.nanstd)
+@implements(numpy.nanstd, local=True)
 def nanstd(a, axis=None, dtype=None, out=None, ddof=0, keepdims=_NoValue, *, where=_NoValue,
            mean=_NoValue, correction=_NoValue):
     """Same as ``numpy.nanstd``."""

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import numpy
 
-from ..distributed.elementwise import broadcast_shapes, elementwise
+from ..distributed.elementwise import aliases, broadcast_shapes, elementwise
+from ..distributed.layout import Layout
 from ..distributed.machine import current_machine
+from ..distributed.store import Store, alloc_local
+from .._ndarray import ndarray
 
 __all__ = ["ufunc_call", "METHODS", "as_operand", "common_machine", "resolve_dtypes",
            "UFUNC_NAMES", "ufunc_proxy"]
@@ -21,7 +24,6 @@ _PY_SCALARS = (bool, int, float, complex)
 
 def common_machine(objs, name: str):
     """The machine of the arrbackend arrays among ``objs`` (all must share it)."""
-    from .._ndarray import ndarray
     m = None
     for x in objs:
         if isinstance(x, ndarray):
@@ -39,7 +41,6 @@ def as_operand(x, machine, name: str = "operand"):
     """An elementwise operand: arrbackend arrays stay; Python and NumPy scalars stay
     scalars (NEP 50: Python scalars are weak); everything else becomes an arrbackend
     array on ``machine``."""
-    from .._ndarray import ndarray
     if isinstance(x, ndarray) or isinstance(x, _PY_SCALARS) or isinstance(x, numpy.generic):
         return x
     from .creation import asarray_on
@@ -128,9 +129,111 @@ def _kernel(ufunc, nin: int, dtype, casting, signature, has_where: bool):
     return kernel
 
 
+_SINGLE = "single"
+
+
+def _fast(ufunc, inputs, out):
+    """The common case, cheaply: every operand on one device, no keyword but ``out=``.
+    Returns None when the general path is needed."""
+    m = None
+    d = -1
+    locs = []
+    has_int = False
+    for x in inputs:
+        t = type(x)
+        if t is ndarray:
+            st = x._store
+            if m is None:
+                m = st.machine
+            elif st.machine is not m:
+                return None
+            if m.ndev != 1:
+                lay = x._cache_layout or x._view_layout()
+                if lay.kind != _SINGLE or (d >= 0 and lay.device != d):
+                    return None
+                d = lay.device
+            locs.append(x._local())
+        elif t is float or t is bool or t is complex or isinstance(x, numpy.generic):
+            locs.append(x)
+        elif t is int:
+            has_int = True
+            locs.append(x)
+        else:
+            return None
+    if m is None or len(locs) != ufunc.nin:
+        return None
+    if out is not None:
+        o = out[0]
+        if type(o) is not ndarray or o._store.machine is not m or o._map.has_broadcast:
+            return None
+        if m.ndev != 1:
+            lay = o._cache_layout or o._view_layout()
+            if lay.kind != _SINGLE or (d >= 0 and lay.device != d):
+                return None
+            d = lay.device
+    d = max(d, 0)
+    if not m.is_local(d):
+        return None
+    dev = m.devices[d]
+    if dev.xp is numpy:
+        if out is None:
+            r = ufunc(*locs)
+            if type(r) is not numpy.ndarray:
+                r = numpy.asarray(r)
+            shards = [None] * m.ndev
+            shards[d] = r
+            return ndarray._from_store(Store(m, r.shape, r.dtype, Layout.single(d), shards))
+        ufunc(*locs, out=out[0]._local())
+        out[0]._store.version += 1
+        return out[0]
+    if has_int:
+        return None                       # Python ints: NEP 50's range checks, slow path
+    dt = resolve_dtypes(ufunc, inputs, None if out is None else out, None, None, None)[0]
+    f = _device_ufunc(dev.xp, ufunc)
+    if f is None:
+        return None
+    with dev.activate():
+        if out is None:
+            shapes = [x.shape for x in locs if hasattr(x, "shape")]
+            shape = shapes[0] if len(shapes) == 1 or all(s == shapes[0] for s in shapes) \
+                else broadcast_shapes(shapes)
+            r = alloc_local(dev, shape, dt)
+            f(*locs, out=r)
+            shards = [None] * m.ndev
+            shards[d] = r
+            return ndarray._from_store(Store(m, shape, dt, Layout.single(d), shards))
+        o = out[0]
+        for i, x in enumerate(inputs):
+            if type(x) is ndarray and aliases(x, o):
+                locs[i] = locs[i].copy()
+        f(*locs, out=o._local())
+    o._store.version += 1
+    return o
+
+
+_device_ufuncs: dict = {}
+
+
+def _device_ufunc(xp, ufunc):
+    key = (id(xp), ufunc)
+    f = _device_ufuncs.get(key, False)
+    if f is False:
+        f = _device_ufuncs[key] = getattr(xp, ufunc.__name__, None)
+    return f
+
+
 def ufunc_call(ufunc, inputs, kwargs):
     """``ufunc(*inputs, **kwargs)`` on arrbackend arrays."""
-    from .._ndarray import ndarray
+    if ufunc.nout == 1 and ufunc.signature is None:
+        if not kwargs:
+            r = _fast(ufunc, inputs, None)
+            if r is not None:
+                return r
+        elif len(kwargs) == 1 and "out" in kwargs:
+            o = kwargs["out"]
+            r = _fast(ufunc, inputs, o if type(o) is tuple else (o,))
+            if r is not None:
+                return r
     name = ufunc.__name__
     out = kwargs.pop("out", None)
     where = kwargs.pop("where", True)
@@ -252,7 +355,6 @@ class ufunc_proxy:
         return ufunc_call(self._ufunc, args, kwargs)
 
     def _args(self, args):
-        from .._ndarray import ndarray
         from .creation import asarray
         return tuple(a if isinstance(a, (ndarray,) + _PY_SCALARS) or a is None
                      else asarray(a) for a in args)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy
 
 from .._counters import count
+from .._ndarray import ndarray
 
 __all__ = ["Device", "device_of", "to_device", "move_to_machine"]
 
@@ -61,7 +62,6 @@ def device_of(x) -> Device:
 def move_to_machine(x, machine):
     """A copy of ``x`` on another machine (through the host; counted)."""
     from ..distributed.hostio import gather, scatter
-    from .._ndarray import ndarray
     host = numpy.ascontiguousarray(gather(x, explicit=True))
     count("host_transfers")
     return ndarray._from_store(scatter(host, machine))

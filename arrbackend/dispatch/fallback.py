@@ -20,6 +20,7 @@ import numpy
 
 from .._counters import count
 from .._settings import settings
+from .._ndarray import ndarray
 
 __all__ = ["FallbackWarning", "call_numpy", "fallback_policy_check"]
 
@@ -68,7 +69,6 @@ def reset_warnings() -> None:
 
 
 def _convert(obj, fn, seen_arrays):
-    from .._ndarray import ndarray
     if isinstance(obj, ndarray):
         return fn(obj)
     if isinstance(obj, (list, tuple)):
@@ -85,7 +85,6 @@ def call_numpy(func, args: tuple, kwargs: dict, machine=None, stacklevel: int = 
                why: str = "", name: str | None = None):
     """Run NumPy's ``func`` on gathered copies of the arrbackend operands and scatter the
     result back (the fallback path)."""
-    from .._ndarray import ndarray
     from ..distributed.hostio import gather
     fallback_policy_check(func, stacklevel=stacklevel + 1, why=why, name=name)
     originals: list = []
@@ -122,7 +121,6 @@ def call_numpy(func, args: tuple, kwargs: dict, machine=None, stacklevel: int = 
 
 
 def _from_host(h, machine):
-    from .._ndarray import ndarray
     from ..distributed.hostio import scatter
     return ndarray._from_store(scatter(numpy.ascontiguousarray(h), machine))
 

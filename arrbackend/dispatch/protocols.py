@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from .fallback import call_numpy
 from .registry import lookup
+from .._ndarray import ndarray
 
 __all__ = ["array_function", "array_ufunc"]
 
@@ -16,7 +17,6 @@ def array_function(func, types, args, kwargs):
     impl = lookup(func)
     if impl is not None:
         return impl.func(*args, **kwargs)
-    from .._ndarray import ndarray
     for t in types:
         if not issubclass(t, ndarray) and t.__module__.split(".")[0] not in ("numpy",):
             if getattr(t, "__array_function__", None) is not None:

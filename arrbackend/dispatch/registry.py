@@ -26,6 +26,7 @@ class Implementation:
     note: str = ""               # what the documentation says about this implementation
     extra: dict = field(default_factory=dict)     # parameter -> reason (not in NumPy)
     missing: dict = field(default_factory=dict)   # parameter -> reason (NumPy's, unsupported)
+    local: bool = False          # on one CPU device, NumPy's own function runs on the shard
 
 
 _REGISTRY: dict = {}       # numpy callable -> Implementation
@@ -34,22 +35,30 @@ _BY_NAME: dict = {}        # 'module:name' -> Implementation
 
 def implements(*numpy_funcs, name: str | None = None, module: str | None = None,
                devices: str = "multi", note: str = "", extra: dict | None = None,
-               missing: dict | None = None):
+               missing: dict | None = None, local: bool = False):
     """Register the decorated function as arrbackend's implementation of
-    ``numpy_funcs`` (aliases share one implementation)."""
+    ``numpy_funcs`` (aliases share one implementation).
+
+    ``local=True`` declares that when every array argument lies whole on one CPU device,
+    NumPy's own function applied to the shards gives the answer (a new array, or ``out=``):
+    that call is made instead, which is NumPy's result exactly at NumPy's speed."""
 
     def decorate(func: Callable) -> Callable:
         targets = numpy_funcs or (None,)
+        impl_func = func
+        if local and numpy_funcs:
+            from .local import with_local_path
+            impl_func = with_local_path(numpy_funcs[0], func)
         for nf in targets:
             mod = module or _module_of(nf)
             nm = name or getattr(nf, "__name__", None) or func.__name__
-            impl = Implementation(nf, func, nm, mod, devices, note, dict(extra or {}),
-                                  dict(missing or {}))
+            impl = Implementation(nf, impl_func, nm, mod, devices, note, dict(extra or {}),
+                                  dict(missing or {}), local)
             if nf is not None:
                 _REGISTRY[nf] = impl
             _BY_NAME[f"{mod}:{nm}"] = impl
         func._arrbackend_impl = True
-        return func
+        return impl_func
 
     return decorate
 

@@ -16,6 +16,7 @@ import numpy
 from .layout import Layout, default_layout
 from .localize import Exchange, device_boxes, view_layout
 from .store import Store, alloc_local
+from .._ndarray import ndarray
 
 __all__ = ["elementwise", "broadcast_shapes", "choose_layout", "aliases"]
 
@@ -92,7 +93,6 @@ def elementwise(kernel: Callable, inputs: Sequence, shape: tuple, dtypes: Sequen
     ``dtypes`` are made, with ``layout`` if given, and returned).  Returns the tuple of
     output arrays.
     """
-    from .._ndarray import ndarray
     arrays = [x for x in inputs if isinstance(x, ndarray)]
     if machine is None:
         machine = (arrays[0] if arrays else out[0])._store.machine
@@ -192,7 +192,6 @@ def _common_device(arrays, out, ndev: int):
 
 
 def _wrap_new(machine, shape, dtypes, layout, out, shards_by_dev: dict):
-    from .._ndarray import ndarray
     results = []
     for i, dt in enumerate(dtypes):
         shards = [None] * machine.ndev
@@ -211,7 +210,6 @@ def assign(target, value) -> None:
     target, or a scalar already converted to the target's dtype) is cast unsafely, as
     NumPy's item assignment does.  Reads of the target's own memory at another offset
     see the values from before the assignment."""
-    from .._ndarray import ndarray
     if target._map.has_broadcast:
         check_writable(target, "assignment destination is read-only")
     if isinstance(value, ndarray) and value.shape != target.shape:
@@ -229,7 +227,6 @@ def assign(target, value) -> None:
 def assign_all(pairs) -> None:
     """Several ``target[...] = value`` (values already broadcastable arrbackend arrays or
     converted scalars) with the data of all of them moved in one exchange."""
-    from .._ndarray import ndarray
     if not pairs:
         return
     machine = pairs[0][0]._store.machine

@@ -15,6 +15,7 @@ from .layout import Layout, even_ranges
 from .localize import Exchange, device_boxes
 from .store import Store
 from .view import parse_basic_index
+from .._ndarray import ndarray
 
 __all__ = ["getitem", "setitem"]
 
@@ -36,7 +37,15 @@ def _basic_fast(key):
 def getitem(x, key):
     if _basic_fast(key):
         items, adv = parse_basic_index(key, x.shape)
-        return x._view(x._map.getitem(items))
+        v = x._view(x._map.getitem(items))
+        c = x._cache_local
+        if c is not None:
+            # on one device the child's local array is the parent's, indexed the same way
+            k = key if type(key) is tuple else (key,)
+            if not any(i is Ellipsis for i in k):
+                k = k + (Ellipsis,)
+            v._cache_local = (c[0], c[1][k])
+        return v
     key = _convert_key(x, key)
     items, adv = parse_basic_index(key, x.shape)
     if adv is None:
@@ -73,7 +82,6 @@ def _value_for(target, value):
     """A value to assign: arrbackend arrays stay; scalars are converted to the target's
     dtype as NumPy's item assignment does (OverflowError, NaN to int, ...); anything else
     becomes an arrbackend array."""
-    from .._ndarray import ndarray
     if isinstance(value, ndarray):
         if value._store.machine is not target._store.machine:
             raise ValueError("setitem: the value is on different devices "
@@ -93,7 +101,6 @@ def _value_for(target, value):
 
 def _convert_key(x, key):
     """Lists and NumPy arrays in an index become arrbackend arrays (booleans and ints)."""
-    from .._ndarray import ndarray
     from ..api.creation import asarray_on
     if not isinstance(key, tuple):
         key = (key,)
@@ -119,7 +126,6 @@ def _mask_selection(x, items, adv):
     """For an index made of basic items and one boolean array: the basic view, the
     position of the masked axes in it, the mask, and whether the selected axis moves to
     the front (NumPy's rule for separated advanced indices).  None otherwise."""
-    from .._ndarray import ndarray
     if len(adv) != 1:
         return None
     p = adv[0]
@@ -184,7 +190,6 @@ def _prepare(view, q, mask):
 
 
 def _bool_get(view, q, mask, to_front):
-    from .._ndarray import ndarray
     m = view._store.machine
     k = mask.ndim
     view, lay, boxes, pieces, split_in_mask = _prepare(view, q, mask)
@@ -226,7 +231,6 @@ def _bool_get(view, q, mask, to_front):
 
 
 def _bool_set(view, q, mask, to_front, value) -> None:
-    from .._ndarray import ndarray
     from .elementwise import aliases, broadcast_shapes
     m = view._store.machine
     k = mask.ndim

@@ -56,6 +56,9 @@ def gpu_unavailable_reason() -> str | None:
     return _cupy_error
 
 
+_NULL = contextlib.nullcontext()
+
+
 class Device:
     """One device of a machine: a virtual CPU device or one GPU."""
 
@@ -86,7 +89,7 @@ class Device:
     def activate(self):
         """Context manager making this device current for CuPy calls (no-op on CPU)."""
         if self._cupy_device is None:
-            return contextlib.nullcontext()
+            return _NULL
         return self._cupy_device
 
     def __repr__(self) -> str:
@@ -107,6 +110,9 @@ class Machine:
         self.kind = kinds.pop()
         self.ndev = len(self.devices)
         self.local = tuple(d.index for d in self.devices if d.rank == rank)
+        if self.kind == "gpu" and len(self.local) == 1 and self.devices[self.local[0]].id == 0:
+            # this process drives only the default GPU: no device switch per call
+            self.devices[self.local[0]]._cupy_device = None
         self._comm = None
         self._lock = threading.Lock()
 

@@ -20,6 +20,7 @@ from .elementwise import broadcast_shapes, relayout
 from .layout import Layout, default_layout
 from .localize import Exchange, device_boxes
 from .store import Store
+from .._ndarray import ndarray
 
 __all__ = ["matmul", "gather_to", "from_local"]
 
@@ -36,7 +37,6 @@ def _batch_box(box_batch, shape_batch):
 
 def matmul(a2, b2, dtype) -> "ndarray":
     """``a2 @ b2`` for operands with at least two dimensions (shapes already checked)."""
-    from .._ndarray import ndarray
     m = a2._store.machine
     batch = broadcast_shapes([a2.shape[:-2], b2.shape[:-2]]) if (a2.ndim > 2 or b2.ndim > 2) \
         else ()
@@ -93,7 +93,6 @@ def _local_matmul(xp, x, y, dtype):
 
 def _contracted_split(a2, b2, la, batch, oshape, dtype):
     """Both operands cut along the contracted axis: partial products, summed."""
-    from .._ndarray import ndarray
     m = a2._store.machine
     nb = len(batch)
     ex = Exchange(m)
@@ -147,7 +146,6 @@ def _local_copy(x, d):
 def from_local(machine, d: int, arr, spread: bool = True):
     """An arrbackend array from a local array of device ``d``; spread over the machine
     by the default layout when ``spread`` and the array is large enough."""
-    from .._ndarray import ndarray
     shards = [None] * machine.ndev
     if machine.is_local(d):
         shards[d] = arr

@@ -20,6 +20,7 @@ from numpy.exceptions import AxisError
 from .layout import Layout
 from .localize import Exchange, device_boxes
 from .store import Store
+from .._ndarray import ndarray
 
 __all__ = ["reduce", "arg_reduce", "normalize_axes", "ufunc_reduce", "KINDS"]
 
@@ -132,7 +133,6 @@ def _local_reduce(xp, kind: Kind, a, axes, dtype, where, initial):
 def reduce(x, kind_name: str, axis=None, dtype=None, keepdims=False, initial=_NOVALUE,
            where=True, out=None, name: str | None = None):
     """A reduction of ``x`` (an arrbackend array) of the given kind."""
-    from .._ndarray import ndarray
     from ..api.ufuncs import as_operand
     kind = KINDS[kind_name]
     name = name or kind_name
@@ -246,7 +246,6 @@ def _finish(result, out):
 def arg_reduce(x, kind: str, axis=None, keepdims=False, out=None):
     """``argmax``/``argmin``: the first index of the extreme value (NaN counts as the
     extreme, as in NumPy)."""
-    from .._ndarray import ndarray
     name = f"arg{kind}"
     if axis is None:
         if x.size == 0:
@@ -331,7 +330,6 @@ def _better(xp, kind, v, best):
 
 def ufunc_reduce(ufunc, inputs, kwargs):
     """``ufunc.reduce`` for the ufuncs with a reduction kind; NotImplemented otherwise."""
-    from .._ndarray import ndarray
     kname = _UFUNC_KINDS.get(ufunc)
     if kname is None or len(inputs) != 1 or not isinstance(inputs[0], ndarray):
         return NotImplemented

@@ -17,7 +17,7 @@ __all__ = ["Store", "allocate", "device_memory_error"]
 
 
 class Store:
-    __slots__ = ("machine", "shape", "dtype", "layout", "shards", "base", "version",
+    __slots__ = ("machine", "shape", "dtype", "layout", "shards", "_base", "version",
                  "__weakref__")
 
     def __init__(self, machine: Machine, shape: tuple, dtype: numpy.dtype, layout: Layout,
@@ -27,8 +27,14 @@ class Store:
         self.dtype = dtype
         self.layout = layout
         self.shards = shards
-        self.base = self if base is None else base.base
+        # the store owning the memory (None: this one); never a reference to itself, so
+        # that a store is freed as soon as its last array goes (no reference cycle)
+        self._base = None if base is None else base.base
         self.version = 0
+
+    @property
+    def base(self) -> "Store":
+        return self if self._base is None else self._base
 
     @property
     def ndim(self) -> int:

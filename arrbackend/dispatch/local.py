@@ -1,0 +1,106 @@
+"""The one-CPU-device path: when every arrbackend array among a call's arguments lies
+whole on one CPU device, its shards *are* NumPy arrays, so NumPy's own function applied to
+them gives NumPy's answer at NumPy's speed.  Registered implementations opt in with
+``@implements(..., local=True)``; the distributed engine serves every other case."""
+from __future__ import annotations
+
+import functools
+
+import numpy
+
+from .._ndarray import ndarray
+from ..distributed.layout import Layout
+from ..distributed.store import Store
+
+__all__ = ["with_local_path", "try_local"]
+
+_SINGLE = "single"
+
+
+class _NotLocal(Exception):
+    pass
+
+
+def _device_of(x, state):
+    st = x._store
+    m = st.machine
+    if m.kind != "cpu":
+        raise _NotLocal
+    if m.ndev != 1:
+        lay = x._cache_layout or x._view_layout()
+        if lay.kind != _SINGLE:
+            raise _NotLocal
+        d = lay.device
+    else:
+        d = 0
+    if state[0] is None:
+        state[0], state[1] = m, d
+    elif state[0] is not m or state[1] != d:
+        raise _NotLocal
+    return x._local()
+
+
+def _swap(obj, state, locals_seen):
+    t = type(obj)
+    if t is ndarray:
+        loc = _device_of(obj, state)
+        locals_seen.append((loc, obj))
+        return loc
+    if t is list or t is tuple:
+        if any(type(o) is ndarray or type(o) is list or type(o) is tuple for o in obj):
+            return t(_swap(o, state, locals_seen) for o in obj)
+    return obj
+
+
+def _wrap(r, state, locals_seen):
+    if type(r) is numpy.ndarray or isinstance(r, numpy.generic):
+        for loc, ours in locals_seen:
+            if r is loc:
+                return ours                      # out= returned
+        r = numpy.asarray(r)
+        if r.dtype.kind in "OUSVMm":
+            raise _NotLocal
+        for loc, _ in locals_seen:
+            if numpy.may_share_memory(r, loc):
+                raise _NotLocal                  # a view: the engine makes those
+        m, d = state
+        shards = [None] * m.ndev
+        shards[d] = r
+        return ndarray._from_store(Store(m, r.shape, r.dtype, Layout.single(d), shards))
+    if type(r) is tuple:
+        return tuple(_wrap(v, state, locals_seen) for v in r)
+    if type(r) is list:
+        return [_wrap(v, state, locals_seen) for v in r]
+    return r
+
+
+def try_local(numpy_func, args, kwargs):
+    """NumPy's function on the shards, or NotImplemented where that does not apply."""
+    state = [None, 0]
+    seen: list = []
+    try:
+        largs = _swap(args, state, seen)
+        lkw = {k: _swap(v, state, seen) for k, v in kwargs.items()} if kwargs else kwargs
+        if state[0] is None:
+            return NotImplemented
+        r = numpy_func(*largs, **lkw)
+        out = _wrap(r, state, seen)
+    except _NotLocal:
+        return NotImplemented
+    o = kwargs.get("out") if kwargs else None
+    if o is not None:
+        for x in (o if type(o) is tuple else (o,)):
+            if type(x) is ndarray:
+                x._store.version += 1
+    return out
+
+
+def with_local_path(numpy_func, func):
+    @functools.wraps(func)
+    def call(*args, **kwargs):
+        r = try_local(numpy_func, args, kwargs)
+        if r is not NotImplemented:
+            return r
+        return func(*args, **kwargs)
+    call._arrbackend_engine = func
+    return call

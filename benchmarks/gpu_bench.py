@@ -1,0 +1,198 @@
+"""GPU benchmarks: arrbackend (unmodified NumPy code under ``enabled()``) against CuPy
+eager, ``cupy.fuse`` and a hand-written RawKernel, measured side by side in one run.
+
+    python benchmarks/gpu_bench.py [--json FILE] [--quick]
+
+Times are medians of CUDA-event-timed repetitions after warm-ups (per-call overheads:
+a loop of many calls between two synchronizations).  Prints a table with ratios; writes
+every number, the device and the command to ``--json``.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+sys.path.insert(0, ".")
+import arrbackend  # noqa: E402
+
+ROWS: list = []
+
+
+def gtime(cp, f, reps=10, warm=2):
+    for _ in range(warm):
+        f()
+    cp.cuda.Device().synchronize()
+    s, e = cp.cuda.Event(), cp.cuda.Event()
+    ts = []
+    for _ in range(reps):
+        s.record()
+        f()
+        e.record()
+        e.synchronize()
+        ts.append(cp.cuda.get_elapsed_time(s, e) / 1e3)
+    return float(np.median(ts))
+
+
+def per_call(cp, f, n=5000):
+    for _ in range(200):
+        f()
+    cp.cuda.Device().synchronize()
+    best = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        for _ in range(n):
+            f()
+        cp.cuda.Device().synchronize()
+        best.append((time.perf_counter() - t0) / n)
+    return float(np.median(best))
+
+
+def row(name, ours, peers: dict, unit="ms", target=None):
+    ROWS.append({"name": name, "arrbackend": ours, "unit": unit, "peers": peers,
+                 "target": target})
+
+
+def stencil(np_, grid, new):
+    """The tutorial's five-point update, as the user writes it."""
+    new[1:-1, 1:-1] = 0.25 * (grid[:-2, 1:-1] + grid[2:, 1:-1]
+                              + grid[1:-1, :-2] + grid[1:-1, 2:])
+
+
+def monte_carlo(np_, n):
+    x = np_.random.uniform(-1, 1, n)
+    y = np_.random.uniform(-1, 1, n)
+    return 4 * np_.sum(np_.sqrt(x**2 + y**2) <= 1) / n
+
+
+def bench_overhead(cp):
+    a, b = np.random.random(1000), np.random.random(1000)
+    ga, gb = cp.asarray(a), cp.asarray(b)
+    with arrbackend.enabled(devices="gpu:1"):
+        xa, xb = np.asarray(a), np.asarray(b)
+        t_add = per_call(cp, lambda: xa + xb)
+        t_sum = per_call(cp, lambda: xa.sum())
+        t_sl = per_call(cp, lambda: xa[1:-1] * 2)
+    row("a + b, 1,000 float64 (per call)", t_add * 1e6,
+        {"cupy": per_call(cp, lambda: ga + gb) * 1e6}, "us", "<= 1.5x cupy")
+    row("a.sum(), 1,000 (per call)", t_sum * 1e6, {"cupy": per_call(cp, lambda: ga.sum()) * 1e6},
+        "us")
+    row("a[1:-1] * 2, 1,000 (per call)", t_sl * 1e6,
+        {"cupy": per_call(cp, lambda: ga[1:-1] * 2) * 1e6}, "us")
+
+
+def bench_stencil(cp, sizes):
+    kern = cp.RawKernel(r'''
+    extern "C" __global__ void st5(const double* __restrict__ g, double* __restrict__ o, int n) {
+        int j = blockIdx.x * blockDim.x + threadIdx.x + 1;
+        int i = blockIdx.y * blockDim.y + threadIdx.y + 1;
+        if (i < n - 1 && j < n - 1) {
+            size_t k = (size_t)i * n + j;
+            o[k] = 0.25 * (g[k - n] + g[k + n] + g[k - 1] + g[k + 1]);
+        }
+    }''', "st5")
+
+    @cp.fuse()
+    def f5(a, b, c, d):
+        return 0.25 * (a + b + c + d)
+
+    for N in sizes:
+        g = cp.random.random((N, N))
+        h = cp.zeros_like(g)
+        eager = gtime(cp, lambda: stencil(cp, g, h))
+        fused = gtime(cp, lambda: h.__setitem__((slice(1, -1), slice(1, -1)),
+                                                f5(g[:-2, 1:-1], g[2:, 1:-1], g[1:-1, :-2],
+                                                   g[1:-1, 2:])))
+        blk = (128, 2)
+        grd = ((N - 2 + 127) // 128, (N - 2 + 1) // 2)
+        hand = gtime(cp, lambda: kern(grd, blk, (g, h, cp.int32(N))))
+        with arrbackend.enabled(devices="gpu:1"):
+            G = np.asarray(cp.asnumpy(g)) if N <= 4096 else np.random.random((N, N))
+            H = np.zeros_like(G)
+            ours = gtime(cp, lambda: stencil(np, G, H))
+            if N <= 4096:   # check the values against CuPy's
+                stencil(np, G, H)
+                hh = cp.zeros_like(g)
+                stencil(cp, g, hh)
+                assert np.allclose(arrbackend.asnumpy(H), cp.asnumpy(hh))
+        peers = {"cupy": eager * 1e3, "cupy.fuse": fused * 1e3, "hand kernel": hand * 1e3}
+        if N <= 100:
+            peers["numpy"] = _numpy_time(lambda: stencil(np, cp.asnumpy(g), cp.asnumpy(h)))
+        target = {100: "<= 0.040 ms", 4096: "<= 0.13 ms", 16384: "<= 1.8 ms"}.get(N)
+        row(f"stencil step {N}^2 float64", ours * 1e3, peers, "ms", target)
+        del g, h
+        cp.get_default_memory_pool().free_all_blocks()
+
+
+def _numpy_time(f, reps=50):
+    f()
+    t0 = time.perf_counter()
+    for _ in range(reps):
+        f()
+    return (time.perf_counter() - t0) / reps * 1e3
+
+
+def bench_mc(cp, n):
+    eager = gtime(cp, lambda: float(monte_carlo(cp, n)), reps=5)
+    with arrbackend.enabled(devices="gpu:1"):
+        ours = gtime(cp, lambda: float(monte_carlo(np, n)), reps=5)
+        est = float(monte_carlo(np, n))
+    assert abs(est - np.pi) < 1e-3, est
+    row(f"Monte Carlo pi, {n:.0e} samples", ours * 1e3, {"cupy": eager * 1e3}, "ms",
+        "<= 1.5 ms")
+
+
+def bench_matmul(cp, n):
+    A, B = cp.random.random((n, n)), cp.random.random((n, n))
+    t_cp = gtime(cp, lambda: A @ B, reps=5)
+    with arrbackend.enabled(devices="gpu:1"):
+        X, Y = np.random.random((n, n)), np.random.random((n, n))
+        t_ab = gtime(cp, lambda: X @ Y, reps=5)
+    row(f"matmul {n}^2 float64", t_ab * 1e3, {"cupy": t_cp * 1e3}, "ms", ">= 0.95x cupy")
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser()
+    p.add_argument("--json", default=None)
+    p.add_argument("--quick", action="store_true")
+    a = p.parse_args(argv)
+    import cupy as cp
+    dev = cp.cuda.runtime.getDeviceProperties(0)["name"].decode()
+    t0 = time.time()
+    bench_overhead(cp)
+    bench_stencil(cp, [100, 4096] if a.quick else [100, 4096, 16384])
+    bench_mc(cp, 10**7 if a.quick else 10**8)
+    bench_matmul(cp, 2048 if a.quick else 8192)
+    print(f"\narrbackend GPU benchmarks on {dev} ({time.time() - t0:.0f} s)")
+    print(f"{'benchmark':<36}{'arrbackend':>12}{'cupy':>10}{'fuse':>9}{'hand':>9}{'ratio':>8}"
+          f"  target")
+    for r in ROWS:
+        pe = r["peers"]
+        ref = pe.get("hand kernel", pe.get("cupy"))
+        ratio = r["arrbackend"] / ref if ref else float("nan")
+        if r["name"].startswith("matmul"):
+            ratio = pe["cupy"] / r["arrbackend"]
+        fmt = lambda v: f"{v:.3f}" if v is not None else "-"  # noqa: E731
+        print(f"{r['name']:<36}{fmt(r['arrbackend']):>12}{fmt(pe.get('cupy')):>10}"
+              f"{fmt(pe.get('cupy.fuse')):>9}{fmt(pe.get('hand kernel')):>9}{ratio:>7.2f}x"
+              f"  {r['target'] or ''} [{r['unit']}]")
+    if a.json:
+        info = {"device": dev, "command": "python benchmarks/gpu_bench.py" +
+                (" --quick" if a.quick else ""), "date": time.strftime("%Y-%m-%d"),
+                "cupy": cp.__version__, "numpy": np.__version__,
+                "python": platform.python_version(), "arrbackend": arrbackend.__version__,
+                "fusion": bool(arrbackend.settings.fusion),
+                "nvidia_smi": subprocess.run(["nvidia-smi", "-L"], capture_output=True,
+                                             text=True).stdout.strip(),
+                "rows": ROWS}
+        with open(a.json, "w") as f:
+            json.dump(info, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()

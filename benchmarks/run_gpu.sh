@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# On the GPU machine, from the repository root: the GPU test suite, then the GPU
+# benchmarks, ending with two short tables.  Needs CuPy there; pure-Python test
+# dependencies missing on that machine travel as wheels in .whl/ (see docs/developing.md).
+#
+#   bash benchmarks/run_gpu.sh [--quick]
+set -u
+OUT=${OUT:-/tmp/arrbackend-gpu}
+mkdir -p "$OUT"
+if ls .whl/*.whl >/dev/null 2>&1; then
+  python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
+    --target /tmp/site .whl/*.whl && export PYTHONPATH=/tmp/site:${PYTHONPATH:-}
+fi
+export PYTHONPATH=$PWD:${PYTHONPATH:-}
+export PYTHONUNBUFFERED=1
+nvidia-smi -L
+python3 -c "import cupy, numpy; print('cupy', cupy.__version__, 'numpy', numpy.__version__)"
+echo "== GPU test suite (ARRBACKEND_TEST_MACHINES=gpu) =="
+ARRBACKEND_TEST_MACHINES=gpu timeout 420 python3 -m pytest -q -p no:cacheprovider \
+  -x --junitxml="$OUT/gpu-tests.xml" tests 2>&1 | tee "$OUT/gpu-tests.log" | tail -25
+echo "== GPU benchmarks =="
+timeout 300 python3 benchmarks/gpu_bench.py --json "$OUT/gpu-bench.json" "$@" 2>&1 | tee "$OUT/gpu-bench.log" | tail -20

@@ -1,0 +1,94 @@
+"""GPU-only behaviour (skipped where CuPy finds no GPU): the same random numbers as on
+the CPU, NCCL through ``cupy.cuda.nccl`` (one rank), clear MemoryErrors that leave arrays
+intact, device interop (``__cuda_array_interface__``, DLPack), no implicit host copies."""
+from __future__ import annotations
+
+import warnings
+
+import numpy
+import pytest
+
+import arrbackend as ab
+from arrbackend.distributed.machine import gpu_count
+
+pytestmark = [pytest.mark.gpu,
+              pytest.mark.skipif(not gpu_count(), reason="no GPU visible to CuPy")]
+
+
+def test_random_matches_cpu():
+    draws = {}
+    for spec in ("cpu:1", "cpu:3", "gpu"):
+        with ab.devices(spec), ab.settings.override(split_bytes=0):
+            ab.random.seed(99)
+            u = ab.asnumpy(ab.random.uniform(-1, 1, 10001))
+            i = ab.asnumpy(ab.random.randint(-5, 2**40, 999))
+            z = ab.asnumpy(ab.random.randn(5003))
+            f = ab.asnumpy(ab.random.default_rng(4).random(77, dtype=numpy.float32))
+            draws[spec] = (u, i, z, f)
+    for spec in ("cpu:3", "gpu"):
+        u, i, z, f = draws[spec]
+        numpy.testing.assert_array_equal(u, draws["cpu:1"][0])      # bit for bit
+        numpy.testing.assert_array_equal(i, draws["cpu:1"][1])
+        numpy.testing.assert_array_equal(f, draws["cpu:1"][3])
+        numpy.testing.assert_array_max_ulp(z, draws["cpu:1"][2], maxulp=8)
+
+
+def test_nccl_one_rank_collectives():
+    import cupy
+    from arrbackend.distributed.comm import Transfer
+    from arrbackend.distributed.comm.nccl import NcclCommunicator
+    m = ab.current_machine() if ab.current_machine().is_gpu else None
+    with ab.devices("gpu:1") as m:
+        comm = NcclCommunicator(m, force=True)
+        x = cupy.arange(12, dtype=cupy.float64).reshape(3, 4)
+        g = comm.allgather({0: x})
+        assert len(g[0]) == 1 and bool((g[0][0] == x).all())
+        b = comm.broadcast(0, {0: x}, x.shape, x.dtype)
+        assert bool((b[0] == x).all())
+        dst = cupy.zeros((3, 4))
+        comm.exchange([Transfer(0, x, (slice(1, 3),), 0, dst, (slice(0, 2),))])
+        assert bool((dst[:2] == x[1:]).all()) and bool((dst[2] == 0).all())
+
+
+def test_memory_error_is_clear_and_harmless():
+    with ab.devices("gpu"):
+        x = ab.arange(10.0)
+        free = 0
+        import cupy
+        free, total = cupy.cuda.runtime.memGetInfo()
+        n = int(total // 8 * 4)        # four times the card
+        with pytest.raises(MemoryError, match=r"asked for [\d,]+ bytes.*free"):
+            ab.zeros(n)
+        with pytest.raises(MemoryError):
+            x + ab.empty(n)
+        assert float(x.sum()) == 45.0   # the user's arrays are intact
+
+
+def test_interop_and_no_silent_host_copies():
+    import cupy
+    with ab.devices("gpu"):
+        x = ab.arange(6.0).reshape(2, 3)
+        cai = x.__cuda_array_interface__
+        assert cai["shape"] == (2, 3)
+        c = cupy.asarray(x)
+        assert bool((c == cupy.arange(6.0).reshape(2, 3)).all())
+        d = cupy.from_dlpack(x)
+        assert d.shape == (2, 3)
+        ab.counters.reset()
+        y = (x * 2 + 1).sum(axis=0)
+        assert ab.counters.host_transfers == 0
+        with pytest.warns(ab.TransferWarning):
+            numpy.asarray(y)
+        with ab.settings.override(transfer="error"):
+            with pytest.raises(RuntimeError, match="ARRBACKEND_TRANSFER=error"):
+                numpy.asarray(y)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            ab.asnumpy(y)           # explicit: no warning
+            float(y[0])             # a Python scalar: no warning
+
+
+def test_linalg_on_gpu_raises_like_numpy():
+    with ab.devices("gpu"):
+        with pytest.raises(numpy.linalg.LinAlgError, match="Singular matrix"):
+            numpy.linalg.inv(ab.zeros((4, 4)))
