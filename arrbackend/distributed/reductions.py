@@ -122,12 +122,12 @@ def _local_reduce(xp, kind: Kind, a, axes, dtype, where, initial):
         return xp.any(a, axis=axes, keepdims=True)
     if kind.name == "all":
         return xp.all(a, axis=axes, keepdims=True)
-    # nanmax / nanmin: fmax/fmin skip NaN; all-NaN slices give NaN
-    uf = getattr(xp, kind.combine)
-    r = a
-    for ax in sorted(axes, reverse=True):
-        r = uf.reduce(r, axis=ax, keepdims=True)
-    return r
+    # nanmax / nanmin: NaN skipped; an all-NaN slice gives NaN (the caller warns once)
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        f = xp.nanmax if kind.name == "nanmax" else xp.nanmin
+        return f(a, axis=axes, keepdims=True)
 
 
 def reduce(x, kind_name: str, axis=None, dtype=None, keepdims=False, initial=_NOVALUE,
