@@ -17,6 +17,6 @@ nvidia-smi -L
 python3 -c "import cupy, numpy; print('cupy', cupy.__version__, 'numpy', numpy.__version__)"
 echo "== GPU test suite (ARRBACKEND_TEST_MACHINES=gpu) =="
 ARRBACKEND_TEST_MACHINES=gpu timeout 420 python3 -m pytest -q -p no:cacheprovider \
-  -x --junitxml="$OUT/gpu-tests.xml" tests 2>&1 | tee "$OUT/gpu-tests.log" | tail -25
+  --tb=line -rf --maxfail=200 --junitxml="$OUT/gpu-tests.xml" tests 2>&1 | tee "$OUT/gpu-tests.log" | grep -E "^(FAILED|ERROR)|passed|failed" | cut -c1-230 | tail -60
 echo "== GPU benchmarks =="
 timeout 300 python3 benchmarks/gpu_bench.py --json "$OUT/gpu-bench.json" "$@" 2>&1 | tee "$OUT/gpu-bench.log" | tail -20
