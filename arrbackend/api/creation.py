@@ -163,8 +163,10 @@ def asanyarray(a, dtype=None, order=None, *, device=None, copy=None, like=None):
 
 @implements(numpy.ascontiguousarray)
 def ascontiguousarray(a, dtype=None, *, like=None):
-    return asarray_on(a, current_machine() if not hasattr(a, "_store") else a._store.machine,
-                      dtype=dtype)
+    """Same as ``numpy.ascontiguousarray`` (0-d inputs become 1-d)."""
+    r = asarray_on(a, current_machine() if not hasattr(a, "_store") else a._store.machine,
+                   dtype=dtype)
+    return r.reshape(1) if getattr(r, "ndim", 1) == 0 else r
 
 
 @implements(numpy.copy)

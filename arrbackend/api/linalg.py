@@ -165,8 +165,11 @@ def inv(a):
             local = local.astype(dt)
         if dev.is_gpu:
             import cupyx
-            with cupyx.errstate(linalg="raise"):
-                r = xp.linalg.inv(local)
+            try:
+                with cupyx.errstate(linalg="raise"):
+                    r = xp.linalg.inv(local)
+            except LinAlgError:
+                raise LinAlgError("Singular matrix") from None     # NumPy's words
         else:
             r = numpy.linalg.inv(local)
     return engine.from_local(m, d, r)

@@ -8,6 +8,8 @@ device's arrays (``numpy.<name>`` on CPU shards, ``cupy.<name>`` on GPU shards).
 """
 from __future__ import annotations
 
+import functools
+
 import numpy
 
 from ..distributed.elementwise import aliases, broadcast_shapes, elementwise
@@ -46,7 +48,7 @@ def as_operand(x, machine, name: str = "operand"):
     from .creation import asarray_on
     if isinstance(x, numpy.ndarray) and x.ndim == 0:
         return x[()]
-    return asarray_on(x, machine, copy=False)
+    return asarray_on(x, machine)
 
 
 _dtype_cache: dict = {}
@@ -115,7 +117,7 @@ def _kernel(ufunc, nin: int, dtype, casting, signature, has_where: bool):
             else:
                 ufunc(*ins, out=outs[0] if single else tuple(outs), **kw)
             return
-        f = getattr(xp, name)
+        f = _device_ufunc(xp, ufunc)
         ckw = {k: v for k, v in kw.items() if k != "signature"}
         if has_where:
             res = f(*ins[:nin], **ckw)
@@ -138,7 +140,8 @@ def _fast(ufunc, inputs, out):
     m = None
     d = -1
     locs = []
-    has_int = False
+    sig = [ufunc]
+    risky_int = False
     for x in inputs:
         t = type(x)
         if t is ndarray:
@@ -153,11 +156,17 @@ def _fast(ufunc, inputs, out):
                     return None
                 d = lay.device
             locs.append(x._local())
-        elif t is float or t is bool or t is complex or isinstance(x, numpy.generic):
+            sig.append(st.dtype)
+        elif t is float or t is bool or t is complex:
             locs.append(x)
+            sig.append(t)
         elif t is int:
-            has_int = True
             locs.append(x)
+            sig.append(t)
+            risky_int = risky_int or not (-2**31 <= x < 2**31)
+        elif isinstance(x, numpy.generic):
+            locs.append(x)
+            sig.append(x.dtype)
         else:
             return None
     if m is None or len(locs) != ufunc.nin:
@@ -186,9 +195,17 @@ def _fast(ufunc, inputs, out):
         ufunc(*locs, out=out[0]._local())
         out[0]._store.version += 1
         return out[0]
-    if has_int:
-        return None                       # Python ints: NEP 50's range checks, slow path
-    dt = resolve_dtypes(ufunc, inputs, None if out is None else out, None, None, None)[0]
+    if out is not None:
+        sig.append(out[0].dtype)
+    key = tuple(sig)
+    dt = _fast_dtypes.get(key)
+    if dt is None:
+        # NumPy decides (and raises); a Python int is checked against the array dtypes
+        dt = resolve_dtypes(ufunc, inputs, out, None, None, None)[0]
+        if not risky_int and not any(isinstance(k, numpy.dtype) and k.kind in "iu"
+                                     and (k.itemsize < 8 or k.kind == "u") for k in sig) \
+                or int not in sig:
+            _fast_dtypes[key] = dt
     f = _device_ufunc(dev.xp, ufunc)
     if f is None:
         return None
@@ -197,7 +214,10 @@ def _fast(ufunc, inputs, out):
             shapes = [x.shape for x in locs if hasattr(x, "shape")]
             shape = shapes[0] if len(shapes) == 1 or all(s == shapes[0] for s in shapes) \
                 else broadcast_shapes(shapes)
-            r = alloc_local(dev, shape, dt)
+            try:
+                r = dev.xp.empty(shape, dt)
+            except Exception:
+                r = alloc_local(dev, shape, dt)     # raises the clear MemoryError
             f(*locs, out=r)
             shards = [None] * m.ndev
             shards[d] = r
@@ -212,14 +232,30 @@ def _fast(ufunc, inputs, out):
 
 
 _device_ufuncs: dict = {}
+_fast_dtypes: dict = {}
 
 
 def _device_ufunc(xp, ufunc):
+    """The device library's ufunc of the same name, or one composed from others."""
     key = (id(xp), ufunc)
     f = _device_ufuncs.get(key, False)
     if f is False:
-        f = _device_ufuncs[key] = getattr(xp, ufunc.__name__, None)
+        f = getattr(xp, ufunc.__name__, None)
+        if f is None and ufunc.__name__ in _COMPOSED:
+            f = functools.partial(_COMPOSED[ufunc.__name__], xp)
+        _device_ufuncs[key] = f
     return f
+
+
+def _spacing(xp, x, out=None, **kw):
+    """``spacing`` (missing from CuPy): the gap to the next float away from zero."""
+    x = xp.asarray(x).astype(out.dtype, copy=False)
+    toward = xp.copysign(xp.asarray(numpy.inf, dtype=out.dtype), x)
+    xp.subtract(xp.nextafter(x, toward), x, out=out)
+    return out
+
+
+_COMPOSED = {"spacing": _spacing}
 
 
 def ufunc_call(ufunc, inputs, kwargs):
@@ -269,7 +305,7 @@ def ufunc_call(ufunc, inputs, kwargs):
                 raise TypeError(f"{name}: out must be arrbackend arrays (got "
                                 f"{', '.join(type(o).__name__ for o in out)})")
     machine = common_machine(list(inputs) + list(out or ()), name)
-    if machine.is_gpu and not hasattr(machine.devices[0].xp, name):
+    if machine.is_gpu and _device_ufunc(machine.devices[0].xp, ufunc) is None:
         from ..dispatch.fallback import call_numpy
         kw = {"where": where} if where is not True else {}
         return call_numpy(ufunc, inputs, dict(kw, out=out, dtype=dtype, casting=casting),

@@ -62,7 +62,7 @@ def device_of(x) -> Device:
 def move_to_machine(x, machine):
     """A copy of ``x`` on another machine (through the host; counted)."""
     from ..distributed.hostio import gather, scatter
-    host = numpy.ascontiguousarray(gather(x, explicit=True))
+    host = numpy.asarray(gather(x, explicit=True), order="C")
     count("host_transfers")
     return ndarray._from_store(scatter(host, machine))
 

@@ -122,7 +122,7 @@ def call_numpy(func, args: tuple, kwargs: dict, machine=None, stacklevel: int = 
 
 def _from_host(h, machine):
     from ..distributed.hostio import scatter
-    return ndarray._from_store(scatter(numpy.ascontiguousarray(h), machine))
+    return ndarray._from_store(scatter(numpy.asarray(h, order="C"), machine))
 
 
 def _scatter_result(result, machine, back: dict):

@@ -39,7 +39,7 @@ def scatter(host: numpy.ndarray, machine: Machine, layout: Layout | None = None,
         if dev.is_gpu:
             with dev.activate():
                 buf = alloc_local(dev, piece.shape, piece.dtype)
-                buf.set(numpy.ascontiguousarray(piece))
+                buf.set(numpy.asarray(piece, order="C"))   # (keeps 0-d arrays 0-d)
             count("to_device")
             count("to_device_bytes", piece.nbytes)
             shards[d] = buf

@@ -34,18 +34,23 @@ def _basic_fast(key):
     return False
 
 
+def _basic_view(x, key):
+    """The view ``x[key]`` for a basic key; on one device the child's local array is
+    the parent's local array indexed the same way (cached on the child)."""
+    items, adv = parse_basic_index(key, x.shape)
+    v = x._view(x._map.getitem(items))
+    c = x._cache_local
+    if c is not None:
+        k = key if type(key) is tuple else (key,)
+        if not any(i is Ellipsis for i in k):
+            k = k + (Ellipsis,)
+        v._cache_local = (c[0], c[1][k])
+    return v
+
+
 def getitem(x, key):
     if _basic_fast(key):
-        items, adv = parse_basic_index(key, x.shape)
-        v = x._view(x._map.getitem(items))
-        c = x._cache_local
-        if c is not None:
-            # on one device the child's local array is the parent's, indexed the same way
-            k = key if type(key) is tuple else (key,)
-            if not any(i is Ellipsis for i in k):
-                k = k + (Ellipsis,)
-            v._cache_local = (c[0], c[1][k])
-        return v
+        return _basic_view(x, key)
     key = _convert_key(x, key)
     items, adv = parse_basic_index(key, x.shape)
     if adv is None:
@@ -60,8 +65,7 @@ def getitem(x, key):
 def setitem(x, key, value) -> None:
     from .elementwise import assign
     if _basic_fast(key):
-        items, adv = parse_basic_index(key, x.shape)
-        target = x._view(x._map.getitem(items))
+        target = _basic_view(x, key)
         assign(target, _value_for(target, value))
         return
     key = _convert_key(x, key)
@@ -96,7 +100,7 @@ def _value_for(target, value):
     if arr.dtype.kind in "OUS" and target.dtype.kind not in "OUS":
         arr = numpy.asarray(value, dtype=target.dtype)
     from ..api.creation import asarray_on
-    return asarray_on(arr, target._store.machine, copy=False)
+    return asarray_on(arr, target._store.machine)
 
 
 def _convert_key(x, key):
@@ -114,7 +118,7 @@ def _convert_key(x, key):
                 else:
                     raise IndexError("arrays used as indices must be of integer (or "
                                      "boolean) type")
-            out.append(asarray_on(arr, x._store.machine, copy=False))
+            out.append(asarray_on(arr, x._store.machine))
         elif isinstance(k, ndarray) and k.ndim > 0 and k.dtype.kind not in "biu":
             raise IndexError("arrays used as indices must be of integer (or boolean) type")
         else:

@@ -75,9 +75,28 @@ def normalize_axes(axis, ndim: int, name: str) -> tuple:
     return tuple(sorted(out))
 
 
+_stand_in_cache: dict = {}
+
+
 def _stand_in_check(kind: Kind, x, axes, dtype, keepdims, initial, where, out):
-    """Ask NumPy on a tiny stand-in of the same rank: errors and the result dtype."""
+    """Ask NumPy on a tiny stand-in of the same rank: errors and the result dtype
+    (cached for calls without ``initial``)."""
     shape = tuple(min(n, 1) for n in x.shape)
+    key = None
+    if initial is _NOVALUE:
+        key = (kind.name, x.dtype, shape, axes, dtype, keepdims,
+               None if where is True else getattr(where, "shape", ()),
+               None if out is None else out.dtype)
+        hit = _stand_in_cache.get(key)
+        if hit is not None:
+            return hit
+    r = _stand_in_run(kind, x, shape, axes, dtype, keepdims, initial, where, out)
+    if key is not None:
+        _stand_in_cache[key] = r
+    return r
+
+
+def _stand_in_run(kind, x, shape, axes, dtype, keepdims, initial, where, out):
     kw = {"axis": axes, "keepdims": keepdims}
     if dtype is not None and kind.name not in ("max", "min", "nanmax", "nanmin"):
         kw["dtype"] = dtype
@@ -155,6 +174,20 @@ def reduce(x, kind_name: str, axis=None, dtype=None, keepdims=False, initial=_NO
                                res_dtype, m), out)
     rshape_keep = tuple(1 if i in axes else n for i, n in enumerate(x.shape))
     lay = x._view_layout()
+    if w is None and (lay.is_single or m.ndev == 1) and m.is_local(max(lay.device, 0)):
+        # on one device: reduce the local array directly
+        d = max(lay.device, 0)
+        dev = m.devices[d]
+        ident = initial if initial is not _NOVALUE else None
+        with dev.activate():
+            with numpy.errstate(invalid="ignore"):
+                r = _local_reduce(dev.xp, kind, x._local(), axes, dtype, None, ident)
+            r = _postprocess(dev.xp, r, kind, ident, res_dtype, axes, keepdims)
+        shards = [None] * m.ndev
+        shards[d] = r
+        rshape = _result_shape(x.shape, axes, keepdims)
+        return _finish(ndarray._from_store(Store(m, rshape, numpy.dtype(res_dtype),
+                                                 Layout.single(d), shards)), out)
     boxes = device_boxes(lay, x.shape, m.ndev)
     ex = Exchange(m)
     pieces = {}
