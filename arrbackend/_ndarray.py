@@ -211,12 +211,12 @@ class ndarray:
 
     # NumPy protocols ------------------------------------------------------------------
     def __array_function__(self, func, types, args, kwargs):
-        from .dispatch.protocols import array_function
-        return array_function(func, types, args, kwargs)
+        return _array_function(func, types, args, kwargs)
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
-        from .dispatch.protocols import array_ufunc
-        return array_ufunc(ufunc, method, inputs, kwargs)
+        if method == "__call__":
+            return _ufunc_call(ufunc, inputs, kwargs)
+        return _array_ufunc(ufunc, method, inputs, kwargs)
 
     def __array__(self, dtype=None, copy=None):
         from .distributed.hostio import gather
@@ -519,3 +519,5 @@ _make_binops()
 _make_forwarded_methods()
 
 from .api.ufuncs import ufunc_call as _ufunc_call  # noqa: E402  (needs the class above)
+from .dispatch.protocols import array_function as _array_function  # noqa: E402
+from .dispatch.protocols import array_ufunc as _array_ufunc  # noqa: E402

@@ -17,7 +17,9 @@ import numpy
 
 from ..dispatch.registry import implements
 from ..distributed import reductions as engine
+from .manipulation import _ours as _conv
 from .ufuncs import ufunc_call
+from .._ndarray import ndarray
 
 _NoValue = numpy._NoValue
 
@@ -26,8 +28,7 @@ __all__ = ["sum", "prod", "max", "min", "mean", "var", "std", "argmax", "argmin"
 
 
 def _ours(a):
-    from .manipulation import _ours as conv
-    return conv(a, "reduction")
+    return a if type(a) is ndarray else _conv(a, "reduction")
 
 
 def _opt(v, default):

@@ -209,20 +209,25 @@ def _fast(ufunc, inputs, out):
     f = _device_ufunc(dev.xp, ufunc)
     if f is None:
         return None
+    shapes = [x.shape for x in locs if hasattr(x, "shape")]
+    shape = shapes[0] if len(shapes) == 1 or all(s == shapes[0] for s in shapes) \
+        else broadcast_shapes(shapes)
     with dev.activate():
         if out is None:
-            shapes = [x.shape for x in locs if hasattr(x, "shape")]
-            shape = shapes[0] if len(shapes) == 1 or all(s == shapes[0] for s in shapes) \
-                else broadcast_shapes(shapes)
             try:
-                r = dev.xp.empty(shape, dt)
-            except Exception:
-                r = alloc_local(dev, shape, dt)     # raises the clear MemoryError
-            f(*locs, out=r)
+                r = f(*locs)               # the library allocates, as a plain call does
+            except Exception as exc:
+                if type(exc).__name__ == "OutOfMemoryError":
+                    alloc_local(dev, shape, dt)     # raises the clear MemoryError
+                raise
+            if r.dtype != dt:
+                r = r.astype(dt)
             shards = [None] * m.ndev
             shards[d] = r
             return ndarray._from_store(Store(m, shape, dt, Layout.single(d), shards))
         o = out[0]
+        if o.shape != shape:
+            return None
         for i, x in enumerate(inputs):
             if type(x) is ndarray and aliases(x, o):
                 locs[i] = locs[i].copy()

@@ -14,6 +14,7 @@ import numpy
 from .layout import Layout, even_ranges
 from .localize import Exchange, device_boxes
 from .store import Store
+from .elementwise import assign
 from .view import parse_basic_index
 from .._ndarray import ndarray
 
@@ -63,7 +64,6 @@ def getitem(x, key):
 
 
 def setitem(x, key, value) -> None:
-    from .elementwise import assign
     if _basic_fast(key):
         target = _basic_view(x, key)
         assign(target, _value_for(target, value))

@@ -20,6 +20,7 @@ from numpy.exceptions import AxisError
 from .layout import Layout
 from .localize import Exchange, device_boxes
 from .store import Store
+from ..api.ufuncs import as_operand
 from .._ndarray import ndarray
 
 __all__ = ["reduce", "arg_reduce", "normalize_axes", "ufunc_reduce", "KINDS"]
@@ -152,7 +153,6 @@ def _local_reduce(xp, kind: Kind, a, axes, dtype, where, initial):
 def reduce(x, kind_name: str, axis=None, dtype=None, keepdims=False, initial=_NOVALUE,
            where=True, out=None, name: str | None = None):
     """A reduction of ``x`` (an arrbackend array) of the given kind."""
-    from ..api.ufuncs import as_operand
     kind = KINDS[kind_name]
     name = name or kind_name
     axes = normalize_axes(axis, x.ndim, name)
@@ -164,6 +164,7 @@ def reduce(x, kind_name: str, axis=None, dtype=None, keepdims=False, initial=_NO
             w = None if bool(w) else w
     res_dtype = _stand_in_check(kind, x, axes, dtype, keepdims, initial,
                                 w if w is not None else True, out)
+    user_dtype = dtype
     if dtype is None and kind_name in ("sum", "prod"):
         # (into an out= of another dtype: accumulated in the natural dtype, cast once)
         dtype = res_dtype = _natural_dtype(kind, x) if out is not None else res_dtype
@@ -179,10 +180,23 @@ def reduce(x, kind_name: str, axis=None, dtype=None, keepdims=False, initial=_NO
         d = max(lay.device, 0)
         dev = m.devices[d]
         ident = initial if initial is not _NOVALUE else None
+        xp = dev.xp
         with dev.activate():
-            with numpy.errstate(invalid="ignore"):
-                r = _local_reduce(dev.xp, kind, x._local(), axes, dtype, None, ident)
-            r = _postprocess(dev.xp, r, kind, ident, res_dtype, axes, keepdims)
+            if ident is None and kind.name in ("sum", "prod", "max", "min", "any", "all"):
+                # the library's own reduction, called as a user would call it
+                ax = None if len(axes) == x.ndim else axes
+                f = getattr(xp, kind.name)
+                if kind.name in ("sum", "prod"):
+                    r = f(x._local(), axis=ax, dtype=user_dtype, keepdims=keepdims)
+                else:
+                    r = f(x._local(), axis=ax, keepdims=keepdims)
+                r = xp.asarray(r)
+                if r.dtype != res_dtype:
+                    r = r.astype(res_dtype)
+            else:
+                with numpy.errstate(invalid="ignore"):
+                    r = _local_reduce(xp, kind, x._local(), axes, dtype, None, ident)
+                r = _postprocess(xp, r, kind, ident, res_dtype, axes, keepdims)
         shards = [None] * m.ndev
         shards[d] = r
         rshape = _result_shape(x.shape, axes, keepdims)
