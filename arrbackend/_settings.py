@@ -17,7 +17,9 @@ __all__ = ["Setting", "settings"]
 
 
 def _choice(*allowed: str) -> Callable[[str], str]:
-    def convert(text: str) -> str:
+    def convert(text) -> str:
+        if isinstance(text, bool):
+            text = "1" if text else "0"
         value = str(text).strip().lower()
         if value not in allowed:
             raise ValueError(f"expected one of {', '.join(allowed)}, got {text!r}")
@@ -87,9 +89,10 @@ _DEFINITIONS = [
     Setting("split_bytes", "ARRBACKEND_SPLIT_BYTES", 1 << 20, _size,
             "Arrays created with fewer bytes than this live on one device instead of being "
             "cut into blocks over all devices (suffixes k, M, G accepted)."),
-    Setting("fusion", "ARRBACKEND_FUSION", True, _bool,
+    Setting("fusion", "ARRBACKEND_FUSION", "auto", _choice("auto", "1", "0"),
             "Defer elementwise operations and evaluate each statement as one generated "
-            "kernel per device (0 turns deferral off: every operation runs eagerly)."),
+            "kernel per device: 'auto' on GPUs and on machines of several devices, '1' "
+            "always (also on one CPU device), '0' never (every operation runs eagerly)."),
     Setting("fusion_max_nodes", "ARRBACKEND_FUSION_MAX_NODES", 64, _positive_int,
             "A deferred expression with more operations than this is evaluated at once."),
     Setting("cpu_threads", "ARRBACKEND_CPU_THREADS", 1, _positive_int,

@@ -186,7 +186,7 @@ def main(argv=None):
                 (" --quick" if a.quick else ""), "date": time.strftime("%Y-%m-%d"),
                 "cupy": cp.__version__, "numpy": np.__version__,
                 "python": platform.python_version(), "arrbackend": arrbackend.__version__,
-                "fusion": bool(arrbackend.settings.fusion),
+                "fusion": arrbackend.settings.fusion,
                 "nvidia_smi": subprocess.run(["nvidia-smi", "-L"], capture_output=True,
                                              text=True).stdout.strip(),
                 "rows": ROWS}

@@ -12,10 +12,12 @@ import functools
 
 import numpy
 
-from ..distributed.elementwise import aliases, broadcast_shapes, elementwise
+from ..distributed.deferred import defer_ufunc, deferring, evaluate_into
+from ..distributed.elementwise import (aliases, broadcast_shapes, check_writable, choose_layout,
+                                       elementwise)
 from ..distributed.layout import Layout
 from ..distributed.machine import current_machine
-from ..distributed.store import Store, alloc_local
+from ..distributed.store import Store, alloc_local, before_write
 from .._ndarray import ndarray
 
 __all__ = ["ufunc_call", "METHODS", "as_operand", "common_machine", "resolve_dtypes",
@@ -192,6 +194,7 @@ def _fast(ufunc, inputs, out):
             shards = [None] * m.ndev
             shards[d] = r
             return ndarray._from_store(Store(m, r.shape, r.dtype, Layout.single(d), shards))
+        before_write(out[0]._store)
         ufunc(*locs, out=out[0]._local())
         out[0]._store.version += 1
         return out[0]
@@ -228,6 +231,7 @@ def _fast(ufunc, inputs, out):
         o = out[0]
         if o.shape != shape:
             return None
+        before_write(o._store)
         for i, x in enumerate(inputs):
             if type(x) is ndarray and aliases(x, o):
                 locs[i] = locs[i].copy()
@@ -263,16 +267,57 @@ def _spacing(xp, x, out=None, **kw):
 _COMPOSED = {"spacing": _spacing}
 
 
+def _defer(ufunc, inputs, out):
+    """The call as a deferred expression (evaluated into ``out`` if given), or None."""
+    m = None
+    for x in inputs:
+        if type(x) is ndarray:
+            m = x._store.machine
+            break
+    if m is None or not deferring(m):
+        return None
+    if out is not None:
+        if len(out) != 1 or type(out[0]) is not ndarray or out[0]._store.machine is not m:
+            return None
+    ins = []
+    for x in inputs:
+        if type(x) is ndarray:
+            if x._store.machine is not m:
+                return None
+            ins.append(x)
+        elif isinstance(x, _PY_SCALARS) or isinstance(x, numpy.generic):
+            ins.append(x)
+        else:
+            return None
+    shapes = [x.shape for x in ins if type(x) is ndarray]
+    shape = shapes[0] if all(sh == shapes[0] for sh in shapes) else broadcast_shapes(shapes)
+    if out is not None and out[0].shape != shape:
+        return None
+    r = defer_ufunc(ufunc, ins, shape, m, choose_layout)
+    if r is None or out is None:
+        return r
+    if not numpy.can_cast(r.dtype, out[0].dtype, "same_kind"):
+        return None          # the general path raises NumPy's casting error
+    check_writable(out[0])
+    evaluate_into(out[0], r)
+    return out[0]
+
+
 def ufunc_call(ufunc, inputs, kwargs):
     """``ufunc(*inputs, **kwargs)`` on arrbackend arrays."""
     if ufunc.nout == 1 and ufunc.signature is None:
         if not kwargs:
-            r = _fast(ufunc, inputs, None)
+            r = _defer(ufunc, inputs, None)
+            if r is None:
+                r = _fast(ufunc, inputs, None)
             if r is not None:
                 return r
         elif len(kwargs) == 1 and "out" in kwargs:
             o = kwargs["out"]
-            r = _fast(ufunc, inputs, o if type(o) is tuple else (o,))
+            o = o if type(o) is tuple else (o,)
+            r = _defer(ufunc, inputs, o)
+            if r is None:
+                r = _fast(ufunc, inputs, o)
             if r is not None:
                 return r
     name = ufunc.__name__

@@ -10,7 +10,7 @@ import numpy
 
 from .._ndarray import ndarray
 from ..distributed.layout import Layout
-from ..distributed.store import Store
+from ..distributed.store import Store, before_write
 
 __all__ = ["with_local_path", "try_local"]
 
@@ -83,6 +83,11 @@ def try_local(numpy_func, args, kwargs):
         lkw = {k: _swap(v, state, seen) for k, v in kwargs.items()} if kwargs else kwargs
         if state[0] is None:
             return NotImplemented
+        o = kwargs.get("out") if kwargs else None
+        if o is not None:
+            for x in (o if type(o) is tuple else (o,)):
+                if type(x) is ndarray:
+                    before_write(x._store)
         r = numpy_func(*largs, **lkw)
         out = _wrap(r, state, seen)
     except _NotLocal:

@@ -15,7 +15,7 @@ import numpy
 
 from .layout import Layout, default_layout
 from .localize import Exchange, device_boxes, view_layout
-from .store import Store, alloc_local
+from .store import Store, alloc_local, before_write
 from .._ndarray import ndarray
 
 __all__ = ["elementwise", "broadcast_shapes", "choose_layout", "aliases"]
@@ -101,6 +101,7 @@ def elementwise(kernel: Callable, inputs: Sequence, shape: tuple, dtypes: Sequen
         for o in out:
             if o._map.has_broadcast:
                 check_writable(o)
+            before_write(o._store)
 
     # fast path: everything on one device (always so on a one-device machine)
     d = _common_device(arrays, out, ndev) if layout is None or layout.is_single else None
@@ -220,6 +221,11 @@ def assign(target, value) -> None:
         if full != target.shape:
             raise ValueError(f"could not broadcast input array from shape {value.shape} "
                              f"into shape {target.shape}")
+    if isinstance(value, ndarray) and value._store.pending and \
+            value._map.is_identity_of(value._store.shape):
+        from .deferred import evaluate_into
+        evaluate_into(target, value)      # the statement's one fused evaluation
+        return
     elementwise(_copy_kernel, [value], target.shape, [target.dtype], out=(target,),
                 machine=target._store.machine)
 
@@ -230,6 +236,8 @@ def assign_all(pairs) -> None:
     if not pairs:
         return
     machine = pairs[0][0]._store.machine
+    for target, _ in pairs:
+        before_write(target._store)
     if machine.ndev == 1:
         for target, value in pairs:
             assign(target, value)

@@ -13,7 +13,7 @@ import numpy
 
 from .layout import Layout, even_ranges
 from .localize import Exchange, device_boxes
-from .store import Store
+from .store import Store, before_write
 from .elementwise import assign
 from .view import parse_basic_index
 from .._ndarray import ndarray
@@ -246,6 +246,7 @@ def _bool_set(view, q, mask, to_front, value) -> None:
         _bool_set(view, q, mask, to_front, value)
         assign(target, view)
         return
+    before_write(view._store)
     local_counts = {}
     for d, (v, mk, box) in pieces.items():
         dev = m.devices[d]

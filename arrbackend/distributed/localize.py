@@ -15,7 +15,7 @@ from .comm import Transfer
 from .store import alloc_local
 from .view import IndexMap, view_range
 
-__all__ = ["Exchange", "view_layout", "device_boxes", "local_view", "shard_slices"]
+__all__ = ["Exchange", "view_layout", "device_boxes", "local_view", "shard_slices", "post"]
 
 
 def view_layout(store, vmap: IndexMap) -> Layout:
@@ -61,7 +61,7 @@ def shard_slices(sbox: list, offset_axis: int = -1, offset: int = 0) -> tuple:
     return tuple(out)
 
 
-def _post(arr, vmap: IndexMap, sbox: list, box: tuple, xp):
+def post(arr, vmap: IndexMap, sbox: list, box: tuple, xp):
     """From an array holding a store box (all store axes, ascending) to the view's box:
     drop fixed axes, reverse descending ones, order axes as the view, add broadcast axes."""
     idx = tuple(0 if vmap.fixed[a] >= 0 else (slice(None, None, -1) if rev else slice(None))
@@ -95,7 +95,7 @@ def local_view(store, vmap: IndexMap, d: int):
         sl = shard_slices(sbox, lay.axis, lay.ranges[d][0])
     else:
         sl = shard_slices(sbox)
-    return _post(shard[sl], vmap, sbox, box, store.machine.devices[d].xp)
+    return post(shard[sl], vmap, sbox, box, store.machine.devices[d].xp)
 
 
 class Exchange:
@@ -110,10 +110,19 @@ class Exchange:
     def localize(self, store, vmap: IndexMap, box: tuple, d: int, copy: bool = False):
         """The view's elements in ``box`` (view coordinates) on device ``d``.  With
         ``copy`` the result never shares memory with the store."""
+        sbox = vmap.store_box(box)
+        arr = self.fetch(store, sbox, d, copy)
+        if arr is None:
+            return None
+        return post(arr, vmap, sbox, box, self.machine.devices[d].xp)
+
+    def fetch(self, store, sbox: list, d: int, copy: bool = False):
+        """The store box ``sbox`` (per store axis ``(first, count, stride, rev)``) as an
+        array on device ``d`` with every store axis, ascending: a zero-copy slice of the
+        local shard when it holds the box, else a buffer the exchange fills.  None on a
+        device of another process."""
         m = self.machine
         local = m.is_local(d)
-        xp = m.devices[d].xp
-        sbox = vmap.store_box(box)
         lay = store.layout
         if lay.is_block:
             s = lay.axis
@@ -128,8 +137,7 @@ class Exchange:
             if not copy and len(pieces) == 1 and pieces[0][0] == d and local:
                 _e, j0, j1, lo = pieces[0]
                 if (j0, j1) == (0, cnt):
-                    sl = shard_slices(sbox, s, lo)
-                    return _post(store.shards[d][sl], vmap, sbox, box, xp)
+                    return store.shards[d][shard_slices(sbox, s, lo)]
             buf = self._buffer(d, sbox, store.dtype) if local else None
             for e, j0, j1, lo in pieces:
                 if not (local or m.is_local(e)):
@@ -141,17 +149,15 @@ class Exchange:
                                   for a in range(len(sbox)))
                 self.transfers.append(Transfer(e, store.shards[e], src_index,
                                                d, buf, dst_index))
-            return _post(buf, vmap, sbox, box, xp) if local else None
+            return buf
         src = lay.device if lay.is_single else d
         if src == d and not copy:
-            if not local:
-                return None
-            return _post(store.shards[d][shard_slices(sbox)], vmap, sbox, box, xp)
+            return store.shards[d][shard_slices(sbox)] if local else None
         buf = self._buffer(d, sbox, store.dtype) if local else None
         if local or m.is_local(src):
             self.transfers.append(Transfer(src, store.shards[src], shard_slices(sbox),
                                            d, buf, (slice(None),) * len(sbox)))
-        return _post(buf, vmap, sbox, box, xp) if local else None
+        return buf
 
     def _buffer(self, d: int, sbox: list, dtype):
         shape = tuple(max(c, 0) for _f, c, _s, _r in sbox)

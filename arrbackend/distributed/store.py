@@ -13,12 +13,12 @@ import numpy
 from .layout import Layout
 from .machine import Machine
 
-__all__ = ["Store", "allocate", "device_memory_error"]
+__all__ = ["Store", "allocate", "device_memory_error", "before_write"]
 
 
 class Store:
     __slots__ = ("machine", "shape", "dtype", "layout", "shards", "_base", "version",
-                 "__weakref__")
+                 "_readers", "__weakref__")
 
     def __init__(self, machine: Machine, shape: tuple, dtype: numpy.dtype, layout: Layout,
                  shards: list, base: "Store | None" = None):
@@ -31,6 +31,12 @@ class Store:
         # that a store is freed as soon as its last array goes (no reference cycle)
         self._base = None if base is None else base.base
         self.version = 0
+        self._readers = None     # deferred expressions still reading this memory
+
+    @property
+    def pending(self) -> bool:
+        """Whether the values are an expression not evaluated yet (deferred stores)."""
+        return False
 
     @property
     def base(self) -> "Store":
@@ -47,6 +53,19 @@ class Store:
     def __repr__(self) -> str:
         return (f"Store(shape={self.shape}, dtype={self.dtype}, layout={self.layout!r}, "
                 f"machine={self.machine.spec!r})")
+
+
+def before_write(store) -> None:
+    """Evaluate the deferred expressions that still read ``store``'s memory: a write
+    must not change what an earlier statement computes (NumPy's order of effects)."""
+    b = store.base
+    readers = b._readers
+    if readers:
+        b._readers = None
+        for ref in readers:
+            lazy = ref()
+            if lazy is not None:
+                lazy.materialize()
 
 
 def device_memory_error(device, nbytes: int, exc: BaseException | None = None) -> MemoryError:
