@@ -36,6 +36,15 @@ def asnumpy(x):
     return numpy.asarray(x)
 
 
+def evaluate(*arrays):
+    """Compute any deferred values of ``arrays`` now (their kernels are launched; use
+    ``synchronize()`` to wait for them).  Returns the arrays, one or a tuple."""
+    for x in arrays:
+        if isinstance(x, ndarray) and x._store.pending:
+            x._store.materialize()
+    return arrays[0] if len(arrays) == 1 else arrays
+
+
 def synchronize(machine=None) -> None:
     """Wait until every device of ``machine`` (default: the current one) has finished
     the work queued so far (a no-op on CPU devices)."""
@@ -55,6 +64,6 @@ def devices(spec: str | None = None):
 _NAMES = _populate(globals(), "numpy")
 __getattr__ = _module_getattr("numpy", "arrbackend")
 
-__all__ = ["ndarray", "enabled", "asnumpy", "synchronize", "settings", "counters", "FallbackWarning",
+__all__ = ["ndarray", "enabled", "asnumpy", "synchronize", "evaluate", "settings", "counters", "FallbackWarning",
            "TransferWarning", "Device", "devices", "current_machine", "linalg", "fft",
            "random"] + _NAMES

@@ -106,12 +106,15 @@ _DEFINITIONS = [
 
 class _Settings:
     """The active settings.  ``settings.split_bytes`` reads a value;
-    ``with settings.override(split_bytes=0): ...`` changes it for a block."""
+    ``with settings.override(split_bytes=0): ...`` changes it for a block.
+
+    Environment variables are read when a setting is first used (and again after
+    ``settings.reload()``); a resolved value is a plain attribute, so reading a setting
+    on a hot path costs nothing."""
 
     def __init__(self) -> None:
         object.__setattr__(self, "_defs", {s.name: s for s in _DEFINITIONS})
         object.__setattr__(self, "_overrides", {})
-        object.__setattr__(self, "_cache", {})
         object.__setattr__(self, "_lock", threading.Lock())
 
     def definitions(self) -> list[Setting]:
@@ -121,36 +124,40 @@ class _Settings:
         defs = object.__getattribute__(self, "_defs")
         if name not in defs:
             raise AttributeError(f"arrbackend has no setting {name!r}")
-        overrides = object.__getattribute__(self, "_overrides")
-        if name in overrides:
-            return overrides[name]
-        s = defs[name]
-        raw = os.environ.get(s.env)
-        cache = object.__getattribute__(self, "_cache")
-        hit = cache.get(name)
-        if hit is not None and hit[0] == raw:
-            return hit[1]
-        if raw is None:
-            value = s.default
-        else:
-            try:
-                value = s.convert(raw)
-            except (TypeError, ValueError) as exc:
-                raise ValueError(f"environment variable {s.env}={raw!r}: {exc}") from None
-        cache[name] = (raw, value)
+        value = self._from_environment(name)
+        self.__dict__[name] = value
         return value
+
+    def _from_environment(self, name: str) -> Any:
+        s = self._defs[name]
+        raw = os.environ.get(s.env)
+        if raw is None:
+            return s.default
+        try:
+            return s.convert(raw)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"environment variable {s.env}={raw!r}: {exc}") from None
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name not in self._defs:
             raise AttributeError(f"arrbackend has no setting {name!r}")
         try:
-            self._overrides[name] = self._defs[name].convert(value)
+            converted = self._defs[name].convert(value)
         except (TypeError, ValueError) as exc:
             raise ValueError(f"setting {name}={value!r}: {exc}") from None
+        self._overrides[name] = converted
+        self.__dict__[name] = converted
 
     def reset(self, name: str) -> None:
         """Forget a program override: the environment or the default applies again."""
         self._overrides.pop(name, None)
+        self.__dict__.pop(name, None)
+
+    def reload(self) -> None:
+        """Read the environment variables again (program overrides stay)."""
+        for name in self._defs:
+            if name not in self._overrides:
+                self.__dict__.pop(name, None)
 
     def source(self, name: str) -> str:
         """Where the active value of ``name`` comes from: 'program', 'environment', 'default'."""
@@ -172,9 +179,10 @@ class _Settings:
             with self._lock:
                 for k, v in saved.items():
                     if v is _MISSING:
-                        self._overrides.pop(k, None)
+                        self.reset(k)
                     else:
                         self._overrides[k] = v
+                        self.__dict__[k] = v
 
     def as_table(self) -> list[tuple[str, str, Any, str, str]]:
         """(name, environment variable, value, source, help) for each setting."""

@@ -155,6 +155,8 @@ def test_size_cap_evaluates_long_chains(mode):
 
 
 def test_errstate_applies_where_written(machine):
+    if machine.is_gpu:
+        pytest.skip("GPUs do not report floating-point errors (as in CuPy): see the docs")
     with ab.settings.override(fusion="1"):
         x = ab.asarray([0.0, 1.0])
         with numpy.errstate(divide="raise"):

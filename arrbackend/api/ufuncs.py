@@ -258,7 +258,10 @@ def _device_ufunc(xp, ufunc):
 
 def _spacing(xp, x, out=None, **kw):
     """``spacing`` (missing from CuPy): the gap to the next float away from zero."""
-    x = xp.asarray(x).astype(out.dtype, copy=False)
+    x = xp.asarray(x)
+    if out is None:
+        out = xp.empty(x.shape, numpy.spacing(numpy.zeros((), x.dtype)).dtype)
+    x = x.astype(out.dtype, copy=False)
     toward = xp.copysign(xp.asarray(numpy.inf, dtype=out.dtype), x)
     xp.subtract(xp.nextafter(x, toward), x, out=out)
     return out

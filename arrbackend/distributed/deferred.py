@@ -27,9 +27,11 @@ import numpy
 
 from .._settings import settings
 from .layout import Layout
-from .localize import Exchange, device_boxes, post
+from .localize import Exchange, device_boxes, local_view, post
 from .store import Store, alloc_local, before_write
 from .view import IndexMap
+from .._ndarray import ndarray
+from ..kernels import fused
 
 __all__ = ["Leaf", "Const", "Op", "LazyStore", "deferring", "defer_ufunc",
            "evaluate_into", "as_expr"]
@@ -38,23 +40,25 @@ _SUPPORTED_KINDS = "biuf"
 
 
 class Expr:
-    __slots__ = ("shape", "dtype", "size")
+    __slots__ = ("shape", "dtype", "size", "sig", "lvs", "bases")
 
 
 class Leaf(Expr):
-    """A view ``(store, map)`` of an evaluated store, the map in expression coordinates."""
+    """A view ``(store, map)`` of an evaluated store, the map in expression coordinates.
+    ``local`` keeps the view's local array when it lies on one device (known already)."""
 
-    __slots__ = ("store", "vmap")
+    __slots__ = ("store", "vmap", "local")
 
-    def __init__(self, store, vmap: IndexMap):
+    def __init__(self, store, vmap: IndexMap, local=None):
         self.store = store
         self.vmap = vmap
         self.shape = vmap.shape
         self.dtype = store.dtype
         self.size = 1
-
-    def key(self):
-        return (id(self.store), self.vmap.key)
+        self.sig = store.dtype.str
+        self.local = local
+        self.lvs = (self,)
+        self.bases = (store.base,)
 
     def broadcast_to(self, shape):
         return Leaf(self.store, self.vmap.broadcast_to(shape))
@@ -75,37 +79,47 @@ class Const(Expr):
         else:
             self.dtype = type(value)            # int / float: weak, as NEP 50 says
         self.size = 1
+        self.sig = ("C", self.dtype if isinstance(self.dtype, type) else self.dtype.str)
+        self.lvs = self.bases = ()
 
     def broadcast_to(self, shape):
         return Const(self.value, shape)
 
 
 class Op(Expr):
-    """``ufunc(*args)``; ``loop`` holds NumPy's loop dtypes (inputs, then the output)."""
+    """``ufunc(*args)``; ``loop`` holds NumPy's loop dtypes (inputs, then the output).
+    ``sig`` identifies the structure and dtypes (the generated kernel's cache key)."""
 
     __slots__ = ("ufunc", "args", "loop")
 
-    def __init__(self, ufunc, args, loop, shape):
+    def __init__(self, ufunc, args, loop, shape, sig=None):
         self.ufunc = ufunc
         self.args = args
         self.loop = loop
         self.shape = shape
         self.dtype = loop[-1]
         self.size = 1 + sum(a.size for a in args)
+        self.sig = sig if sig is not None else (ufunc.__name__, loop,
+                                                tuple(a.sig for a in args))
+        if len(args) == 1:
+            self.lvs, self.bases = args[0].lvs, args[0].bases
+        else:
+            self.lvs = sum((a.lvs for a in args), ())
+            bases = list(args[0].bases)
+            for a in args[1:]:
+                for b in a.bases:
+                    if not any(b is c for c in bases):
+                        bases.append(b)
+            self.bases = tuple(bases)
 
     def broadcast_to(self, shape):
         return Op(self.ufunc, tuple(a.broadcast_to(shape) for a in self.args), self.loop,
-                  shape)
+                  shape, self.sig)
 
 
-def leaves(expr, out=None) -> list:
-    out = [] if out is None else out
-    if isinstance(expr, Leaf):
-        out.append(expr)
-    elif isinstance(expr, Op):
-        for a in expr.args:
-            leaves(a, out)
-    return out
+def leaves(expr) -> tuple:
+    """The leaves of an expression, left to right (kept with every node)."""
+    return expr.lvs
 
 
 class LazyStore(Store):
@@ -180,8 +194,11 @@ def as_expr(x, shape):
             e = st.expr
             return e if e.shape == shape else e.broadcast_to(shape)
         st.materialize()
-    vmap = x._map if x._map.shape == shape else x._map.broadcast_to(shape)
-    return Leaf(st, vmap)
+    if x._map.shape == shape:
+        lay = x._cache_layout or x._view_layout()
+        return Leaf(st, x._map, x._local() if lay.kind == "single" or st.machine.ndev == 1
+                    else None)
+    return Leaf(st, x._map.broadcast_to(shape))
 
 
 _loop_cache: dict = {}
@@ -203,9 +220,7 @@ def _loop(ufunc, args):
 def defer_ufunc(ufunc, inputs, shape, machine, layout_for):
     """The expression ``ufunc(*inputs)`` as a new pending array, or None where this call
     is not deferred (an unsupported ufunc or dtype: it runs eagerly)."""
-    from .._ndarray import ndarray
-    from ..kernels import fused
-    if ufunc.nout != 1 or (machine.is_gpu and not fused.supports(ufunc)):
+    if ufunc.nout != 1 or not fused.supports(ufunc):
         return None
     args = []
     arrays = []
@@ -224,7 +239,7 @@ def defer_ufunc(ufunc, inputs, shape, machine, layout_for):
     loop = _loop(ufunc, args)
     if any(dt.kind not in _SUPPORTED_KINDS for dt in loop):
         return None
-    if machine.is_gpu and not fused.supports(ufunc, loop):
+    if not fused.supports(ufunc, loop):      # the same statements defer on every device
         return None
     expr = Op(ufunc, tuple(args), loop, shape)
     layout = layout_for(arrays, shape, machine, expr.dtype.itemsize)
@@ -238,16 +253,14 @@ def defer_ufunc(ufunc, inputs, shape, machine, layout_for):
 
 def _register_reader(lazy, expr) -> None:
     ref = weakref.ref(lazy)
-    seen = set()
-    for leaf in leaves(expr):
-        b = leaf.store.base
-        if id(b) in seen:
-            continue
-        seen.add(id(b))
-        if b._readers is None:
+    for b in expr.bases:
+        r = b._readers
+        if r is None:
             b._readers = [ref]
         else:
-            b._readers.append(ref)
+            if len(r) > 64:
+                r[:] = [x for x in r if x() is not None]
+            r.append(ref)
 
 
 # ---------------------------------------------------------------------------------------
@@ -275,20 +288,26 @@ class _Cast(Expr):
         self.shape = arg.shape
         self.dtype = numpy.dtype(dtype)
         self.size = arg.size
+        self.sig = ("X", self.dtype.str, arg.sig)
+        self.lvs, self.bases = arg.lvs, arg.bases
 
     def broadcast_to(self, shape):
         return _Cast(self.arg.broadcast_to(shape), self.dtype)
 
 
 def _all_leaves(expr):
-    return leaves(expr.arg if isinstance(expr, _Cast) else expr)
+    return expr.lvs
 
 
 def _evaluate(expr, target, m, errstate=None) -> None:
     """Evaluate ``expr`` into the target view, device by device, one exchange in all."""
+    lvs = _all_leaves(expr)
+    if m.ndev == 1 or target.layout.is_single:
+        d = target.layout.device if target.layout.is_single else 0
+        if m.ndev == 1 or _all_on(lvs, d):
+            return _evaluate_on(expr, lvs, target, m, d, errstate)
     tstore, tmap = target.store, target.vmap
     tbase = tstore.base
-    lvs = _all_leaves(expr)
     # leaves reading the target's memory elsewhere than where they are written must see
     # the values from before the statement: they are read from a copy
     copy_of = {}
@@ -329,13 +348,51 @@ def _evaluate(expr, target, m, errstate=None) -> None:
         dev = m.devices[d]
         with dev.activate():
             if dev.is_gpu:
-                from ..kernels import fused
-                fused.run(dev, expr, leaf_local, out)
+                fused.run(dev, expr, leaf_local, out, lvs)
             elif errstate is not None:
                 with numpy.errstate(**errstate):
                     _eval_numpy(expr, leaf_local, out)
             else:
                 _eval_numpy(expr, leaf_local, out)
+
+
+def _all_on(lvs, d) -> bool:
+    """Whether every leaf lies whole on device ``d``."""
+    for lf in lvs:
+        lay = lf.store.layout
+        if not (lay.is_replicated or (lay.is_single and lay.device == d)):
+            from .localize import view_layout
+            vl = view_layout(lf.store, lf.vmap)
+            if not (vl.is_single and vl.device == d):
+                return False
+    return True
+
+
+def _evaluate_on(expr, lvs, target, m, d, errstate) -> None:
+    """Every operand on device ``d``: local views, no exchange."""
+    if not m.is_local(d):
+        return
+    tstore, tmap = target.store, target.vmap
+    tbase = tstore.base
+    leaf_local = {}
+    for lf in lvs:
+        st = lf.store
+        arr = lf.local
+        if arr is None:
+            arr = local_view(st, lf.vmap, d)
+        if st.base is tbase and (st is not tstore or lf.vmap != tmap):
+            arr = arr.copy()       # read the values from before the statement
+        leaf_local[id(lf)] = arr
+    out = local_view(tstore, tmap, d)
+    dev = m.devices[d]
+    with dev.activate():
+        if dev.is_gpu:
+            fused.run(dev, expr, leaf_local, out, lvs)
+        elif errstate is not None:
+            with numpy.errstate(**errstate):
+                _eval_numpy(expr, leaf_local, out)
+        else:
+            _eval_numpy(expr, leaf_local, out)
 
 
 def _union(sboxes):

@@ -35,12 +35,28 @@ def _basic_fast(key):
     return False
 
 
+_VIEWS: dict = {}     # (parent map, basic key) -> child map: index maps are immutable
+
+
 def _basic_view(x, key):
     """The view ``x[key]`` for a basic key; on one device the child's local array is
     the parent's local array indexed the same way (cached on the child)."""
-    items, adv = parse_basic_index(key, x.shape)
-    v = x._view(x._map.getitem(items))
+    hk = (x._map, tuple(("s", k.start, k.stop, k.step) if type(k) is slice else k
+                        for k in key) if type(key) is tuple else
+          (("s", key.start, key.stop, key.step) if type(key) is slice else key))
+    vmap = _VIEWS.get(hk)
+    if vmap is None:
+        items, adv = parse_basic_index(key, x.shape)
+        vmap = x._map.getitem(items)
+        if len(_VIEWS) > 8192:
+            _VIEWS.clear()
+        _VIEWS[hk] = vmap
+    v = x._view(vmap)
     c = x._cache_local
+    if c is None and (x._store.machine.ndev == 1 or x._view_layout().kind == "single") \
+            and not x._store.pending:
+        x._local()
+        c = x._cache_local
     if c is not None:
         k = key if type(key) is tuple else (key,)
         if not any(i is Ellipsis for i in k):

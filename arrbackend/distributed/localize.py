@@ -88,6 +88,8 @@ def local_view(store, vmap: IndexMap, d: int):
     """The whole view on device d, when the view lies entirely in d's shard (single
     layout on d, replicated, or a block view within d's range): a zero-copy array."""
     shard = store.shards[d]
+    if vmap.ident and not store.layout.is_block:
+        return shard
     box = tuple((0, n) for n in vmap.shape)
     sbox = vmap.store_box(box)
     lay = store.layout

@@ -22,13 +22,15 @@ class IndexMap:
     """(dims, fixed, shape): ``dims[k] = (store_axis, start, step)``, ``fixed[a]`` the
     index a store axis is fixed at (or -1), ``shape`` the view's shape."""
 
-    __slots__ = ("dims", "fixed", "shape", "_key")
+    __slots__ = ("dims", "fixed", "shape", "_key", "ident", "_hash")
 
-    def __init__(self, dims: tuple, fixed: tuple, shape: tuple):
+    def __init__(self, dims: tuple, fixed: tuple, shape: tuple, ident: bool = False):
         self.dims = dims
         self.fixed = fixed
         self.shape = shape
         self._key = None
+        self._hash = None
+        self.ident = ident          # the whole store, as it is (known when built so)
 
     @staticmethod
     def identity(shape: tuple) -> "IndexMap":
@@ -36,7 +38,7 @@ class IndexMap:
         key = shape
         m = _IDENTITY_CACHE.get(key)
         if m is None:
-            m = IndexMap(tuple((a, 0, 1) for a in range(n)), (-1,) * n, shape)
+            m = IndexMap(tuple((a, 0, 1) for a in range(n)), (-1,) * n, shape, True)
             if len(_IDENTITY_CACHE) < 4096:
                 _IDENTITY_CACHE[key] = m
         return m
@@ -51,7 +53,10 @@ class IndexMap:
         return isinstance(other, IndexMap) and self.key == other.key
 
     def __hash__(self) -> int:
-        return hash(self.key)
+        h = self._hash
+        if h is None:
+            h = self._hash = hash(self.key)
+        return h
 
     def is_identity_of(self, store_shape: tuple) -> bool:
         return self.shape == store_shape and all(

@@ -97,6 +97,11 @@ __device__ __forceinline__ bool np_invert(bool a) { return !a; }
 """
 
 
+def _has_ctype(dt) -> bool:
+    dt = numpy.dtype(dt)
+    return dt.kind == "b" or f"{dt.kind}{dt.itemsize}" in CTYPE
+
+
 def supports(ufunc, loop=None) -> bool:
     name = ufunc.__name__
     entry = BINARY.get(name) or UNARY.get(name)
@@ -104,8 +109,8 @@ def supports(ufunc, loop=None) -> bool:
         return False
     if loop is None:
         return True
-    return all(numpy.dtype(dt).kind in entry[1] for dt in loop[:-1]) and \
-        numpy.dtype(loop[-1]).kind in "biuf"
+    return (all(numpy.dtype(dt).kind in entry[1] for dt in loop[:-1])
+            and all(_has_ctype(dt) for dt in loop))
 
 
 # ---------------------------------------------------------------------------------------
@@ -118,11 +123,11 @@ class _Plan:
         self.consts = []      # (value, C type)
 
 
-def _plan(expr, leaf_local, out):
-    from ..distributed.deferred import Const, Leaf, Op, _Cast, leaves
+def _plan(expr, leaf_local, out, lvs):
+    from ..distributed.deferred import Const, Op, _Cast
     plan = _Plan()
     by_key = {}
-    for lf in leaves(expr.arg if isinstance(expr, _Cast) else expr):
+    for lf in lvs:
         arr = leaf_local[id(lf)]
         isz = arr.dtype.itemsize
         strides = tuple(s // isz for s in arr.strides)
@@ -261,25 +266,14 @@ def _const_ctype(c):
     return "double"
 
 
-def _structure_key(expr, plan, nd, out_dtype):
-    from ..distributed.deferred import Const, Leaf, Op, _Cast
-
-    def k(e):
-        if isinstance(e, Leaf):
-            return ("L",) + plan.leaf_slot[id(e)][:1]
-        if isinstance(e, Const):
-            return ("C", _const_ctype(e))
-        if isinstance(e, _Cast):
-            return ("X", e.dtype.str, k(e.arg))
-        return (e.ufunc.__name__, tuple(dt.str for dt in e.loop), tuple(k(a) for a in e.args))
-    dups = []
-    seen = {}
-    from ..distributed.deferred import leaves
-    for i, lf in enumerate(leaves(expr.arg if isinstance(expr, _Cast) else expr)):
-        key = plan.leaf_slot[id(lf)]
-        dups.append(seen.setdefault(key, i))
-    return (k(expr), nd, numpy.dtype(out_dtype).str,
-            tuple(dt.str for _a, _s, dt, _p in plan.groups), tuple(dups))
+def _structure_key(expr, plan, lvs, nd, out_dtype):
+    """The kernel cache key: the expression's structure and dtypes (built with it), which
+    views share a pointer, which read the same element, the axes and the output dtype."""
+    slots = tuple(plan.leaf_slot[id(lf)] for lf in lvs)
+    first = {}
+    dups = tuple(first.setdefault(sl, i) for i, sl in enumerate(slots))
+    return (expr.sig, tuple(g for g, _ in slots), dups, nd, out_dtype.str,
+            tuple(grp[2].str for grp in plan.groups))
 
 
 _kernels: dict = {}
@@ -294,18 +288,17 @@ def _kernel(cp, device_id, key, src):
     return k
 
 
-def run(dev, expr, leaf_local, out) -> None:
-    """Evaluate ``expr`` into the local CuPy array ``out`` on ``dev``."""
+def run(dev, expr, leaf_local, out, lvs) -> None:
+    """Evaluate ``expr`` (whose leaves are ``lvs``) into the local CuPy array ``out``."""
     cp = dev.xp
-    from ..distributed.deferred import leaves, _Cast
-    plan = _plan(expr, leaf_local, out)
     if out.size == 0:
         return
+    plan = _plan(expr, leaf_local, out, lvs)
     isz = out.dtype.itemsize
     ostrides = tuple(s // isz for s in out.strides)
     shape, strides = _collapse(out.shape, [ostrides] + [g[1] for g in plan.groups])
     nd = len(shape)
-    key = _structure_key(expr, plan, nd, out.dtype)
+    key = _structure_key(expr, plan, lvs, nd, out.dtype)
     k = _kernels.get((dev.id, key))
     if k is None:
         k = _kernel(cp, dev.id, key, source_for(expr, plan, nd, out.dtype))
@@ -315,7 +308,7 @@ def run(dev, expr, leaf_local, out) -> None:
     for g, grp in enumerate(plan.groups):
         args.append(numpy.uint64(grp[3]))          # a raw device pointer
         args += [numpy.int64(s) for s in strides[1 + g]]
-    for lf in leaves(expr.arg if isinstance(expr, _Cast) else expr):
+    for lf in lvs:
         args.append(numpy.int64(plan.leaf_slot[id(lf)][1]))
     for c in plan.consts:
         ct = _const_ctype(c)
