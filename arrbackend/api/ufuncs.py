@@ -15,6 +15,7 @@ import numpy
 from ..distributed.deferred import defer_ufunc, deferring, evaluate_into
 from ..distributed.elementwise import (aliases, broadcast_shapes, check_writable, choose_layout,
                                        elementwise)
+from .._settings import settings
 from ..distributed.layout import Layout
 from ..distributed.machine import current_machine
 from ..distributed.store import Store, alloc_local, before_write
@@ -277,7 +278,7 @@ def _defer(ufunc, inputs, out):
         if type(x) is ndarray:
             m = x._store.machine
             break
-    if m is None or not deferring(m):
+    if m is None or settings.fusion == "0":
         return None
     if out is not None:
         if len(out) != 1 or type(out[0]) is not ndarray or out[0]._store.machine is not m:
@@ -295,6 +296,11 @@ def _defer(ufunc, inputs, out):
     shapes = [x.shape for x in ins if type(x) is ndarray]
     shape = shapes[0] if all(sh == shapes[0] for sh in shapes) else broadcast_shapes(shapes)
     if out is not None and out[0].shape != shape:
+        return None
+    size = 1
+    for n in shape:
+        size *= n
+    if not deferring(m, size):
         return None
     r = defer_ufunc(ufunc, ins, shape, m, choose_layout)
     if r is None or out is None:

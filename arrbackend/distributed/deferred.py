@@ -98,19 +98,24 @@ class Op(Expr):
         self.loop = loop
         self.shape = shape
         self.dtype = loop[-1]
-        self.size = 1 + sum(a.size for a in args)
-        self.sig = sig if sig is not None else (ufunc.__name__, loop,
-                                                tuple(a.sig for a in args))
+        a0 = args[0]
         if len(args) == 1:
-            self.lvs, self.bases = args[0].lvs, args[0].bases
+            self.size = 1 + a0.size
+            self.sig = sig or (ufunc, loop, (a0.sig,))
+            self.lvs, self.bases = a0.lvs, a0.bases
         else:
-            self.lvs = sum((a.lvs for a in args), ())
-            bases = list(args[0].bases)
-            for a in args[1:]:
-                for b in a.bases:
-                    if not any(b is c for c in bases):
-                        bases.append(b)
-            self.bases = tuple(bases)
+            a1 = args[1]
+            self.size = 1 + a0.size + a1.size
+            self.sig = sig or (ufunc, loop, (a0.sig, a1.sig))
+            self.lvs = a0.lvs + a1.lvs
+            bases = a0.bases
+            for b in a1.bases:
+                for c in bases:
+                    if b is c:
+                        break
+                else:
+                    bases = bases + (b,)
+            self.bases = bases
 
     def broadcast_to(self, shape):
         return Op(self.ufunc, tuple(a.broadcast_to(shape) for a in self.args), self.loop,
@@ -176,12 +181,15 @@ class _Target:
 # ---------------------------------------------------------------------------------------
 # building expressions
 
-def deferring(machine) -> bool:
-    """Whether elementwise work on ``machine`` is deferred (``ARRBACKEND_FUSION``: 1 always,
-    0 never, auto on GPUs and on machines of several devices)."""
+def deferring(machine, size: int) -> bool:
+    """Whether an elementwise result of ``size`` elements on ``machine`` is deferred
+    (``ARRBACKEND_FUSION``: 1 always, 0 never; auto on machines of several devices, and on
+    one GPU for results of at least ``ARRBACKEND_FUSION_MIN_SIZE`` elements)."""
     mode = settings.fusion
     if mode == "auto":
-        return machine.is_gpu or machine.ndev > 1
+        if machine.ndev > 1:
+            return True
+        return machine.is_gpu and size >= settings.fusion_min_size
     return mode == "1"
 
 
@@ -205,42 +213,48 @@ _loop_cache: dict = {}
 
 
 def _loop(ufunc, args):
-    types = tuple(a.dtype for a in args)
-    key = (ufunc, types)
-    loop = _loop_cache.get(key)
-    if loop is None:
-        loop = ufunc.resolve_dtypes(types + (None,) * ufunc.nout)
+    """NumPy's loop dtypes for ``ufunc`` on ``args``, or None where the generated
+    kernels do not cover the loop (cached)."""
+    key = (ufunc,) + tuple(a.dtype for a in args)
+    loop = _loop_cache.get(key, False)
+    if loop is False:
+        loop = ufunc.resolve_dtypes(key[1:] + (None,) * ufunc.nout)
+        if not fused.supports(ufunc, loop):     # the same statements defer everywhere
+            loop = None
         _loop_cache[key] = loop
-    for a, dt in zip(args, loop):
-        if isinstance(a, Const) and type(a.value) is int and dt.kind in "iu":
-            numpy.asarray(a.value, dtype=dt)    # NEP 50: OverflowError as in NumPy
+    if loop is not None:
+        for a, dt in zip(args, loop):
+            if type(a) is Const and type(a.value) is int and dt.kind in "iu":
+                numpy.asarray(a.value, dtype=dt)    # NEP 50: OverflowError as in NumPy
     return loop
 
 
 def defer_ufunc(ufunc, inputs, shape, machine, layout_for):
     """The expression ``ufunc(*inputs)`` as a new pending array, or None where this call
     is not deferred (an unsupported ufunc or dtype: it runs eagerly)."""
-    if ufunc.nout != 1 or not fused.supports(ufunc):
+    if not fused.supports(ufunc):
         return None
     args = []
     arrays = []
     for x in inputs:
-        if isinstance(x, ndarray):
-            if x.dtype.kind not in _SUPPORTED_KINDS:
+        if type(x) is ndarray:
+            if x._store.dtype.kind not in _SUPPORTED_KINDS:
                 return None
             arrays.append(x)
             args.append(as_expr(x, shape))
+        elif type(x) is complex or (isinstance(x, numpy.generic) and
+                                    x.dtype.kind not in _SUPPORTED_KINDS):
+            return None
         else:
-            if isinstance(x, numpy.generic) and x.dtype.kind not in _SUPPORTED_KINDS:
-                return None
-            if isinstance(x, complex):
-                return None
             args.append(Const(x, shape))
     loop = _loop(ufunc, args)
-    if any(dt.kind not in _SUPPORTED_KINDS for dt in loop):
+    if loop is None:
         return None
-    if not fused.supports(ufunc, loop):      # the same statements defer on every device
-        return None
+    if ufunc is numpy.power and type(args[1]) is Const and loop[0].kind == "f" \
+            and loop[0] == loop[-1] and args[1].value in (2, 0.5):
+        # NumPy's own fast path for these scalar exponents (the same values)
+        ufunc = numpy.square if args[1].value == 2 else numpy.sqrt
+        args, loop = args[:1], (loop[0], loop[-1])
     expr = Op(ufunc, tuple(args), loop, shape)
     layout = layout_for(arrays, shape, machine, expr.dtype.itemsize)
     store = LazyStore(machine, shape, expr.dtype, layout, expr)

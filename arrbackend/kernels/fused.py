@@ -102,13 +102,17 @@ def _has_ctype(dt) -> bool:
     return dt.kind == "b" or f"{dt.kind}{dt.itemsize}" in CTYPE
 
 
+_SUPPORTED = {getattr(numpy, n) for n in list(BINARY) + list(UNARY) if hasattr(numpy, n)}
+
+
 def supports(ufunc, loop=None) -> bool:
+    """Whether generated kernels cover ``ufunc`` (and, given, that loop of dtypes)."""
+    if loop is None:
+        return ufunc in _SUPPORTED
     name = ufunc.__name__
     entry = BINARY.get(name) or UNARY.get(name)
     if entry is None:
         return False
-    if loop is None:
-        return True
     return (all(numpy.dtype(dt).kind in entry[1] for dt in loop[:-1])
             and all(_has_ctype(dt) for dt in loop))
 
