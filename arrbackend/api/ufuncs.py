@@ -273,13 +273,21 @@ _COMPOSED = {"spacing": _spacing}
 
 def _defer(ufunc, inputs, out):
     """The call as a deferred expression (evaluated into ``out`` if given), or None."""
+    mode = settings.fusion
+    if mode == "0":
+        return None
     m = None
     for x in inputs:
         if type(x) is ndarray:
             m = x._store.machine
             break
-    if m is None or settings.fusion == "0":
+    if m is None:
         return None
+    if mode == "auto" and m.ndev == 1:
+        # one device: only large results are deferred (a cheap early answer for small)
+        if not m.is_gpu or max(x.size for x in inputs if type(x) is ndarray) < \
+                settings.fusion_min_size:
+            return None
     if out is not None:
         if len(out) != 1 or type(out[0]) is not ndarray or out[0]._store.machine is not m:
             return None

@@ -238,12 +238,12 @@ def defer_ufunc(ufunc, inputs, shape, machine, layout_for):
     arrays = []
     for x in inputs:
         if type(x) is ndarray:
-            if x._store.dtype.kind not in _SUPPORTED_KINDS:
+            if not fused.has_ctype(x._store.dtype):
                 return None
             arrays.append(x)
             args.append(as_expr(x, shape))
         elif type(x) is complex or (isinstance(x, numpy.generic) and
-                                    x.dtype.kind not in _SUPPORTED_KINDS):
+                                    not fused.has_ctype(x.dtype)):
             return None
         else:
             args.append(Const(x, shape))

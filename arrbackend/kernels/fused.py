@@ -97,7 +97,7 @@ __device__ __forceinline__ bool np_invert(bool a) { return !a; }
 """
 
 
-def _has_ctype(dt) -> bool:
+def has_ctype(dt) -> bool:
     dt = numpy.dtype(dt)
     return dt.kind == "b" or f"{dt.kind}{dt.itemsize}" in CTYPE
 
@@ -114,7 +114,7 @@ def supports(ufunc, loop=None) -> bool:
     if entry is None:
         return False
     return (all(numpy.dtype(dt).kind in entry[1] for dt in loop[:-1])
-            and all(_has_ctype(dt) for dt in loop))
+            and all(has_ctype(dt) for dt in loop))
 
 
 # ---------------------------------------------------------------------------------------
