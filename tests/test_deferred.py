@@ -177,3 +177,44 @@ def test_cast_into_target(mode):
     f = ab.zeros(12, dtype=numpy.float32)
     numpy.add(x, 1, out=f, casting="unsafe")
     check(f, (a + 1).astype(numpy.float32))
+
+
+def test_random_inside_consumers_is_the_same_stream(machine):
+    """Deferred random arrays (computed inside their consumer's kernel on GPUs) give the
+    numbers eager draws give, on any machine."""
+    with ab.devices("cpu:1"), ab.settings.override(fusion="0"):
+        ab.random.seed(21)
+        ex, ey = ab.asnumpy(ab.random.uniform(-1, 1, 10007)), ab.asnumpy(ab.random.uniform(
+            -1, 1, 10007))
+        ez = ab.asnumpy(ab.random.randn(301, 7))
+        ef = ab.asnumpy(ab.random.default_rng(3).random(999, dtype=numpy.float32))
+    with ab.settings.override(fusion="1"):
+        ab.random.seed(21)
+        x, y = ab.random.uniform(-1, 1, 10007), ab.random.uniform(-1, 1, 10007)
+        z = ab.random.randn(301, 7)
+        f = ab.random.default_rng(3).random(999, dtype=numpy.float32)
+        inside = numpy.sum(numpy.sqrt(x**2 + y**2) <= 1)       # a fused reduction
+        expected_inside = numpy.sum(numpy.sqrt(ex**2 + ey**2) <= 1)
+        assert int(inside) == int(expected_inside)
+        numpy.testing.assert_array_equal(ab.asnumpy(x), ex)
+        numpy.testing.assert_array_equal(ab.asnumpy(f), ef)
+        numpy.testing.assert_array_max_ulp(ab.asnumpy(z), ez, maxulp=8)
+        check(numpy.max(z * 2 - 1), numpy.max(ez * 2 - 1), rtol=1e-12)
+        check(numpy.min(numpy.abs(z)), numpy.min(numpy.abs(ez)), rtol=1e-12)
+        check(numpy.sum(z * z), numpy.sum(ez * ez), rtol=1e-9)
+        assert bool(numpy.any(z > 3)) == bool(numpy.any(ez > 3))
+        assert bool(numpy.all(z < 10)) == bool(numpy.all(ez < 10))
+
+
+@pytest.mark.parametrize("kind", ["sum", "prod", "max", "min", "any", "all", "mean"])
+@pytest.mark.parametrize("dtype", ["float64", "float32", "int32", "uint8", "bool"])
+def test_fused_reductions_match_numpy(machine, kind, dtype):
+    a = (numpy.arange(257 * 3).reshape(257, 3) % 13 - 4).astype(dtype)
+    with ab.settings.override(fusion="1"):
+        x = ab.asarray(a)
+        expr = numpy.abs(x) if dtype != "bool" else numpy.logical_not(x)
+        e = numpy.abs(a) if dtype != "bool" else numpy.logical_not(a)
+        with numpy.errstate(all="ignore"):
+            got = getattr(numpy, kind)(expr)
+            exp = getattr(numpy, kind)(e)
+        check(got, exp, rtol=1e-5 if dtype == "float32" else 1e-12)

@@ -19,6 +19,7 @@ import numpy
 
 from ..dispatch.registry import implements
 from ..distributed.layout import default_layout
+from ..distributed.deferred import deferring, random_array
 from ..distributed.localize import device_boxes
 from ..distributed.store import Store
 from ..kernels import philox
@@ -94,6 +95,13 @@ def draw(stream: _Stream, kind: str, shape: tuple, dtype, params=None, device=No
     s = stream.take()
     dt = numpy.dtype(dtype)
     layout = default_layout(shape, dt.itemsize, m.ndev)
+    size = 1
+    for n in shape:
+        size *= n
+    if kind in ("uniform", "uniform32", "normal") and deferring(m, size):
+        # computed where it is consumed (inside the consumer's kernel on GPUs)
+        return random_array(m, "uniform" if kind == "uniform32" else kind, stream.key, s,
+                            stream.domain, shape, dt, layout)
     row = 1
     for n in shape[1:]:
         row *= n

@@ -40,7 +40,7 @@ _SUPPORTED_KINDS = "biuf"
 
 
 class Expr:
-    __slots__ = ("shape", "dtype", "size", "sig", "lvs", "bases")
+    __slots__ = ("shape", "dtype", "size", "sig", "lvs", "bases", "rands")
 
 
 class Leaf(Expr):
@@ -59,6 +59,7 @@ class Leaf(Expr):
         self.local = local
         self.lvs = (self,)
         self.bases = (store.base,)
+        self.rands = ()
 
     def broadcast_to(self, shape):
         return Leaf(self.store, self.vmap.broadcast_to(shape))
@@ -80,7 +81,7 @@ class Const(Expr):
             self.dtype = type(value)            # int / float: weak, as NEP 50 says
         self.size = 1
         self.sig = ("C", self.dtype if isinstance(self.dtype, type) else self.dtype.str)
-        self.lvs = self.bases = ()
+        self.lvs = self.bases = self.rands = ()
 
     def broadcast_to(self, shape):
         return Const(self.value, shape)
@@ -102,12 +103,13 @@ class Op(Expr):
         if len(args) == 1:
             self.size = 1 + a0.size
             self.sig = sig or (ufunc, loop, (a0.sig,))
-            self.lvs, self.bases = a0.lvs, a0.bases
+            self.lvs, self.bases, self.rands = a0.lvs, a0.bases, a0.rands
         else:
             a1 = args[1]
             self.size = 1 + a0.size + a1.size
             self.sig = sig or (ufunc, loop, (a0.sig, a1.sig))
             self.lvs = a0.lvs + a1.lvs
+            self.rands = a0.rands + a1.rands
             bases = a0.bases
             for b in a1.bases:
                 for c in bases:
@@ -120,6 +122,54 @@ class Op(Expr):
     def broadcast_to(self, shape):
         return Op(self.ufunc, tuple(a.broadcast_to(shape) for a in self.args), self.loop,
                   shape, self.sig)
+
+
+class Rand(Expr):
+    """Random numbers computed where they are consumed: element i (C order) of draw
+    ``stream`` of generator ``key`` (``arrbackend.kernels.philox``), seen through a map
+    ``vmap`` from expression coordinates to the random array's."""
+
+    __slots__ = ("kind", "key", "stream", "domain", "rshape", "vmap")
+
+    def __init__(self, kind, key, stream, domain, rshape, vmap, dtype):
+        self.kind = kind
+        self.key = key
+        self.stream = stream
+        self.domain = domain
+        self.rshape = rshape
+        self.vmap = vmap
+        self.shape = vmap.shape
+        self.dtype = numpy.dtype(dtype)
+        self.size = 1
+        self.sig = ("R", kind)
+        self.lvs = self.bases = ()
+        self.rands = (self,)
+
+    def broadcast_to(self, shape):
+        return Rand(self.kind, self.key, self.stream, self.domain, self.rshape,
+                    self.vmap.broadcast_to(shape), self.dtype)
+
+    def flat_affine(self, box):
+        """(f0, per-axis steps): the C-order index of the element at ``box`` origin +
+        ``i`` is ``f0 + sum(i_k * steps_k)``."""
+        c = [1] * len(self.rshape)
+        for a in range(len(self.rshape) - 2, -1, -1):
+            c[a] = c[a + 1] * self.rshape[a + 1]
+        f0 = sum(c[a] * f for a, f in enumerate(self.vmap.fixed) if f >= 0)
+        steps = []
+        for k, (a, start, step) in enumerate(self.vmap.dims):
+            if a < 0:
+                steps.append(0)
+            else:
+                f0 += c[a] * (start + step * box[k][0])
+                steps.append(c[a] * step)
+        return f0, tuple(steps)
+
+
+def random_array(machine, kind, key, stream, domain, shape, dtype, layout):
+    """A pending array of random numbers (computed by its consumer's kernel)."""
+    expr = Rand(kind, key, stream, domain, shape, IndexMap.identity(shape), dtype)
+    return ndarray._from_store(LazyStore(machine, shape, expr.dtype, layout, expr))
 
 
 def leaves(expr) -> tuple:
@@ -303,7 +353,7 @@ class _Cast(Expr):
         self.dtype = numpy.dtype(dtype)
         self.size = arg.size
         self.sig = ("X", self.dtype.str, arg.sig)
-        self.lvs, self.bases = arg.lvs, arg.bases
+        self.lvs, self.bases, self.rands = arg.lvs, arg.bases, arg.rands
 
     def broadcast_to(self, shape):
         return _Cast(self.arg.broadcast_to(shape), self.dtype)
@@ -321,7 +371,30 @@ def _evaluate(expr, target, m, errstate=None) -> None:
         if m.ndev == 1 or _all_on(lvs, d):
             return _evaluate_on(expr, lvs, target, m, d, errstate)
     tstore, tmap = target.store, target.vmap
-    tbase = tstore.base
+    ex, plans = plan_devices(expr, lvs, target.layout, tmap.shape, m, tstore, tmap)
+    outs = {d: ex.localize(tstore, tmap, box, d) for d, box, _ in plans}
+    ex.run()
+    for d, box, leaf_local in plans:
+        _run_local(m.devices[d], expr, leaf_local, outs[d], lvs, errstate)
+
+
+def _run_local(dev, expr, leaf_local, out, lvs, errstate) -> None:
+    with dev.activate():
+        if dev.is_gpu:
+            fused.run(dev, expr, leaf_local, out, lvs)
+        elif errstate is not None:
+            with numpy.errstate(**errstate):
+                _eval_numpy(expr, leaf_local, out)
+        else:
+            _eval_numpy(expr, leaf_local, out)
+
+
+def plan_devices(expr, lvs, layout, shape, m, tstore=None, tmap=None):
+    """For each device holding part of ``layout`` (over ``shape``): the local arrays of
+    the expression's leaves (one tile per store, fetched once) and random leaves.
+    Returns the exchange (not yet run) and ``[(device, box, leaf_local)]`` for the
+    devices of this process."""
+    tbase = tstore.base if tstore is not None else None
     # leaves reading the target's memory elsewhere than where they are written must see
     # the values from before the statement: they are read from a copy
     copy_of = {}
@@ -338,10 +411,11 @@ def _evaluate(expr, target, m, errstate=None) -> None:
         groups[k].append(lf)
     ex = Exchange(m)
     plans = []
-    for d, box in enumerate(device_boxes(target.layout, tmap.shape, m.ndev)):
+    for d, box in enumerate(device_boxes(layout, shape, m.ndev)):
         if box is None:
             continue
         leaf_local = {}
+        xp = m.devices[d].xp
         for k in order:
             group = groups[k]
             store = group[0].store
@@ -350,24 +424,39 @@ def _evaluate(expr, target, m, errstate=None) -> None:
             tile = ex.fetch(store, union, d, copy=copy_of.get(k, False))
             if tile is None:
                 continue
-            xp = m.devices[d].xp
             for lf, sb in zip(group, sboxes):
                 rel = tuple(_rel_slice(s, u) for s, u in zip(sb, union)) + (Ellipsis,)
                 leaf_local[id(lf)] = post(tile[rel], lf.vmap, sb, box, xp)
         if m.is_local(d):
-            out = ex.localize(tstore, tmap, box, d)
-            plans.append((d, out, leaf_local))
-    ex.run()
-    for d, out, leaf_local in plans:
-        dev = m.devices[d]
-        with dev.activate():
-            if dev.is_gpu:
-                fused.run(dev, expr, leaf_local, out, lvs)
-            elif errstate is not None:
-                with numpy.errstate(**errstate):
-                    _eval_numpy(expr, leaf_local, out)
-            else:
-                _eval_numpy(expr, leaf_local, out)
+            for r in expr.rands:
+                leaf_local[id(r)] = _rand_local(r, box, m.devices[d])
+            plans.append((d, box, leaf_local))
+    return ex, plans
+
+
+def _rand_local(r, box, dev):
+    """A random leaf on one device: its values (CPU) or its index affine map (GPU)."""
+    f0, steps = r.flat_affine(box)
+    if dev.is_gpu:
+        return ("rand", f0, steps)
+    from ..kernels import philox
+    shape = tuple(hi - lo for lo, hi in box)
+    n = 1
+    for x in shape:
+        n *= x
+    if n == 0:
+        return numpy.zeros(shape, r.dtype)
+    # the C-order indices of the box: generate their span, then pick
+    idx = numpy.full(shape, f0, dtype=numpy.int64)
+    for k, st in enumerate(steps):
+        if st:
+            sh = [1] * len(shape)
+            sh[k] = shape[k]
+            idx = idx + (numpy.arange(shape[k], dtype=numpy.int64) * st).reshape(sh)
+    lo, hi = int(idx.min()), int(idx.max()) + 1
+    kind = "uniform32" if r.kind == "uniform" and r.dtype == numpy.float32 else r.kind
+    vals = philox.generate(dev, kind, lo, hi - lo, r.key, r.stream, r.domain)
+    return vals[idx - lo].astype(r.dtype, copy=False)
 
 
 def _all_on(lvs, d) -> bool:
@@ -397,16 +486,13 @@ def _evaluate_on(expr, lvs, target, m, d, errstate) -> None:
         if st.base is tbase and (st is not tstore or lf.vmap != tmap):
             arr = arr.copy()       # read the values from before the statement
         leaf_local[id(lf)] = arr
-    out = local_view(tstore, tmap, d)
     dev = m.devices[d]
-    with dev.activate():
-        if dev.is_gpu:
-            fused.run(dev, expr, leaf_local, out, lvs)
-        elif errstate is not None:
-            with numpy.errstate(**errstate):
-                _eval_numpy(expr, leaf_local, out)
-        else:
-            _eval_numpy(expr, leaf_local, out)
+    if expr.rands:
+        box = tuple((0, n) for n in tmap.shape)
+        for r in expr.rands:
+            leaf_local[id(r)] = _rand_local(r, box, dev)
+    out = local_view(tstore, tmap, d)
+    _run_local(dev, expr, leaf_local, out, lvs, errstate)
 
 
 def _union(sboxes):
@@ -444,7 +530,7 @@ def _eval_numpy(expr, leaf_local, out) -> None:
 
 
 def _value_numpy(e, leaf_local):
-    if isinstance(e, Leaf):
+    if isinstance(e, (Leaf, Rand)):
         return leaf_local[id(e)]
     if isinstance(e, Const):
         return e.value
@@ -452,3 +538,73 @@ def _value_numpy(e, leaf_local):
         return _value_numpy(e.arg, leaf_local)
     vals = [_value_numpy(a, leaf_local) for a in e.args]
     return e.ufunc(*vals)
+
+
+# ---------------------------------------------------------------------------------------
+# fused reductions
+
+FUSED_REDUCTIONS = ("sum", "prod", "max", "min", "any", "all")
+
+
+def reduce_pending(lazy, kind: str, acc_dtype):
+    """The ``kind`` reduction over every element of a pending GPU array, computed by one
+    generated kernel per device from the expression (the array itself is never written).
+    Returns the per-device results (a 0-d array per local device, combined across
+    devices), or None where this path does not apply."""
+    expr = lazy.expr
+    m = lazy.machine
+    if expr is None or not m.is_gpu or isinstance(expr, _Cast):
+        return None
+    lvs = expr.lvs
+    layout = lazy.layout
+    if m.ndev == 1 or layout.is_single:
+        d = layout.device if layout.is_single else 0
+        if not m.is_local(d):
+            return {}
+        dev = m.devices[d]
+        box = tuple((0, n) for n in lazy.shape)
+        leaf_local = {id(lf): lf.local if lf.local is not None else
+                      local_view(lf.store, lf.vmap, d) for lf in lvs}
+        for r in expr.rands:
+            leaf_local[id(r)] = _rand_local(r, box, dev)
+        with dev.activate():
+            part = fused.reduce_run(dev, expr, leaf_local, lvs, lazy.shape, kind, acc_dtype)
+        return None if part is None else {d: part}
+    ex, plans = plan_devices(expr, lvs, layout, lazy.shape, m)
+    ex.run()
+    parts = {}
+    for d, box, leaf_local in plans:
+        dev = m.devices[d]
+        shape = tuple(hi - lo for lo, hi in box)
+        with dev.activate():
+            part = fused.reduce_run(dev, expr, leaf_local, lvs, shape, kind, acc_dtype)
+            if part is None:
+                part = dev.xp.asarray(_identity_value(kind, acc_dtype), dtype=acc_dtype)
+        parts[d] = part
+    gathered = m.comm.allgather(parts)
+    out = {}
+    for d, values in gathered.items():
+        dev = m.devices[d]
+        with dev.activate():
+            comb = {"sum": dev.xp.add, "prod": dev.xp.multiply, "max": dev.xp.maximum,
+                    "min": dev.xp.minimum, "any": dev.xp.logical_or,
+                    "all": dev.xp.logical_and}[kind]
+            r = values[0]
+            for v in values[1:]:
+                r = comb(r, v)
+            out[d] = r.astype(acc_dtype, copy=False)
+    return out
+
+
+def _identity_value(kind, dt):
+    dt = numpy.dtype(dt)
+    if kind in ("sum", "any"):
+        return 0
+    if kind in ("prod", "all"):
+        return 1
+    if dt.kind == "f":
+        return -numpy.inf if kind == "max" else numpy.inf
+    if dt.kind == "b":
+        return kind != "max"
+    info = numpy.iinfo(dt)
+    return info.min if kind == "max" else info.max

@@ -21,6 +21,7 @@ from .layout import Layout
 from .localize import Exchange, device_boxes
 from .store import Store
 from ..api.ufuncs import as_operand
+from .deferred import FUSED_REDUCTIONS, reduce_pending
 from .._ndarray import ndarray
 
 __all__ = ["reduce", "arg_reduce", "normalize_axes", "ufunc_reduce", "KINDS"]
@@ -174,6 +175,19 @@ def reduce(x, kind_name: str, axis=None, dtype=None, keepdims=False, initial=_NO
         return _finish(full_on(rshape, kind.fill if initial is _NOVALUE else initial,
                                res_dtype, m), out)
     rshape_keep = tuple(1 if i in axes else n for i, n in enumerate(x.shape))
+    if (w is None and initial is _NOVALUE and x._store.pending and x._map.ident
+            and len(axes) == x.ndim and kind_name in FUSED_REDUCTIONS and m.is_gpu):
+        parts = reduce_pending(x._store, kind_name, res_dtype)
+        if parts is not None:
+            shards = [None] * m.ndev
+            for d, v in parts.items():
+                shards[d] = v.reshape(rshape_keep) if keepdims else v
+            xl = x._store.layout
+            lay0 = (Layout.single(xl.device if xl.is_single else 0)
+                    if m.ndev == 1 or xl.is_single else Layout.replicated())
+            r = ndarray._from_store(Store(m, _result_shape(x.shape, axes, keepdims),
+                                          numpy.dtype(res_dtype), lay0, shards))
+            return _finish(r, out)
     lay = x._view_layout()
     if w is None and (lay.is_single or m.ndev == 1) and m.is_local(max(lay.device, 0)):
         # on one device: reduce the local array directly

@@ -122,12 +122,13 @@ def supports(ufunc, loop=None) -> bool:
 
 class _Plan:
     def __init__(self):
-        self.groups = []      # (array_for_pointer, element strides per axis, dtype)
+        self.groups = []      # [array, element strides per axis, dtype, base pointer]
         self.leaf_slot = {}   # id(leaf) -> (group index, offset in elements)
-        self.consts = []      # (value, C type)
+        self.consts = []      # Const nodes, in order
+        self.rands = []       # (Rand node, first flat index, flat steps per axis)
 
 
-def _plan(expr, leaf_local, out, lvs):
+def _plan(expr, leaf_local, lvs):
     from ..distributed.deferred import Const, Op, _Cast
     plan = _Plan()
     by_key = {}
@@ -145,13 +146,16 @@ def _plan(expr, leaf_local, out, lvs):
         plan.leaf_slot[id(lf)] = (g, ptr)
     # offsets relative to the lowest address of each group
     lowest = {}
-    for g, (arr, strides, dt, ptr) in enumerate(plan.groups):
-        lowest[g] = min(p for (gg, p) in plan.leaf_slot.values() if gg == g)
+    for (g, p) in plan.leaf_slot.values():
+        lowest[g] = min(lowest.get(g, p), p)
     for k, (g, ptr) in list(plan.leaf_slot.items()):
         isz = plan.groups[g][2].itemsize
         plan.leaf_slot[k] = (g, (ptr - lowest[g]) // isz)
     for g in range(len(plan.groups)):
         plan.groups[g][3] = lowest[g]
+    for r in expr.rands:
+        _tag, f0, steps = leaf_local[id(r)]
+        plan.rands.append((r, f0, steps))
 
     def walk(e):
         if isinstance(e, Const):
@@ -188,11 +192,41 @@ def _collapse(shape, stride_sets):
 # ---------------------------------------------------------------------------------------
 # code generation
 
+_RNG = r"""
+typedef unsigned long long u64;
+__device__ __forceinline__ void philox(u64 b, u64 stream, u64 domain, u64 k0, u64 k1,
+                                       u64 out[4]) {
+    u64 x0 = b, x1 = stream, x2 = 0, x3 = domain;
+    #pragma unroll
+    for (int r = 0; r < 10; ++r) {
+        if (r) { k0 += 0x9E3779B97F4A7C15ULL; k1 += 0xBB67AE8584CAA73BULL; }
+        u64 hi0 = __umul64hi(0xD2E7470EE14C6C93ULL, x0), lo0 = 0xD2E7470EE14C6C93ULL * x0;
+        u64 hi1 = __umul64hi(0xCA5A826395121157ULL, x2), lo1 = 0xCA5A826395121157ULL * x2;
+        x0 = hi1 ^ x1 ^ k0; x1 = lo1; x2 = hi0 ^ x3 ^ k1; x3 = lo0;
+    }
+    out[0] = x0; out[1] = x1; out[2] = x2; out[3] = x3;
+}
+__device__ __forceinline__ double rng_uniform(long long f, u64 k0, u64 k1, u64 s, u64 d) {
+    u64 w[4]; philox((u64)(f >> 2), s, d, k0, k1, w);
+    return (double)(w[f & 3] >> 11) * (1.0 / 9007199254740992.0);
+}
+__device__ __forceinline__ float rng_uniform32(long long f, u64 k0, u64 k1, u64 s, u64 d) {
+    u64 w[4]; philox((u64)(f >> 2), s, d, k0, k1, w);
+    return (float)(w[f & 3] >> 40) * (1.0f / 16777216.0f);
+}
+__device__ __forceinline__ double rng_normal(long long f, u64 k0, u64 k1, u64 s, u64 d) {
+    u64 w[4]; philox((u64)((2 * f) >> 2), s, d, k0, k1, w);
+    int j = (int)((2 * f) & 3);
+    double u1 = ((double)(w[j] >> 11) + 1.0) * (1.0 / 9007199254740992.0);
+    double u2 = (double)(w[j + 1] >> 11) * (1.0 / 9007199254740992.0);
+    return sqrt(-2.0 * log(u1)) * cos(2.0 * 3.141592653589793 * u2);
+}
+"""
+
+
 def _expr_code(e, plan, names):
-    from ..distributed.deferred import Const, Leaf, Op, _Cast
-    if isinstance(e, Leaf):
-        return names[id(e)]
-    if isinstance(e, Const):
+    from ..distributed.deferred import Const, Leaf, Rand, _Cast
+    if isinstance(e, (Leaf, Const, Rand)):
         return names[id(e)]
     if isinstance(e, _Cast):
         return f"(({ctype(e.dtype)})({_expr_code(e.arg, plan, names)}))"
@@ -204,36 +238,46 @@ def _expr_code(e, plan, names):
     return f"(({ctype(e.dtype)}){code})"
 
 
-def source_for(expr, plan, nd, out_dtype):
-    """The kernel source and its name for an expression over ``nd`` collapsed axes."""
-    from ..distributed.deferred import Const, leaves, _Cast
+def _operands(expr, plan, lvs, nd):
+    """(kernel parameters, per-element statements, the value's C expression)."""
     names = {}
-    params = [f"{ctype(out_dtype)}* __restrict__ out"]
-    params += [f"long long os{k}" for k in range(nd)]
-    params += [f"long long n{k}" for k in range(nd)]
+    params = [f"long long n{k}" for k in range(nd)]
     for g, (_arr, _st, dt, _p) in enumerate(plan.groups):
         params.append(f"const {ctype(dt)}* __restrict__ g{g}")
         params += [f"long long g{g}s{k}" for k in range(nd)]
-    lvs = leaves(expr.arg if isinstance(expr, _Cast) else expr)
-    body_loads = []
+    body = [f"        const long long b{g} = " + " + ".join(f"i{k} * g{g}s{k}" for k in range(nd))
+            + ";" for g in range(len(plan.groups))]
     seen = {}
     for i, lf in enumerate(lvs):
-        g, _off = plan.leaf_slot[id(lf)]
+        g, off = plan.leaf_slot[id(lf)]
         params.append(f"long long off{i}")
-        key = (g, _off)
-        if key in seen:          # the same element read twice: one load
-            names[id(lf)] = seen[key]
+        if (g, off) in seen:          # the same element read twice: one load
+            names[id(lf)] = seen[(g, off)]
             continue
         v = f"v{i}"
-        seen[key] = v
+        seen[(g, off)] = v
         names[id(lf)] = v
-        body_loads.append(f"        const {ctype(plan.groups[g][2])} {v} = g{g}[b{g} + off{i}];")
+        body.append(f"        const {ctype(plan.groups[g][2])} {v} = g{g}[b{g} + off{i}];")
+    for i, (r, _f0, _steps) in enumerate(plan.rands):
+        params += [f"long long rf{i}"] + [f"long long rs{i}_{k}" for k in range(nd)]
+        params += [f"u64 rk{i}a", f"u64 rk{i}b", f"u64 rst{i}", f"u64 rdm{i}"]
+        flat = f"rf{i} + " + " + ".join(f"i{k} * rs{i}_{k}" for k in range(nd))
+        fn = {"uniform": "rng_uniform32" if r.dtype == numpy.float32 else "rng_uniform",
+              "normal": "rng_normal"}[r.kind]
+        body.append(f"        const {ctype(r.dtype)} q{i} = ({ctype(r.dtype)}){fn}({flat}, "
+                    f"rk{i}a, rk{i}b, rst{i}, rdm{i});")
+        names[id(r)] = f"q{i}"
     for i, c in enumerate(plan.consts):
-        ct = _const_ctype(c)
-        params.append(f"{ct} c{i}")
+        params.append(f"{_const_ctype(c)} c{i}")
         names[id(c)] = f"c{i}"
-    code = _expr_code(expr, plan, names)
-    # indices: the last axis on x, the others flattened on y
+    return params, body, _expr_code(expr, plan, names)
+
+
+def source_for(expr, plan, lvs, nd, out_dtype):
+    """The elementwise kernel's source for an expression over ``nd`` collapsed axes."""
+    params, body, code = _operands(expr, plan, lvs, nd)
+    params = [f"{ctype(out_dtype)}* __restrict__ out"] + \
+        [f"long long os{k}" for k in range(nd)] + params
     idx = []
     if nd == 1:
         idx.append("        const long long i0 = j;")
@@ -244,19 +288,72 @@ def source_for(expr, plan, nd, out_dtype):
         idx.append("        const long long i0 = t;")
         idx.append(f"        const long long i{nd - 1} = j;")
     ob = " + ".join(f"i{k} * os{k}" for k in range(nd))
-    gb = [f"        const long long b{g} = " + " + ".join(f"i{k} * g{g}s{k}" for k in range(nd))
-          + ";" for g in range(len(plan.groups))]
     rows = " * ".join(f"n{k}" for k in range(nd - 1)) if nd > 1 else "1"
-    src = (_PRELUDE + 'extern "C" __global__ void fused(' + ", ".join(params) + ") {\n"
-           f"    const long long j = (long long)blockIdx.x * blockDim.x + threadIdx.x;\n"
-           f"    if (j >= n{nd - 1}) return;\n"
-           f"    const long long rows = {rows};\n"
-           "    for (long long r = (long long)blockIdx.y * blockDim.y + threadIdx.y; r < rows;\n"
-           "         r += (long long)gridDim.y * blockDim.y) {\n"
-           + "\n".join(idx) + "\n" + "\n".join(gb) + "\n" + "\n".join(body_loads) + "\n"
-           f"        out[{ob}] = ({ctype(out_dtype)})({code});\n"
-           "    }\n}\n")
-    return src
+    return (_PRELUDE + (_RNG if plan.rands else "") +
+            'extern "C" __global__ void fused(' + ", ".join(params) + ") {\n"
+            f"    const long long j = (long long)blockIdx.x * blockDim.x + threadIdx.x;\n"
+            f"    if (j >= n{nd - 1}) return;\n"
+            f"    const long long rows = {rows};\n"
+            "    for (long long r = (long long)blockIdx.y * blockDim.y + threadIdx.y; r < rows;\n"
+            "         r += (long long)gridDim.y * blockDim.y) {\n"
+            + "\n".join(idx) + "\n" + "\n".join(body) + "\n"
+            f"        out[{ob}] = ({ctype(out_dtype)})({code});\n"
+            "    }\n}\n")
+
+
+_COMBINE = {"sum": "({a} + {b})", "prod": "({a} * {b})", "max": "np_maximum({a}, {b})",
+            "min": "np_minimum({a}, {b})", "any": "({a} || {b})", "all": "({a} && {b})"}
+
+
+def _identity(kind, dt) -> str:
+    dt = numpy.dtype(dt)
+    if kind == "sum":
+        return "0"
+    if kind == "prod":
+        return "1"
+    if kind == "any":
+        return "false"
+    if kind == "all":
+        return "true"
+    if dt.kind == "f":
+        return ("-" if kind == "max" else "") + "__longlong_as_double(0x7ff0000000000000LL)"
+    if dt.kind == "b":
+        return "false" if kind == "max" else "true"
+    info = numpy.iinfo(dt)
+    v = info.min if kind == "max" else info.max
+    if v == -2**63:
+        return "(-9223372036854775807LL - 1)"
+    return f"(({ctype(dt)}){v}{'ULL' if dt.kind == 'u' else 'LL'})"
+
+
+def reduce_source_for(expr, plan, lvs, nd, kind, acc_dtype):
+    """A reduction kernel: every element's value combined into one partial per block."""
+    params, body, code = _operands(expr, plan, lvs, nd)
+    acc = ctype(acc_dtype)
+    params = [f"{acc}* __restrict__ partial", "long long total"] + params
+    idx = ["        long long t = e;"]
+    for k in range(nd - 1, 0, -1):
+        idx.append(f"        const long long i{k} = t % n{k}; t /= n{k};")
+    idx.append("        const long long i0 = t;")
+    comb = _COMBINE[kind]
+    return (_PRELUDE + (_RNG if plan.rands else "") +
+            'extern "C" __global__ void fused_reduce(' + ", ".join(params) + ") {\n"
+            f"    {acc} acc = ({acc}){_identity(kind, acc_dtype)};\n"
+            "    for (long long e = (long long)blockIdx.x * blockDim.x + threadIdx.x; e < total;\n"
+            "         e += (long long)gridDim.x * blockDim.x) {\n"
+            + "\n".join(idx) + "\n" + "\n".join(body) + "\n"
+            f"        acc = {comb.format(a='acc', b=f'(({acc})({code}))')};\n"
+            "    }\n"
+            f"    __shared__ {acc} sh[256];\n"
+            "    sh[threadIdx.x] = acc;\n"
+            "    __syncthreads();\n"
+            "    for (int s = blockDim.x / 2; s > 0; s >>= 1) {\n"
+            f"        if (threadIdx.x < s) sh[threadIdx.x] = "
+            f"{comb.format(a='sh[threadIdx.x]', b='sh[threadIdx.x + s]')};\n"
+            "        __syncthreads();\n"
+            "    }\n"
+            "    if (threadIdx.x == 0) partial[blockIdx.x] = sh[0];\n"
+            "}\n")
 
 
 def _const_ctype(c):
@@ -270,26 +367,48 @@ def _const_ctype(c):
     return "double"
 
 
-def _structure_key(expr, plan, lvs, nd, out_dtype):
+def _structure_key(expr, plan, lvs, nd, out_dtype, extra=()):
     """The kernel cache key: the expression's structure and dtypes (built with it), which
     views share a pointer, which read the same element, the axes and the output dtype."""
     slots = tuple(plan.leaf_slot[id(lf)] for lf in lvs)
     first = {}
     dups = tuple(first.setdefault(sl, i) for i, sl in enumerate(slots))
-    return (expr.sig, tuple(g for g, _ in slots), dups, nd, out_dtype.str,
-            tuple(grp[2].str for grp in plan.groups))
+    return (expr.sig, tuple(g for g, _ in slots), dups, nd, numpy.dtype(out_dtype).str,
+            tuple(grp[2].str for grp in plan.groups), extra)
 
 
 _kernels: dict = {}
 
 
-def _kernel(cp, device_id, key, src):
+def _kernel(cp, device_id, key, src, name):
     k = _kernels.get((device_id, key))
     if k is None:
-        k = cp.RawKernel(src, "fused", options=("-std=c++17",))
+        k = cp.RawKernel(src, name, options=("-std=c++17",))
         _kernels[(device_id, key)] = k
         count("kernels_compiled")
     return k
+
+
+def _operand_args(plan, lvs, strides):
+    """Run-time arguments after the sizes: groups, offsets, random leaves, constants."""
+    args = []
+    for g, grp in enumerate(plan.groups):
+        args.append(numpy.uint64(grp[3]))          # a raw device pointer
+        args += [numpy.int64(x) for x in strides[g]]
+    for lf in lvs:
+        args.append(numpy.int64(plan.leaf_slot[id(lf)][1]))
+    for i, (r, f0, _steps) in enumerate(plan.rands):
+        args.append(numpy.int64(f0))
+        args += [numpy.int64(x) for x in strides[len(plan.groups) + i]]
+        args += [numpy.uint64(r.key[0]), numpy.uint64(r.key[1]), numpy.uint64(r.stream),
+                 numpy.uint64(r.domain)]
+    for c in plan.consts:
+        ct = _const_ctype(c)
+        v = c.value
+        args.append({"bool": numpy.bool_, "long long": numpy.int64,
+                     "double": numpy.float64}.get(ct, lambda x: x)(v)
+                    if not isinstance(v, numpy.generic) else v)
+    return args
 
 
 def run(dev, expr, leaf_local, out, lvs) -> None:
@@ -297,29 +416,18 @@ def run(dev, expr, leaf_local, out, lvs) -> None:
     cp = dev.xp
     if out.size == 0:
         return
-    plan = _plan(expr, leaf_local, out, lvs)
+    plan = _plan(expr, leaf_local, lvs)
     isz = out.dtype.itemsize
     ostrides = tuple(s // isz for s in out.strides)
-    shape, strides = _collapse(out.shape, [ostrides] + [g[1] for g in plan.groups])
+    sets = [ostrides] + [g[1] for g in plan.groups] + [st for _r, _f, st in plan.rands]
+    shape, strides = _collapse(out.shape, sets)
     nd = len(shape)
     key = _structure_key(expr, plan, lvs, nd, out.dtype)
     k = _kernels.get((dev.id, key))
     if k is None:
-        k = _kernel(cp, dev.id, key, source_for(expr, plan, nd, out.dtype))
-    args = [out]
-    args += [numpy.int64(s) for s in strides[0]]
-    args += [numpy.int64(n) for n in shape]
-    for g, grp in enumerate(plan.groups):
-        args.append(numpy.uint64(grp[3]))          # a raw device pointer
-        args += [numpy.int64(s) for s in strides[1 + g]]
-    for lf in lvs:
-        args.append(numpy.int64(plan.leaf_slot[id(lf)][1]))
-    for c in plan.consts:
-        ct = _const_ctype(c)
-        v = c.value
-        args.append({"bool": numpy.bool_, "long long": numpy.int64,
-                     "double": numpy.float64}.get(ct, lambda x: x)(v)
-                    if not isinstance(v, numpy.generic) else v)
+        k = _kernel(cp, dev.id, key, source_for(expr, plan, lvs, nd, out.dtype), "fused")
+    args = [out] + [numpy.int64(x) for x in strides[0]] + [numpy.int64(n) for n in shape]
+    args += _operand_args(plan, lvs, strides[1:])
     n_last = shape[-1]
     rows = 1
     for n in shape[:-1]:
@@ -332,3 +440,40 @@ def run(dev, expr, leaf_local, out, lvs) -> None:
     gy = min((rows + by - 1) // by, 65535)
     k((gx, gy), (bx, by), tuple(args))
     count("kernels")
+
+
+def reduce_run(dev, expr, leaf_local, lvs, shape, kind, acc_dtype):
+    """The ``kind`` reduction of ``expr`` over its whole local box (``shape``) on ``dev``:
+    one generated kernel computing the values and combining them (no temporary array),
+    then the per-block partials combined.  Returns a 0-d CuPy array."""
+    cp = dev.xp
+    acc_dtype = numpy.dtype(acc_dtype)
+    total = 1
+    for n in shape:
+        total *= n
+    if total == 0:
+        return None
+    plan = _plan(expr, leaf_local, lvs)
+    sets = [g[1] for g in plan.groups] + [st for _r, _f, st in plan.rands]
+    if not sets:
+        sets = [tuple(0 for _ in shape)]
+    cshape, strides = _collapse(shape, sets)
+    if not plan.groups and not plan.rands:
+        strides = []
+    nd = len(cshape)
+    key = _structure_key(expr, plan, lvs, nd, acc_dtype, ("reduce", kind))
+    k = _kernels.get((dev.id, key))
+    if k is None:
+        k = _kernel(cp, dev.id, key, reduce_source_for(expr, plan, lvs, nd, kind, acc_dtype),
+                    "fused_reduce")
+    threads = 256
+    blocks = int(min((total + threads - 1) // threads, 132 * 8))
+    partial = cp.empty(blocks, acc_dtype)
+    args = [partial, numpy.int64(total)] + [numpy.int64(n) for n in cshape]
+    args += _operand_args(plan, lvs, strides)
+    k((blocks,), (threads,), tuple(args))
+    count("kernels")
+    f = {"sum": cp.sum, "prod": cp.prod, "max": cp.max, "min": cp.min, "any": cp.any,
+         "all": cp.all}[kind]
+    r = f(partial)
+    return r.astype(acc_dtype, copy=False) if r.dtype != acc_dtype else r
