@@ -21,7 +21,7 @@ if [ "${1:-}" = "--bench-only" ]; then shift; SKIP_TESTS=1; fi
 echo "== GPU test suite (ARRBACKEND_TEST_MACHINES=gpu) =="
 if [ -z "${SKIP_TESTS:-}" ]; then
 ARRBACKEND_TEST_MACHINES=gpu timeout 420 python3 -m pytest -q -p no:cacheprovider \
-  --tb=line -rf --maxfail=200 --junitxml="$OUT/gpu-tests.xml" tests 2>&1 | tee "$OUT/gpu-tests.log" | grep -E "^(FAILED|ERROR)|passed|failed" | cut -c1-230 | tail -60
+  --tb=line -rf --maxfail=200 --junitxml="$OUT/gpu-tests.xml" ${TESTS:-tests} 2>&1 | tee "$OUT/gpu-tests.log" | grep -E "^(FAILED|ERROR)|passed|failed" | cut -c1-230 | tail -60
 fi
 echo "== GPU benchmarks =="
 timeout 300 python3 benchmarks/gpu_bench.py --json "$OUT/gpu-bench.json" "$@" 2>&1 | tee "$OUT/gpu-bench.log" | tail -20
