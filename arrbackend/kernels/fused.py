@@ -238,14 +238,15 @@ def _expr_code(e, plan, names):
     return f"(({ctype(e.dtype)}){code})"
 
 
-def _operands(expr, plan, lvs, nd):
-    """(kernel parameters, per-element statements, the value's C expression)."""
+def _operands(expr, plan, lvs, nd, idx="long long", vec=False):
+    """(kernel parameters, per-element statements, the value's C expression); ``idx`` is
+    the C type of index arithmetic (``int`` when every offset fits in 32 bits)."""
     names = {}
     params = [f"long long n{k}" for k in range(nd)]
     for g, (_arr, _st, dt, _p) in enumerate(plan.groups):
         params.append(f"const {ctype(dt)}* __restrict__ g{g}")
         params += [f"long long g{g}s{k}" for k in range(nd)]
-    body = [f"        const long long b{g} = " + " + ".join(f"i{k} * g{g}s{k}" for k in range(nd))
+    body = [f"        const {idx} b{g} = " + " + ".join(f"i{k} * ({idx})g{g}s{k}" for k in range(nd))
             + ";" for g in range(len(plan.groups))]
     seen = {}
     for i, lf in enumerate(lvs):
@@ -257,15 +258,23 @@ def _operands(expr, plan, lvs, nd):
         v = f"v{i}"
         seen[(g, off)] = v
         names[id(lf)] = v
-        body.append(f"        const {ctype(plan.groups[g][2])} {v} = g{g}[b{g} + off{i}];")
+        body.append(f"        const {ctype(plan.groups[g][2])} {v} = g{g}[b{g} + ({idx})off{i}];")
     for i, (r, _f0, _steps) in enumerate(plan.rands):
         params += [f"long long rf{i}"] + [f"long long rs{i}_{k}" for k in range(nd)]
         params += [f"u64 rk{i}a", f"u64 rk{i}b", f"u64 rst{i}", f"u64 rdm{i}"]
         flat = f"rf{i} + " + " + ".join(f"i{k} * rs{i}_{k}" for k in range(nd))
-        fn = {"uniform": "rng_uniform32" if r.dtype == numpy.float32 else "rng_uniform",
-              "normal": "rng_normal"}[r.kind]
-        body.append(f"        const {ctype(r.dtype)} q{i} = ({ctype(r.dtype)}){fn}({flat}, "
-                    f"rk{i}a, rk{i}b, rst{i}, rdm{i});")
+        if vec and r.kind == "uniform":
+            # the words of this thread's Philox block, computed once for four elements
+            if r.dtype == numpy.float32:
+                val = f"(float)(w{i}[jj] >> 40) * (1.0f / 16777216.0f)"
+            else:
+                val = f"(double)(w{i}[jj] >> 11) * (1.0 / 9007199254740992.0)"
+            body.append(f"        const {ctype(r.dtype)} q{i} = {val};")
+        else:
+            fn = {"uniform": "rng_uniform32" if r.dtype == numpy.float32 else "rng_uniform",
+                  "normal": "rng_normal"}[r.kind]
+            body.append(f"        const {ctype(r.dtype)} q{i} = ({ctype(r.dtype)}){fn}({flat}, "
+                        f"rk{i}a, rk{i}b, rst{i}, rdm{i});")
         names[id(r)] = f"q{i}"
     for i, c in enumerate(plan.consts):
         params.append(f"{_const_ctype(c)} c{i}")
@@ -273,29 +282,30 @@ def _operands(expr, plan, lvs, nd):
     return params, body, _expr_code(expr, plan, names)
 
 
-def source_for(expr, plan, lvs, nd, out_dtype):
+def source_for(expr, plan, lvs, nd, out_dtype, i32=False):
     """The elementwise kernel's source for an expression over ``nd`` collapsed axes."""
-    params, body, code = _operands(expr, plan, lvs, nd)
+    I = "int" if i32 else "long long"
+    params, body, code = _operands(expr, plan, lvs, nd, I)
     params = [f"{ctype(out_dtype)}* __restrict__ out"] + \
         [f"long long os{k}" for k in range(nd)] + params
     idx = []
     if nd == 1:
-        idx.append("        const long long i0 = j;")
+        idx.append(f"        const {I} i0 = j;")
     else:
-        idx.append("        long long t = r;")
+        idx.append(f"        {I} t = r;")
         for k in range(nd - 2, 0, -1):
-            idx.append(f"        const long long i{k} = t % n{k}; t /= n{k};")
-        idx.append("        const long long i0 = t;")
-        idx.append(f"        const long long i{nd - 1} = j;")
-    ob = " + ".join(f"i{k} * os{k}" for k in range(nd))
+            idx.append(f"        const {I} i{k} = t % ({I})n{k}; t /= ({I})n{k};")
+        idx.append(f"        const {I} i0 = t;")
+        idx.append(f"        const {I} i{nd - 1} = j;")
+    ob = " + ".join(f"i{k} * ({I})os{k}" for k in range(nd))
     rows = " * ".join(f"n{k}" for k in range(nd - 1)) if nd > 1 else "1"
     return (_PRELUDE + (_RNG if plan.rands else "") +
             'extern "C" __global__ void fused(' + ", ".join(params) + ") {\n"
-            f"    const long long j = (long long)blockIdx.x * blockDim.x + threadIdx.x;\n"
-            f"    if (j >= n{nd - 1}) return;\n"
-            f"    const long long rows = {rows};\n"
-            "    for (long long r = (long long)blockIdx.y * blockDim.y + threadIdx.y; r < rows;\n"
-            "         r += (long long)gridDim.y * blockDim.y) {\n"
+            f"    const {I} j = ({I})blockIdx.x * blockDim.x + threadIdx.x;\n"
+            f"    if (j >= ({I})n{nd - 1}) return;\n"
+            f"    const {I} rows = {rows};\n"
+            f"    for ({I} r = ({I})blockIdx.y * blockDim.y + threadIdx.y; r < rows;\n"
+            f"         r += ({I})gridDim.y * blockDim.y) {{\n"
             + "\n".join(idx) + "\n" + "\n".join(body) + "\n"
             f"        out[{ob}] = ({ctype(out_dtype)})({code});\n"
             "    }\n}\n")
@@ -326,9 +336,11 @@ def _identity(kind, dt) -> str:
     return f"(({ctype(dt)}){v}{'ULL' if dt.kind == 'u' else 'LL'})"
 
 
-def reduce_source_for(expr, plan, lvs, nd, kind, acc_dtype):
-    """A reduction kernel: every element's value combined into one partial per block."""
-    params, body, code = _operands(expr, plan, lvs, nd)
+def reduce_source_for(expr, plan, lvs, nd, kind, acc_dtype, vec=False):
+    """A reduction kernel: every element's value combined into one partial per block.
+    With ``vec`` (one axis, uniform random leaves read contiguously from a multiple of 4)
+    each thread takes four consecutive elements and one Philox block per random leaf."""
+    params, body, code = _operands(expr, plan, lvs, nd, vec=vec)
     acc = ctype(acc_dtype)
     params = [f"{acc}* __restrict__ partial", "long long total"] + params
     idx = ["        long long t = e;"]
@@ -336,14 +348,28 @@ def reduce_source_for(expr, plan, lvs, nd, kind, acc_dtype):
         idx.append(f"        const long long i{k} = t % n{k}; t /= n{k};")
     idx.append("        const long long i0 = t;")
     comb = _COMBINE[kind]
+    step = f"        acc = {comb.format(a='acc', b=f'(({acc})({code}))')};\n"
+    if vec:
+        words = "".join(f"        u64 w{i}[4]; philox((u64)((rf{i} + e4 * 4) >> 2), rst{i}, "
+                        f"rdm{i}, rk{i}a, rk{i}b, w{i});\n"
+                        for i, (r, _f, _s) in enumerate(plan.rands) if r.kind == "uniform")
+        loop = ("    for (long long e4 = (long long)blockIdx.x * blockDim.x + threadIdx.x;\n"
+                "         e4 * 4 < total; e4 += (long long)gridDim.x * blockDim.x) {\n"
+                + words +
+                "      #pragma unroll\n"
+                "      for (int jj = 0; jj < 4; ++jj) {\n"
+                "        const long long e = e4 * 4 + jj;\n"
+                "        if (e >= total) break;\n"
+                + "\n".join(idx) + "\n" + "\n".join(body) + "\n" + step +
+                "      }\n    }\n")
+    else:
+        loop = ("    for (long long e = (long long)blockIdx.x * blockDim.x + threadIdx.x;\n"
+                "         e < total; e += (long long)gridDim.x * blockDim.x) {\n"
+                + "\n".join(idx) + "\n" + "\n".join(body) + "\n" + step + "    }\n")
     return (_PRELUDE + (_RNG if plan.rands else "") +
             'extern "C" __global__ void fused_reduce(' + ", ".join(params) + ") {\n"
             f"    {acc} acc = ({acc}){_identity(kind, acc_dtype)};\n"
-            "    for (long long e = (long long)blockIdx.x * blockDim.x + threadIdx.x; e < total;\n"
-            "         e += (long long)gridDim.x * blockDim.x) {\n"
-            + "\n".join(idx) + "\n" + "\n".join(body) + "\n"
-            f"        acc = {comb.format(a='acc', b=f'(({acc})({code}))')};\n"
-            "    }\n"
+            + loop +
             f"    __shared__ {acc} sh[256];\n"
             "    sh[threadIdx.x] = acc;\n"
             "    __syncthreads();\n"
@@ -411,6 +437,20 @@ def _operand_args(plan, lvs, strides):
     return args
 
 
+def _fits_32(shape, strides, plan, lvs) -> bool:
+    """Whether every index the kernel computes fits in a 32-bit int."""
+    lim = 2**31 - 1
+    n = 1
+    for x in shape:
+        n *= x
+    if n > lim:
+        return False
+    for st in strides:
+        if sum((x - 1) * abs(s) for x, s in zip(shape, st)) > lim // 2:
+            return False
+    return all(abs(plan.leaf_slot[id(lf)][1]) < lim // 2 for lf in lvs)
+
+
 def run(dev, expr, leaf_local, out, lvs) -> None:
     """Evaluate ``expr`` (whose leaves are ``lvs``) into the local CuPy array ``out``."""
     cp = dev.xp
@@ -422,10 +462,11 @@ def run(dev, expr, leaf_local, out, lvs) -> None:
     sets = [ostrides] + [g[1] for g in plan.groups] + [st for _r, _f, st in plan.rands]
     shape, strides = _collapse(out.shape, sets)
     nd = len(shape)
-    key = _structure_key(expr, plan, lvs, nd, out.dtype)
+    i32 = _fits_32(shape, strides, plan, lvs)
+    key = _structure_key(expr, plan, lvs, nd, out.dtype, ("i32",) if i32 else ())
     k = _kernels.get((dev.id, key))
     if k is None:
-        k = _kernel(cp, dev.id, key, source_for(expr, plan, lvs, nd, out.dtype), "fused")
+        k = _kernel(cp, dev.id, key, source_for(expr, plan, lvs, nd, out.dtype, i32), "fused")
     args = [out] + [numpy.int64(x) for x in strides[0]] + [numpy.int64(n) for n in shape]
     args += _operand_args(plan, lvs, strides[1:])
     n_last = shape[-1]
@@ -461,13 +502,18 @@ def reduce_run(dev, expr, leaf_local, lvs, shape, kind, acc_dtype):
     if not plan.groups and not plan.rands:
         strides = []
     nd = len(cshape)
-    key = _structure_key(expr, plan, lvs, nd, acc_dtype, ("reduce", kind))
+    ng = len(plan.groups)
+    vec = nd == 1 and any(r.kind == "uniform" for r, _f, _s in plan.rands) and all(
+        r.kind != "uniform" or (f0 % 4 == 0 and strides[ng + i][0] == 1)
+        for i, (r, f0, _s) in enumerate(plan.rands))
+    key = _structure_key(expr, plan, lvs, nd, acc_dtype, ("reduce", kind, vec))
     k = _kernels.get((dev.id, key))
     if k is None:
-        k = _kernel(cp, dev.id, key, reduce_source_for(expr, plan, lvs, nd, kind, acc_dtype),
-                    "fused_reduce")
+        k = _kernel(cp, dev.id, key, reduce_source_for(expr, plan, lvs, nd, kind, acc_dtype,
+                                                       vec), "fused_reduce")
     threads = 256
-    blocks = int(min((total + threads - 1) // threads, 132 * 8))
+    work = (total + 3) // 4 if vec else total
+    blocks = int(min((work + threads - 1) // threads, 132 * 8))
     partial = cp.empty(blocks, acc_dtype)
     args = [partial, numpy.int64(total)] + [numpy.int64(n) for n in cshape]
     args += _operand_args(plan, lvs, strides)
