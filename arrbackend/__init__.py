@@ -21,9 +21,11 @@ from .dispatch.enabled import enabled, is_enabled
 from .dispatch.devices import Device
 from .distributed.machine import current_machine, use_machine
 from .distributed.layout import Layout
+from .distributed.bootstrap import init, world
 from . import api as _api  # noqa: F401  (registers every implementation)
 from .dispatch.namespace import populate as _populate, module_getattr as _module_getattr
 from .dispatch.array_api import API_VERSION as __array_api_version__
+from .dispatch.array_api import namespace_info as __array_namespace_info__
 from . import linalg, fft, random  # noqa: E402  (namespaces built from the registry)
 
 

@@ -155,24 +155,19 @@ def inv(a):
     x = _ours(a, "inv")
     _assert_stacked_square(x, "inv")
     dt = _inexact(x.dtype)
-    m = x._store.machine
-    d = 0
-    local = engine.gather_to(x, d)
-    dev = m.devices[d]
-    with dev.activate():
-        xp = dev.xp
+
+    def compute(xp, local):
         if local.dtype != dt:
             local = local.astype(dt)
-        if dev.is_gpu:
-            import cupyx
-            try:
-                with cupyx.errstate(linalg="raise"):
-                    r = xp.linalg.inv(local)
-            except LinAlgError:
-                raise LinAlgError("Singular matrix") from None     # NumPy's words
-        else:
-            r = numpy.linalg.inv(local)
-    return engine.from_local(m, d, r)
+        if xp is numpy:
+            return numpy.linalg.inv(local)
+        import cupyx
+        try:
+            with cupyx.errstate(linalg="raise"):
+                return xp.linalg.inv(local)
+        except LinAlgError:
+            raise LinAlgError("Singular matrix") from None     # NumPy's words
+    return engine.on_one_device(compute, [x], [(x.shape, dt)])
 
 
 @implements(numpy.linalg.norm, local=True)
@@ -260,18 +255,16 @@ def _matrix_norm(a, ord, axis, keepdims):
     elif ord in (2, -2, "nuc"):
         from .manipulation import _ours
         mat = moveaxis(a, (r_ax, c_ax), (-2, -1))
-        m = mat._store.machine
-        local = engine.gather_to(mat, 0)
-        dev = m.devices[0]
-        with dev.activate():
-            sv = dev.xp.linalg.svd(local, compute_uv=False)
+
+        def singular(xp, local):
+            sv = xp.linalg.svd(local, compute_uv=False)
             if ord == 2:
-                v = sv.max(axis=-1)
-            elif ord == -2:
-                v = sv.min(axis=-1)
-            else:
-                v = sv.sum(axis=-1)
-        r = engine.from_local(m, 0, v, spread=False)
+                return sv.max(axis=-1)
+            if ord == -2:
+                return sv.min(axis=-1)
+            return sv.sum(axis=-1)
+        r = engine.on_one_device(singular, [mat], [(mat.shape[:-2], absx.dtype)],
+                                 spread=False)
         if keepdims:
             shape = list(a.shape)
             shape[r_ax] = shape[c_ax] = 1

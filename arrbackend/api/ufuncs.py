@@ -155,7 +155,8 @@ def _fast(ufunc, inputs, out):
                 return None
             if m.ndev != 1:
                 lay = x._cache_layout or x._view_layout()
-                if lay.kind != _SINGLE or (d >= 0 and lay.device != d):
+                if lay.kind != _SINGLE or (d >= 0 and lay.device != d) or \
+                        not m.is_local(lay.device):
                     return None
                 d = lay.device
             locs.append(x._local())

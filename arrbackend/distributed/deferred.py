@@ -254,8 +254,9 @@ def as_expr(x, shape):
         st.materialize()
     if x._map.shape == shape:
         lay = x._cache_layout or x._view_layout()
-        return Leaf(st, x._map, x._local() if lay.kind == "single" or st.machine.ndev == 1
-                    else None)
+        local = (lay.kind == "single" and st.machine.is_local(lay.device)) or \
+            st.machine.ndev == 1
+        return Leaf(st, x._map, x._local() if local else None)
     return Leaf(st, x._map.broadcast_to(shape))
 
 
@@ -581,7 +582,7 @@ def reduce_pending(lazy, kind: str, acc_dtype):
             if part is None:
                 part = dev.xp.asarray(_identity_value(kind, acc_dtype), dtype=acc_dtype)
         parts[d] = part
-    gathered = m.comm.allgather(parts)
+    gathered = m.comm.allgather(parts, f"{kind} of {lazy.shape}")
     out = {}
     for d, values in gathered.items():
         dev = m.devices[d]

@@ -56,6 +56,8 @@ def gather(arr, explicit: bool = False, stacklevel: int = 3) -> numpy.ndarray:
     lay = view_layout(store, vmap)
     if m.is_gpu:
         _note_host_transfer(arr, explicit, stacklevel + 1)
+    if m.nranks > 1:
+        return _gather_processes(arr, lay)
     if lay.is_single or lay.is_replicated:
         d = lay.device if lay.is_single else m.local[0]
         local = local_view(store, vmap, d)
@@ -67,6 +69,29 @@ def gather(arr, explicit: bool = False, stacklevel: int = 3) -> numpy.ndarray:
         from .localize import Exchange
         piece = Exchange(m).localize(store, vmap, box, d)
         out[tuple(slice(lo, hi) for lo, hi in box)] = piece.get() if m.is_gpu else piece
+    return out
+
+
+def _gather_processes(arr, lay) -> numpy.ndarray:
+    """The whole view on the host of every process (each contributes its devices'
+    pieces; all processes receive the same array)."""
+    from .localize import Exchange
+    store, vmap = arr._store, arr._map
+    m = store.machine
+    boxes = device_boxes(lay, vmap.shape, m.ndev)
+    if lay.is_replicated:
+        boxes = [b if d == 0 else None for d, b in enumerate(boxes)]
+    mine = []
+    for d in m.local:
+        box = boxes[d]
+        if box is None:
+            continue
+        piece = Exchange(m).localize(store, vmap, box, d)
+        mine.append((box, piece.get() if m.is_gpu else numpy.asarray(piece)))
+    out = numpy.empty(vmap.shape, store.dtype)
+    for pieces in m.comm.allgather_obj(mine):
+        for box, piece in pieces:
+            out[tuple(slice(lo, hi) for lo, hi in box)] = piece
     return out
 
 

@@ -53,8 +53,9 @@ def _basic_view(x, key):
         _VIEWS[hk] = vmap
     v = x._view(vmap)
     c = x._cache_local
-    if c is None and (x._store.machine.ndev == 1 or x._view_layout().kind == "single") \
-            and not x._store.pending:
+    if c is None and not x._store.pending and (
+            x._store.machine.ndev == 1 or (x._view_layout().kind == "single" and
+                                           x._store.machine.is_local(x._view_layout().device))):
         x._local()
         c = x._cache_local
     if c is not None:

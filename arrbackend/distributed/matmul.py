@@ -122,6 +122,35 @@ def _contracted_split(a2, b2, la, batch, oshape, dtype):
     return ndarray._from_store(Store(m, oshape, numpy.dtype(dtype), Layout.replicated(), shards))
 
 
+def on_one_device(fn, arrays, results, d: int = 0, spread: bool = True):
+    """Run ``fn(xp, *local_arrays)`` on device ``d`` with every array gathered there
+    (counted), for the routines that have no distributed algorithm.  ``results`` lists
+    the (shape, dtype) of what ``fn`` returns (a tuple when several); the results are
+    spread back by the default layout.  In a run of several processes only the owner of
+    ``d`` computes, and an error it raises is raised by every process."""
+    m = arrays[0]._store.machine
+    locs = [gather_to(a, d) for a in arrays]
+    out, err = None, None
+    if m.is_local(d):
+        dev = m.devices[d]
+        try:
+            with dev.activate():
+                out = fn(dev.xp, *locs)
+        except Exception as exc:
+            if m.nranks == 1:
+                raise
+            err = exc
+    if m.nranks > 1:
+        errs = [e for e in m.comm.allgather_obj(err) if e is not None]
+        if errs:
+            raise errs[0]
+    single = len(results) == 1
+    outs = (out,) if single else (out if out is not None else (None,) * len(results))
+    made = tuple(from_local(m, d, o, spread, shape=sh, dtype=dt)
+                 for o, (sh, dt) in zip(outs, results))
+    return made[0] if single else made
+
+
 def gather_to(x, d: int = 0):
     """The whole of ``x`` as one local array on device ``d`` (counted as a gather when
     the data was spread over several devices)."""
@@ -143,15 +172,16 @@ def _local_copy(x, d):
     return arr
 
 
-def from_local(machine, d: int, arr, spread: bool = True):
+def from_local(machine, d: int, arr, spread: bool = True, shape=None, dtype=None):
     """An arrbackend array from a local array of device ``d``; spread over the machine
-    by the default layout when ``spread`` and the array is large enough."""
+    by the default layout when ``spread`` and the array is large enough.  Processes not
+    owning ``d`` pass ``arr=None`` with the ``shape`` and ``dtype``."""
     shards = [None] * machine.ndev
     if machine.is_local(d):
         shards[d] = arr
-    shape = tuple(arr.shape) if arr is not None else ()
-    x = ndarray._from_store(Store(machine, shape, numpy.dtype(arr.dtype), Layout.single(d),
-                                  shards))
+    shape = tuple(arr.shape) if arr is not None else tuple(shape)
+    dtype = numpy.dtype(arr.dtype if arr is not None else dtype)
+    x = ndarray._from_store(Store(machine, shape, dtype, Layout.single(d), shards))
     if spread and machine.ndev > 1:
         lay = default_layout(shape, x.dtype.itemsize, machine.ndev)
         if not (lay.is_single and lay.device == d):

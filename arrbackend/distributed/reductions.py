@@ -246,7 +246,8 @@ def reduce(x, kind_name: str, axis=None, dtype=None, keepdims=False, initial=_NO
         # combine the partials of all devices, in the order of the rows they hold
         order = [d for d in sorted(range(m.ndev), key=lambda e: lay.ranges[e][0])
                  if lay.ranges[d][1] > lay.ranges[d][0] or kind.fill is not None]
-        gathered = m.comm.allgather(partial) if m.ndev > 1 else {d: [partial[d]] for d in partial}
+        gathered = (m.comm.allgather(partial, f"{name} over axes {axes} of {x.shape}")
+                    if m.ndev > 1 else {d: [partial[d]] for d in partial})
         shards = [None] * m.ndev
         for d, parts in gathered.items():
             dev = m.devices[d]
@@ -349,8 +350,8 @@ def arg_reduce(x, kind: str, axis=None, keepdims=False, out=None):
     if split == ax:
         order = [d for d in sorted(range(m.ndev), key=lambda e: lay.ranges[e][0])
                  if lay.ranges[d][1] > lay.ranges[d][0]]
-        gi = m.comm.allgather({d: p[0] for d, p in partial.items()})
-        gv = m.comm.allgather({d: p[1] for d, p in partial.items()})
+        gi = m.comm.allgather({d: p[0] for d, p in partial.items()}, f"{name} of {x.shape}")
+        gv = m.comm.allgather({d: p[1] for d, p in partial.items()}, f"{name} of {x.shape}")
         shards = [None] * m.ndev
         for d in partial:
             dev = m.devices[d]

@@ -43,8 +43,9 @@ class Communicator:
     def exchange(self, transfers: list[Transfer]) -> None:
         raise NotImplementedError
 
-    def allgather(self, parts: dict) -> dict:
-        """``parts[d]`` for each local device d -> ``{d: [part of device 0, 1, ...]}``."""
+    def allgather(self, parts: dict, what: str = "allgather") -> dict:
+        """``parts[d]`` for each local device d -> ``{d: [part of device 0, 1, ...]}``.
+        ``what`` names the operation (processes compare it: see ``MpiCommunicator``)."""
         raise NotImplementedError
 
     def allgather_obj(self, value) -> list:

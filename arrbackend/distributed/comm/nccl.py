@@ -39,8 +39,17 @@ class NcclCommunicator(Communicator):
                 comms = nccl.NcclCommunicator.initAll([d.id for d in m.devices])
                 self._comms = {d: comms[d] for d in range(m.ndev)}
             else:
-                # one communicator per local GPU; ranks are device indices
+                # one communicator per local GPU; ranks are device indices; the unique id
+                # comes from rank 0 over MPI, or from NCCL_COMM_ID (every rank makes it)
                 uid = self._uid
+                if uid is None:
+                    from ..bootstrap import world
+                    w = world()
+                    if w.mpi_comm is not None:
+                        uid = w.mpi_comm.bcast(nccl.get_unique_id() if w.rank == 0 else None,
+                                               root=0)
+                    else:
+                        uid = nccl.get_unique_id()
                 nccl.groupStart()
                 try:
                     comms = {}
@@ -101,7 +110,7 @@ class NcclCommunicator(Communicator):
         count("exchanges")
         count("exchange_bytes", nbytes)
 
-    def allgather(self, parts: dict) -> dict:
+    def allgather(self, parts: dict, what: str = "allgather") -> dict:
         cp = self.cupy
         m = self.machine
         if not self.uses_nccl:

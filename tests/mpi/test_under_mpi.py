@@ -1,0 +1,119 @@
+"""Run under an MPI launcher (``mpiexec -n 2 python -m pytest tests/mpi``): one program on
+several processes, each owning its devices; every result must equal the single-process
+NumPy result (random arrays bit for bit).  tests/test_multiprocess.py launches this."""
+from __future__ import annotations
+
+import numpy
+import pytest
+
+import arrbackend as ab
+from arrbackend.kernels import philox
+
+pytestmark = pytest.mark.skipif(ab.world().nranks < 2, reason="needs an MPI launcher")
+
+
+@pytest.fixture(autouse=True)
+def split_everything():
+    with ab.settings.override(split_bytes=0):
+        yield
+
+
+def host(x):
+    return ab.asnumpy(x)
+
+
+def test_machine_spans_processes():
+    m = ab.current_machine()
+    w = ab.world()
+    assert m.nranks == w.nranks and m.ndev % w.nranks == 0
+    assert all(m.devices[d].rank == w.rank for d in m.local)
+
+
+def test_stencil_halo_exchange():
+    a = numpy.arange(11 * 7, dtype=float).reshape(11, 7) ** 1.5
+    g = ab.asarray(a)
+    new = ab.zeros_like(g)
+    for _ in range(3):
+        new[1:-1, 1:-1] = 0.25 * (g[:-2, 1:-1] + g[2:, 1:-1] + g[1:-1, :-2] + g[1:-1, 2:])
+        new[0, :] = g[0, :]
+        g, new = new, g
+    e = a.copy()
+    en = numpy.zeros_like(e)
+    for _ in range(3):
+        en[1:-1, 1:-1] = 0.25 * (e[:-2, 1:-1] + e[2:, 1:-1] + e[1:-1, :-2] + e[1:-1, 2:])
+        en[0, :] = e[0, :]
+        e, en = en, e
+    numpy.testing.assert_allclose(host(g), e, rtol=1e-14)
+
+
+def test_reductions_and_python_values():
+    a = numpy.linspace(-3, 5, 13 * 4).reshape(13, 4)
+    x = ab.asarray(a)
+    numpy.testing.assert_allclose(host(x.sum(axis=0)), a.sum(axis=0), rtol=1e-13)
+    numpy.testing.assert_allclose(host(x.sum(axis=1)), a.sum(axis=1), rtol=1e-13)
+    assert float(x.mean()) == pytest.approx(a.mean(), rel=1e-13)
+    assert float(x.std()) == pytest.approx(a.std(), rel=1e-13)
+    assert int(numpy.argmax(x)) == int(numpy.argmax(a))
+    numpy.testing.assert_array_equal(host(numpy.argmin(x, axis=0)), numpy.argmin(a, axis=0))
+    assert bool((x > 4).any()) and not bool((x > 5).any())
+
+
+def test_matmul_and_transposes():
+    a = numpy.arange(35.0).reshape(7, 5) / 7
+    b = numpy.arange(20.0).reshape(5, 4) - 3
+    x, y = ab.asarray(a), ab.asarray(b)
+    numpy.testing.assert_allclose(host(x @ y), a @ b, rtol=1e-13)
+    numpy.testing.assert_allclose(host(x.T @ x), a.T @ a, rtol=1e-13)
+    numpy.testing.assert_allclose(host(x + x[::-1]), a + a[::-1])
+    numpy.testing.assert_allclose(host(numpy.linalg.inv(x.T @ x + numpy.eye(5))),
+                                  numpy.linalg.inv(a.T @ a + numpy.eye(5)), rtol=1e-10)
+
+
+def test_random_is_the_single_process_stream():
+    ab.random.seed(77)
+    u = ab.random.uniform(-1, 1, 1001)
+    z = ab.random.randn(17, 3)
+    k = ab.random.randint(0, 100, 50)
+    key = ab.api.random._legacy().key
+    cpu = ab.current_machine().devices[0]
+    numpy.testing.assert_array_equal(host(u), philox.generate(cpu, "uniform", 0, 1001, key, 0, 0)
+                                     * 2 - 1)
+    numpy.testing.assert_array_equal(host(z), philox.generate(cpu, "normal", 0, 51, key, 1, 0)
+                                     .reshape(17, 3))
+    numpy.testing.assert_array_equal(host(k), philox.generate(cpu, "integers", 0, 50, key, 2, 0,
+                                                              (0, 100)))
+
+
+def test_masks_joins_reshapes_and_fallbacks():
+    a = numpy.arange(24.0).reshape(6, 4) % 5
+    x = ab.asarray(a)
+    numpy.testing.assert_array_equal(host(x[x > 2]), a[a > 2])
+    b = a.copy()
+    b[b > 2] = -b[b > 2]
+    x[x > 2] = -x[x > 2]
+    numpy.testing.assert_array_equal(host(x), b)
+    numpy.testing.assert_array_equal(host(numpy.concatenate([x, x[:2]])),
+                                     numpy.concatenate([b, b[:2]]))
+    numpy.testing.assert_array_equal(host(x.reshape(4, 6)), b.reshape(4, 6))
+    numpy.testing.assert_array_equal(host(x.T.ravel()), b.T.ravel())
+    idx = numpy.array([5, 0, 3])
+    numpy.testing.assert_array_equal(host(x[idx]), b[idx])
+    import warnings
+    with warnings.catch_warnings():      # native or through the fallback: the same answer
+        warnings.simplefilter("ignore", ab.FallbackWarning)
+        numpy.testing.assert_array_equal(host(numpy.sort(x, axis=0)), numpy.sort(b, axis=0))
+
+
+def test_seed_fluid_program():
+    import os
+    import sys
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), os.pardir, os.pardir,
+                                    "examples"))
+    import fluid_step
+    with ab.enabled():
+        u, v, peaks = fluid_step.simulate(24, 21, report=False)
+        u, v, peaks = host(u), host(v), [float(p) for p in peaks]
+    ue, ve, pe = fluid_step.simulate(24, 21, report=False)
+    numpy.testing.assert_allclose(u, ue, rtol=1e-12, atol=1e-15)
+    numpy.testing.assert_allclose(v, ve, rtol=1e-12, atol=1e-15)
+    numpy.testing.assert_allclose(peaks, [float(p) for p in pe], rtol=1e-12)
