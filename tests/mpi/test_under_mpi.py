@@ -97,10 +97,10 @@ def test_masks_joins_reshapes_and_fallbacks():
     numpy.testing.assert_array_equal(host(x.reshape(4, 6)), b.reshape(4, 6))
     numpy.testing.assert_array_equal(host(x.T.ravel()), b.T.ravel())
     idx = numpy.array([5, 0, 3])
-    numpy.testing.assert_array_equal(host(x[idx]), b[idx])
     import warnings
     with warnings.catch_warnings():      # native or through the fallback: the same answer
         warnings.simplefilter("ignore", ab.FallbackWarning)
+        numpy.testing.assert_array_equal(host(x[idx]), b[idx])
         numpy.testing.assert_array_equal(host(numpy.sort(x, axis=0)), numpy.sort(b, axis=0))
 
 
