@@ -27,6 +27,7 @@ from .dispatch.namespace import populate as _populate, module_getattr as _module
 from .dispatch.array_api import API_VERSION as __array_api_version__
 from .dispatch.array_api import namespace_info as __array_namespace_info__
 from . import linalg, fft, random  # noqa: E402  (namespaces built from the registry)
+from .api.attributes import finfo, iinfo  # noqa: E402  (the standard's finfo)
 
 
 def asnumpy(x):

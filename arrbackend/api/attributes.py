@@ -137,3 +137,52 @@ class FlatIter:
 
     def __array__(self, dtype=None, copy=None):
         return numpy.asarray(self._flat(), dtype=dtype)
+
+
+class finfo_object:
+    """``finfo`` as the Array API standard describes it: Python floats and ints."""
+
+    def __init__(self, info) -> None:
+        self.bits = int(info.bits)
+        self.eps = float(info.eps)
+        self.max = float(info.max)
+        self.min = float(info.min)
+        self.smallest_normal = float(info.smallest_normal)
+        self.resolution = float(info.resolution)
+        self.dtype = info.dtype
+        self.tiny = float(info.tiny)
+        self.precision = int(info.precision)
+
+    def __repr__(self) -> str:
+        return (f"finfo(resolution={self.resolution}, min={self.min}, max={self.max}, "
+                f"dtype={self.dtype})")
+
+
+def finfo(type, /):
+    """Machine limits of a floating dtype (as ``numpy.finfo``, with Python scalars)."""
+    if isinstance(type, ndarray):
+        type = type.dtype
+    return finfo_object(numpy.finfo(type))
+
+
+def iinfo(type, /):
+    """Machine limits of an integer dtype (``numpy.iinfo``)."""
+    if isinstance(type, ndarray):
+        type = type.dtype
+    return numpy.iinfo(type)
+
+
+@implements(numpy.from_dlpack, extra={"device": "Array API: the device to make it on",
+                                      "copy": "Array API: whether to copy"})
+def from_dlpack(x, /, *, device=None, copy=None):
+    """An arrbackend array from any DLPack-capable array (NumPy, CuPy, PyTorch, JAX...)."""
+    from .creation import asarray_on, machine_from_device
+    if isinstance(x, ndarray):
+        return asarray_on(x, machine_from_device(device) if device is not None else
+                          x._store.machine, copy=copy)
+    m = machine_from_device(device)
+    dev = getattr(x, "__dlpack_device__", lambda: (1, 0))()
+    if dev[0] == 2 and m.is_gpu:          # a CUDA array: through CuPy, no host copy
+        import cupy
+        return asarray_on(cupy.from_dlpack(x), m, copy=copy)
+    return asarray_on(numpy.from_dlpack(x), m, copy=copy)

@@ -9,6 +9,7 @@ runs it through the fallback (with its FallbackWarning).
 from __future__ import annotations
 
 import importlib
+import inspect
 
 import numpy
 
@@ -26,7 +27,7 @@ NUMPY_PASSTHROUGH = (
     "integer", "signedinteger", "unsignedinteger", "inexact", "floating",
     "complexfloating", "character", "flexible", "datetime64", "timedelta64",
     "pi", "e", "inf", "nan", "newaxis", "euler_gamma", "little_endian",
-    "dtype", "finfo", "iinfo", "promote_types", "issubdtype", "isdtype", "errstate",
+    "dtype", "promote_types", "issubdtype", "isdtype", "errstate",
     "seterr", "geterr", "printoptions", "set_printoptions", "get_printoptions",
     "typename", "mintypecode", "format_float_positional", "format_float_scientific",
     "index_exp", "s_", "ndindex", "ndenumerate", "exceptions", "ufunc", "isscalar",
@@ -63,6 +64,10 @@ def _fallback_function(func, qualname: str):
 
     fallback.__name__ = getattr(func, "__name__", qualname)
     fallback.__qualname__ = fallback.__name__
+    try:
+        fallback.__signature__ = inspect.signature(func)      # NumPy's parameters
+    except (TypeError, ValueError):
+        pass
     fallback.__doc__ = (f"``{qualname}`` through the fallback: arrbackend has no native "
                         f"implementation, so the operands are gathered to NumPy.")
     fallback._arrbackend_fallback = True

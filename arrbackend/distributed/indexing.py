@@ -44,13 +44,17 @@ def _basic_view(x, key):
     hk = (x._map, tuple(("s", k.start, k.stop, k.step) if type(k) is slice else k
                         for k in key) if type(key) is tuple else
           (("s", key.start, key.stop, key.step) if type(key) is slice else key))
-    vmap = _VIEWS.get(hk)
+    try:
+        vmap = _VIEWS.get(hk)
+    except TypeError:             # a slice bound that is an array: not cached
+        hk, vmap = None, None
     if vmap is None:
         items, adv = parse_basic_index(key, x.shape)
         vmap = x._map.getitem(items)
-        if len(_VIEWS) > 8192:
-            _VIEWS.clear()
-        _VIEWS[hk] = vmap
+        if hk is not None:
+            if len(_VIEWS) > 8192:
+                _VIEWS.clear()
+            _VIEWS[hk] = vmap
     v = x._view(vmap)
     c = x._cache_local
     if c is None and not x._store.pending and (

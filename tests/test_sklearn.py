@@ -1,0 +1,121 @@
+"""scikit-learn on arrbackend arrays through the Array API (``array_api_dispatch=True``):
+estimators and functions return arrbackend arrays on the same device and match their
+NumPy results."""
+from __future__ import annotations
+
+import os
+import warnings
+
+os.environ.setdefault("SCIPY_ARRAY_API", "1")
+
+import numpy
+import pytest
+
+import arrbackend as ab
+
+sklearn = pytest.importorskip("sklearn", reason="scikit-learn is in the test extra")
+pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
+
+
+@pytest.fixture
+def dispatch():
+    with sklearn.config_context(array_api_dispatch=True):
+        yield
+
+
+def _data(n=60, d=5, seed=0):
+    rng = numpy.random.default_rng(seed)
+    X = rng.standard_normal((n, d)) * (1 + numpy.arange(d))
+    y = (X[:, 0] + 0.5 * X[:, 1] > 0).astype(numpy.int64)
+    return X, y
+
+
+def _same(got, expected, x, rtol=1e-7, atol=1e-9, absval=False):
+    assert isinstance(got, ab.ndarray), type(got)
+    assert got.device == x.device
+    g = ab.asnumpy(got)
+    if absval:
+        g, expected = numpy.abs(g), numpy.abs(expected)
+    numpy.testing.assert_allclose(g, expected, rtol=rtol, atol=atol)
+
+
+def _fit_both(make, X, y=None, method="transform"):
+    ref = make().fit(X, y) if y is not None else make().fit(X)
+    Xa = ab.asarray(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ab.FallbackWarning)
+        est = make().fit(Xa, ab.asarray(y)) if y is not None else make().fit(Xa)
+        out = getattr(est, method)(Xa)
+    return out, getattr(ref, method)(X), Xa
+
+
+@pytest.mark.parametrize("solver", ["full", "randomized"])
+def test_pca(machine, dispatch, solver):
+    from sklearn.decomposition import PCA
+    X, _ = _data()
+    out, ref, Xa = _fit_both(lambda: PCA(n_components=3, svd_solver=solver, random_state=0), X)
+    _same(out, ref, Xa, rtol=1e-6, atol=1e-8, absval=True)
+
+
+def test_lda(machine, dispatch):
+    from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
+    X, y = _data()
+    out, ref, Xa = _fit_both(LinearDiscriminantAnalysis, X, y, "predict_proba")
+    _same(out, ref, Xa, rtol=1e-6, atol=1e-8)
+
+
+def test_ridge_svd(machine, dispatch):
+    from sklearn.linear_model import Ridge
+    X, _ = _data()
+    y = X @ numpy.arange(1.0, 6.0) + 0.3
+    out, ref, Xa = _fit_both(lambda: Ridge(alpha=0.7, solver="svd"), X, y, "predict")
+    _same(out, ref, Xa, rtol=1e-8)
+
+
+@pytest.mark.parametrize("name", ["StandardScaler", "MinMaxScaler", "MaxAbsScaler",
+                                  "Normalizer"])
+def test_scalers(machine, dispatch, name):
+    import sklearn.preprocessing as P
+    X, _ = _data()
+    out, ref, Xa = _fit_both(getattr(P, name), X)
+    _same(out, ref, Xa)
+
+
+@pytest.mark.parametrize("name", ["rbf_kernel", "linear_kernel", "polynomial_kernel",
+                                  "cosine_similarity", "euclidean_distances",
+                                  "sigmoid_kernel"])
+def test_pairwise(machine, dispatch, name):
+    import sklearn.metrics.pairwise as PW
+    X, _ = _data(30, 4)
+    Y, _ = _data(20, 4, seed=1)
+    ref = getattr(PW, name)(X, Y)
+    Xa, Ya = ab.asarray(X), ab.asarray(Y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ab.FallbackWarning)
+        got = getattr(PW, name)(Xa, Ya)
+    _same(got, ref, Xa, rtol=1e-7, atol=1e-9)
+
+
+@pytest.mark.parametrize("name", ["r2_score", "mean_squared_error", "mean_absolute_error",
+                                  "explained_variance_score"])
+def test_regression_metrics(machine, dispatch, name):
+    import sklearn.metrics as M
+    rng = numpy.random.default_rng(3)
+    a, b = rng.standard_normal(40), rng.standard_normal(40)
+    ref = getattr(M, name)(a, b)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ab.FallbackWarning)
+        got = getattr(M, name)(ab.asarray(a), ab.asarray(b))
+    assert float(got) == pytest.approx(float(ref), rel=1e-10)
+
+
+@pytest.mark.parametrize("name", ["accuracy_score", "zero_one_loss"])
+def test_classification_metrics(machine, dispatch, name):
+    import sklearn.metrics as M
+    rng = numpy.random.default_rng(4)
+    a, b = rng.integers(0, 3, 50), rng.integers(0, 3, 50)
+    ref = getattr(M, name)(a, b)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ab.FallbackWarning)
+        got = getattr(M, name)(ab.asarray(a), ab.asarray(b))
+    assert float(got) == pytest.approx(float(ref), rel=1e-12)
