@@ -175,6 +175,10 @@ def _fast(ufunc, inputs, out):
             return None
     if m is None or len(locs) != ufunc.nin:
         return None
+    if m.is_gpu and out is None and settings.fusion == "auto":
+        for x in inputs:      # large GPU results are deferred (fused) instead
+            if type(x) is ndarray and x._map.shape and x.size >= settings.fusion_min_size:
+                return None
     if out is not None:
         o = out[0]
         if type(o) is not ndarray or o._store.machine is not m or o._map.has_broadcast:
@@ -325,9 +329,10 @@ def ufunc_call(ufunc, inputs, kwargs):
     """``ufunc(*inputs, **kwargs)`` on arrbackend arrays."""
     if ufunc.nout == 1 and ufunc.signature is None:
         if not kwargs:
-            r = _defer(ufunc, inputs, None)
+            # small one-device work first (the cheapest path), then deferral
+            r = _fast(ufunc, inputs, None) if settings.fusion != "1" else None
             if r is None:
-                r = _fast(ufunc, inputs, None)
+                r = _defer(ufunc, inputs, None)
             if r is not None:
                 return r
         elif len(kwargs) == 1 and "out" in kwargs:
