@@ -542,10 +542,16 @@ def _clip_kernel(has_lo, has_hi):
     return kernel
 
 
-@implements(numpy.clip, local=True)
-def clip(a, a_min=_NoValue, a_max=_NoValue, out=None, *, min=_NoValue, max=_NoValue,
+_CLIP_WHY = ("the bounds are named min and max (positional or keyword), as in the Array "
+             "API standard; NumPy's a_min/a_max stay accepted as keywords")
+
+
+@implements(numpy.clip, local=True,
+            missing={"a_min": _CLIP_WHY, "a_max": _CLIP_WHY, "min": _CLIP_WHY,
+                     "max": _CLIP_WHY})
+def clip(a, min=_NoValue, max=_NoValue, out=None, *, a_min=_NoValue, a_max=_NoValue,
          **kwargs):
-    """Same as ``numpy.clip``."""
+    """Same as ``numpy.clip`` (positional bounds, ``min=``/``max=`` or ``a_min=``/``a_max=``)."""
     if min is not _NoValue:
         if a_min is not _NoValue:
             raise ValueError("Passing `min` or `max` keyword argument when `a_min` and "

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 __all__ = ["namespace_for", "SUPPORTED_VERSIONS", "API_VERSION"]
 
-API_VERSION = "2024.12"
+API_VERSION = "2025.12"
 SUPPORTED_VERSIONS = ("2021.12", "2022.12", "2023.12", "2024.12", "2025.12")
 
 
@@ -49,7 +49,7 @@ class Info:
                 out[name] = dt
         return out
 
-    def devices(self) -> list:
+    def devices(self) -> tuple:
         from ..distributed.machine import current_machine, machine_for, gpu_count
         from .devices import Device
         found = [current_machine()]
@@ -57,7 +57,7 @@ class Info:
             m = machine_for(spec)
             if all(m is not f for f in found):
                 found.append(m)
-        return [Device(m) for m in found]
+        return tuple(Device(m) for m in found)
 
 
 def namespace_info() -> Info:
