@@ -95,8 +95,8 @@ _DEFINITIONS = [
             "always (also on one CPU device), '0' never (every operation runs eagerly)."),
     Setting("fusion_min_size", "ARRBACKEND_FUSION_MIN_SIZE", 65536, _size,
             "With fusion 'auto' on one device, results with fewer elements than this run "
-            "eagerly (the kernel-launch overhead of a small statement outweighs the memory "
-            "passes fusion saves)."),
+            "eagerly (the per-statement overhead of a small statement outweighs the "
+            "memory passes fusion saves)."),
     Setting("fusion_max_nodes", "ARRBACKEND_FUSION_MAX_NODES", 64, _positive_int,
             "A deferred expression with more operations than this is evaluated at once."),
     Setting("cpu_threads", "ARRBACKEND_CPU_THREADS", 1, _positive_int,

@@ -149,6 +149,8 @@ def _fast(ufunc, inputs, out):
         t = type(x)
         if t is ndarray:
             st = x._store
+            if st.pending:
+                return None            # a deferred operand: extend its expression
             if m is None:
                 m = st.machine
             elif st.machine is not m:
@@ -175,8 +177,8 @@ def _fast(ufunc, inputs, out):
             return None
     if m is None or len(locs) != ufunc.nin:
         return None
-    if m.is_gpu and out is None and settings.fusion == "auto":
-        for x in inputs:      # large GPU results are deferred (fused) instead
+    if out is None and settings.fusion == "auto":
+        for x in inputs:      # large results are deferred (fused) instead
             if type(x) is ndarray and x._map.shape and x.size >= settings.fusion_min_size:
                 return None
     if out is not None:
@@ -290,8 +292,7 @@ def _defer(ufunc, inputs, out):
         return None
     if mode == "auto" and m.ndev == 1:
         # one device: only large results are deferred (a cheap early answer for small)
-        if not m.is_gpu or max(x.size for x in inputs if type(x) is ndarray) < \
-                settings.fusion_min_size:
+        if max(x.size for x in inputs if type(x) is ndarray) < settings.fusion_min_size:
             return None
     if out is not None:
         if len(out) != 1 or type(out[0]) is not ndarray or out[0]._store.machine is not m:

@@ -234,12 +234,10 @@ class _Target:
 def deferring(machine, size: int) -> bool:
     """Whether an elementwise result of ``size`` elements on ``machine`` is deferred
     (``ARRBACKEND_FUSION``: 1 always, 0 never; auto on machines of several devices, and on
-    one GPU for results of at least ``ARRBACKEND_FUSION_MIN_SIZE`` elements)."""
+    one device for results of at least ``ARRBACKEND_FUSION_MIN_SIZE`` elements)."""
     mode = settings.fusion
     if mode == "auto":
-        if machine.ndev > 1:
-            return True
-        return machine.is_gpu and size >= settings.fusion_min_size
+        return machine.ndev > 1 or size >= settings.fusion_min_size
     return mode == "1"
 
 
@@ -447,6 +445,10 @@ def _rand_local(r, box, dev):
         n *= x
     if n == 0:
         return numpy.zeros(shape, r.dtype)
+    kind = "uniform32" if r.kind == "uniform" and r.dtype == numpy.float32 else r.kind
+    if _c_contiguous(shape, steps):          # a run of consecutive elements
+        vals = philox.generate(dev, kind, f0, n, r.key, r.stream, r.domain)
+        return vals.reshape(shape).astype(r.dtype, copy=False)
     # the C-order indices of the box: generate their span, then pick
     idx = numpy.full(shape, f0, dtype=numpy.int64)
     for k, st in enumerate(steps):
@@ -458,6 +460,15 @@ def _rand_local(r, box, dev):
     kind = "uniform32" if r.kind == "uniform" and r.dtype == numpy.float32 else r.kind
     vals = philox.generate(dev, kind, lo, hi - lo, r.key, r.stream, r.domain)
     return vals[idx - lo].astype(r.dtype, copy=False)
+
+
+def _c_contiguous(shape, steps) -> bool:
+    acc = 1
+    for n, st in zip(reversed(shape), reversed(steps)):
+        if n != 1 and st != acc:
+            return False
+        acc *= n
+    return True
 
 
 def _all_on(lvs, d) -> bool:
@@ -526,8 +537,39 @@ def _rel_slice(sb, u):
 
 
 def _eval_numpy(expr, leaf_local, out) -> None:
-    """The expression with NumPy ufuncs on local arrays (the CPU evaluator)."""
-    numpy.copyto(out, _value_numpy(expr, leaf_local), casting="unsafe")
+    """The expression with NumPy ufuncs on local arrays (the CPU evaluator).  The root
+    operation writes straight into ``out``, and intermediate results are reused in place
+    by the operations that consume them (NumPy's temporary elision, done here): a chain
+    like ``0.25 * (a + b + c + d)`` allocates one temporary."""
+    if isinstance(expr, _Cast):
+        expr = expr.arg
+    if isinstance(expr, Op):
+        _op_numpy(expr, leaf_local, out)
+    else:
+        numpy.copyto(out, _value_numpy(expr, leaf_local), casting="unsafe")
+
+
+def _op_numpy(e, leaf_local, out=None):
+    """Evaluate Op ``e``; returns (value, owned) where ``owned`` says the value is a
+    temporary this evaluation made (free to overwrite)."""
+    vals, owned = [], []
+    for a in e.args:
+        if isinstance(a, Op):
+            v, o = _op_numpy(a, leaf_local)
+        else:
+            v, o = _value_numpy(a, leaf_local), False
+        vals.append(v)
+        owned.append(o)
+    if out is None:
+        for v, o in zip(vals, owned):
+            if o and type(v) is numpy.ndarray and v.dtype == e.dtype and v.shape == e.shape:
+                out = v
+                break
+    if out is None:
+        r = e.ufunc(*vals)
+        return r, type(r) is numpy.ndarray
+    e.ufunc(*vals, out=out, casting="unsafe")
+    return out, True
 
 
 def _value_numpy(e, leaf_local):
