@@ -145,12 +145,15 @@ def _fast(ufunc, inputs, out):
     locs = []
     sig = [ufunc]
     risky_int = False
+    big = settings.fusion_min_size if out is None and settings.fusion == "auto" else None
     for x in inputs:
         t = type(x)
         if t is ndarray:
             st = x._store
             if st.pending:
                 return None            # a deferred operand: extend its expression
+            if big is not None and x.size >= big:
+                return None            # a large result: deferred (fused) instead
             if m is None:
                 m = st.machine
             elif st.machine is not m:
@@ -177,10 +180,6 @@ def _fast(ufunc, inputs, out):
             return None
     if m is None or len(locs) != ufunc.nin:
         return None
-    if out is None and settings.fusion == "auto":
-        for x in inputs:      # large results are deferred (fused) instead
-            if type(x) is ndarray and x._map.shape and x.size >= settings.fusion_min_size:
-                return None
     if out is not None:
         o = out[0]
         if type(o) is not ndarray or o._store.machine is not m or o._map.has_broadcast:

@@ -13,6 +13,7 @@ import numpy
 
 from .layout import Layout, even_ranges
 from .localize import Exchange, device_boxes
+from .._settings import settings
 from .store import Store, before_write
 from .elementwise import assign
 from .view import parse_basic_index
@@ -56,6 +57,8 @@ def _basic_view(x, key):
                 _VIEWS.clear()
             _VIEWS[hk] = vmap
     v = x._view(vmap)
+    if x._store.machine.is_gpu and x.size >= settings.fusion_min_size:
+        return v                  # large GPU views are read by generated kernels instead
     c = x._cache_local
     if c is None and not x._store.pending and (
             x._store.machine.ndev == 1 or (x._view_layout().kind == "single" and

@@ -451,11 +451,58 @@ def _fits_32(shape, strides, plan, lvs) -> bool:
     return all(abs(plan.leaf_slot[id(lf)][1]) < lim // 2 for lf in lvs)
 
 
-def run(dev, expr, leaf_local, out, lvs) -> None:
-    """Evaluate ``expr`` (whose leaves are ``lvs``) into the local CuPy array ``out``."""
+class Launch:
+    """A prepared launch: the kernel, the arguments that depend only on the operands'
+    memory (pointers, strides, sizes, offsets), and where the per-statement arguments
+    (random streams, scalars) go.  Reused when a statement runs again on the same arrays."""
+
+    __slots__ = ("kernel", "static", "rands", "grid", "block")
+
+    def __init__(self, kernel, static, rands, grid, block):
+        self.kernel = kernel
+        self.static = static
+        self.rands = rands
+        self.grid = grid
+        self.block = block
+
+    def __call__(self, expr) -> None:
+        args = list(self.static)
+        for (f0, steps), r in zip(self.rands, expr.rands):
+            args.append(numpy.int64(f0))
+            args += steps
+            args += [numpy.uint64(r.key[0]), numpy.uint64(r.key[1]), numpy.uint64(r.stream),
+                     numpy.uint64(r.domain)]
+        args += _const_args(expr)
+        self.kernel(self.grid, self.block, tuple(args))
+        count("kernels")
+
+
+def _const_args(expr):
+    from ..distributed.deferred import Const, Op, _Cast
+    out = []
+
+    def walk(e):
+        if isinstance(e, Const):
+            ct = _const_ctype(e)
+            v = e.value
+            out.append(v if isinstance(v, numpy.generic) else
+                       {"bool": numpy.bool_, "long long": numpy.int64,
+                        "double": numpy.float64}[ct](v))
+        elif isinstance(e, Op):
+            for a in e.args:
+                walk(a)
+        elif isinstance(e, _Cast):
+            walk(e.arg)
+    walk(expr)
+    return out
+
+
+def run(dev, expr, leaf_local, out, lvs):
+    """Evaluate ``expr`` (whose leaves are ``lvs``) into the local CuPy array ``out``;
+    returns the Launch (to repeat the statement cheaply), or None for an empty output."""
     cp = dev.xp
     if out.size == 0:
-        return
+        return None
     plan = _plan(expr, leaf_local, lvs)
     isz = out.dtype.itemsize
     ostrides = tuple(s // isz for s in out.strides)
@@ -467,8 +514,15 @@ def run(dev, expr, leaf_local, out, lvs) -> None:
     k = _kernels.get((dev.id, key))
     if k is None:
         k = _kernel(cp, dev.id, key, source_for(expr, plan, lvs, nd, out.dtype, i32), "fused")
-    args = [out] + [numpy.int64(x) for x in strides[0]] + [numpy.int64(n) for n in shape]
-    args += _operand_args(plan, lvs, strides[1:])
+    static = [out] + [numpy.int64(x) for x in strides[0]] + [numpy.int64(n) for n in shape]
+    ng = len(plan.groups)
+    for g, grp in enumerate(plan.groups):
+        static.append(numpy.uint64(grp[3]))          # a raw device pointer
+        static += [numpy.int64(x) for x in strides[1 + g]]
+    for lf in lvs:
+        static.append(numpy.int64(plan.leaf_slot[id(lf)][1]))
+    rands = [(f0, [numpy.int64(x) for x in strides[1 + ng + i]])
+             for i, (_r, f0, _s) in enumerate(plan.rands)]
     n_last = shape[-1]
     rows = 1
     for n in shape[:-1]:
@@ -479,8 +533,9 @@ def run(dev, expr, leaf_local, out, lvs) -> None:
     by = max(1, 256 // bx)
     gx = (n_last + bx - 1) // bx
     gy = min((rows + by - 1) // by, 65535)
-    k((gx, gy), (bx, by), tuple(args))
-    count("kernels")
+    launch = Launch(k, tuple(static), rands, (gx, gy), (bx, by))
+    launch(expr)
+    return launch
 
 
 def reduce_run(dev, expr, leaf_local, lvs, shape, kind, acc_dtype):
