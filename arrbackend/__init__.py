@@ -28,6 +28,7 @@ from .dispatch.array_api import API_VERSION as __array_api_version__
 from .dispatch.array_api import namespace_info as __array_namespace_info__
 from . import linalg, fft, random  # noqa: E402  (namespaces built from the registry)
 from .api.attributes import finfo, iinfo  # noqa: E402  (the standard's finfo)
+from .profiling import profile  # noqa: E402
 
 
 def asnumpy(x):
@@ -67,6 +68,6 @@ def devices(spec: str | None = None):
 _NAMES = _populate(globals(), "numpy")
 __getattr__ = _module_getattr("numpy", "arrbackend")
 
-__all__ = ["ndarray", "enabled", "asnumpy", "synchronize", "evaluate", "settings", "counters", "FallbackWarning",
+__all__ = ["ndarray", "enabled", "asnumpy", "synchronize", "evaluate", "profile", "settings", "counters", "FallbackWarning",
            "TransferWarning", "Device", "devices", "current_machine", "linalg", "fft",
            "random"] + _NAMES

@@ -42,10 +42,32 @@ def _qualname(func) -> str:
     return f"{mod}.{name}"
 
 
+_PACKAGES = None
+
+
+def user_stacklevel() -> int:
+    """The ``stacklevel`` that makes a warning issued by the caller of this function
+    point at the first frame outside arrbackend and NumPy (the user's line)."""
+    global _PACKAGES
+    import os
+    import sys
+    if _PACKAGES is None:
+        _PACKAGES = tuple(os.path.dirname(os.path.abspath(m.__file__)) + os.sep
+                          for m in (sys.modules["arrbackend"], numpy))
+    f = sys._getframe(1)        # the frame that will call warnings.warn
+    level = 1
+    while f is not None and os.path.abspath(f.f_code.co_filename).startswith(_PACKAGES):
+        f = f.f_back
+        level += 1
+    return level
+
+
 def fallback_policy_check(func, stacklevel: int = 4, why: str = "",
                           name: str | None = None) -> None:
-    """Count a fallback and apply the policy (warn once per function / raise)."""
+    """Count a fallback and apply the policy (warn once per function / raise).  The
+    warning points at the user's line, whatever the depth of the call."""
     name = name or _qualname(func)
+    stacklevel = user_stacklevel()
     count("fallbacks")
     mode = settings.fallback
     reason = f" ({why})" if why else ""

@@ -10,10 +10,19 @@ from .fallback import call_numpy
 from .registry import lookup
 from .._ndarray import ndarray
 
-__all__ = ["array_function", "array_ufunc"]
+__all__ = ["array_function", "array_ufunc", "hook"]
+
+#: ``None``, or while an ``arrbackend.profile()`` is active a callable
+#: ``hook(key, call, args)`` that runs ``call(*args)`` and records it under ``key`` (the
+#: NumPy function, or ``(ufunc, method)``).  ``call`` is the entry point itself with
+#: ``_hooked=True``, so the body below runs once.  Outside a profile the cost of a call is
+#: the one ``if``.
+hook = None
 
 
-def array_function(func, types, args, kwargs):
+def array_function(func, types, args, kwargs, _hooked=False):
+    if hook is not None and not _hooked:
+        return hook(func, array_function, (func, types, args, kwargs, True))
     impl = lookup(func)
     if impl is not None:
         return impl.func(*args, **kwargs)
@@ -24,7 +33,9 @@ def array_function(func, types, args, kwargs):
     return call_numpy(func, args, kwargs, stacklevel=5)
 
 
-def array_ufunc(ufunc, method, inputs, kwargs):
+def array_ufunc(ufunc, method, inputs, kwargs, _hooked=False):
+    if hook is not None and not _hooked:
+        return hook((ufunc, method), array_ufunc, (ufunc, method, inputs, kwargs, True))
     from ..api import ufuncs
     if method == "__call__":
         return ufuncs.ufunc_call(ufunc, inputs, kwargs)

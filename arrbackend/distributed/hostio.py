@@ -108,4 +108,5 @@ def _note_host_transfer(arr, explicit: bool, stacklevel: int) -> None:
            f"ARRBACKEND_TRANSFER=silent")
     if mode == "error":
         raise RuntimeError(msg + " (ARRBACKEND_TRANSFER=error)")
-    warnings.warn(msg, TransferWarning, stacklevel=stacklevel)
+    from ..dispatch.fallback import user_stacklevel
+    warnings.warn(msg, TransferWarning, stacklevel=user_stacklevel())
