@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy
 
 from .._counters import count
+from . import philox
 
 __all__ = ["supports", "run", "source_for"]
 
@@ -156,17 +157,25 @@ def _plan(expr, leaf_local, lvs):
     for r in expr.rands:
         _tag, f0, steps = leaf_local[id(r)]
         plan.rands.append((r, f0, steps))
+    plan.consts = _consts(expr)
+    return plan
+
+
+def _consts(expr) -> list:
+    """The expression's scalar operands, in kernel-argument order."""
+    from ..distributed.deferred import Const, Op, _Cast
+    out = []
 
     def walk(e):
         if isinstance(e, Const):
-            plan.consts.append(e)
+            out.append(e)
         elif isinstance(e, Op):
             for a in e.args:
                 walk(a)
         elif isinstance(e, _Cast):
             walk(e.arg)
     walk(expr)
-    return plan
+    return out
 
 
 def _collapse(shape, stride_sets):
@@ -192,20 +201,7 @@ def _collapse(shape, stride_sets):
 # ---------------------------------------------------------------------------------------
 # code generation
 
-_RNG = r"""
-typedef unsigned long long u64;
-__device__ __forceinline__ void philox(u64 b, u64 stream, u64 domain, u64 k0, u64 k1,
-                                       u64 out[4]) {
-    u64 x0 = b, x1 = stream, x2 = 0, x3 = domain;
-    #pragma unroll
-    for (int r = 0; r < 10; ++r) {
-        if (r) { k0 += 0x9E3779B97F4A7C15ULL; k1 += 0xBB67AE8584CAA73BULL; }
-        u64 hi0 = __umul64hi(0xD2E7470EE14C6C93ULL, x0), lo0 = 0xD2E7470EE14C6C93ULL * x0;
-        u64 hi1 = __umul64hi(0xCA5A826395121157ULL, x2), lo1 = 0xCA5A826395121157ULL * x2;
-        x0 = hi1 ^ x1 ^ k0; x1 = lo1; x2 = hi0 ^ x3 ^ k1; x3 = lo0;
-    }
-    out[0] = x0; out[1] = x1; out[2] = x2; out[3] = x3;
-}
+_RNG = philox.PHILOX_DEVICE + r"""
 __device__ __forceinline__ double rng_uniform(long long f, u64 k0, u64 k1, u64 s, u64 d) {
     u64 w[4]; philox((u64)(f >> 2), s, d, k0, k1, w);
     return (double)(w[f & 3] >> 11) * (1.0 / 9007199254740992.0);
@@ -415,25 +411,34 @@ def _kernel(cp, device_id, key, src, name):
     return k
 
 
-def _operand_args(plan, lvs, strides):
-    """Run-time arguments after the sizes: groups, offsets, random leaves, constants."""
+def _static_args(plan, lvs, strides):
+    """The arguments fixed by the operands' memory: group pointers and strides, view
+    offsets; and each random leaf's first index and steps."""
     args = []
+    ng = len(plan.groups)
     for g, grp in enumerate(plan.groups):
         args.append(numpy.uint64(grp[3]))          # a raw device pointer
         args += [numpy.int64(x) for x in strides[g]]
     for lf in lvs:
         args.append(numpy.int64(plan.leaf_slot[id(lf)][1]))
-    for i, (r, f0, _steps) in enumerate(plan.rands):
+    rands = [(f0, [numpy.int64(x) for x in strides[ng + i]])
+             for i, (_r, f0, _s) in enumerate(plan.rands)]
+    return args, rands
+
+
+def _dynamic_args(rands, expr) -> list:
+    """The arguments of one statement: random streams and scalar values."""
+    args = []
+    for (f0, steps), r in zip(rands, expr.rands):
         args.append(numpy.int64(f0))
-        args += [numpy.int64(x) for x in strides[len(plan.groups) + i]]
+        args += steps
         args += [numpy.uint64(r.key[0]), numpy.uint64(r.key[1]), numpy.uint64(r.stream),
                  numpy.uint64(r.domain)]
-    for c in plan.consts:
-        ct = _const_ctype(c)
+    for c in _consts(expr):
         v = c.value
-        args.append({"bool": numpy.bool_, "long long": numpy.int64,
-                     "double": numpy.float64}.get(ct, lambda x: x)(v)
-                    if not isinstance(v, numpy.generic) else v)
+        args.append(v if isinstance(v, numpy.generic) else
+                    {"bool": numpy.bool_, "long long": numpy.int64,
+                     "double": numpy.float64}[_const_ctype(c)](v))
     return args
 
 
@@ -466,35 +471,9 @@ class Launch:
         self.block = block
 
     def __call__(self, expr) -> None:
-        args = list(self.static)
-        for (f0, steps), r in zip(self.rands, expr.rands):
-            args.append(numpy.int64(f0))
-            args += steps
-            args += [numpy.uint64(r.key[0]), numpy.uint64(r.key[1]), numpy.uint64(r.stream),
-                     numpy.uint64(r.domain)]
-        args += _const_args(expr)
+        args = list(self.static) + _dynamic_args(self.rands, expr)
         self.kernel(self.grid, self.block, tuple(args))
         count("kernels")
-
-
-def _const_args(expr):
-    from ..distributed.deferred import Const, Op, _Cast
-    out = []
-
-    def walk(e):
-        if isinstance(e, Const):
-            ct = _const_ctype(e)
-            v = e.value
-            out.append(v if isinstance(v, numpy.generic) else
-                       {"bool": numpy.bool_, "long long": numpy.int64,
-                        "double": numpy.float64}[ct](v))
-        elif isinstance(e, Op):
-            for a in e.args:
-                walk(a)
-        elif isinstance(e, _Cast):
-            walk(e.arg)
-    walk(expr)
-    return out
 
 
 def run(dev, expr, leaf_local, out, lvs):
@@ -514,15 +493,9 @@ def run(dev, expr, leaf_local, out, lvs):
     k = _kernels.get((dev.id, key))
     if k is None:
         k = _kernel(cp, dev.id, key, source_for(expr, plan, lvs, nd, out.dtype, i32), "fused")
-    static = [out] + [numpy.int64(x) for x in strides[0]] + [numpy.int64(n) for n in shape]
-    ng = len(plan.groups)
-    for g, grp in enumerate(plan.groups):
-        static.append(numpy.uint64(grp[3]))          # a raw device pointer
-        static += [numpy.int64(x) for x in strides[1 + g]]
-    for lf in lvs:
-        static.append(numpy.int64(plan.leaf_slot[id(lf)][1]))
-    rands = [(f0, [numpy.int64(x) for x in strides[1 + ng + i]])
-             for i, (_r, f0, _s) in enumerate(plan.rands)]
+    static, rands = _static_args(plan, lvs, strides[1:])
+    static = [out] + [numpy.int64(x) for x in strides[0]] + \
+        [numpy.int64(n) for n in shape] + static
     n_last = shape[-1]
     rows = 1
     for n in shape[:-1]:
@@ -570,8 +543,9 @@ def reduce_run(dev, expr, leaf_local, lvs, shape, kind, acc_dtype):
     work = (total + 3) // 4 if vec else total
     blocks = int(min((work + threads - 1) // threads, 132 * 8))
     partial = cp.empty(blocks, acc_dtype)
-    args = [partial, numpy.int64(total)] + [numpy.int64(n) for n in cshape]
-    args += _operand_args(plan, lvs, strides)
+    static, rands = _static_args(plan, lvs, strides)
+    args = [partial, numpy.int64(total)] + [numpy.int64(n) for n in cshape] + static + \
+        _dynamic_args(rands, expr)
     k((blocks,), (threads,), tuple(args))
     count("kernels")
     f = {"sum": cp.sum, "prod": cp.prod, "max": cp.max, "min": cp.min, "any": cp.any,

@@ -99,26 +99,24 @@ def _generate_numpy(kind, start, n, key, stream, domain, params):
     raise ValueError(kind)
 
 
-_CUDA_SOURCE = r"""
+#: The device function: one Philox4x64-10 block (shared by every kernel that draws).
+PHILOX_DEVICE = r"""
 typedef unsigned long long u64;
-#define M0 0xD2E7470EE14C6C93ULL
-#define M1 0xCA5A826395121157ULL
-#define W0 0x9E3779B97F4A7C15ULL
-#define W1 0xBB67AE8584CAA73BULL
-
 __device__ __forceinline__ void philox(u64 b, u64 stream, u64 domain, u64 k0, u64 k1,
                                        u64 out[4]) {
     u64 x0 = b, x1 = stream, x2 = 0, x3 = domain;
     #pragma unroll
     for (int r = 0; r < 10; ++r) {
-        if (r) { k0 += W0; k1 += W1; }
-        u64 hi0 = __umul64hi(M0, x0), lo0 = M0 * x0;
-        u64 hi1 = __umul64hi(M1, x2), lo1 = M1 * x2;
+        if (r) { k0 += 0x9E3779B97F4A7C15ULL; k1 += 0xBB67AE8584CAA73BULL; }
+        u64 hi0 = __umul64hi(0xD2E7470EE14C6C93ULL, x0), lo0 = 0xD2E7470EE14C6C93ULL * x0;
+        u64 hi1 = __umul64hi(0xCA5A826395121157ULL, x2), lo1 = 0xCA5A826395121157ULL * x2;
         x0 = hi1 ^ x1 ^ k0; x1 = lo1; x2 = hi0 ^ x3 ^ k1; x3 = lo0;
     }
     out[0] = x0; out[1] = x1; out[2] = x2; out[3] = x3;
 }
+"""
 
+_CUDA_SOURCE = PHILOX_DEVICE + r"""
 // Uniform doubles / uint64-based integers: element i uses word i.
 extern "C" __global__ void rng_words(int kind, void* dst, long long start, long long n,
                                      u64 k0, u64 k1, u64 stream, u64 domain,
