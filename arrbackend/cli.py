@@ -160,6 +160,7 @@ def run_script(target: str, args: list[str], module: bool = False,
             except Exception as exc:  # noqa: BLE001  (reported as Python would)
                 _print_user_traceback(exc)
                 code = 1
+                _abort_other_processes()
     finally:
         sys.argv[:] = saved_argv
         sys.path[:] = saved_path
@@ -170,6 +171,16 @@ def run_script(target: str, args: list[str], module: bool = False,
                 prof.chrome_trace(trace)
                 print(f"arrbackend: trace written to {trace}", file=sys.stderr)
     return code
+
+
+def _abort_other_processes() -> None:
+    """In a run of several processes, an error in one ends the job (as ``python -m
+    mpi4py`` does) instead of leaving the others waiting in a collective."""
+    from .distributed.bootstrap import world
+    w = world()
+    if w.nranks > 1 and w.mpi_comm is not None:
+        sys.stderr.flush()
+        w.mpi_comm.Abort(1)
 
 
 def _exit_code(exc: SystemExit) -> int:
