@@ -350,8 +350,20 @@ class ndarray:
         except BufferError as exc:
             raise AttributeError(str(exc)) from None
 
+    def _exportable(self, copy=None):
+        """The array as one local array: its own memory on one device, else (an array
+        spread over several devices) a copy gathered on the first one."""
+        lay = self._view_layout()
+        if lay.is_single or self._store.machine.ndev == 1:
+            return self._local()
+        if copy is False:
+            raise BufferError("arrbackend: exporting an array spread over several devices "
+                              "needs a copy (copy=False was asked)")
+        from .distributed.matmul import gather_to
+        return gather_to(self, self._store.machine.local[0])
+
     def __dlpack__(self, *, stream=None, max_version=None, dl_device=None, copy=None):
-        local = self._single_local("__dlpack__")
+        local = self._exportable(copy)
         kwargs = {}
         if stream is not None:
             kwargs["stream"] = stream
@@ -366,7 +378,10 @@ class ndarray:
         return local.__dlpack__(**kwargs)
 
     def __dlpack_device__(self):
-        return self._single_local("__dlpack_device__").__dlpack_device__()
+        m = self._store.machine
+        lay = self._view_layout()
+        d = lay.device if lay.is_single else m.local[0]
+        return (2, m.devices[d].id) if m.is_gpu else (1, 0)      # kDLCUDA / kDLCPU
 
     def to_device(self, device, /, *, stream=None):
         from .dispatch.devices import to_device
