@@ -11,6 +11,7 @@ import operator
 
 import numpy
 
+from ._ndarray_methods import NdarrayMethods
 from .dispatch.registry import lookup
 from .distributed.localize import local_view, view_layout
 from .distributed.view import IndexMap
@@ -39,7 +40,7 @@ def _forward(npfunc, name: str):
     return method
 
 
-class ndarray:
+class ndarray(NdarrayMethods):
     """An N-dimensional array spread over the devices of a machine.
 
     Made by arrbackend's creation functions (or NumPy's under ``enabled()``), never by

@@ -2,3 +2,6 @@
 package registers every implementation in the registry."""
 from . import (attributes, creation, indexing_routines, linalg, manipulation, math,  # noqa
                random, reductions, ufuncs)
+from . import (cumulative, fft, files, histograms, indexing_more, linalg_api,  # noqa: F401
+               linalg_more, mathmore, padding, polynomial, products, random_more, setops,
+               shaping, sorting, statistics, utilities)

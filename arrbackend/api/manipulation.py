@@ -296,9 +296,15 @@ def transpose(a, axes=None):
     return x._view(x._map.transpose(perm))
 
 
-@implements(numpy.permute_dims)
+@implements(name="permute_dims", module="numpy")
 def permute_dims(a, /, axes=None):
+    """The Array API's name of ``transpose`` (NumPy's ``permute_dims`` *is* ``transpose``)."""
     return transpose(a, axes)
+
+
+def concat(arrays, /, *, axis=0):
+    """The Array API's ``concat`` (NumPy's ``concat`` *is* ``concatenate``)."""
+    return concatenate(arrays, axis=axis)
 
 
 @implements(numpy.swapaxes)
@@ -528,7 +534,8 @@ def where(condition, x=None, y=None, /):
     stand = [numpy.zeros((), v.dtype) if isinstance(v, ndarray) else v for v in ins]
     dt = numpy.where(numpy.zeros((), bool), stand[1], stand[2]).dtype
     if isinstance(ins[0], ndarray) and ins[0].dtype != numpy.bool_:
-        ins[0] = astype(ins[0], bool)
+        from .ufuncs import ufunc_call
+        ins[0] = ufunc_call(numpy.not_equal, (ins[0], 0), {})     # truth, as NumPy takes it
     shape = broadcast_shapes([v.shape for v in ins if isinstance(v, ndarray)])
     return elementwise(_where_kernel, ins, shape, [dt], machine=m)[0]
 
@@ -607,3 +614,6 @@ def real(val):
 def imag(val):
     """Same as ``numpy.imag``: for complex arrays a view of the imaginary parts."""
     return _part(_ours(val, "imag"), "imag")
+
+
+implements(name="concat", module="numpy")(concat)

@@ -44,9 +44,15 @@ _saved: dict = {}
 
 # NumPy functions that make arrays from no array argument: routed while enabled.
 ROUTED = {
-    "numpy": ["array", "asarray", "asanyarray", "ascontiguousarray", "zeros", "ones",
-              "empty", "full", "zeros_like", "ones_like", "empty_like", "full_like",
-              "arange", "linspace", "eye", "identity", "copy"],
+    "numpy": ["array", "asarray", "asanyarray", "ascontiguousarray", "asfortranarray",
+              "asarray_chkfinite", "require", "zeros", "ones", "empty", "full",
+              "zeros_like", "ones_like", "empty_like", "full_like", "arange", "linspace",
+              "logspace", "geomspace", "eye", "identity", "tri", "indices",
+              "diag_indices", "tril_indices", "triu_indices", "mask_indices", "meshgrid",
+              "copy", "fromfunction", "fromiter", "frombuffer", "fromstring", "fromfile",
+              "fromregex", "loadtxt", "genfromtxt", "load", "from_dlpack", "bartlett",
+              "blackman", "hamming", "hanning", "kaiser", "isfortran"],
+    "numpy.fft": ["fftfreq", "rfftfreq"],
     "numpy.random": None,   # every registered numpy.random function
 }
 
@@ -111,10 +117,11 @@ def _targets():
     from .registry import by_name
     impls = by_name()
     out = []
-    for name in ROUTED["numpy"]:
-        impl = impls.get(f"numpy:{name}")
-        if impl is not None:
-            out.append((numpy, name, getattr(numpy, name), impl.func))
+    for modname, mod in (("numpy", numpy), ("numpy.fft", numpy.fft)):
+        for name in ROUTED[modname]:
+            impl = impls.get(f"{modname}:{name}")
+            if impl is not None and hasattr(mod, name):
+                out.append((mod, name, getattr(mod, name), impl.func))
     for key, impl in impls.items():
         mod, _, name = key.partition(":")
         if mod == "numpy.random" and hasattr(numpy.random, name):

@@ -67,8 +67,9 @@ def _wrap(r, state, locals_seen):
         shards = [None] * m.ndev
         shards[d] = r
         return ndarray._from_store(Store(m, r.shape, r.dtype, Layout.single(d), shards))
-    if type(r) is tuple:
-        return tuple(_wrap(v, state, locals_seen) for v in r)
+    if isinstance(r, tuple):
+        vals = [_wrap(v, state, locals_seen) for v in r]
+        return type(r)(*vals) if hasattr(r, "_fields") else tuple(vals)
     if type(r) is list:
         return [_wrap(v, state, locals_seen) for v in r]
     return r

@@ -245,6 +245,8 @@ def as_expr(x, shape):
     """An operand as an expression of ``shape``: a pending whole array is inlined; any
     other array becomes a leaf (a pending view of a pending array is evaluated first)."""
     st = x._store
+    if st.pending and st.errstate is not None and st.errstate != numpy.geterr():
+        st.materialize()        # written under other floating-point error rules
     if st.pending:
         if x._map.is_identity_of(st.shape):
             e = st.expr

@@ -1,0 +1,613 @@
+"""The samplers of ``numpy.random``'s distributions, one function per distribution:
+``core(stream, args)`` with NumPy's argument names (``args`` as NumPy binds them).  Each
+checks its parameters with NumPy's messages, broadcasts them against ``size`` and draws
+through ``arrbackend.api.random_dists`` (pure functions of seed, stream and element).
+``arrbackend.api.random_more`` turns them into the legacy functions and the
+``Generator`` methods."""
+from __future__ import annotations
+
+import warnings
+
+import numpy
+
+from ..distributed.elementwise import assign, broadcast_shapes
+from . import random_dists as D
+from ._helpers import host, ours, uf
+from .manipulation import astype, where
+from .._ndarray import ndarray
+
+
+# --- arguments ------------------------------------------------------------------------
+
+def _param(v):
+    if isinstance(v, ndarray) or isinstance(v, (int, float)):
+        return v
+    if isinstance(v, numpy.generic):
+        return v.item()
+    a = numpy.asarray(v)
+    if a.ndim == 0:
+        return a.item()
+    return ours(a)
+
+
+def _shape(size, *params):
+    shapes = [p.shape for p in params if isinstance(p, ndarray)]
+    if size is None:
+        return broadcast_shapes(shapes) if shapes else ()
+    from .creation import normalize_shape
+    size = normalize_shape(size, "random")
+    if shapes:
+        try:
+            full = broadcast_shapes(shapes + [size])
+        except ValueError:
+            full = None
+        if full != size:
+            raise ValueError("shape mismatch: objects cannot be broadcast to a single shape."
+                             "  Mismatch is between arg 0 with shape "
+                             f"{shapes[0]} and arg 1 with shape {size}.")
+    return size
+
+
+def _bad(cond) -> bool:
+    """Whether an elementwise condition holds anywhere (parameters checks)."""
+    if isinstance(cond, ndarray):
+        from .reductions import any as any_
+        return bool(any_(cond))
+    return bool(numpy.any(cond))
+
+
+def _check(cond, msg):
+    with numpy.errstate(invalid="ignore"):
+        if _bad(cond):
+            raise ValueError(msg)
+
+
+def _isnan(v):
+    return uf("isnan", v) if isinstance(v, ndarray) else numpy.isnan(v)
+
+
+def _lt(v, x):
+    return uf("less", v, x)
+
+
+def _le(v, x):
+    return uf("less_equal", v, x)
+
+
+def _P(stream, size, *params):
+    return D.Params(stream, _shape(size, *params))
+
+
+def _full(P, v, dtype=numpy.float64):
+    """A parameter as an array of the output shape (scalars stay scalars)."""
+    return v
+
+
+def _finish(r, P, dtype=numpy.float64):
+    with numpy.errstate(all="ignore"):
+        D.settle(r)
+    if not isinstance(r, ndarray):
+        from .creation import full
+        return full(P.shape, r, dtype=dtype)
+    if r.shape != P.shape:
+        from .manipulation import broadcast_to
+        r = broadcast_to(r, P.shape).copy()
+    return astype(r, dtype) if r.dtype != dtype else r
+
+
+# --- continuous ------------------------------------------------------------------------
+
+def _exponential(s, a):
+    scale = _param(a["scale"])
+    _check(_lt(scale, 0), "scale < 0")
+    P = _P(s, a["size"], scale)
+    return _finish(uf("multiply", scale, D.std_exp(P)), P)
+
+
+def _standard_exponential(s, a):
+    P = _P(s, a["size"])
+    r = _finish(D.std_exp(P), P)
+    return _dtype_out(r, a)
+
+
+def _dtype_out(r, a):
+    dt = numpy.dtype(a.get("dtype", numpy.float64) or numpy.float64)
+    if dt not in (numpy.float64, numpy.float32):
+        raise TypeError(f"Unsupported dtype {dt!r}")
+    if dt != r.dtype:
+        r = astype(r, dt)
+    out = a.get("out")
+    if out is not None:
+        assign(out, r)
+        return out
+    return r
+
+
+def _standard_gamma(s, a):
+    shape = _param(a["shape"])
+    _check(_lt(shape, 0), "shape < 0")
+    size = a["size"] if a.get("out") is None else a["out"].shape
+    P = _P(s, size, shape)
+    return _dtype_out(_finish(D.std_gamma(P, shape), P), a)
+
+
+def _gamma(s, a):
+    shape, scale = _param(a["shape"]), _param(a["scale"])
+    _check(_lt(shape, 0), "shape < 0")
+    _check(_lt(scale, 0), "scale < 0")
+    P = _P(s, a["size"], shape, scale)
+    return _finish(uf("multiply", D.std_gamma(P, shape), scale), P)
+
+
+def _beta(s, a):
+    x, y = _param(a["a"]), _param(a["b"])
+    _check(_le(x, 0), "a <= 0")
+    _check(_le(y, 0), "b <= 0")
+    P = _P(s, a["size"], x, y)
+    gx = D.std_gamma(P, x)
+    gy = D.std_gamma(P, y)
+    with numpy.errstate(all="ignore"):
+        r = uf("true_divide", gx, uf("add", gx, gy))
+    return _finish(r, P)
+
+
+def _chisq(P, df):
+    return uf("multiply", 2.0, D.std_gamma(P, uf("true_divide", df, 2.0)))
+
+
+def _chisquare(s, a):
+    df = _param(a["df"])
+    _check(_le(df, 0), "df <= 0")
+    P = _P(s, a["size"], df)
+    return _finish(_chisq(P, df), P)
+
+
+def _f(s, a):
+    dn, dd = _param(a["dfnum"]), _param(a["dfden"])
+    _check(_le(dn, 0), "dfnum <= 0")
+    _check(_le(dd, 0), "dfden <= 0")
+    P = _P(s, a["size"], dn, dd)
+    r = uf("true_divide", uf("true_divide", _chisq(P, dn), dn),
+           uf("true_divide", _chisq(P, dd), dd))
+    return _finish(r, P)
+
+
+def _ncchisq(P, df, nonc):
+    zero = uf("equal", nonc, 0)
+    big = uf("greater", df, 1)
+    c1 = _chisq(P, where(big, uf("subtract", df, 1), 1.0))
+    n = uf("add", D.normal(P), uf("sqrt", nonc))
+    r_big = uf("add", c1, uf("multiply", n, n))
+    r = r_big
+    if _bad(uf("logical_and", uf("logical_not", big), uf("logical_not", zero))):
+        i = D.poisson(P, uf("true_divide", nonc, 2.0))
+        r_small = _chisq(P, uf("add", df, uf("multiply", 2.0, i)))
+        r = where(big, r_big, r_small)
+    if _bad(zero):
+        r = where(zero, _chisq(P, df), r)
+    return r
+
+
+def _noncentral_chisquare(s, a):
+    df, nonc = _param(a["df"]), _param(a["nonc"])
+    _check(_le(df, 0), "df <= 0")
+    _check(_lt(nonc, 0), "nonc < 0")
+    P = _P(s, a["size"], df, nonc)
+    return _finish(_ncchisq(P, df, nonc), P)
+
+
+def _noncentral_f(s, a):
+    dn, dd, nonc = _param(a["dfnum"]), _param(a["dfden"]), _param(a["nonc"])
+    _check(_le(dn, 0), "dfnum <= 0")
+    _check(_le(dd, 0), "dfden <= 0")
+    _check(_lt(nonc, 0), "nonc < 0")
+    P = _P(s, a["size"], dn, dd, nonc)
+    t = uf("multiply", _ncchisq(P, dn, nonc), dd)
+    return _finish(uf("true_divide", t, uf("multiply", _chisq(P, dd), dn)), P)
+
+
+def _standard_t(s, a):
+    df = _param(a["df"])
+    _check(_le(df, 0), "df <= 0")
+    P = _P(s, a["size"], df)
+    num = D.normal(P)
+    den = D.std_gamma(P, uf("true_divide", df, 2.0))
+    r = uf("true_divide", uf("multiply", uf("sqrt", uf("true_divide", df, 2.0)), num),
+           uf("sqrt", den))
+    return _finish(r, P)
+
+
+def _standard_cauchy(s, a):
+    P = _P(s, a["size"])
+    return _finish(uf("true_divide", D.normal(P), D.normal(P)), P)
+
+
+def _loc_scale(a, name_loc="loc", name_scale="scale"):
+    loc, scale = _param(a[name_loc]), _param(a[name_scale])
+    _check(_lt(scale, 0), f"{name_scale} < 0")
+    return loc, scale
+
+
+def _gumbel(s, a):
+    loc, scale = _loc_scale(a)
+    P = _P(s, a["size"], loc, scale)
+    with numpy.errstate(divide="ignore"):
+        g = uf("negative", uf("log", D.std_exp(P)))
+    return _finish(uf("add", loc, uf("multiply", scale, g)), P)
+
+
+def _laplace(s, a):
+    loc, scale = _loc_scale(a)
+    P = _P(s, a["size"], loc, scale)
+    U = D.uniform(P)
+    with numpy.errstate(divide="ignore"):
+        hi = uf("subtract", loc, uf("multiply", scale, uf("log", uf("subtract", 2.0, uf(
+            "add", U, U)))))
+        lo = uf("add", loc, uf("multiply", scale, uf("log", uf("add", U, U))))
+    return _finish(where(uf("greater_equal", U, 0.5), hi, lo), P)
+
+
+def _logistic(s, a):
+    loc, scale = _loc_scale(a)
+    P = _P(s, a["size"], loc, scale)
+    U = D.uniform(P)
+    with numpy.errstate(divide="ignore"):
+        r = uf("add", loc, uf("multiply", scale, uf("log", uf("true_divide", U, uf(
+            "subtract", 1.0, U)))))
+    return _finish(r, P)
+
+
+def _lognormal(s, a):
+    mean, sigma = _loc_scale(a, "mean", "sigma")
+    P = _P(s, a["size"], mean, sigma)
+    return _finish(uf("exp", uf("add", mean, uf("multiply", sigma, D.normal(P)))), P)
+
+
+def _pareto(s, a):
+    x = _param(a["a"])
+    _check(_le(x, 0), "a <= 0")
+    P = _P(s, a["size"], x)
+    return _finish(uf("expm1", uf("true_divide", D.std_exp(P), x)), P)
+
+
+def _power(s, a):
+    x = _param(a["a"])
+    _check(_le(x, 0), "a <= 0")
+    P = _P(s, a["size"], x)
+    base = uf("negative", uf("expm1", uf("negative", D.std_exp(P))))
+    return _finish(uf("power", base, uf("true_divide", 1.0, x)), P)
+
+
+def _rayleigh(s, a):
+    scale = _param(a["scale"])
+    _check(_lt(scale, 0), "scale < 0")
+    P = _P(s, a["size"], scale)
+    return _finish(uf("multiply", scale, uf("sqrt", uf("multiply", 2.0, D.std_exp(P)))), P)
+
+
+def _weibull(s, a):
+    x = _param(a["a"])
+    _check(_lt(x, 0), "a < 0")
+    P = _P(s, a["size"], x)
+    with numpy.errstate(divide="ignore"):
+        r = uf("power", D.std_exp(P), uf("true_divide", 1.0, x))
+    return _finish(where(uf("equal", x, 0), 0.0, r), P)
+
+
+def _triangular(s, a):
+    left, mode, right = _param(a["left"]), _param(a["mode"]), _param(a["right"])
+    _check(uf("greater", left, mode), "left > mode")
+    _check(uf("greater", mode, right), "mode > right")
+    _check(uf("equal", left, right), "left == right")
+    P = _P(s, a["size"], left, mode, right)
+    base = uf("subtract", right, left)
+    leftbase = uf("subtract", mode, left)
+    ratio = uf("true_divide", leftbase, base)
+    leftprod = uf("multiply", leftbase, base)
+    rightprod = uf("multiply", uf("subtract", right, mode), base)
+    U = D.uniform(P)
+    lo = uf("add", left, uf("sqrt", uf("multiply", U, leftprod)))
+    hi = uf("subtract", right, uf("sqrt", uf("multiply", uf("subtract", 1.0, U), rightprod)))
+    return _finish(where(uf("less_equal", U, ratio), lo, hi), P)
+
+
+def _wald(s, a):
+    mean, scale = _param(a["mean"]), _param(a["scale"])
+    _check(_le(mean, 0), "mean <= 0")
+    _check(_le(scale, 0), "scale <= 0")
+    P = _P(s, a["size"], mean, scale)
+    mu_2l = uf("true_divide", mean, uf("multiply", 2.0, scale))
+    Y = D.normal(P)
+    Y = uf("multiply", uf("multiply", mean, Y), Y)
+    root = uf("sqrt", uf("add", uf("multiply", uf("multiply", 4.0, scale), Y),
+                         uf("multiply", Y, Y)))
+    X = uf("add", mean, uf("multiply", mu_2l, uf("subtract", Y, root)))
+    U = D.uniform(P)
+    keep = uf("less_equal", U, uf("true_divide", mean, uf("add", mean, X)))
+    return _finish(where(keep, X, uf("true_divide", uf("multiply", mean, mean), X)), P)
+
+
+def _vonmises(s, a):
+    mu, kappa = _param(a["mu"]), _param(a["kappa"])
+    _check(_lt(kappa, 0), "kappa < 0")
+    P = _P(s, a["size"], mu, kappa)
+    pi = numpy.pi
+    tiny = uf("less", kappa, 1e-8)
+    k = where(tiny, 1.0, kappa)
+    r = uf("add", 1.0, uf("sqrt", uf("add", 1.0, uf("multiply", 4.0, uf("multiply", k, k)))))
+    rho = uf("true_divide", uf("subtract", r, uf("sqrt", uf("multiply", 2.0, r))),
+             uf("multiply", 2.0, k))
+    s_ = uf("true_divide", uf("add", 1.0, uf("multiply", rho, rho)), uf("multiply", 2.0, rho))
+    s_ = where(uf("less", k, 1e-5), uf("add", uf("true_divide", 1.0, k), k), s_)
+
+    def propose(P):
+        U = D.uniform(P)
+        V = D.uniform(P)
+        Z = uf("cos", uf("multiply", pi, U))
+        W = uf("true_divide", uf("add", 1.0, uf("multiply", s_, Z)), uf("add", s_, Z))
+        Y = uf("multiply", k, uf("subtract", s_, W))
+        with numpy.errstate(all="ignore"):
+            ok = uf("logical_or", uf("greater_equal", uf("subtract", uf("multiply", Y, uf(
+                "subtract", 2.0, Y)), V), 0), uf("greater_equal", uf("add", uf("log", uf(
+                    "true_divide", Y, V)), uf("subtract", 1.0, Y)), 0))
+        return W, ok
+    W = D.rejection(P, propose)
+    U = D.uniform(P)
+    from .manipulation import clip
+    res = uf("arccos", clip(W, -1.0, 1.0))
+    res = where(uf("less", U, 0.5), uf("negative", res), res)
+    res = uf("add", res, mu)
+    neg = uf("less", res, 0)
+    mod = uf("subtract", uf("fmod", uf("add", uf("absolute", res), pi), 2 * pi), pi)
+    res = where(neg, uf("negative", mod), mod)
+    huge = uf("greater", kappa, 1e6)
+    if _bad(huge):
+        alt = uf("add", mu, uf("multiply", uf("sqrt", uf("true_divide", 1.0, k)), D.normal(P)))
+        alt = uf("subtract", uf("mod", uf("add", alt, pi), 2 * pi), pi)
+        res = where(huge, alt, res)
+    if _bad(tiny):
+        res = where(tiny, uf("multiply", pi, uf("subtract", uf("multiply", 2.0, D.uniform(P)),
+                                                1.0)), res)
+    return _finish(res, P)
+
+
+# --- discrete --------------------------------------------------------------------------
+
+def _poisson(s, a):
+    lam = _param(a["lam"])
+    _check(uf("logical_or", _lt(lam, 0), _isnan(lam)), "lam < 0 or lam is NaN")
+    _check(uf("greater", lam, 9.223372006484771e18), "lam value too large")
+    P = _P(s, a["size"], lam)
+    return _finish(D.poisson(P, lam), P, numpy.int64)
+
+
+def _binomial(s, a):
+    n, p = _param(a["n"]), _param(a["p"])
+    if isinstance(n, float) and n != int(n) or isinstance(n, ndarray) and n.dtype.kind == "f":
+        n = astype(ours(n), numpy.int64) if isinstance(n, ndarray) else int(n)
+    _check(_lt(n, 0), "n < 0")
+    _check(uf("logical_or", uf("logical_or", _lt(p, 0), uf("greater", p, 1)), _isnan(p)),
+           "p < 0, p > 1 or p is NaN")
+    P = _P(s, a["size"], n, p)
+    return _finish(D.binomial(P, n, p), P, numpy.int64)
+
+
+def _negative_binomial(s, a):
+    n, p = _param(a["n"]), _param(a["p"])
+    _check(_le(n, 0), "n <= 0")
+    _check(uf("logical_or", uf("logical_or", _le(p, 0), uf("greater", p, 1)), _isnan(p)),
+           "p <= 0, p > 1 or p contains NaNs")
+    P = _P(s, a["size"], n, p)
+    lam = uf("multiply", D.std_gamma(P, n), uf("true_divide", uf("subtract", 1.0, p), p))
+    return _finish(D.poisson(P, lam), P, numpy.int64)
+
+
+def _geometric(s, a):
+    p = _param(a["p"])
+    _check(uf("logical_or", uf("logical_or", _le(p, 0), uf("greater", p, 1)), _isnan(p)),
+           "p <= 0, p > 1 or p contains NaNs")
+    P = _P(s, a["size"], p)
+    with numpy.errstate(divide="ignore"):
+        r = uf("ceil", uf("true_divide", uf("negative", D.std_exp(P)), uf(
+            "log1p", uf("negative", p))))
+    r = where(uf("equal", p, 1), 1.0, uf("maximum", r, 1.0))
+    return _finish(r, P, numpy.int64)
+
+
+def _hypergeometric(s, a):
+    good, bad, ns = _param(a["ngood"]), _param(a["nbad"]), _param(a["nsample"])
+    _check(_lt(good, 0), "ngood < 0")
+    _check(_lt(bad, 0), "nbad < 0")
+    _check(_lt(ns, 0), "nsample < 0")
+    _check(uf("less", uf("add", good, bad), ns), "ngood + nbad < nsample")
+    P = _P(s, a["size"], good, bad, ns)
+    return _finish(_hyper(P, good, bad, ns), P, numpy.int64)
+
+
+def _hyper(P, good, bad, ns):
+    """NumPy's simple hypergeometric sampler (one uniform per item drawn), using the
+    complement so that at most half the population is drawn."""
+    from .reductions import max as max_
+    total = uf("add", good, bad)
+    comp = uf("greater", uf("multiply", 2, ns), total)
+    sample = where(comp, uf("subtract", total, ns), ns)
+    d1 = astype(uf("subtract", total, sample), numpy.float64)
+    d2 = astype(uf("minimum", bad, good), numpy.float64)
+    Y = d2
+    K = astype(sample, numpy.float64)
+    steps = int(host(max_(ours(sample)))) if isinstance(sample, ndarray) or True else 0
+    for _ in range(steps):
+        active = uf("logical_and", uf("greater", Y, 0.0), uf("greater", K, 0.0))
+        U = D.uniform(P)
+        with numpy.errstate(all="ignore"):
+            dec = uf("floor", uf("add", U, uf("true_divide", Y, uf("add", d1, K))))
+        Y = where(active, uf("subtract", Y, dec), Y)
+        K = where(active, uf("subtract", K, 1.0), K)
+    Z = uf("subtract", d2, Y)
+    Z = where(uf("greater", good, bad), uf("subtract", sample, Z), Z)
+    return where(comp, uf("subtract", good, Z), Z)
+
+
+def _logseries(s, a):
+    p = _param(a["p"])
+    _check(uf("logical_or", uf("logical_or", _lt(p, 0), uf("greater_equal", p, 1)),
+              _isnan(p)), "p < 0, p >= 1 or p is NaN")
+    P = _P(s, a["size"], p)
+    r = uf("log1p", uf("negative", p))
+
+    def propose(P):
+        V = D.uniform(P)
+        U = D.uniform(P)
+        q = uf("negative", uf("expm1", uf("multiply", r, U)))
+        with numpy.errstate(all="ignore"):
+            val = uf("floor", uf("add", 1.0, uf("true_divide", uf("log", V), uf("log", q))))
+        one = uf("greater_equal", V, p)
+        inner = uf("less_equal", V, uf("multiply", q, q))
+        res = where(one, 1.0, where(inner, val, where(uf("greater_equal", V, q), 1.0, 2.0)))
+        bad = uf("logical_and", uf("logical_not", one), uf("logical_and", inner, uf(
+            "logical_or", uf("less", val, 1.0), uf("equal", V, 0.0))))
+        return res, uf("logical_not", bad)
+    return _finish(D.rejection(P, propose), P, numpy.int64)
+
+
+def _zipf(s, a):
+    x = _param(a["a"])
+    _check(uf("logical_or", _le(x, 1), _isnan(x)), "a <= 1 or a is NaN")
+    P = _P(s, a["size"], x)
+    am1 = uf("subtract", x, 1.0)
+    b = uf("power", 2.0, am1)
+
+    def propose(P):
+        U = uf("subtract", 1.0, D.uniform(P))
+        V = D.uniform(P)
+        with numpy.errstate(all="ignore"):
+            X = uf("floor", uf("power", U, uf("true_divide", -1.0, am1)))
+            T = uf("power", uf("add", 1.0, uf("true_divide", 1.0, X)), am1)
+            ok = uf("less_equal", uf("true_divide", uf("multiply", uf("multiply", V, X), uf(
+                "subtract", T, 1.0)), uf("subtract", b, 1.0)), uf("true_divide", T, b))
+            ok = uf("logical_and", ok, uf("logical_and", uf("greater_equal", X, 1.0), uf(
+                "less", X, 9.2e18)))
+        return X, ok
+    return _finish(D.rejection(P, propose), P, numpy.int64)
+
+
+# --- multivariate ----------------------------------------------------------------------
+
+def _multinomial(s, a):
+    from .manipulation import stack
+    n = _param(a["n"])
+    pv = host(a["pvals"]) if isinstance(a["pvals"], ndarray) else numpy.asarray(
+        a["pvals"], dtype=float)
+    if pv.ndim != 1:
+        raise ValueError("pvals must be a 1-d sequence")
+    if numpy.any(pv < 0) or numpy.any(pv > 1) or numpy.any(numpy.isnan(pv)):
+        raise ValueError("pvals < 0, pvals > 1 or pvals contains NaNs")
+    if pv[:-1].sum() > 1.0 + 1e-12:
+        raise ValueError("sum(pvals[:-1]) > 1.0")
+    _check(_lt(n, 0), "n < 0")
+    P = _P(s, a["size"], n)
+    remaining = n if isinstance(n, ndarray) else n
+    left = 1.0
+    cols = []
+    for j in range(len(pv) - 1):
+        pj = min(max(pv[j] / left, 0.0), 1.0) if left > 0 else 0.0
+        x = D.binomial(P, remaining, pj) if pj > 0 else _finish(0, P, numpy.int64)
+        cols.append(_finish(x, P, numpy.int64))
+        remaining = uf("subtract", remaining, x)
+        left -= pv[j]
+    cols.append(_finish(remaining, P, numpy.int64))
+    return stack(cols, axis=-1)
+
+
+def _dirichlet(s, a):
+    from .reductions import sum as sum_
+    alpha = host(a["alpha"]) if isinstance(a["alpha"], ndarray) else numpy.asarray(
+        a["alpha"], dtype=float)
+    if alpha.ndim != 1:
+        raise ValueError("alpha must be a one-dimensional sequence")
+    if numpy.any(alpha < 0) or numpy.any(numpy.isnan(alpha)):
+        raise ValueError("alpha < 0" if numpy.any(alpha < 0) else "alpha contains NaNs")
+    size = a["size"]
+    from .creation import normalize_shape
+    shape = (normalize_shape(size, "dirichlet") if size is not None else ()) + (len(alpha),)
+    P = D.Params(s, shape)
+    alph = ours(numpy.broadcast_to(alpha, shape).copy())
+    g = D.std_gamma(P, alph)
+    with numpy.errstate(all="ignore"):
+        return uf("true_divide", g, sum_(g, axis=-1, keepdims=True))
+
+
+def _multivariate_normal(s, a):
+    from .linalg import matmul
+    mean = host(a["mean"]) if isinstance(a["mean"], ndarray) else numpy.asarray(a["mean"])
+    cov = host(a["cov"]) if isinstance(a["cov"], ndarray) else numpy.asarray(a["cov"])
+    size = a["size"]
+    shape = () if size is None else ((size,) if numpy.ndim(size) == 0 else tuple(size))
+    if mean.ndim != 1:
+        raise ValueError("mean must be 1 dimensional")
+    if cov.ndim != 2 or cov.shape[0] != cov.shape[1]:
+        raise ValueError("cov must be 2 dimensional and square")
+    if mean.shape[0] != cov.shape[0]:
+        raise ValueError("mean and cov must have same length")
+    method = a.get("method", "svd")
+    check_valid = a.get("check_valid", "warn")
+    if check_valid not in ("warn", "raise", "ignore"):
+        raise ValueError("check_valid must equal 'warn', 'raise', or 'ignore'")
+    if method == "cholesky":
+        factor = numpy.linalg.cholesky(cov).T
+    elif method == "eigh":
+        w, v = numpy.linalg.eigh(cov)
+        factor = (v * numpy.sqrt(numpy.maximum(w, 0))).T
+        if check_valid != "ignore" and numpy.any(w < -a.get("tol", 1e-8)):
+            _psd(check_valid)
+    else:
+        u, sv, vh = numpy.linalg.svd(cov)
+        if check_valid != "ignore":
+            psd = numpy.allclose(numpy.dot(vh.T * sv, vh), cov, rtol=a.get("tol", 1e-8),
+                                 atol=a.get("tol", 1e-8))
+            if not psd:
+                _psd(check_valid)
+        factor = numpy.sqrt(sv)[:, None] * vh
+    n = mean.shape[0]
+    P = D.Params(s, shape + (n,))
+    z = D.normal(P)
+    x = matmul(z, ours(factor))
+    return uf("add", x, ours(mean))
+
+
+def _psd(check_valid):
+    if check_valid == "warn":
+        warnings.warn("covariance is not symmetric positive-semidefinite.", RuntimeWarning,
+                      stacklevel=4)
+    else:
+        raise ValueError("covariance is not symmetric positive-semidefinite.")
+
+
+def _multivariate_hypergeometric(s, a):
+    from .manipulation import stack
+    colors = numpy.asarray(host(a["colors"]) if isinstance(a["colors"], ndarray)
+                           else a["colors"])
+    if colors.ndim != 1:
+        raise ValueError("colors must be a one-dimensional sequence")
+    if numpy.any(colors < 0):
+        raise ValueError("colors must be a sequence of nonnegative integers")
+    if a.get("method", "marginals") not in ("count", "marginals"):
+        raise ValueError('method must be "count" or "marginals".')
+    ns = _param(a["nsample"])
+    _check(_lt(ns, 0), "nsample must be nonnegative.")
+    _check(uf("greater", ns, int(colors.sum())), "nsample > sum(colors)")
+    size = a["size"]
+    from .creation import normalize_shape
+    base = normalize_shape(size, "multivariate_hypergeometric") if size is not None else ()
+    P = _P(s, base if size is not None else None, ns) if isinstance(ns, ndarray) else \
+        D.Params(s, base)
+    remaining = ns
+    cols = []
+    rest = int(colors.sum())
+    for c in colors[:-1]:
+        rest -= int(c)
+        x = _finish(_hyper(P, int(c), rest, remaining), P, numpy.int64)
+        cols.append(x)
+        remaining = uf("subtract", remaining, x)
+    cols.append(_finish(remaining, P, numpy.int64))
+    return stack(cols, axis=-1)
