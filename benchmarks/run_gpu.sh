@@ -15,6 +15,8 @@ export PYTHONPATH=$PWD:${PYTHONPATH:-}
 export PYTHONUNBUFFERED=1
 # CuPy's compiled-kernel cache: kept between runs when .cupy_cache/ is carried along
 mkdir -p .cupy_cache && export CUPY_CACHE_DIR=$PWD/.cupy_cache
+# the multi-process tests start mpiexec; Open MPI refuses root without these
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
 nvidia-smi -L
 python3 -c "import cupy, numpy; print('cupy', cupy.__version__, 'numpy', numpy.__version__)"
 if [ "${1:-}" = "--bench-only" ]; then shift; SKIP_TESTS=1; fi
