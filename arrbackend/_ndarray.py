@@ -127,10 +127,7 @@ class ndarray(NdarrayMethods):
 
     @property
     def size(self) -> int:
-        n = 1
-        for s in self._map.shape:
-            n *= s
-        return n
+        return self._map.size
 
     @property
     def itemsize(self) -> int:

@@ -152,7 +152,7 @@ def _fast(ufunc, inputs, out):
             st = x._store
             if st.pending:
                 return None            # a deferred operand: extend its expression
-            if big is not None and x.size >= big:
+            if big is not None and x._map.size >= big:
                 return None            # a large result: deferred (fused) instead
             if m is None:
                 m = st.machine
@@ -219,6 +219,20 @@ def _fast(ufunc, inputs, out):
     f = _device_ufunc(dev.xp, ufunc)
     if f is None:
         return None
+    if out is None and dev._cupy_device is None:
+        # the library allocates, as a plain call does (the current device is this one)
+        try:
+            r = f(*locs)
+        except Exception as exc:
+            if type(exc).__name__ == "OutOfMemoryError":
+                alloc_local(dev, broadcast_shapes([x.shape for x in locs
+                                                   if hasattr(x, "shape")]), dt)
+            raise
+        if r.dtype != dt:
+            r = r.astype(dt)
+        shards = [None] * m.ndev
+        shards[d] = r
+        return ndarray._from_store(Store(m, r.shape, dt, Layout.single(d), shards))
     shapes = [x.shape for x in locs if hasattr(x, "shape")]
     shape = shapes[0] if len(shapes) == 1 or all(s == shapes[0] for s in shapes) \
         else broadcast_shapes(shapes)
@@ -253,13 +267,12 @@ _fast_dtypes: dict = {}
 
 def _device_ufunc(xp, ufunc):
     """The device library's ufunc of the same name, or one composed from others."""
-    key = (id(xp), ufunc)
-    f = _device_ufuncs.get(key, False)
+    f = _device_ufuncs.get(ufunc, False)      # (one device library per process: CuPy)
     if f is False:
         f = getattr(xp, ufunc.__name__, None)
         if f is None and ufunc.__name__ in _COMPOSED:
             f = functools.partial(_COMPOSED[ufunc.__name__], xp)
-        _device_ufuncs[key] = f
+        _device_ufuncs[ufunc] = f
     return f
 
 

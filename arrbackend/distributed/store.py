@@ -33,10 +33,8 @@ class Store:
         self.version = 0
         self._readers = None     # deferred expressions still reading this memory
 
-    @property
-    def pending(self) -> bool:
-        """Whether the values are an expression not evaluated yet (deferred stores)."""
-        return False
+    #: Whether the values are an expression not evaluated yet (deferred stores override).
+    pending = False
 
     @property
     def base(self) -> "Store":

@@ -22,7 +22,7 @@ class IndexMap:
     """(dims, fixed, shape): ``dims[k] = (store_axis, start, step)``, ``fixed[a]`` the
     index a store axis is fixed at (or -1), ``shape`` the view's shape."""
 
-    __slots__ = ("dims", "fixed", "shape", "_key", "ident", "_hash")
+    __slots__ = ("dims", "fixed", "shape", "_key", "ident", "_hash", "size")
 
     def __init__(self, dims: tuple, fixed: tuple, shape: tuple, ident: bool = False):
         self.dims = dims
@@ -30,7 +30,11 @@ class IndexMap:
         self.shape = shape
         self._key = None
         self._hash = None
-        self.ident = ident          # the whole store, as it is (known when built so)
+        self.ident = ident
+        n = 1
+        for x in shape:
+            n *= x
+        self.size = n          # the whole store, as it is (known when built so)
 
     @staticmethod
     def identity(shape: tuple) -> "IndexMap":
