@@ -489,7 +489,10 @@ _launches: dict = {}
 
 
 def _launch_key(expr, lvs, tstore, tmap):
-    return (expr.sig, tuple((id(lf.store), lf.vmap) for lf in lvs), id(tstore), tmap,
+    # a new array's memory changes each time: it is passed at each launch, so only its
+    # shape and layout (the strides the kernel was planned for) enter the key
+    t = ("new", tstore.shape, tstore.layout) if isinstance(tstore, LazyStore) else id(tstore)
+    return (expr.sig, tuple((id(lf.store), lf.vmap) for lf in lvs), t, tmap,
             tuple((r.vmap, r.rshape) for r in expr.rands))
 
 
@@ -502,13 +505,13 @@ def _evaluate_on(expr, lvs, target, m, d, errstate) -> None:
     tbase = tstore.base
     dev = m.devices[d]
     key = None
-    if dev.is_gpu and not isinstance(tstore, LazyStore):
+    if dev.is_gpu:
         key = _launch_key(expr, lvs, tstore, tmap)
         hit = _launches.get(key)
-        if hit is not None and hit[0]() is tstore and all(
+        if hit is not None and (hit[0] is None or hit[0]() is tstore) and all(
                 ref() is lf.store for ref, lf in zip(hit[1], lvs)):
             with dev.activate():
-                hit[2](expr)
+                hit[2](expr, hit[3] if hit[3] is not None else local_view(tstore, tmap, d))
             return
     leaf_local = {}
     for lf in lvs:
@@ -529,7 +532,10 @@ def _evaluate_on(expr, lvs, target, m, d, errstate) -> None:
     if key is not None and launch is not None:
         if len(_launches) > 1024:
             _launches.clear()
-        _launches[key] = (weakref.ref(tstore), [weakref.ref(lf.store) for lf in lvs], launch)
+        fresh = isinstance(tstore, LazyStore)
+        _launches[key] = (None if fresh else weakref.ref(tstore),
+                          [weakref.ref(lf.store) for lf in lvs], launch,
+                          None if fresh else out)
 
 
 def _union(sboxes):

@@ -470,8 +470,8 @@ class Launch:
         self.grid = grid
         self.block = block
 
-    def __call__(self, expr) -> None:
-        args = list(self.static) + _dynamic_args(self.rands, expr)
+    def __call__(self, expr, out) -> None:
+        args = [out] + list(self.static) + _dynamic_args(self.rands, expr)
         self.kernel(self.grid, self.block, tuple(args))
         count("kernels")
 
@@ -494,8 +494,7 @@ def run(dev, expr, leaf_local, out, lvs):
     if k is None:
         k = _kernel(cp, dev.id, key, source_for(expr, plan, lvs, nd, out.dtype, i32), "fused")
     static, rands = _static_args(plan, lvs, strides[1:])
-    static = [out] + [numpy.int64(x) for x in strides[0]] + \
-        [numpy.int64(n) for n in shape] + static
+    static = [numpy.int64(x) for x in strides[0]] + [numpy.int64(n) for n in shape] + static
     n_last = shape[-1]
     rows = 1
     for n in shape[:-1]:
@@ -507,7 +506,7 @@ def run(dev, expr, leaf_local, out, lvs):
     gx = (n_last + bx - 1) // bx
     gy = min((rows + by - 1) // by, 65535)
     launch = Launch(k, tuple(static), rands, (gx, gy), (bx, by))
-    launch(expr)
+    launch(expr, out)
     return launch
 
 
