@@ -391,13 +391,13 @@ def ufunc_call(ufunc, inputs, kwargs):
                 raise TypeError(f"{name}: out must be arrbackend arrays (got "
                                 f"{', '.join(type(o).__name__ for o in out)})")
     machine = common_machine(list(inputs) + list(out or ()), name)
+    ins = [as_operand(x, machine, name) for x in inputs]
+    dtypes = resolve_dtypes(ufunc, ins, out, dtype, casting, signature)   # NumPy's errors
     if machine.is_gpu and _device_ufunc(machine.devices[0].xp, ufunc) is None:
         from ..dispatch.fallback import call_numpy
         kw = {"where": where} if where is not True else {}
         return call_numpy(ufunc, inputs, dict(kw, out=out, dtype=dtype, casting=casting),
                           name=f"numpy.{name} (on GPU)")
-    ins = [as_operand(x, machine, name) for x in inputs]
-    dtypes = resolve_dtypes(ufunc, ins, out, dtype, casting, signature)
     shapes = [x.shape for x in ins if isinstance(x, ndarray)]
     shapes += [()] if not shapes else []
     shape = broadcast_shapes(shapes) if len(shapes) > 1 else shapes[0]
