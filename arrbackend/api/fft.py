@@ -251,9 +251,9 @@ def _freq_n(n):
     return int(n)
 
 
-@implements(numpy.fft.fftfreq)
-def fftfreq(n, d=1.0, device=None):
-    """Same as ``numpy.fft.fftfreq``."""
+@implements(numpy.fft.fftfreq, extra={"dtype": "Array API (2025.12): the result dtype"})
+def fftfreq(n, d=1.0, device=None, *, dtype=None):
+    """Same as ``numpy.fft.fftfreq`` (``dtype=``: the Array API's result dtype)."""
     from .creation import arange, empty
     n = _freq_n(n)
     val = 1.0 / (n * d)
@@ -261,16 +261,24 @@ def fftfreq(n, d=1.0, device=None):
     N = (n - 1) // 2 + 1
     results[:N] = arange(0, N, dtype=int, device=device)
     results[N:] = arange(-(n // 2), 0, dtype=int, device=device)
-    return uf("multiply", results, val)
+    return _freq_dtype(uf("multiply", results, val), dtype)
 
 
-@implements(numpy.fft.rfftfreq)
-def rfftfreq(n, d=1.0, device=None):
-    """Same as ``numpy.fft.rfftfreq``."""
+def _freq_dtype(r, dtype):
+    if dtype is None or numpy.dtype(dtype) == r.dtype:
+        return r
+    from .manipulation import astype
+    return astype(r, dtype)
+
+
+@implements(numpy.fft.rfftfreq, extra={"dtype": "Array API (2025.12): the result dtype"})
+def rfftfreq(n, d=1.0, device=None, *, dtype=None):
+    """Same as ``numpy.fft.rfftfreq`` (``dtype=``: the Array API's result dtype)."""
     from .creation import arange
     n = _freq_n(n)
     val = 1.0 / (n * d)
-    return uf("multiply", arange(0, n // 2 + 1, dtype=int, device=device), val)
+    return _freq_dtype(uf("multiply", arange(0, n // 2 + 1, dtype=int, device=device), val),
+                       dtype)
 
 
 def _shift(x, axes, sign):

@@ -478,7 +478,8 @@ def vecdot(x1, x2, /, out=None, *, axes=None, axis=None, keepdims=False, casting
         raise _core_mismatch("vecdot", "(n),(n)->()", a.shape[-1], b.shape[-1])
     if a.dtype.kind == "c":
         a = uf("conjugate", a)
-    r = sum_(uf("multiply", a, b), axis=-1, keepdims=keepdims)
+    p = uf("multiply", a, b)
+    r = sum_(p, axis=-1, keepdims=keepdims, dtype=p.dtype)     # the loop's dtype, as NumPy
     return _finish(r, out, dtype)
 
 
