@@ -22,7 +22,7 @@ python3 -c "import cupy, numpy; print('cupy', cupy.__version__, 'numpy', numpy._
 if [ "${1:-}" = "--bench-only" ]; then shift; SKIP_TESTS=1; fi
 echo "== GPU test suite (ARRBACKEND_TEST_MACHINES=gpu) =="
 if [ -z "${SKIP_TESTS:-}" ]; then
-ARRBACKEND_TEST_MACHINES=gpu timeout 420 python3 -m pytest -q -p no:cacheprovider \
+ARRBACKEND_TEST_MACHINES=gpu timeout ${TEST_TIMEOUT:-420} python3 -m pytest -q -p no:cacheprovider \
   --tb=line -rf --maxfail=200 --junitxml="$OUT/gpu-tests.xml" ${TESTS:-tests} 2>&1 | tee "$OUT/gpu-tests.log" | grep -E "^(FAILED|ERROR)|passed|failed" | cut -c1-230 | tail -60
 fi
 echo "== GPU benchmarks =="
