@@ -253,9 +253,13 @@ def as_expr(x, shape):
             return e if e.shape == shape else e.broadcast_to(shape)
         st.materialize()
     if x._map.shape == shape:
+        m = st.machine
+        if m.is_gpu and m.ndev == 1:
+            # made at launch only when needed: a repeated statement relaunches its
+            # prepared kernel without any local views
+            return Leaf(st, x._map)
         lay = x._cache_layout or x._view_layout()
-        local = (lay.kind == "single" and st.machine.is_local(lay.device)) or \
-            st.machine.ndev == 1
+        local = (lay.kind == "single" and m.is_local(lay.device)) or m.ndev == 1
         return Leaf(st, x._map, x._local() if local else None)
     return Leaf(st, x._map.broadcast_to(shape))
 
