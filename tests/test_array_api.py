@@ -48,9 +48,11 @@ def test_fftfreq_dtype(machine, fn, dtype):
     check(got, want)
 
 
-@pytest.mark.parametrize("shape,mask_shape", [((0, 1), (0, 0)), ((1, 0), (0, 0)),
-                                              ((1, 3), (0, 3)), ((2, 1, 2), (2, 0))])
-def test_empty_boolean_mask_against_length_one_axis(machine, shape, mask_shape):
+@pytest.mark.parametrize("shape,mask_shape", [
+    ((0, 1), (0, 0)), ((1, 0), (0, 0)), ((1, 3), (0, 3)), ((2, 1, 2), (2, 0)), ((0, 2), (0, 0)),
+    ((3, 2), (0, 2)), ((3, 2), (3, 0)), ((3,), (0,)), ((0, 2, 3), (0, 0)),
+    ((3, 2), (1, 0)), ((3, 2), (0, 1)), ((3, 2), (2, 0))])   # the last three: IndexError
+def test_empty_boolean_mask_axes(machine, shape, mask_shape):
     x = numpy.arange(int(numpy.prod(shape)), dtype=float).reshape(shape)
     m = numpy.zeros(mask_shape, bool)
     same(lambda a, b: a[b], x, m)

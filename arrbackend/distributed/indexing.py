@@ -167,9 +167,8 @@ def _mask_selection(x, items, adv):
     k = mask.ndim
     # axes of x consumed before the mask: slices and ints among items[:p]
     consumed = sum(1 for it in items[:p] if it is not None)
-    # an empty boolean axis selects nothing, also from an axis of length one (NumPy)
-    full = [(0, 0 if (x.shape[consumed + j] == 1 and mask.shape[j] == 0)
-             else x.shape[consumed + j], 1) for j in range(k)]
+    # an empty boolean axis selects nothing from an axis of any length (NumPy)
+    full = [(0, 0 if mask.shape[j] == 0 else x.shape[consumed + j], 1) for j in range(k)]
     basic = list(items[:p]) + full + list(items[p + 1:])
     view = x._view(x._map.getitem(basic))
     q = sum(1 for it in items[:p] if it is None or isinstance(it, tuple))
