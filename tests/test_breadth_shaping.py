@@ -52,6 +52,18 @@ def test_tile_repeat_resize(machine, dtype):
     same(lambda x: numpy.resize(x[:0], (2, 2)), a)
 
 
+@pytest.mark.parametrize("fn", [lambda x: numpy.repeat(x, 1), lambda x: numpy.repeat(x, 1, axis=1),
+                                lambda x: numpy.resize(x, (3, 2)), lambda x: numpy.resize(x, 4),
+                                lambda x: numpy.resize(x, (4, 3))])
+def test_repeat_resize_return_new_arrays(machine, fn):
+    a = _a((2, 3))
+    x = to_ours(a)
+    r = fn(x)
+    check(r, fn(a))
+    r[(0,) * r.ndim] = -7            # writing the result leaves the input as it was
+    check(x, a)
+
+
 def test_splits(machine):
     a = _a((6, 4, 2))
     for fn in (lambda x: numpy.split(x, 3), lambda x: numpy.split(x, [1, 4], axis=1),

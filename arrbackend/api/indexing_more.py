@@ -231,8 +231,8 @@ def put_along_axis(arr, indices, values, axis):
 
 
 def cycle(v, n: int, machine):
-    """The flat values of ``v`` repeated cyclically to length ``n`` (a view when ``v``
-    has one element)."""
+    """The flat values of ``v`` repeated cyclically to length ``n``: a view of ``v``
+    where one exists (``v`` of one element, or of at least ``n``), else a new array."""
     from .manipulation import broadcast_to, reshape
     flat = _ravel(ours(v, machine))
     if flat.size == n:

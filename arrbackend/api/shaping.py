@@ -173,6 +173,8 @@ def repeat(a, repeats, axis=None):
         r = operator.index(repeats)
         if r < 0:
             raise ValueError("negative dimensions are not allowed")
+        if r == 1:
+            return x.copy()             # a new array, never a view of ``a``
         view = x[(slice(None),) * (ax + 1) + (None,)]
         shape = x.shape[:ax + 1] + (r,) + x.shape[ax + 1:]
         out_shape = x.shape[:ax] + (n * r,) + x.shape[ax + 1:]
@@ -211,7 +213,9 @@ def resize(a, new_shape):
             raise ValueError("all elements of `new_shape` must be non-negative")
     if x.size == 0 or new_size == 0:
         return zeros_like(x, shape=tuple(new_shape))
-    return reshape(cycle(x, new_size, x._store.machine), tuple(new_shape))
+    r = reshape(cycle(x, new_size, x._store.machine), tuple(new_shape))
+    # a new array, never a view of ``a`` (cycle keeps views where it can)
+    return r.copy() if r._store.base is x._store.base else r
 
 
 def _div_points(n, indices_or_sections):
