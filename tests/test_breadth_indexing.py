@@ -223,6 +223,11 @@ def test_select(machine):
     same(lambda x: numpy.select([x < 0, x > 5], [x, x ** 2], default=-1), a)
     same(lambda x: numpy.select([x < 0], [3]), a)
     same(lambda x: numpy.select([x], [x]), a)
+    # Python scalars stay weak in the result dtype (NEP 50)
+    same(lambda x: numpy.select([x > 0], [x.astype(numpy.float32)], 0), a)
+    same(lambda x: numpy.select([x > 0], [x.astype(numpy.int8)], 5), a)
+    same(lambda x: numpy.select([x > 0], [x.astype(numpy.int8)], numpy.int64(5)), a)
+    same(lambda x: numpy.select([x > 0, x < 0], [1.5, x.astype(numpy.float32)]), a)
     with pytest.raises(ValueError, match="same length"):
         numpy.select([to_ours(a) > 0], [])
 

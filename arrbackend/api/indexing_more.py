@@ -562,15 +562,18 @@ def select(condlist, choicelist, default=0):
     if len(condlist) == 0:
         raise ValueError("select with an empty condition list is not possible")
     m = common_machine(list(condlist) + list(choicelist) + [default], "select")
-    choicelist = [ours(c, m) for c in choicelist]
+    # Python scalars keep their weak type in the promotion (NEP 50), as in NumPy
+    weak = lambda v, arr: v if type(v) in (bool, int, float, complex) else arr.dtype  # noqa: E731
+    raw = list(choicelist)
+    choicelist = [ours(c, m) for c in raw]
     try:
-        intermediate = numpy.result_type(*[c.dtype for c in choicelist])
+        intermediate = numpy.result_type(*[weak(v, c) for v, c in zip(raw, choicelist)])
     except TypeError as e:
         raise TypeError(f"Choicelist elements do not have a common dtype: {e}") from None
     default_array = ours(default, m)
     choicelist.append(default_array)
     try:
-        dtype = numpy.result_type(intermediate, default_array.dtype)
+        dtype = numpy.result_type(intermediate, weak(default, default_array))
     except TypeError as e:
         raise TypeError(f"Choicelists and default value do not have a common dtype: "
                         f"{e}") from None
