@@ -147,6 +147,48 @@ def test_products(machine):
     same(lambda x, y: numpy.vecdot(x, y), a, b)
     same(lambda x, y: numpy.matvec(x, y[:, 0]), a, b)
     same(lambda x, y: numpy.vecmat(x[:, 0] * 1j, y[:3]), a, b)
+
+
+GUFUNC_KWARGS = [
+    (numpy.vecdot, {"axis": 0}), (numpy.vecdot, {"axis": 1, "keepdims": True}),
+    (numpy.vecdot, {"axes": [0, 0]}), (numpy.vecdot, {"axes": [(0,), (0,), ()]}),
+    (numpy.vecdot, {"axes": [0, 0, 1], "keepdims": True}), (numpy.vecdot, {"axes": [0, 0, 1]}),
+    (numpy.vecdot, {"axis": 0, "axes": [0, 0]}), (numpy.vecdot, {"axes": [0]}),
+    (numpy.vecdot, {"axes": [5, 0]}), (numpy.vecdot, {"dtype": numpy.float32}),
+    (numpy.vecdot, {"signature": "dd->d"}), (numpy.matvec, {"axes": [(1, 0), (0,), (0,)]}),
+    (numpy.matvec, {"keepdims": True}), (numpy.matvec, {"axis": 0}),
+    (numpy.vecmat, {"axes": [0, (0, 2), 0]}), (numpy.matmul, {"axes": [(0, 1), (0, 1), (0, 1)]}),
+    (numpy.matmul, {"axes": [(-2, -1), (-1, -2), (-2, -1)]}), (numpy.matmul, {"axis": 0}),
+    (numpy.matmul, {"keepdims": True})]
+
+
+@pytest.mark.parametrize("fn,kw", GUFUNC_KWARGS)
+def test_gufunc_axes_and_options(machine, fn, kw):
+    # core axes anywhere, as NumPy's gufunc machinery places them; its errors otherwise
+    x, y = _a((3, 3, 3)), _a((3, 3, 3), seed=1)
+    same(lambda p, q: fn(p, q, **kw), x, y)
+    if fn is numpy.vecdot:
+        same(lambda p, q: fn(p, q, **kw), x.astype(numpy.int8), y.astype(numpy.int16))
+
+
+def test_gufunc_out_casting(machine):
+    x = _a((3, 4)) * 3
+    X = to_ours(x)
+    for fn in (numpy.vecdot, numpy.matvec):
+        y = x[0] if fn is numpy.matvec else x
+        o = ab.zeros(3)
+        assert fn(X, to_ours(y), out=o) is o
+        check(o, fn(x, y))
+        with pytest.raises(TypeError, match="Cannot cast"):
+            fn(X, to_ours(y), out=ab.zeros(3, dtype=numpy.int64))
+        o = ab.zeros(3, dtype=numpy.int64)
+        fn(X, to_ours(y), out=o, casting="unsafe")
+        check(o, fn(x, y, out=numpy.zeros(3, numpy.int64), casting="unsafe"))
+        h = numpy.zeros(3)                     # a NumPy out=, as for ufuncs
+        assert fn(X, to_ours(y), out=h) is h
+        numpy.testing.assert_allclose(h, fn(x, y))
+        with pytest.raises(ValueError):
+            fn(X, to_ours(y), out=ab.zeros(4))
     v, w = _a((5, 3)), _a((5, 3), seed=4)
     same(numpy.cross, v, w)
     same(lambda x, y: numpy.cross(x.T, y.T, axis=0), v, w)

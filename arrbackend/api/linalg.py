@@ -32,6 +32,36 @@ def _shp(shape) -> str:
     return "(" + ",".join(str(n) for n in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
+def _matmul_axes(a, b, out, axes, axis, keepdims, casting, dtype):
+    """``matmul`` with its core axes elsewhere than last: NumPy checks the arguments on
+    data-free stand-ins (``axis``/``keepdims`` are errors for matmul's signature), then the
+    core axes move last, and the result's move where ``axes`` asks."""
+    from ..distributed.elementwise import assign
+    from ..distributed.view import normalize_axis
+    from .manipulation import moveaxis
+    kw = {k: v for k, v in (("axes", axes), ("axis", axis)) if v is not _NoValue}
+    stand = lambda v: numpy.zeros((1,) * v.ndim, v.dtype)  # noqa: E731
+    if keepdims:
+        kw["keepdims"] = keepdims
+    numpy.matmul(stand(a), stand(b), **kw)
+    tup = lambda t: tuple(t) if isinstance(t, (tuple, list)) else (t,)  # noqa: E731
+    ops = []
+    for v, ax in ((a, axes[0]), (b, axes[1])):
+        src = tuple(normalize_axis(i, v.ndim) for i in tup(ax))
+        ops.append(moveaxis(v, src, tuple(range(-len(src), 0))))
+    r = matmul(*ops, casting=casting, dtype=dtype)
+    core = min(a.ndim, 2) + min(b.ndim, 2) - 2
+    if len(axes) > 2 and core:
+        dst = tuple(normalize_axis(i, r.ndim) for i in tup(axes[2]))
+        r = moveaxis(r, tuple(range(-core, 0)), dst)
+    if out is not None:
+        if out.shape != r.shape:
+            raise ValueError(f"matmul: output has shape {out.shape}, the result {r.shape}")
+        assign(out, r)
+        return out
+    return r
+
+
 @implements(numpy.matmul, local=True, missing={
     "axes": "not supported (NotImplementedError)", "axis": "not supported",
     "keepdims": "not supported", "order": "results are C-ordered", "subok": "ignored",
@@ -39,10 +69,10 @@ def _shp(shape) -> str:
 def matmul(x1, x2, /, out=None, *, casting="same_kind", order="K", dtype=None, subok=True,
            signature=None, axes=_NoValue, axis=_NoValue, keepdims=False):
     """Same as ``numpy.matmul``: row blocks of ``x1`` against the needed part of ``x2``."""
-    if axes is not _NoValue or axis is not _NoValue or keepdims:
-        raise NotImplementedError("matmul: axes=, axis= and keepdims= are not supported")
     m = common_machine([x1, x2, out], "matmul")
     a, b = _arr(x1, m), _arr(x2, m)
+    if axes is not _NoValue or axis is not _NoValue or keepdims:
+        return _matmul_axes(a, b, out, axes, axis, keepdims, casting, dtype)
     for i, x in enumerate((a, b)):
         if x.ndim == 0:
             raise ValueError(f"matmul: Input operand {i} does not have enough dimensions (has "

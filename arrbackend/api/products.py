@@ -18,7 +18,7 @@ from ..dispatch.registry import implements
 from ..distributed.elementwise import assign, broadcast_shapes
 from ..distributed.view import normalize_axis
 from ._helpers import ours, uf
-from .manipulation import broadcast_to, moveaxis, ravel, reshape, transpose
+from .manipulation import astype, broadcast_to, moveaxis, ravel, reshape, transpose
 from .ufuncs import common_machine
 from .._ndarray import ndarray
 
@@ -439,48 +439,67 @@ def _two_vectors_allowed(na, nb) -> None:
                   DeprecationWarning, stacklevel=3)
 
 
-def _core_mismatch(name, sig, n1, n2):
-    return ValueError(f"{name}: Input operand 1 has a mismatch in its core dimension 0, "
-                      f"with gufunc signature {sig} (size {n2} is different from {n1})")
+# core dimensions of the inputs, and whether the output has one: (n),(n)->() etc.
+_CORES = {"vecdot": (1, 1, 0), "matvec": (2, 1, 1), "vecmat": (1, 2, 1)}
 
 
-def _gufunc_args(x1, x2, out, name):
+def _gufunc(ufunc, x1, x2, out, kw, body):
+    """A two-input gufunc: NumPy checks the arguments and chooses the loop dtype on
+    data-free stand-ins of the operands' ranks (its errors, its messages); ``body`` gets
+    the operands cast to that dtype with their core axes last and returns the result with
+    its core axis (or kept axis) last, which then moves where ``axes``/``axis`` ask."""
+    name = ufunc.__name__
+    if isinstance(out, tuple):
+        out, = out
     m = common_machine([x1, x2, out], name)
-    return ours(x1, m), ours(x2, m), m
-
-
-def _finish(r, out, dtype):
-    from .manipulation import astype
-    if dtype is not None and r.dtype != numpy.dtype(dtype):
-        r = astype(r, dtype)
+    a, b = ours(x1, m), ours(x2, m)
+    kw = {k: v for k, v in kw.items() if v is not None}
+    stand = lambda v: numpy.zeros((1,) * v.ndim, v.dtype)  # noqa: E731
+    ref = ufunc(stand(a), stand(b), **kw)
     if out is not None:
+        ufunc(stand(a), stand(b), out=stand(out), **kw)
+    dt = ref.dtype
+    ca, cb, cout = _CORES[name]
+    axes, axis, keep = kw.get("axes"), kw.get("axis"), kw.get("keepdims", False)
+    if axis is not None:
+        axes = [axis, axis, axis]
+    elif axes is None:
+        axes = [tuple(range(-ca, 0)), tuple(range(-cb, 0)), -1]
+    tup = lambda t: tuple(t) if isinstance(t, (tuple, list)) else (t,)  # noqa: E731
+    moved = []
+    for v, ax, k in ((a, axes[0], ca), (b, axes[1], cb)):
+        src = tuple(normalize_axis(i, v.ndim) for i in tup(ax))
+        moved.append(moveaxis(astype(v, dt, copy=False), src, tuple(range(-k, 0))))
+    r = body(*moved, dt)
+    if cout or keep:
+        oax = axes[2] if len(axes) > 2 else -1
+        r = moveaxis(r, -1, normalize_axis(tup(oax)[0], r.ndim))
+    if out is not None:
+        if out.shape != r.shape:
+            raise ValueError(f"{name}: output has shape {out.shape}, the result {r.shape}")
         assign(out, r)
         return out
     return r
 
 
+def _gufunc_kw(axes, axis, keepdims, casting, dtype, signature):
+    return {"axes": axes, "axis": axis, "keepdims": keepdims or None, "casting": casting,
+            "dtype": dtype, "signature": signature}
+
+
 @implements(numpy.vecdot, name="vecdot", local=True)
 def vecdot(x1, x2, /, out=None, *, axes=None, axis=None, keepdims=False, casting="same_kind",
            order="K", dtype=None, subok=True, signature=None):
-    """Same as ``numpy.vecdot``: ``sum(conj(x1) * x2)`` over the last axis."""
+    """Same as ``numpy.vecdot``: ``sum(conj(x1) * x2)`` over the core axis (``order`` and
+    ``subok`` change nothing here: results are new arrbackend arrays)."""
     from .reductions import sum as sum_
-    a, b, m = _gufunc_args(x1, x2, out, "vecdot")
-    for i, v in enumerate((a, b)):
-        if v.ndim == 0:
-            raise ValueError(f"vecdot: Input operand {i} does not have enough dimensions "
-                             f"(has 0, gufunc core with signature (n),(n)->() requires 1)")
-    ax = -1 if axis is None else axis
-    if axes is not None:
-        ax = axes[0][0] if isinstance(axes[0], (tuple, list)) else axes[0]
-    a = moveaxis(a, normalize_axis(ax, a.ndim), -1)
-    b = moveaxis(b, normalize_axis(ax, b.ndim), -1)
-    if a.shape[-1] != b.shape[-1]:
-        raise _core_mismatch("vecdot", "(n),(n)->()", a.shape[-1], b.shape[-1])
-    if a.dtype.kind == "c":
-        a = uf("conjugate", a)
-    p = uf("multiply", a, b)
-    r = sum_(p, axis=-1, keepdims=keepdims, dtype=p.dtype)     # the loop's dtype, as NumPy
-    return _finish(r, out, dtype)
+
+    def body(a, b, dt):
+        if dt.kind == "c":
+            a = uf("conjugate", a)
+        return sum_(uf("multiply", a, b), axis=-1, keepdims=keepdims, dtype=dt)
+    return _gufunc(numpy.vecdot, x1, x2, out,
+                   _gufunc_kw(axes, axis, keepdims, casting, dtype, signature), body)
 
 
 @implements(numpy.matvec, name="matvec", local=True)
@@ -488,14 +507,9 @@ def matvec(x1, x2, /, out=None, *, axes=None, axis=None, keepdims=False, casting
            order="K", dtype=None, subok=True, signature=None):
     """Same as ``numpy.matvec``: matrix (..., m, n) times vector (..., n)."""
     from .linalg import matmul
-    a, b, m = _gufunc_args(x1, x2, out, "matvec")
-    if a.ndim < 2 or b.ndim < 1:
-        raise ValueError("matvec: Input operand %d does not have enough dimensions"
-                         % (0 if a.ndim < 2 else 1))
-    if a.shape[-1] != b.shape[-1]:
-        raise _core_mismatch("matvec", "(m,n),(n)->(m)", a.shape[-1], b.shape[-1])
-    r = matmul(a, b[..., None])[..., 0]
-    return _finish(r, out, dtype)
+    return _gufunc(numpy.matvec, x1, x2, out,
+                   _gufunc_kw(axes, axis, keepdims, casting, dtype, signature),
+                   lambda a, b, dt: matmul(a, b[..., None])[..., 0])
 
 
 @implements(numpy.vecmat, name="vecmat", local=True)
@@ -503,13 +517,10 @@ def vecmat(x1, x2, /, out=None, *, axes=None, axis=None, keepdims=False, casting
            order="K", dtype=None, subok=True, signature=None):
     """Same as ``numpy.vecmat``: conj(vector (..., n)) times matrix (..., n, m)."""
     from .linalg import matmul
-    a, b, m = _gufunc_args(x1, x2, out, "vecmat")
-    if a.ndim < 1 or b.ndim < 2:
-        raise ValueError("vecmat: Input operand %d does not have enough dimensions"
-                         % (0 if a.ndim < 1 else 1))
-    if a.shape[-1] != b.shape[-2]:
-        raise _core_mismatch("vecmat", "(n),(n,m)->(m)", a.shape[-1], b.shape[-2])
-    if a.dtype.kind == "c":
-        a = uf("conjugate", a)
-    r = matmul(a[..., None, :], b)[..., 0, :]
-    return _finish(r, out, dtype)
+
+    def body(a, b, dt):
+        if dt.kind == "c":
+            a = uf("conjugate", a)
+        return matmul(a[..., None, :], b)[..., 0, :]
+    return _gufunc(numpy.vecmat, x1, x2, out,
+                   _gufunc_kw(axes, axis, keepdims, casting, dtype, signature), body)

@@ -356,6 +356,8 @@ def ufunc_call(ufunc, inputs, kwargs):
                 r = _fast(ufunc, inputs, o)
             if r is not None:
                 return r
+    if ufunc.signature is not None:
+        return _gufunc(ufunc, inputs, kwargs)
     name = ufunc.__name__
     out = kwargs.pop("out", None)
     where = kwargs.pop("where", True)
@@ -367,8 +369,6 @@ def ufunc_call(ufunc, inputs, kwargs):
     if kwargs:
         bad = next(iter(kwargs))
         raise TypeError(f"{name}() got an unexpected keyword argument '{bad}'")
-    if ufunc.signature is not None:
-        return _gufunc(ufunc, inputs, out, dtype, casting)
     if len(inputs) != ufunc.nin:
         if len(inputs) == ufunc.nin + ufunc.nout and out is None:
             inputs, out = inputs[:ufunc.nin], inputs[ufunc.nin:]
@@ -435,21 +435,27 @@ def ufunc_call(ufunc, inputs, kwargs):
     return res[0] if ufunc.nout == 1 else res
 
 
-def _gufunc(ufunc, inputs, out, dtype, casting):
+def _gufunc(ufunc, inputs, kwargs):
+    """A generalized ufunc (matmul, vecdot, matvec, vecmat): its registered function takes
+    every keyword NumPy's does."""
     from ..dispatch.registry import lookup
     impl = lookup(ufunc)
     if impl is not None:
-        kw = {}
-        if out is not None:
-            kw["out"] = out[0] if isinstance(out, tuple) else out
-        if dtype is not None:
-            kw["dtype"] = dtype
-        if casting is not None:
-            kw["casting"] = casting
-        return impl.func(*inputs, **kw)
+        out = kwargs.get("out")
+        host = out[0] if isinstance(out, tuple) and len(out) == 1 else out
+        if isinstance(host, numpy.ndarray):
+            # a NumPy out= (as for ufuncs): the result is copied into it
+            from ..distributed.hostio import gather
+            kwargs["out"] = None
+            r = gather(impl.func(*inputs, **kwargs))
+            if r.shape != host.shape:
+                raise ValueError(f"{ufunc.__name__}: output has shape {host.shape}, the "
+                                 f"result {r.shape}")
+            numpy.copyto(host, r, casting=kwargs.get("casting", "same_kind"))
+            return host
+        return impl.func(*inputs, **kwargs)
     from ..dispatch.fallback import call_numpy
-    return call_numpy(ufunc, inputs, {"out": out} if out is not None else {},
-                      name=f"numpy.{ufunc.__name__}")
+    return call_numpy(ufunc, inputs, kwargs, name=f"numpy.{ufunc.__name__}")
 
 
 def _reduce(ufunc, inputs, kwargs):
