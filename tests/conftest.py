@@ -28,6 +28,9 @@ def _machines() -> list:
 
 MACHINES = _machines()
 
+# tests/mpi runs under an MPI launcher: tests/test_multiprocess.py starts it that way
+collect_ignore = ["mpi"] if arrbackend.world().nranks < 2 else []
+
 
 @pytest.fixture(params=MACHINES)
 def machine(request):

@@ -52,6 +52,8 @@ def gather(arr, explicit: bool = False, stacklevel: int = 3) -> numpy.ndarray:
     """The whole view ``arr`` as one NumPy array on the host (a new array, except on a
     single CPU device where it may share memory with the store)."""
     store, vmap = arr._store, arr._map
+    if store.pending:
+        store.materialize()      # on every process (collective), before any piece is read
     m = store.machine
     lay = view_layout(store, vmap)
     if m.is_gpu:
@@ -66,8 +68,7 @@ def gather(arr, explicit: bool = False, stacklevel: int = 3) -> numpy.ndarray:
     for d, box in enumerate(device_boxes(lay, vmap.shape, m.ndev)):
         if box is None or box[lay.axis][1] <= box[lay.axis][0]:
             continue
-        from .localize import Exchange
-        piece = Exchange(m).localize(store, vmap, box, d)
+        piece = local_view(store, vmap, d, box)      # each device's own piece
         out[tuple(slice(lo, hi) for lo, hi in box)] = piece.get() if m.is_gpu else piece
     return out
 
@@ -75,7 +76,6 @@ def gather(arr, explicit: bool = False, stacklevel: int = 3) -> numpy.ndarray:
 def _gather_processes(arr, lay) -> numpy.ndarray:
     """The whole view on the host of every process (each contributes its devices'
     pieces; all processes receive the same array)."""
-    from .localize import Exchange
     store, vmap = arr._store, arr._map
     m = store.machine
     boxes = device_boxes(lay, vmap.shape, m.ndev)
@@ -86,7 +86,7 @@ def _gather_processes(arr, lay) -> numpy.ndarray:
         box = boxes[d]
         if box is None:
             continue
-        piece = Exchange(m).localize(store, vmap, box, d)
+        piece = local_view(store, vmap, d, box)
         mine.append((box, piece.get() if m.is_gpu else numpy.asarray(piece)))
     out = numpy.empty(vmap.shape, store.dtype)
     for pieces in m.comm.allgather_obj(mine):

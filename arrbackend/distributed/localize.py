@@ -84,13 +84,15 @@ def post(arr, vmap: IndexMap, sbox: list, box: tuple, xp):
 _FULL = slice(None)
 
 
-def local_view(store, vmap: IndexMap, d: int):
-    """The whole view on device d, when the view lies entirely in d's shard (single
-    layout on d, replicated, or a block view within d's range): a zero-copy array."""
+def local_view(store, vmap: IndexMap, d: int, box: tuple | None = None):
+    """The whole view (or the part of it in ``box``, view coordinates) on device d, when
+    it lies entirely in d's shard (single layout on d, replicated, or a block view within
+    d's range): a zero-copy array."""
     shard = store.shards[d]
-    if vmap.ident and not store.layout.is_block:
-        return shard
-    box = tuple((0, n) for n in vmap.shape)
+    if box is None:
+        if vmap.ident and not store.layout.is_block:
+            return shard
+        box = tuple((0, n) for n in vmap.shape)
     sbox = vmap.store_box(box)
     lay = store.layout
     if lay.is_block:
@@ -122,7 +124,12 @@ class Exchange:
         """The store box ``sbox`` (per store axis ``(first, count, stride, rev)``) as an
         array on device ``d`` with every store axis, ascending: a zero-copy slice of the
         local shard when it holds the box, else a buffer the exchange fills.  None on a
-        device of another process."""
+        device of another process.
+
+        A pending (deferred) store is computed here on every process, whichever devices
+        the box lies on: across processes the computation is collective."""
+        if store.pending:
+            store.materialize()
         m = self.machine
         local = m.is_local(d)
         lay = store.layout
@@ -166,6 +173,8 @@ class Exchange:
         return alloc_local(self.machine.devices[d], shape, dtype)
 
     def run(self) -> None:
-        if self.transfers:
+        # across processes the exchange is collective: a process with nothing to move
+        # still takes part (its peers' transfers may not involve it, but they wait on it)
+        if self.transfers or self.machine.nranks > 1:
             self.machine.comm.exchange(self.transfers)
             self.transfers = []

@@ -46,6 +46,15 @@ def test_stencil_halo_exchange():
     numpy.testing.assert_allclose(host(g), e, rtol=1e-14)
 
 
+def test_exchanges_not_involving_every_process():
+    # the blocks read here live on some processes only: the others still take part
+    a = numpy.arange(12.0)
+    x = ab.asarray(a)
+    numpy.testing.assert_array_equal(host(x[:4] + x[4:8]), a[:4] + a[4:8])
+    with ab.settings.override(fusion="0"):
+        numpy.testing.assert_array_equal(host(x[1:3] * x[2:4]), a[1:3] * a[2:4])
+
+
 def test_reductions_and_python_values():
     a = numpy.linspace(-3, 5, 13 * 4).reshape(13, 4)
     x = ab.asarray(a)
