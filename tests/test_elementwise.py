@@ -75,6 +75,24 @@ def test_python_int_out_of_bounds(machine):
         x[0] = -1
 
 
+@pytest.mark.parametrize("fusion", ["auto", "1"])
+def test_python_ints_beyond_64_bits(machine, fusion):
+    # converted as NumPy's loop converts them (a float64, a uint64), compared exactly
+    f, i = numpy.arange(5.0), numpy.arange(5)
+    u, b = numpy.arange(5, dtype=numpy.uint64), numpy.arange(5, dtype=numpy.uint8)
+    with ab.settings.override(fusion=fusion, fusion_min_size=0):
+        same(lambda x: x * 2**70, f)
+        same(lambda x: x + (2**63 + 5), u)
+        same(lambda x: (x < 2**70, x == -2**65, x >= 2**64), i)
+        same(lambda x: (x < 300, x != -1), b)
+        with pytest.raises(OverflowError):
+            ab.asarray(i) + 2**70
+        for _ in range(2):      # a cached fast path still checks every value
+            same(lambda x: x + 1, i)
+            with pytest.raises(OverflowError):
+                ab.asarray(i) + 2**64
+
+
 @HYP
 @given(d1=st.sampled_from(ADTYPES), d2=st.sampled_from(ADTYPES),
        s1=st.sampled_from([(4, 3), (1, 3), (4, 1), (3,), (), (0, 3)]),

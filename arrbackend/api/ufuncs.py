@@ -137,6 +137,11 @@ def _kernel(ufunc, nin: int, dtype, casting, signature, has_where: bool):
 _SINGLE = "single"
 
 
+# comparisons with a Python int beyond every integer dtype have exact answers in NumPy
+_COMPARISONS = frozenset((numpy.less, numpy.less_equal, numpy.greater, numpy.greater_equal,
+                          numpy.equal, numpy.not_equal))
+
+
 def _fast(ufunc, inputs, out):
     """The common case, cheaply: every operand on one device, no keyword but ``out=``.
     Returns None when the general path is needed."""
@@ -144,7 +149,6 @@ def _fast(ufunc, inputs, out):
     d = -1
     locs = []
     sig = [ufunc]
-    risky_int = False
     big = settings.fusion_min_size if out is None and settings.fusion == "auto" else None
     for x in inputs:
         t = type(x)
@@ -172,7 +176,8 @@ def _fast(ufunc, inputs, out):
         elif t is int:
             locs.append(x)
             sig.append(t)
-            risky_int = risky_int or not (-2**31 <= x < 2**31)
+            if not -2**31 <= x < 2**31:
+                return None        # NumPy's checks of a large Python int: the general path
         elif isinstance(x, numpy.generic):
             locs.append(x)
             sig.append(x.dtype)
@@ -212,9 +217,8 @@ def _fast(ufunc, inputs, out):
     if dt is None:
         # NumPy decides (and raises); a Python int is checked against the array dtypes
         dt = resolve_dtypes(ufunc, inputs, out, None, None, None)[0]
-        if not risky_int and not any(isinstance(k, numpy.dtype) and k.kind in "iu"
-                                     and (k.itemsize < 8 or k.kind == "u") for k in sig) \
-                or int not in sig:
+        if int not in sig or not any(isinstance(k, numpy.dtype) and k.kind in "iu"
+                                     and (k.itemsize < 8 or k.kind == "u") for k in sig):
             _fast_dtypes[key] = dt
     f = _device_ufunc(dev.xp, ufunc)
     if f is None:
@@ -393,7 +397,15 @@ def ufunc_call(ufunc, inputs, kwargs):
     machine = common_machine(list(inputs) + list(out or ()), name)
     ins = [as_operand(x, machine, name) for x in inputs]
     dtypes = resolve_dtypes(ufunc, ins, out, dtype, casting, signature)   # NumPy's errors
-    if machine.is_gpu and _device_ufunc(machine.devices[0].xp, ufunc) is None:
+    huge = machine.is_gpu and any(type(x) is int and not -2**63 <= x < 2**63 for x in ins)
+    if huge and ufunc not in _COMPARISONS:
+        # a Python int beyond 64 bits, which the GPU library cannot take as it is: the
+        # value of the loop's dtype that NumPy converts it to (2**70 as a float64)
+        loop = ufunc.resolve_dtypes(tuple(x.dtype if isinstance(x, (ndarray, numpy.generic))
+                                          else type(x) for x in ins) + (None,) * ufunc.nout)
+        ins = [loop[i].type(x) if type(x) is int else x for i, x in enumerate(ins)]
+    if machine.is_gpu and (huge and ufunc in _COMPARISONS or
+                           _device_ufunc(machine.devices[0].xp, ufunc) is None):
         from ..dispatch.fallback import call_numpy
         kw = {"where": where} if where is not True else {}
         return call_numpy(ufunc, inputs, dict(kw, out=out, dtype=dtype, casting=casting),

@@ -265,6 +265,7 @@ def as_expr(x, shape):
 
 
 _loop_cache: dict = {}
+_COMPARE = frozenset(("less", "less_equal", "greater", "greater_equal", "equal", "not_equal"))
 
 
 def _loop(ufunc, args):
@@ -280,7 +281,12 @@ def _loop(ufunc, args):
     if loop is not None:
         for a, dt in zip(args, loop):
             if type(a) is Const and type(a.value) is int and dt.kind in "iu":
-                numpy.asarray(a.value, dtype=dt)    # NEP 50: OverflowError as in NumPy
+                try:
+                    numpy.asarray(a.value, dtype=dt)    # NEP 50: OverflowError as NumPy
+                except OverflowError:
+                    if ufunc.__name__ in _COMPARE:
+                        return None     # exact in NumPy: computed eagerly
+                    raise
     return loop
 
 
@@ -310,7 +316,12 @@ def defer_ufunc(ufunc, inputs, shape, machine, layout_for):
         # NumPy's own fast path for these scalar exponents (the same values)
         ufunc = numpy.square if args[1].value == 2 else numpy.sqrt
         args, loop = args[:1], (loop[0], loop[-1])
-    expr = Op(ufunc, tuple(args), loop, shape)
+    # scalars become values of their loop dtype (what the ufunc's loop does with them):
+    # the kernels then see one typed value, as large as the dtype allows (2**70 as a
+    # float64, 2**63 + 5 as a uint64)
+    args = tuple(Const(loop[i].type(a.value), shape) if type(a) is Const and
+                 a.dtype != loop[i] else a for i, a in enumerate(args))
+    expr = Op(ufunc, args, loop, shape)
     layout = layout_for(arrays, shape, machine, expr.dtype.itemsize)
     store = LazyStore(machine, shape, expr.dtype, layout, expr)
     if expr.size > settings.fusion_max_nodes:

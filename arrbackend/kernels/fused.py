@@ -379,14 +379,7 @@ def reduce_source_for(expr, plan, lvs, nd, kind, acc_dtype, vec=False):
 
 
 def _const_ctype(c):
-    v = c.value
-    if isinstance(v, numpy.generic):
-        return ctype(v.dtype)
-    if isinstance(v, bool):
-        return "bool"
-    if isinstance(v, int):
-        return "long long"
-    return "double"
+    return ctype(c.value.dtype)      # (scalars carry their loop dtype: defer_ufunc)
 
 
 def _structure_key(expr, plan, lvs, nd, out_dtype, extra=()):
@@ -434,11 +427,7 @@ def _dynamic_args(rands, expr) -> list:
         args += steps
         args += [numpy.uint64(r.key[0]), numpy.uint64(r.key[1]), numpy.uint64(r.stream),
                  numpy.uint64(r.domain)]
-    for c in _consts(expr):
-        v = c.value
-        args.append(v if isinstance(v, numpy.generic) else
-                    {"bool": numpy.bool_, "long long": numpy.int64,
-                     "double": numpy.float64}[_const_ctype(c)](v))
+    args += [c.value for c in _consts(expr)]
     return args
 
 
