@@ -98,7 +98,9 @@ def test_dtype_out_where_initial_ddof(machine):
     check(out, numpy.sum(a, axis=0))
     iout = ab.zeros((5,), dtype=int)
     numpy.add.reduce(x, axis=(1, 2), out=iout)   # accumulates in float64, cast once
-    check(iout, numpy.add.reduce(a, axis=(1, 2)).astype(int))
+    ion = numpy.zeros((5,), dtype=int)
+    numpy.add.reduce(a, axis=(1, 2), out=ion)
+    check(iout, ion)
     fout = ab.zeros((5,))
     numpy.add.reduce(x, axis=(1, 2), out=fout)
     check(fout, numpy.add.reduce(a, axis=(1, 2)))
@@ -106,6 +108,20 @@ def test_dtype_out_where_initial_ddof(machine):
     check(numpy.maximum.reduce(x, axis=1), numpy.maximum.reduce(a, axis=1))
     check(numpy.mean(to_ours(a.astype(numpy.float16)), axis=0),
           numpy.mean(a.astype(numpy.float16), axis=0))
+
+
+@pytest.mark.parametrize("fn", [numpy.sum, numpy.prod])
+def test_out_of_another_dtype_accumulates_in_its_dtype(machine, fn):
+    # as NumPy: with no dtype=, the accumulation dtype is out's
+    for a, odt in ((numpy.array([2**53, 1, 1, 3]), numpy.float64),
+                   (numpy.array([2.0**24, 1, 1, 1.5], dtype=numpy.float32), numpy.float64),
+                   (numpy.array([True, False, True]), numpy.int8),
+                   (numpy.array([0.6, 0.6, 0.6, 1.7]), numpy.int64),
+                   (numpy.array([3, 250, 7], dtype=numpy.uint8), numpy.float16)):
+        o, on = ab.zeros((), dtype=odt), numpy.zeros((), odt)
+        assert fn(to_ours(a), out=o) is o
+        fn(a, out=on)
+        check(o, on, rtol=0, atol=0)
 
 
 def test_methods_match_functions(machine):

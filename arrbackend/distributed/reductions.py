@@ -121,11 +121,6 @@ def _stand_in_run(kind, x, shape, axes, dtype, keepdims, initial, where, out):
                                                                   numpy.asarray(r).dtype)
 
 
-def _natural_dtype(kind: Kind, x):
-    with numpy.errstate(all="ignore"):
-        return numpy.asarray(kind.numpy_func(numpy.zeros((1,), x.dtype))).dtype
-
-
 def _local_reduce(xp, kind: Kind, a, axes, dtype, where, initial):
     """Reduce one device's piece over ``axes`` keeping the reduced dims."""
     if where is not None:
@@ -167,8 +162,13 @@ def reduce(x, kind_name: str, axis=None, dtype=None, keepdims=False, initial=_NO
                                 w if w is not None else True, out)
     user_dtype = dtype
     if dtype is None and kind_name in ("sum", "prod"):
-        # (into an out= of another dtype: accumulated in the natural dtype, cast once)
-        dtype = res_dtype = _natural_dtype(kind, x) if out is not None else res_dtype
+        if out is not None:
+            # NumPy's reduction loop for this input and this out= (float64 for an int64
+            # input into a float64 out, and for a float64 input into an int64 out)
+            uf = numpy.add if kind_name == "sum" else numpy.multiply
+            res_dtype = uf.resolve_dtypes((out.dtype, x.dtype, None), reduction=True,
+                                          casting="unsafe")[-1]
+        dtype = res_dtype
     if isinstance(w, (bool, numpy.bool_)):          # where=False: nothing reduced
         from ..api.creation import full_on
         rshape = _result_shape(x.shape, axes, keepdims)
