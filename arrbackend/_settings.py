@@ -29,6 +29,13 @@ def _choice(*allowed: str) -> Callable[[str], str]:
     return convert
 
 
+def _auto_or_bool(text: Any) -> str:
+    """'auto', else a boolean as '1' or '0'."""
+    if str(text).strip().lower() == "auto":
+        return "auto"
+    return "1" if _bool(text) else "0"
+
+
 def _bool(text: Any) -> bool:
     if isinstance(text, bool):
         return text
@@ -89,10 +96,12 @@ _DEFINITIONS = [
     Setting("split_bytes", "ARRBACKEND_SPLIT_BYTES", 1 << 20, _size,
             "Arrays created with fewer bytes than this live on one device instead of being "
             "cut into blocks over all devices (suffixes k, M, G accepted)."),
-    Setting("fusion", "ARRBACKEND_FUSION", "auto", _choice("auto", "1", "0"),
+    Setting("fusion", "ARRBACKEND_FUSION", "auto", _auto_or_bool,
             "Defer elementwise operations and evaluate each statement as one generated "
-            "kernel per device: 'auto' on GPUs and on machines of several devices, '1' "
-            "always (also on one CPU device), '0' never (every operation runs eagerly)."),
+            "kernel per device (NumPy on CPU devices): 'auto' on machines of several "
+            "devices, and on one device for results of at least fusion_min_size elements; "
+            "'1' (true/on/yes) always; '0' (false/off/no) never (every operation runs "
+            "eagerly)."),
     Setting("fusion_min_size", "ARRBACKEND_FUSION_MIN_SIZE", 65536, _size,
             "With fusion 'auto' on one device, results with fewer elements than this run "
             "eagerly (the per-statement overhead of a small statement outweighs the "

@@ -58,6 +58,12 @@ def test_empty_boolean_mask_axes(machine, shape, mask_shape):
     same(lambda a, b: a[b], x, m)
 
 
+def test_empty_boolean_mask_with_integer_arrays(machine):
+    x = numpy.arange(6.0).reshape(2, 3)
+    same(lambda a: a[numpy.array([], bool), numpy.array([0])], x)
+    same(lambda a: a[numpy.array([0]), numpy.array([], bool)], x)
+
+
 def test_dlpack_of_split_array(machine):
     a = numpy.arange(20.0).reshape(5, 4)
     x = xp.asarray(a)

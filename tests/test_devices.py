@@ -65,6 +65,11 @@ def test_settings():
         s.fallback = "sometimes"
     with pytest.raises(AttributeError):
         s.no_such_setting
+    for text, value in (("true", "1"), ("OFF", "0"), ("auto", "auto"), ("1", "1"), (False, "0")):
+        with s.override(fusion=text):
+            assert s.fusion == value
+    with pytest.raises(ValueError, match="fusion"):
+        s.fusion = "sometimes"
     names = [row[0] for row in s.as_table()]
     assert {"devices", "fallback", "transfer", "split_bytes", "fusion"} <= set(names)
 

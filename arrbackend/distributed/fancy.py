@@ -67,7 +67,7 @@ def _prepare(x, key):
                 raise _Unsupported
             for j in range(it.ndim):
                 n, mn = x.shape[axis + j], it.shape[j]
-                if n != mn:
+                if n != mn and mn != 0:       # an empty mask axis matches any (NumPy)
                     raise IndexError(f"boolean index did not match indexed array along axis "
                                      f"{axis + j}; size of axis is {n} but size of "
                                      f"corresponding boolean axis is {mn}")
