@@ -22,6 +22,7 @@ _NAMES = (
     "exchange_bytes",     # bytes moved between devices
     "collectives",        # allgather / broadcast calls
     "gathers",            # whole arrays gathered to one device (linalg, sort fallbacks)
+    "statements",         # deferred statements evaluated (one per device group)
     "kernels",            # kernels launched by the deferred engine
     "kernels_compiled",   # kernels generated and compiled
     "syncs",              # device-to-host synchronisations for Python values

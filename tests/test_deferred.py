@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
 import arrbackend as ab
-from helpers import check
+from helpers import check, to_ours
 
 HYP = hsettings(max_examples=60, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -96,6 +96,27 @@ def test_statement_is_one_exchange(multi):
         nn = numpy.zeros_like(gn)
         nn[1:-1, 1:-1] = 0.25 * (gn[:-2, 1:-1] + gn[2:, 1:-1] + gn[1:-1, :-2] + gn[1:-1, 2:])
         check(new, nn)
+
+
+def test_in_place_statements_evaluate_once(machine):
+    with ab.settings.override(fusion="1", fusion_min_size=0):
+        an = numpy.arange(12.0)
+        bn = an[::-1].copy()
+        a, b = to_ours(an), to_ours(bn)
+        for stmt in (lambda x, y: x.__iadd__(y),
+                     lambda x, y: numpy.add(x, y, out=x),
+                     lambda x, y: x.__setitem__(Ellipsis, x * 2 + y),
+                     lambda x, y: x.__setitem__(slice(1, None), x[:-1] * 2 + y[1:])):
+            ab.counters.reset()
+            stmt(a, b)
+            assert ab.counters["statements"] == 1
+            stmt(an, bn)
+            check(a, an)
+        v = a * 3 - b                 # a value kept by the user, then its operand written
+        a[...] = v
+        a += 1
+        check(v, (an * 3 - bn))
+        check(a, an * 3 - bn + 1)
 
 
 @pytest.mark.parametrize("case", range(6))

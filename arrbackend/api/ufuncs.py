@@ -332,7 +332,7 @@ def _defer(ufunc, inputs, out):
         size *= n
     if not deferring(m, size):
         return None
-    r = defer_ufunc(ufunc, ins, shape, m, choose_layout)
+    r = defer_ufunc(ufunc, ins, shape, m, choose_layout, register=out is None)
     if r is None or out is None:
         return r
     if not numpy.can_cast(r.dtype, out[0].dtype, "same_kind"):

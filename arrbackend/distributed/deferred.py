@@ -28,6 +28,7 @@ import numpy
 from .._settings import settings
 from .layout import Layout
 from .localize import Exchange, device_boxes, local_view, post
+from .._counters import count
 from .store import Store, alloc_local, before_write
 from .view import IndexMap
 from .._ndarray import ndarray
@@ -172,11 +173,6 @@ def random_array(machine, kind, key, stream, domain, shape, dtype, layout):
     return ndarray._from_store(LazyStore(machine, shape, expr.dtype, layout, expr))
 
 
-def leaves(expr) -> tuple:
-    """The leaves of an expression, left to right (kept with every node)."""
-    return expr.lvs
-
-
 class LazyStore(Store):
     """A store whose values are an expression, evaluated on first use of its shards."""
 
@@ -290,9 +286,11 @@ def _loop(ufunc, args):
     return loop
 
 
-def defer_ufunc(ufunc, inputs, shape, machine, layout_for):
+def defer_ufunc(ufunc, inputs, shape, machine, layout_for, register=True):
     """The expression ``ufunc(*inputs)`` as a new pending array, or None where this call
-    is not deferred (an unsupported ufunc or dtype: it runs eagerly)."""
+    is not deferred (an unsupported ufunc or dtype: it runs eagerly).  ``register=False``
+    where the caller evaluates it at once (``out=``): no later write needs to know that
+    it reads its operands."""
     if not fused.supports(ufunc):
         return None
     args = []
@@ -326,7 +324,7 @@ def defer_ufunc(ufunc, inputs, shape, machine, layout_for):
     store = LazyStore(machine, shape, expr.dtype, layout, expr)
     if expr.size > settings.fusion_max_nodes:
         store.materialize()
-    else:
+    elif register:
         _register_reader(store, expr)
     return ndarray._from_store(store)
 
@@ -350,12 +348,19 @@ def evaluate_into(target, value) -> None:
     """``target[...] = value`` for a pending ``value`` (an arrbackend array whose store
     is a LazyStore, maybe broadcast): one fused evaluation straight into the target."""
     expr = as_expr(value, target.shape)
+    vs = value._store
+    # the value itself, if the statement just made it (``a[...] = a * 2 + b``), is not
+    # computed twice: after the write it reads the target instead (same values)
+    keep = vs if (vs.pending and expr is vs.expr and vs.dtype == target.dtype) else None
     if expr.dtype != target.dtype:
         expr = _Cast(expr, target.dtype)
-    before_write(target._store)
+    before_write(target._store, keep)
     _evaluate(expr, _Target(target._store, target._map, target._view_layout()),
-              target._store.machine, value._store.errstate)
+              target._store.machine, vs.errstate)
     target._store.version += 1
+    if keep is not None:
+        keep.expr = Leaf(target._store, target._map)
+        _register_reader(keep, keep.expr)
 
 
 class _Cast(Expr):
@@ -375,13 +380,10 @@ class _Cast(Expr):
         return _Cast(self.arg.broadcast_to(shape), self.dtype)
 
 
-def _all_leaves(expr):
-    return expr.lvs
-
-
 def _evaluate(expr, target, m, errstate=None) -> None:
     """Evaluate ``expr`` into the target view, device by device, one exchange in all."""
-    lvs = _all_leaves(expr)
+    count("statements")
+    lvs = expr.lvs
     if m.ndev == 1 or target.layout.is_single:
         d = target.layout.device if target.layout.is_single else 0
         if m.ndev == 1 or _all_on(lvs, d):

@@ -53,16 +53,17 @@ class Store:
                 f"machine={self.machine.spec!r})")
 
 
-def before_write(store) -> None:
+def before_write(store, keep=None) -> None:
     """Evaluate the deferred expressions that still read ``store``'s memory: a write
-    must not change what an earlier statement computes (NumPy's order of effects)."""
+    must not change what an earlier statement computes (NumPy's order of effects).
+    ``keep``: a deferred store the caller itself is about to evaluate into ``store``."""
     b = store.base
     readers = b._readers
     if readers:
         b._readers = None
         for ref in readers:
             lazy = ref()
-            if lazy is not None:
+            if lazy is not None and lazy is not keep:
                 lazy.materialize()
 
 
