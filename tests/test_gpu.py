@@ -50,10 +50,23 @@ def test_nccl_one_rank_collectives():
         assert bool((dst[:2] == x[1:]).all()) and bool((dst[2] == 0).all())
 
 
+def test_repeated_statements_free_their_arrays():
+    # the prepared launches of repeated statements do not keep dead arrays' memory
+    import cupy
+    with ab.devices("gpu"), ab.settings.override(fusion="1"):
+        y = ab.ones(2**22)
+        pool = cupy.get_default_memory_pool()
+        for _ in range(6):
+            x = ab.empty(2**22)
+            x[...] = y * 2
+            assert float(x[5]) == 2.0
+            del x
+        assert pool.used_bytes() <= 3 * 2**22 * 8, pool.used_bytes()
+
+
 def test_memory_error_is_clear_and_harmless():
     with ab.devices("gpu"):
         x = ab.arange(10.0)
-        free = 0
         import cupy
         free, total = cupy.cuda.runtime.memGetInfo()
         n = int(total // 8 * 4)        # four times the card

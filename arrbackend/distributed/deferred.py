@@ -550,8 +550,10 @@ def _evaluate_on(expr, lvs, target, m, d, errstate) -> None:
         if len(_launches) > 1024:
             _launches.clear()
         fresh = isinstance(tstore, LazyStore)
-        _launches[key] = (None if fresh else weakref.ref(tstore),
-                          [weakref.ref(lf.store) for lf in lvs], launch,
+        # the launch holds views of the stores' memory: it goes when any of them goes
+        drop = lambda _ref, k=key: _launches.pop(k, None)  # noqa: E731
+        _launches[key] = (None if fresh else weakref.ref(tstore, drop),
+                          [weakref.ref(lf.store, drop) for lf in lvs], launch,
                           None if fresh else out)
 
 
