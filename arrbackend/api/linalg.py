@@ -186,18 +186,10 @@ def inv(a):
     _assert_stacked_square(x, "inv")
     dt = _inexact(x.dtype)
 
-    def compute(xp, local):
-        if local.dtype != dt:
-            local = local.astype(dt)
-        if xp is numpy:
-            return numpy.linalg.inv(local)
-        import cupyx
-        try:
-            with cupyx.errstate(linalg="raise"):
-                return xp.linalg.inv(local)
-        except LinAlgError:
-            raise LinAlgError("Singular matrix") from None     # NumPy's words
-    return engine.on_one_device(compute, [x], [(x.shape, dt)])
+    def compute(xp, gpu, local):
+        with engine.gpu_linalg_errors(gpu, "Singular matrix"):     # NumPy's words
+            return xp.linalg.inv(local.astype(dt, copy=False))
+    return engine.on_one_device(compute, [x])
 
 
 @implements(numpy.linalg.norm, local=True)
@@ -283,18 +275,16 @@ def _matrix_norm(a, ord, axis, keepdims):
         f = R.max if ord == numpy.inf else R.min
         r = f(rowsum, axis=r_ax, keepdims=True)
     elif ord in (2, -2, "nuc"):
-        from .manipulation import _ours
         mat = moveaxis(a, (r_ax, c_ax), (-2, -1))
 
-        def singular(xp, local):
+        def singular(xp, gpu, local):
             sv = xp.linalg.svd(local, compute_uv=False)
             if ord == 2:
                 return sv.max(axis=-1)
             if ord == -2:
                 return sv.min(axis=-1)
             return sv.sum(axis=-1)
-        r = engine.on_one_device(singular, [mat], [(mat.shape[:-2], absx.dtype)],
-                                 spread=False)
+        r = engine.on_one_device(singular, [mat], spread=False)
         if keepdims:
             shape = list(a.shape)
             shape[r_ax] = shape[c_ax] = 1

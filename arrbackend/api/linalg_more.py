@@ -74,97 +74,14 @@ def _named(name, values):
 
 def _on_one_device(fn, arrays, spread=True, gpu_missing=None, np_func=None, args=(),
                    kwargs=None):
-    """Run ``fn(xp, is_gpu, *local arrays)`` on one device and wrap the array results.
-    In a run of several processes only the owner of that device computes; the others
-    learn the results' shapes (and Python values) from it, and its errors are raised
-    everywhere.  With ``gpu_missing`` (a CuPy name), a GPU lacking it takes the fallback."""
+    """``engine.on_one_device``; with ``gpu_missing`` (a CuPy name), a GPU lacking it
+    takes the fallback."""
     m = common_machine(arrays, "linalg")
-    d = 0
-    for a in arrays:
-        lay = a._view_layout()
-        if lay.is_single:
-            d = lay.device
-            break
-    dev = m.devices[d]
-    if dev.is_gpu and gpu_missing is not None:
-        if getattr(dev.xp.linalg, gpu_missing, None) is None:
-            return fallback(np_func, tuple(arrays) + tuple(args), kwargs or {},
-                            f"CuPy has no linalg.{gpu_missing}")
-    locs = [engine.gather_to(a, d) for a in arrays]
-    out, err = None, None
-    if m.is_local(d):
-        try:
-            with dev.activate():
-                out = fn(dev.xp, dev.is_gpu, *locs)
-        except Exception as exc:
-            if m.nranks == 1:
-                raise
-            err = exc
-    if m.nranks > 1:
-        shared = m.comm.allgather_obj((err, _describe(out) if m.is_local(d) else None))
-        errs = [e for e, _ in shared if e is not None]
-        if errs:
-            raise errs[0]
-        desc = next(dsc for _, dsc in shared if dsc is not None)
-        return _wrap(m, d, out if m.is_local(d) else _placeholders(desc), spread, desc)
-    return _wrap(m, d, out, spread, None)
-
-
-def _describe(r):
-    """Shapes, dtypes and Python values of a result (what other processes need)."""
-    if isinstance(r, tuple):
-        return ("t", [_describe(v) for v in r])
-    if r is None or isinstance(r, (int, float, complex)):
-        return ("v", r)
-    if isinstance(r, numpy.generic):
-        return ("a", (), r.dtype)
-    return ("a", tuple(r.shape), r.dtype)
-
-
-def _placeholders(desc):
-    kind = desc[0]
-    if kind == "t":
-        return tuple(_placeholders(d) for d in desc[1])
-    if kind == "v":
-        return desc[1]
-    return None
-
-
-def _wrap(m, d, r, spread, desc):
-    if isinstance(r, tuple):
-        subs = desc[1] if desc is not None else [None] * len(r)
-        vals = [_wrap(m, d, v, spread, sd) for v, sd in zip(r, subs)]
-        return type(r)(*vals) if hasattr(r, "_fields") else tuple(vals)
-    if desc is not None and desc[0] == "a" and r is None:
-        return engine.from_local(m, d, None, spread, shape=desc[1], dtype=desc[2])
-    if r is None or isinstance(r, (int, float, complex)):
-        return r
-    if isinstance(r, numpy.generic):
-        r = numpy.asarray(r)
-    if not hasattr(r, "shape"):
-        return r
-    dev = m.devices[d]
-    if dev.is_gpu and isinstance(r, numpy.ndarray):
-        with dev.activate():
-            r = dev.xp.asarray(r)
-    return engine.from_local(m, d, r, spread=spread)
-
-
-def _gpu_errors(is_gpu, message):
-    """A context raising NumPy's LinAlgError text for cuSOLVER failures on GPUs."""
-    import contextlib
-    if not is_gpu:
-        return contextlib.nullcontext()
-
-    @contextlib.contextmanager
-    def ctx():
-        import cupyx
-        try:
-            with cupyx.errstate(linalg="raise"):
-                yield
-        except LinAlgError:
-            raise LinAlgError(message) from None
-    return ctx()
+    if gpu_missing is not None and m.is_gpu and \
+            getattr(m.devices[0].xp.linalg, gpu_missing, None) is None:
+        return fallback(np_func, tuple(arrays) + tuple(args), kwargs or {},
+                        f"CuPy has no linalg.{gpu_missing}")
+    return engine.on_one_device(fn, arrays, spread)
 
 
 def _prep(a, *, square=True, name="linalg"):
@@ -187,7 +104,7 @@ def solve(a, b):
 
     def fn(xp, gpu, al, bl):
         al, bl = al.astype(dt, copy=False), bl.astype(dt, copy=False)
-        with _gpu_errors(gpu, "Singular matrix"):
+        with engine.gpu_linalg_errors(gpu, "Singular matrix"):
             if gpu and bl.ndim == 1:
                 bb = xp.broadcast_to(bl[:, None], al.shape[:-1] + (1,))
                 return xp.linalg.solve(al, xp.ascontiguousarray(bb))[..., 0]
@@ -209,7 +126,7 @@ def det(a):
     """Same as ``numpy.linalg.det``."""
     x = _prep(a)
     dt = _result_type(x)
-    return _on_one_device(lambda xp, gpu, al: xp.asarray(xp.linalg.det(al.astype(dt))), [x],
+    return _on_one_device(lambda xp, gpu, al: xp.asarray(xp.linalg.det(al.astype(dt, copy=False))), [x],
                           spread=False)
 
 
@@ -220,7 +137,7 @@ def slogdet(a):
     dt = _result_type(x)
 
     def fn(xp, gpu, al):
-        s, l = xp.linalg.slogdet(al.astype(dt))
+        s, l = xp.linalg.slogdet(al.astype(dt, copy=False))
         return xp.asarray(s), xp.asarray(l)
     r = _on_one_device(fn, [x], spread=False)
     return _named("SlogdetResult", r)
@@ -228,7 +145,7 @@ def slogdet(a):
 
 @implements(numpy.linalg.lstsq, devices="single", local=True, note=_SINGLE)
 def lstsq(a, b, rcond=None):
-    """Same as ``numpy.linalg.lstsq`` (the rank is a Python int)."""
+    """Same as ``numpy.linalg.lstsq`` (the rank a 0-d int32 array, as NumPy scalars are)."""
     m = common_machine([a, b], "lstsq")
     x = ours(a, m)
     y = ours(b, m)
@@ -243,7 +160,7 @@ def lstsq(a, b, rcond=None):
     dt = _result_type(x, y)
 
     def fn(xp, gpu, al, bl):
-        r = xp.linalg.lstsq(al.astype(dt), bl.astype(dt), rcond=rcond)
+        r = xp.linalg.lstsq(al.astype(dt, copy=False), bl.astype(dt, copy=False), rcond=rcond)
         return (r[0], r[1], numpy.int32(int(r[2])), r[3])
     return _on_one_device(fn, [x, y])
 
@@ -257,7 +174,7 @@ def qr(a, mode="reduced"):
     dt = _result_type(x)
 
     def fn(xp, gpu, al):
-        r = xp.linalg.qr(al.astype(dt), mode=mode)
+        r = xp.linalg.qr(al.astype(dt, copy=False), mode=mode)
         return tuple(r) if isinstance(r, tuple) else r
     r = _on_one_device(fn, [x])
     if mode in ("reduced", "complete"):
@@ -272,8 +189,8 @@ def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
     dt = _result_type(x)
 
     def fn(xp, gpu, al):
-        al = al.astype(dt)
-        with _gpu_errors(gpu, "SVD did not converge"):
+        al = al.astype(dt, copy=False)
+        with engine.gpu_linalg_errors(gpu, "SVD did not converge"):
             if gpu:
                 if hermitian and not compute_uv:
                     return xp.abs(xp.linalg.eigvalsh(al))[..., ::-1].copy()
@@ -299,7 +216,7 @@ def eig(a):
     dt = _result_type(x)
 
     def fn(xp, gpu, al):
-        return tuple(xp.linalg.eig(al.astype(dt)))
+        return tuple(xp.linalg.eig(al.astype(dt, copy=False)))
     r = _on_one_device(fn, [x], gpu_missing="eig", np_func=numpy.linalg.eig)
     return r if not isinstance(r, tuple) or hasattr(r, "_fields") else _named("EigResult", r)
 
@@ -309,7 +226,7 @@ def eigvals(a):
     """Same as ``numpy.linalg.eigvals``."""
     x = _prep(a)
     dt = _result_type(x)
-    return _on_one_device(lambda xp, gpu, al: xp.linalg.eigvals(al.astype(dt)), [x],
+    return _on_one_device(lambda xp, gpu, al: xp.linalg.eigvals(al.astype(dt, copy=False)), [x],
                           gpu_missing="eigvals", np_func=numpy.linalg.eigvals)
 
 
@@ -324,7 +241,7 @@ def eigh(a, UPLO="L"):
     _uplo(UPLO)
     x = _prep(a)
     dt = _result_type(x)
-    r = _on_one_device(lambda xp, gpu, al: tuple(xp.linalg.eigh(al.astype(dt), UPLO=UPLO)),
+    r = _on_one_device(lambda xp, gpu, al: tuple(xp.linalg.eigh(al.astype(dt, copy=False), UPLO=UPLO)),
                        [x])
     return _named("EighResult", r)
 
@@ -335,7 +252,7 @@ def eigvalsh(a, UPLO="L"):
     _uplo(UPLO)
     x = _prep(a)
     dt = _result_type(x)
-    return _on_one_device(lambda xp, gpu, al: xp.linalg.eigvalsh(al.astype(dt), UPLO=UPLO),
+    return _on_one_device(lambda xp, gpu, al: xp.linalg.eigvalsh(al.astype(dt, copy=False), UPLO=UPLO),
                           [x])
 
 
@@ -346,13 +263,13 @@ def cholesky(a, /, *, upper=False):
     dt = _result_type(x)
 
     def fn(xp, gpu, al):
-        with _gpu_errors(gpu, "Matrix is not positive definite"):
+        with engine.gpu_linalg_errors(gpu, "Matrix is not positive definite"):
             if gpu:
-                low = xp.linalg.cholesky(al.astype(dt))
+                low = xp.linalg.cholesky(al.astype(dt, copy=False))
                 if gpu and bool(xp.isnan(low).any()):
                     raise LinAlgError("Matrix is not positive definite")
                 return xp.conj(xp.swapaxes(low, -1, -2)).copy() if upper else low
-            return numpy.linalg.cholesky(al.astype(dt), upper=upper)
+            return numpy.linalg.cholesky(al.astype(dt, copy=False), upper=upper)
     return _on_one_device(fn, [x])
 
 
@@ -528,7 +445,8 @@ def cond(x, p=None):
             try:
                 invx = inv(a)
             except LinAlgError:
-                invx = ours(numpy.full(a.shape, numpy.nan), a._store.machine)
+                from .creation import full_on
+                invx = full_on(a.shape, numpy.nan, numpy.float64, a._store.machine)
             r = uf("multiply", norm(a, p, axis=(-2, -1)), norm(invx, p, axis=(-2, -1)))
             r = r.astype(rt) if r.dtype != rt else r
     nan_mask = uf("isnan", r)

@@ -11,13 +11,10 @@ from __future__ import annotations
 import operator
 
 import numpy
-from numpy.exceptions import AxisError
 
 from ..dispatch.registry import implements
-from ..distributed.elementwise import (assign, broadcast_shapes, choose_layout, elementwise,
-                                       relayout)
+from ..distributed.elementwise import broadcast_shapes, elementwise, relayout
 from ..distributed.layout import Layout, default_layout, even_ranges
-from ..distributed.localize import Exchange
 from ..distributed.comm import Transfer
 from ..distributed.store import Store, alloc_local
 from ..distributed.view import IndexMap, normalize_axis

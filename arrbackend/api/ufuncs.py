@@ -110,7 +110,6 @@ def _kernel(ufunc, nin: int, dtype, casting, signature, has_where: bool):
         kw["casting"] = casting
     if signature is not None:
         kw["signature"] = signature
-    name = ufunc.__name__
     single = ufunc.nout == 1
 
     def kernel(xp, ins, outs):

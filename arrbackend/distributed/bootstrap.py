@@ -7,7 +7,6 @@ devices of all ranks in rank order.
 """
 from __future__ import annotations
 
-import os
 import threading
 from dataclasses import dataclass, field
 from typing import Any

@@ -26,7 +26,6 @@ import weakref
 import numpy
 
 from .._settings import settings
-from .layout import Layout
 from .localize import Exchange, device_boxes, local_view, post
 from .._counters import count
 from .store import Store, alloc_local, before_write
@@ -41,7 +40,7 @@ _SUPPORTED_KINDS = "biuf"
 
 
 class Expr:
-    __slots__ = ("shape", "dtype", "size", "sig", "lvs", "bases", "rands")
+    __slots__ = ("shape", "dtype", "size", "sig", "lvs", "bases", "rands", "consts")
 
 
 class Leaf(Expr):
@@ -59,6 +58,7 @@ class Leaf(Expr):
         self.sig = store.dtype.str
         self.local = local
         self.lvs = (self,)
+        self.consts = ()
         self.bases = (store.base,)
         self.rands = ()
 
@@ -83,6 +83,7 @@ class Const(Expr):
         self.size = 1
         self.sig = ("C", self.dtype if isinstance(self.dtype, type) else self.dtype.str)
         self.lvs = self.bases = self.rands = ()
+        self.consts = (self,)
 
     def broadcast_to(self, shape):
         return Const(self.value, shape)
@@ -105,12 +106,14 @@ class Op(Expr):
             self.size = 1 + a0.size
             self.sig = sig or (ufunc, loop, (a0.sig,))
             self.lvs, self.bases, self.rands = a0.lvs, a0.bases, a0.rands
+            self.consts = a0.consts
         else:
             a1 = args[1]
             self.size = 1 + a0.size + a1.size
             self.sig = sig or (ufunc, loop, (a0.sig, a1.sig))
             self.lvs = a0.lvs + a1.lvs
             self.rands = a0.rands + a1.rands
+            self.consts = a0.consts + a1.consts
             bases = a0.bases
             for b in a1.bases:
                 for c in bases:
@@ -143,7 +146,7 @@ class Rand(Expr):
         self.dtype = numpy.dtype(dtype)
         self.size = 1
         self.sig = ("R", kind)
-        self.lvs = self.bases = ()
+        self.lvs = self.bases = self.consts = ()
         self.rands = (self,)
 
     def broadcast_to(self, shape):
@@ -375,6 +378,7 @@ class _Cast(Expr):
         self.size = arg.size
         self.sig = ("X", self.dtype.str, arg.sig)
         self.lvs, self.bases, self.rands = arg.lvs, arg.bases, arg.rands
+        self.consts = arg.consts
 
     def broadcast_to(self, shape):
         return _Cast(self.arg.broadcast_to(shape), self.dtype)

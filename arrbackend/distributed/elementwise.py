@@ -14,7 +14,7 @@ from typing import Callable, Sequence
 import numpy
 
 from .layout import Layout, default_layout
-from .localize import Exchange, device_boxes, view_layout
+from .localize import Exchange, device_boxes
 from .store import Store, alloc_local, before_write
 from .._ndarray import ndarray
 

@@ -94,7 +94,6 @@ def _local_matmul(xp, x, y, dtype):
 def _contracted_split(a2, b2, la, batch, oshape, dtype):
     """Both operands cut along the contracted axis: partial products, summed."""
     m = a2._store.machine
-    nb = len(batch)
     ex = Exchange(m)
     plans = []
     for d, (lo, hi) in enumerate(la.ranges):
@@ -122,33 +121,96 @@ def _contracted_split(a2, b2, la, batch, oshape, dtype):
     return ndarray._from_store(Store(m, oshape, numpy.dtype(dtype), Layout.replicated(), shards))
 
 
-def on_one_device(fn, arrays, results, d: int = 0, spread: bool = True):
-    """Run ``fn(xp, *local_arrays)`` on device ``d`` with every array gathered there
-    (counted), for the routines that have no distributed algorithm.  ``results`` lists
-    the (shape, dtype) of what ``fn`` returns (a tuple when several); the results are
-    spread back by the default layout.  In a run of several processes only the owner of
-    ``d`` computes, and an error it raises is raised by every process."""
+def on_one_device(fn, arrays, spread: bool = True):
+    """Run ``fn(xp, is_gpu, *local_arrays)`` on one device (the one a whole operand
+    already lies on, else the first) with every array gathered there (counted), for the
+    routines that have no distributed algorithm, and wrap the array results (spread back
+    by the default layout with ``spread``).  In a run of several processes only the owner
+    of that device computes; the others learn the results' shapes (and Python values)
+    from it, and its errors are raised everywhere."""
     m = arrays[0]._store.machine
+    d = 0
+    for a in arrays:
+        lay = a._view_layout()
+        if lay.is_single:
+            d = lay.device
+            break
+    dev = m.devices[d]
     locs = [gather_to(a, d) for a in arrays]
     out, err = None, None
     if m.is_local(d):
-        dev = m.devices[d]
         try:
             with dev.activate():
-                out = fn(dev.xp, *locs)
+                out = fn(dev.xp, dev.is_gpu, *locs)
         except Exception as exc:
             if m.nranks == 1:
                 raise
             err = exc
     if m.nranks > 1:
-        errs = [e for e in m.comm.allgather_obj(err) if e is not None]
+        shared = m.comm.allgather_obj((err, _describe(out) if m.is_local(d) else None))
+        errs = [e for e, _ in shared if e is not None]
         if errs:
             raise errs[0]
-    single = len(results) == 1
-    outs = (out,) if single else (out if out is not None else (None,) * len(results))
-    made = tuple(from_local(m, d, o, spread, shape=sh, dtype=dt)
-                 for o, (sh, dt) in zip(outs, results))
-    return made[0] if single else made
+        desc = next(dsc for _, dsc in shared if dsc is not None)
+        return _wrap(m, d, out if m.is_local(d) else _placeholders(desc), spread, desc)
+    return _wrap(m, d, out, spread, None)
+
+
+def _describe(r):
+    """Shapes, dtypes and Python values of a result (what other processes need)."""
+    if isinstance(r, tuple):
+        return ("t", [_describe(v) for v in r])
+    if isinstance(r, numpy.generic):            # (before float: numpy.float64 is one)
+        return ("a", (), r.dtype)
+    if r is None or isinstance(r, (int, float, complex)):
+        return ("v", r)
+    return ("a", tuple(r.shape), r.dtype)
+
+
+def _placeholders(desc):
+    kind = desc[0]
+    if kind == "t":
+        return tuple(_placeholders(d) for d in desc[1])
+    if kind == "v":
+        return desc[1]
+    return None
+
+
+def _wrap(m, d, r, spread, desc):
+    if isinstance(r, tuple):
+        subs = desc[1] if desc is not None else [None] * len(r)
+        vals = [_wrap(m, d, v, spread, sd) for v, sd in zip(r, subs)]
+        return type(r)(*vals) if hasattr(r, "_fields") else tuple(vals)
+    if desc is not None and desc[0] == "a" and r is None:
+        return from_local(m, d, None, spread, shape=desc[1], dtype=desc[2])
+    if isinstance(r, numpy.generic):            # (before float: numpy.float64 is one)
+        r = numpy.asarray(r)
+    elif r is None or isinstance(r, (int, float, complex)):
+        return r
+    if not hasattr(r, "shape"):
+        return r
+    dev = m.devices[d]
+    if dev.is_gpu and isinstance(r, numpy.ndarray):
+        with dev.activate():
+            r = dev.xp.asarray(r)
+    return from_local(m, d, r, spread=spread)
+
+
+def gpu_linalg_errors(is_gpu, message):
+    """A context raising NumPy's LinAlgError text for cuSOLVER failures on GPUs."""
+    import contextlib
+    if not is_gpu:
+        return contextlib.nullcontext()
+
+    @contextlib.contextmanager
+    def ctx():
+        import cupyx
+        try:
+            with cupyx.errstate(linalg="raise"):
+                yield
+        except numpy.linalg.LinAlgError:
+            raise numpy.linalg.LinAlgError(message) from None
+    return ctx()
 
 
 def gather_to(x, d: int = 0):

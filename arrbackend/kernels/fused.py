@@ -130,7 +130,6 @@ class _Plan:
 
 
 def _plan(expr, leaf_local, lvs):
-    from ..distributed.deferred import Const, Op, _Cast
     plan = _Plan()
     by_key = {}
     for lf in lvs:
@@ -157,25 +156,8 @@ def _plan(expr, leaf_local, lvs):
     for r in expr.rands:
         _tag, f0, steps = leaf_local[id(r)]
         plan.rands.append((r, f0, steps))
-    plan.consts = _consts(expr)
+    plan.consts = expr.consts
     return plan
-
-
-def _consts(expr) -> list:
-    """The expression's scalar operands, in kernel-argument order."""
-    from ..distributed.deferred import Const, Op, _Cast
-    out = []
-
-    def walk(e):
-        if isinstance(e, Const):
-            out.append(e)
-        elif isinstance(e, Op):
-            for a in e.args:
-                walk(a)
-        elif isinstance(e, _Cast):
-            walk(e.arg)
-    walk(expr)
-    return out
 
 
 def _collapse(shape, stride_sets):
@@ -427,7 +409,7 @@ def _dynamic_args(rands, expr) -> list:
         args += steps
         args += [numpy.uint64(r.key[0]), numpy.uint64(r.key[1]), numpy.uint64(r.stream),
                  numpy.uint64(r.domain)]
-    args += [c.value for c in _consts(expr)]
+    args += [c.value for c in expr.consts]
     return args
 
 
@@ -499,6 +481,18 @@ def run(dev, expr, leaf_local, out, lvs):
     return launch
 
 
+_sm_counts: dict = {}
+
+
+def _resident_blocks(cp, device_id: int) -> int:
+    """Enough blocks of 256 threads to fill the GPU (8 per multiprocessor)."""
+    n = _sm_counts.get(device_id)
+    if n is None:
+        n = _sm_counts[device_id] = cp.cuda.runtime.getDeviceProperties(
+            device_id)["multiProcessorCount"]
+    return 8 * n
+
+
 def reduce_run(dev, expr, leaf_local, lvs, shape, kind, acc_dtype):
     """The ``kind`` reduction of ``expr`` over its whole local box (``shape``) on ``dev``:
     one generated kernel computing the values and combining them (no temporary array),
@@ -529,7 +523,7 @@ def reduce_run(dev, expr, leaf_local, lvs, shape, kind, acc_dtype):
                                                        vec), "fused_reduce")
     threads = 256
     work = (total + 3) // 4 if vec else total
-    blocks = int(min((work + threads - 1) // threads, 132 * 8))
+    blocks = int(min((work + threads - 1) // threads, _resident_blocks(cp, dev.id)))
     partial = cp.empty(blocks, acc_dtype)
     static, rands = _static_args(plan, lvs, strides)
     args = [partial, numpy.int64(total)] + [numpy.int64(n) for n in cshape] + static + \
