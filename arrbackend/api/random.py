@@ -98,8 +98,9 @@ def draw(stream: _Stream, kind: str, shape: tuple, dtype, params=None, device=No
     size = 1
     for n in shape:
         size *= n
-    if kind in ("uniform", "uniform32", "normal") and deferring(m, size):
-        # computed where it is consumed (inside the consumer's kernel on GPUs)
+    if kind in ("uniform", "uniform32", "normal") and m.is_gpu and deferring(m, size):
+        # computed where it is consumed, inside the consumer's kernel (on CPU devices,
+        # each use would generate the numbers again: they are stored, as NumPy does)
         return random_array(m, "uniform" if kind == "uniform32" else kind, stream.key, s,
                             stream.domain, shape, dt, layout)
     row = 1

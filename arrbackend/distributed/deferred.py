@@ -179,10 +179,11 @@ def random_array(machine, kind, key, stream, domain, shape, dtype, layout):
 class LazyStore(Store):
     """A store whose values are an expression, evaluated on first use of its shards."""
 
-    __slots__ = ("expr", "_shards", "errstate")
+    __slots__ = ("expr", "_shards", "errstate", "used")
 
     def __init__(self, machine, shape, dtype, layout, expr):
         self.expr = expr
+        self.used = False       # inlined into a consumer's expression already
         # NumPy's floating-point error handling where the statement was written applies
         # when it is evaluated (CPU shards; GPUs do not report floating-point errors)
         self.errstate = None if machine.is_gpu else numpy.geterr()
@@ -247,7 +248,10 @@ def as_expr(x, shape):
     if st.pending and st.errstate is not None and st.errstate != numpy.geterr():
         st.materialize()        # written under other floating-point error rules
     if st.pending:
-        if x._map.is_identity_of(st.shape):
+        if x._map.is_identity_of(st.shape) and not st.used:
+            # inlined into its first consumer; a second consumer reads it computed (an
+            # array used twice is computed once more at most, not once per use)
+            st.used = True
             e = st.expr
             return e if e.shape == shape else e.broadcast_to(shape)
         st.materialize()
@@ -363,6 +367,7 @@ def evaluate_into(target, value) -> None:
     target._store.version += 1
     if keep is not None:
         keep.expr = Leaf(target._store, target._map)
+        keep.used = False
         _register_reader(keep, keep.expr)
 
 
