@@ -84,10 +84,14 @@ def test_convolve_correlate(machine, mode, n, m):
     same(lambda x, y: numpy.convolve(x, y, mode), a, v, **tol)
     same(lambda x, y: numpy.correlate(x, y, mode), a, v, **tol)
     same(lambda x, y: numpy.correlate(x, y * (1 + 2j), mode), a, v, **tol)
+    same(lambda x, y: numpy.convolve(x * (2 - 1j), y * (1 + 2j), mode), a, v, **tol)
+    same(lambda x, y: numpy.correlate(x * (2 - 1j), y * (1 + 2j), mode), a, v, **tol)
 
 
 def test_convolve_errors(machine):
     same(lambda x: numpy.convolve(x, x[:0]), numpy.arange(3.0))
+    same(lambda x: numpy.convolve(x[:0], x), numpy.arange(3.0))
+    same(lambda x: numpy.correlate(x[:0], x), numpy.arange(3.0))
     same(lambda x: numpy.correlate(x, x, "bogus"), numpy.arange(3.0))
     same(lambda x: numpy.convolve(x, 2.0), numpy.arange(3.0))
 

@@ -449,12 +449,8 @@ def _corr(a, v, mode, conj, name):
         k = k.reshape(1)
     if x.ndim != 1 or k.ndim != 1:
         raise ValueError("object too deep for desired array")
-    if x.shape[0] == 0:
-        raise ValueError("a cannot be empty" if name == "convolve" else "Array arguments "
-                         "cannot be empty")
-    if k.shape[0] == 0:
-        raise ValueError("v cannot be empty" if name == "convolve" else "Array arguments "
-                         "cannot be empty")
+    if x.shape[0] == 0 or k.shape[0] == 0:      # (convolve says which, before this)
+        raise ValueError("Array arguments cannot be empty")
     if mode not in ("full", "same", "valid"):
         raise ValueError(f"mode must be one of 'full', 'same', or 'valid' (got {mode!r})")
     N, M = x.shape[0], k.shape[0]
@@ -471,8 +467,9 @@ def _corr(a, v, mode, conj, name):
     xl, kl = gather_to(x, d), gather_to(k, d)
     dev = m.devices[d]
     with dev.activate():
-        f = dev.xp.correlate
-        r = f(xl, kl, mode=mode)
+        if not conj and kl.dtype.kind == "c":
+            kl = dev.xp.conj(kl)        # the library's correlate conjugates ``v``
+        r = dev.xp.correlate(xl, kl, mode=mode)
     return from_local(m, d, r)
 
 
