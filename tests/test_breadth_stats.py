@@ -112,6 +112,10 @@ def test_histogram_more(machine):
     same(lambda x: _flat(numpy.histogramdd(x, bins=(3, 4, 5))), b)
     same(lambda x: _flat(numpy.histogramdd(x, bins=3, density=True)), b)
     same(lambda x: _flat(numpy.histogramdd(x, bins=[[-20, 0, 20], 2, 3], weights=x[:, 0])), b)
+    # a sample cut along its columns (the transpose of an array cut along its rows)
+    c = _a((3, 30), seed=2)
+    same(lambda y: _flat(numpy.histogramdd(y.T, bins=3)), c)
+    same(lambda y: _flat(numpy.histogramdd(y[:2].T, bins=2, weights=y[2])), c)
     same(lambda x: _flat(numpy.histogramdd(x[:, 0], bins=4)), b)
     same(lambda x: numpy.histogram2d(x[:, 0], x[:, 1], bins=4), b)
     same(lambda x: numpy.histogram2d(x[:, 0], x[:, 1], bins=(3, [-20, 0, 5, 20]),

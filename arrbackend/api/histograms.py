@@ -324,9 +324,10 @@ def histogramdd(sample, bins=10, range=None, density=None, weights=None):
         from .creation import zeros
         hist = zeros(shape, device=m)
     else:
-        hist = _local_sum([s] + ([w] if w is not None else []),
-                          lambda xp, loc, *wl: count(xp, loc, *wl), shape, numpy.float64) \
-            if w is None else _local_sum_rows(s, w, count, shape)
+        from ..distributed.axiswise import unsplit
+        s = unsplit(s, (1,))           # whole rows on each device
+        hist = _local_sum([s], count, shape, numpy.float64) if w is None else \
+            _local_sum_rows(s, w, count, shape)
     if density:
         from .reductions import sum as sum_
         tot = sum_(hist)
