@@ -72,6 +72,24 @@ def test_spaces_and_fromfunction(machine):
     check(ab.geomspace(1j, 16j, 3), numpy.geomspace(1j, 16j, 3))
     with pytest.raises(ValueError, match="zero"):
         ab.geomspace(0, 10)
+
+
+SPACES = [lambda n, a: n.linspace(a, 5, 4), lambda n, a: n.linspace(a, a * 3, 4, axis=1),
+          lambda n, a: n.linspace(a, 5, 4, axis=-1, retstep=True)[0],
+          lambda n, a: n.linspace(a, 5, 4, axis=-1, retstep=True)[1],
+          lambda n, a: n.linspace(0, 5, 4, axis=1), lambda n, a: n.linspace(a, 5, 0),
+          lambda n, a: n.linspace(a, a, 3), lambda n, a: n.linspace(a, 7, 5, dtype=int),
+          lambda n, a: n.linspace(2, a, 4, endpoint=False),
+          lambda n, a: n.logspace(0, 2, 3, base=a), lambda n, a: n.logspace(a, 2, 3, base=a, axis=1),
+          lambda n, a: n.logspace(a, 2, 3), lambda n, a: n.geomspace(a, 8.0, 4),
+          lambda n, a: n.geomspace(-a, -8.0, 4, axis=1),
+          lambda n, a: n.geomspace(1, a * 4, 3, endpoint=False)]
+
+
+@pytest.mark.parametrize("fn", SPACES)
+def test_spaces_with_array_bounds(machine, fn):
+    # natively (no fallback warning: the suite turns it into an error)
+    same(lambda a: fn(numpy, a), numpy.array([1.0, 2.0, 4.0]))
     check(ab.fromfunction(lambda i, j: i * 10 + j, (3, 4)),
           numpy.fromfunction(lambda i, j: i * 10 + j, (3, 4)))
     check(ab.fromfunction(lambda i: i % 2, (5,), dtype=int),

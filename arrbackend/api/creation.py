@@ -336,9 +336,7 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
     if num < 0:
         raise ValueError(f"Number of samples, {num}, must be non-negative.")
     if numpy.ndim(start) or numpy.ndim(stop) or axis != 0:
-        from ..dispatch.fallback import call_numpy
-        return call_numpy(numpy.linspace, (start, stop, num, endpoint, retstep, dtype, axis),
-                          {}, name="numpy.linspace with array bounds")
+        return _linspace_arrays(start, stop, num, endpoint, retstep, dtype, axis, device)
     div = (num - 1) if endpoint else num
     dt = numpy.result_type(start, stop, float(num))
     delta = numpy.subtract(stop, start, dtype=dt)
@@ -370,6 +368,43 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
     if retstep:
         return r, step
     return r
+
+
+def _linspace_arrays(start, stop, num, endpoint, retstep, dtype, axis, device):
+    """``linspace`` with array bounds (samples along a new axis ``axis``), as NumPy
+    computes it: ``arange(num)`` times the step, plus ``start``."""
+    from ._helpers import ours, uf
+    from .manipulation import moveaxis
+    from .reductions import any as any_
+    from .ufuncs import common_machine
+    m = common_machine([start, stop], "linspace") if (
+        isinstance(start, ndarray) or isinstance(stop, ndarray)) else \
+        machine_from_device(device)
+    weak = lambda v: v.dtype if isinstance(v, (ndarray, numpy.ndarray)) else v  # noqa: E731
+    dt = numpy.result_type(weak(start), weak(stop), float(num))
+    lo, hi = ours(start, m), ours(stop, m)
+    div = (num - 1) if endpoint else num
+    delta = uf("subtract", hi, lo, dtype=dt)
+    y = arange(0, num, dtype=dt, device=m).reshape((-1,) + (1,) * delta.ndim)
+    step = numpy.nan
+    if div > 0:
+        step = uf("true_divide", delta, div)
+        if bool(any_(uf("equal", step, 0))):
+            y = uf("multiply", uf("true_divide", y, div), delta)
+        else:
+            y = uf("multiply", y, step)
+    else:
+        y = uf("multiply", y, delta)
+    y = uf("add", y, lo)
+    if endpoint and num > 1:
+        y[-1, ...] = hi
+    if axis != 0:
+        y = moveaxis(y, 0, axis)
+    out_dt = dt if dtype is None else numpy.dtype(dtype)
+    if numpy.issubdtype(out_dt, numpy.integer):
+        y = uf("floor", y)
+    y = y.astype(out_dt, copy=False)
+    return (y, step) if retstep else y
 
 
 @implements(numpy.eye)

@@ -33,10 +33,13 @@ _UTILITY = "NumPy's own function: it takes no array data"
 def logspace(start, stop, num=50, endpoint=True, base=10.0, dtype=None, axis=0):
     """Same as ``numpy.logspace`` (``base ** linspace``)."""
     from .creation import linspace
-    if not isinstance(base, (float, int)) and numpy.ndim(base):
-        from ..dispatch.fallback import call_numpy
-        return call_numpy(numpy.logspace, (start, stop, num, endpoint, base, dtype, axis),
-                          {}, name="numpy.logspace with an array base")
+    from .manipulation import expand_dims, reshape
+    if numpy.ndim(base):
+        # NumPy's way: the three broadcast together, base gets the samples' axis
+        nd = max(numpy.ndim(start), numpy.ndim(stop), numpy.ndim(base))
+        start, stop, base = (reshape(v, (1,) * (nd - numpy.ndim(v)) + numpy.shape(v))
+                             for v in (ours(start), ours(stop), ours(base)))
+        base = expand_dims(base, axis)
     y = linspace(start, stop, num=num, endpoint=endpoint, axis=axis)
     r = uf("power", base, y)
     return r if dtype is None else astype(r, dtype, copy=False)

@@ -126,6 +126,9 @@ def call_numpy(func, args: tuple, kwargs: dict, machine=None, stacklevel: int = 
         return x
 
     _convert((args, kwargs), grab, None)
+    if machine is None and found[0] is None:
+        from ..distributed.machine import current_machine
+        machine = current_machine()      # no arrbackend operand: results go to the default
     m = machine or found[0]
     hargs, hkwargs = _convert((args, kwargs), lambda x: to_host(x, False), None)
     try:
