@@ -45,6 +45,18 @@ def test_quantile_dtypes_axes(machine, dtype):
         same(lambda x: numpy.nanmedian(x, axis=1), a)
 
 
+@pytest.mark.parametrize("fn", [numpy.quantile, numpy.percentile, numpy.nanquantile,
+                                numpy.nanpercentile])
+@pytest.mark.parametrize("keepdims", [False, True])
+def test_weighted_quantiles(machine, fn, keepdims):
+    # weights= runs through the fallback (it says so), with every other argument kept
+    a, w = _a((3, 4)), _a((3, 4), seed=1) ** 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ab.FallbackWarning)     # (warned once per name)
+        same(lambda x, y: fn(x, 30 if "perc" in fn.__name__ else 0.3, axis=1, weights=y,
+                             keepdims=keepdims, method="inverted_cdf"), a, w)
+
+
 def test_quantile_nan_and_errors(machine):
     a = numpy.array([[1.0, numpy.nan, 3.0], [4.0, 5.0, 6.0]])
     same(lambda x: numpy.median(x, axis=1), a)

@@ -20,7 +20,7 @@ from ..dispatch.registry import implements
 from ..distributed.elementwise import assign
 from ..distributed.sorting import sort_along
 from ..distributed.reductions import normalize_axes
-from ._helpers import NoValue, fallback, ours, uf
+from ._helpers import NoValue, fallback, host, ours, uf
 from .manipulation import astype, moveaxis, reshape, ravel, where
 from .._ndarray import ndarray
 
@@ -178,7 +178,7 @@ def _quantile(x, q, axis, out, method, keepdims, weak_q, name):
 def _check_q(q, scale, name):
     weak = type(q) in (int, float)
     qa = numpy.asarray(q.get() if hasattr(q, "get") else
-                       (q if not isinstance(q, ndarray) else _host(q)))
+                       (q if not isinstance(q, ndarray) else host(q)))
     if scale != 1:
         qa = numpy.true_divide(qa, scale)
     if not (qa.size == 0 or (qa.min() >= 0 and qa.max() <= 1)):
@@ -189,9 +189,12 @@ def _check_q(q, scale, name):
     return qa, weak
 
 
-def _host(x):
-    from ._helpers import host
-    return host(x)
+def _weighted(func, a, q, axis, out, method, keepdims, weights):
+    """The weighted quantiles (method 'inverted_cdf'), through the fallback."""
+    kw = dict(axis=axis, out=out, method=method, weights=weights)
+    if keepdims is not NoValue:
+        kw["keepdims"] = keepdims
+    return fallback(func, (a, q), kw, "weights=")
 
 
 @implements(numpy.quantile, local=True,
@@ -201,8 +204,7 @@ def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
     """Same as ``numpy.quantile`` (every method); the reduced axes are sorted by the
     distributed sort."""
     if weights is not None:
-        return fallback(numpy.quantile, (a, q), dict(axis=axis, out=out, method=method,
-                        keepdims=keepdims, weights=weights), "weights=")
+        return _weighted(numpy.quantile, a, q, axis, out, method, keepdims, weights)
     qa, weak = _check_q(q, 1, "quantile")
     return _quantile(ours(a), qa, axis, out, method, keepdims, weak, "quantile")
 
@@ -213,8 +215,7 @@ def percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear"
                keepdims=False, *, weights=None):
     """Same as ``numpy.percentile``."""
     if weights is not None:
-        return fallback(numpy.percentile, (a, q), dict(axis=axis, out=out, method=method,
-                        keepdims=keepdims, weights=weights), "weights=")
+        return _weighted(numpy.percentile, a, q, axis, out, method, keepdims, weights)
     x = ours(a)
     if x.dtype.kind == "c":
         raise TypeError("a must be an array of real numbers")
@@ -312,8 +313,7 @@ def nanquantile(a, q, axis=None, out=None, overwrite_input=False, method="linear
                 keepdims=NoValue, *, weights=None):
     """Same as ``numpy.nanquantile``."""
     if weights is not None:
-        return fallback(numpy.nanquantile, (a, q), dict(axis=axis, out=out, method=method,
-                        weights=weights), "weights=")
+        return _weighted(numpy.nanquantile, a, q, axis, out, method, keepdims, weights)
     qa, weak = _check_q(q, 1, "nanquantile")
     return _nanquantile(ours(a), qa, axis, out, method,
                         False if keepdims is NoValue else keepdims, weak)
@@ -325,8 +325,7 @@ def nanpercentile(a, q, axis=None, out=None, overwrite_input=False, method="line
                   keepdims=NoValue, *, weights=None):
     """Same as ``numpy.nanpercentile``."""
     if weights is not None:
-        return fallback(numpy.nanpercentile, (a, q), dict(axis=axis, out=out,
-                        method=method, weights=weights), "weights=")
+        return _weighted(numpy.nanpercentile, a, q, axis, out, method, keepdims, weights)
     x = ours(a)
     if x.dtype.kind == "c":
         raise TypeError("a must be an array of real numbers")
