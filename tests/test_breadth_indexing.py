@@ -149,6 +149,19 @@ def test_put_family(machine):
         numpy.putmask(to_ours(a), to_ours(numpy.ones(3, bool)), 1)
 
 
+@pytest.mark.parametrize("values", [[300], 300, [3 + 1j], [1.7], numpy.array([300]),
+                                    numpy.array([3], numpy.int8), numpy.float64(2.5),
+                                    numpy.array([3.5])])
+def test_putmask_value_conversion(machine, values):
+    # arrays cast safely; lists and scalars convert to the target's dtype (NumPy's rules)
+    a = numpy.arange(6, dtype=numpy.int8)
+
+    def fn(x):
+        numpy.putmask(x, x > 1, values)
+        return x
+    same(fn, a)
+
+
 def test_choose_compress_extract(machine):
     idx = numpy.array([[0, 2, 1], [1, 0, 2]])
     ch = [_a((2, 3)), _a((2, 3)) * 10, numpy.full(3, -1.0)]

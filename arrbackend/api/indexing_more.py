@@ -307,12 +307,19 @@ def putmask(a, /, mask, values):
     mk = ours(mask, m)
     if mk.size != a.size:
         raise ValueError("putmask: mask and data must be the same size")
-    vals = ours(values, m)
+    if isinstance(values, (ndarray, numpy.ndarray)):
+        # an array must cast safely; anything else converts to a's dtype (NumPy's rules)
+        if not numpy.can_cast(values.dtype, a.dtype, "safe"):
+            raise TypeError(f"Cannot cast array data from {values.dtype!r} to "
+                            f"{a.dtype!r} according to the rule 'safe'")
+        vals = ours(values, m)
+    else:
+        vals = ours(numpy.asarray(values, dtype=a.dtype), m)
     if vals.size == 0:
         return None
     mk = reshape(astype(mk, bool) if mk.dtype != numpy.bool_ else mk, a.shape)
     full = reshape(cycle(vals, a.size, m), a.shape)
-    assign(a, where(mk, astype(full, a.dtype), a))
+    assign(a, where(mk, astype(full, a.dtype, copy=False), a))
     return None
 
 
