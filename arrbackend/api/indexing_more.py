@@ -696,7 +696,7 @@ def ravel_multi_index(multi_index, dims, mode="raise", order="C"):
     for c, n, st, md in zip(comps, dims, strides, _modes(mode, len(dims))):
         if c.dtype.kind not in "iu":
             raise TypeError("only int indices permitted")
-        c = astype(c, numpy.intp)
+        c = astype(c, numpy.intp, copy=False)
         if md == "raise":
             if c.size and bool(any_(uf("logical_or", uf("less", c, 0),
                                        uf("greater_equal", c, n)))):

@@ -398,7 +398,7 @@ def cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
         shape += (3,)
         axisc = normalize_axis(axisc, len(shape), "axisc")
     dt = numpy.promote_types(x.dtype, y.dtype)
-    x, y = astype(x, dt), astype(y, dt)
+    x, y = astype(x, dt, copy=False), astype(y, dt, copy=False)
     a0, a1 = x[..., 0], x[..., 1]
     b0, b1 = y[..., 0], y[..., 1]
     a2 = x[..., 2] if x.shape[-1] == 3 else None
