@@ -9,6 +9,7 @@ exception class).
 from __future__ import annotations
 
 import numpy
+from numpy._core.overrides import array_function_dispatch
 
 import arrbackend
 from arrbackend.distributed.localize import view_layout
@@ -97,3 +98,13 @@ def same(fn, *arrays, rtol=None, atol=None, check_dtype=True):
         got = fn(*ours)
     check(got, expected, rtol, atol, check_dtype)
     return got
+
+
+@array_function_dispatch(lambda x: (x,), module="fallback_example")
+def doubled(x):
+    """A NumPy-dispatched function arrbackend cannot know: it always runs through the
+    fallback (the tests of the fallback machinery call it)."""
+    return numpy.asarray(x) * 2
+
+
+FALLBACK = "fallback_example.doubled"

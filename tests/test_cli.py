@@ -203,7 +203,6 @@ y = doubled(x)
 
 
 def test_fallback_option(script):
-    pytest.importorskip("numpy._core.overrides")
     name = "fallback_example"
     path = script(FALLBACK_SCRIPT)
     r = run("--fallback", "error", path)
@@ -247,7 +246,6 @@ def test_run_script_in_process(script, capsys):
     assert not arrbackend.is_enabled()
 
 
-@pytest.mark.skipif(not (ROOT / "examples" / "tour.py").is_file(), reason="no examples/")
 def test_demo():
     r = run("--devices", "cpu:2", "demo", "--quick", timeout=600)
     assert r.returncode == 0, r.stderr

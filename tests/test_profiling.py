@@ -14,27 +14,11 @@ import arrbackend
 from arrbackend import _ndarray
 from arrbackend.dispatch import protocols
 from arrbackend.profiling import REPEATS, PerformanceWarning, Profile, _on_count
-
-
-try:        # a NumPy-dispatched function arrbackend cannot know: always a fallback
-    from numpy._core.overrides import array_function_dispatch
-except ImportError:  # pragma: no cover
-    array_function_dispatch = None
-
-if array_function_dispatch is not None:
-    @array_function_dispatch(lambda x: (x,), module="fallback_example")
-    def doubled(x):
-        return numpy.asarray(x) * 2
-else:  # pragma: no cover
-    doubled = None
-
-FALLBACK = "fallback_example.doubled"
+from helpers import FALLBACK, doubled
 
 
 def fallback_call():
     """(name, function) of a NumPy-dispatched call that runs through the fallback."""
-    if doubled is None:
-        pytest.skip("NumPy's array_function_dispatch is not where it was")
     return FALLBACK, doubled
 
 

@@ -6,9 +6,6 @@ percentiles; the edges themselves are a small host ``linspace``).  Then each dev
 counts its own block with its library (``histogram``/``histogramdd``/``bincount`` with
 those edges: the same bins NumPy assigns), and the per-device counts are summed by the
 reduction engine.  Only the counts move.
-
-``histogram_bin_edges`` is left to the fallback for now: ``tests/test_dispatch.py`` uses
-it as its example of a function that falls back (``_bin_edges`` below is its body).
 """
 from __future__ import annotations
 
@@ -25,7 +22,8 @@ from .manipulation import astype, ravel
 from .ufuncs import common_machine
 from .._ndarray import ndarray
 
-__all__ = ["histogram", "histogram2d", "histogramdd", "bincount", "digitize"]
+__all__ = ["histogram", "histogram_bin_edges", "histogram2d", "histogramdd", "bincount",
+           "digitize"]
 
 
 def _local_sum(arrays, fn, out_shape, dtype):
@@ -237,6 +235,13 @@ def _ravel_check(a, weights):
             raise ValueError("weights should have the same shape as a.")
         w = ravel(w)
     return ravel(x), w
+
+
+@implements(numpy.histogram_bin_edges, local=True)
+def histogram_bin_edges(a, bins=10, range=None, weights=None):
+    """Same as ``numpy.histogram_bin_edges``."""
+    x, w = _ravel_check(a, weights)
+    return ours(_bin_edges(x, bins, range, w), x._store.machine)
 
 
 @implements(numpy.histogram, local=True)

@@ -273,6 +273,37 @@ def put(a, ind, v, mode="raise"):
     return None
 
 
+@implements(numpy.fill_diagonal)
+def fill_diagonal(a, val, wrap=False):
+    """Same as ``numpy.fill_diagonal``: ``a.flat[:end:step] = val`` (values cycled, cast
+    to ``a``'s dtype as a flat assignment casts), written where the diagonal lies."""
+    from .creation import arange
+    from .manipulation import astype
+    if not isinstance(a, ndarray):
+        raise TypeError(f"fill_diagonal: a must be an arrbackend array, not "
+                        f"{type(a).__name__}")
+    if a.ndim < 2:
+        raise ValueError("array must be at least 2-d")
+    end = None
+    if a.ndim == 2:
+        step = a.shape[1] + 1
+        if not wrap:
+            end = a.shape[1] * a.shape[1]
+    else:
+        if len(set(a.shape)) != 1:
+            raise ValueError("All dimensions of input must be of equal length")
+        step = 1 + int(numpy.cumprod(a.shape[:-1]).sum())
+    m = a._store.machine
+    pos = arange(0, min(a.size, end) if end is not None else a.size, step, device=m)
+    if pos.size == 0:
+        return None
+    vals = ours(val, m)
+    if vals.size == 0:
+        return None
+    a[unravel_index(pos, a.shape)] = astype(cycle(vals, pos.size, m), a.dtype, copy=False)
+    return None
+
+
 @implements(numpy.place)
 def place(arr, mask, vals):
     """Same as ``numpy.place``: the masked elements take ``vals`` in order, repeated."""
