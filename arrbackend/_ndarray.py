@@ -26,7 +26,7 @@ def _call(npfunc, *args, **kwargs):
         if isinstance(npfunc, numpy.ufunc):
             return _ufunc_call(npfunc, args, kwargs)
         from .dispatch.fallback import call_numpy
-        return call_numpy(npfunc, args, kwargs, stacklevel=4)
+        return call_numpy(npfunc, args, kwargs)
     return impl.func(*args, **kwargs)
 
 
@@ -223,7 +223,7 @@ class ndarray(NdarrayMethods):
                               or (dtype is not None and numpy.dtype(dtype) != self.dtype)):
             raise ValueError("arrbackend: unable to avoid a copy while making a NumPy array "
                              "(the data is on a GPU or spread over several devices)")
-        host = gather(self, stacklevel=3)
+        host = gather(self)
         if dtype is not None and numpy.dtype(dtype) != host.dtype:
             return host.astype(dtype)
         if copy:

@@ -127,23 +127,14 @@ def _hook(key, call, args, kwargs=None):
         return call(*args) if kwargs is None else call(*args, **kwargs)
     finally:
         if _sync:
-            _synchronize()
+            import arrbackend
+            arrbackend.synchronize()
         dur = _perf_ns() - t0
         stack.pop()
         if stack:
             stack[-1].child += dur
         for p in _active:
             p._add(frame, dur)
-
-
-def _synchronize() -> None:
-    from .distributed.machine import current_machine
-    m = current_machine()
-    if m.is_gpu:
-        for d in m.local:
-            dev = m.devices[d]
-            with dev.activate():
-                dev.xp.cuda.get_current_stream().synchronize()
 
 
 # calls that copy an array to the host on any machine (the counters see GPU copies only)
@@ -269,44 +260,13 @@ def _wrap_function(key):
     return wrap
 
 
-def _user_stacklevel(default: int) -> int:
-    """For a ``warnings.warn`` made one call below the caller of this function: the
-    stacklevel that names the user's frame (the profiler's own frames would shift a fixed
-    stacklevel); ``default`` when no user frame is found."""
-    from .dispatch.enabled import _is_user_file
-    f, d = sys._getframe(2), 1
-    while f is not None:
-        if _is_user_file(f.f_code.co_filename):
-            return d + 2
-        f, d = f.f_back, d + 1
-    return default
-
-
-def _wrap_stacklevel(orig):
-    """``orig`` (which warns with its ``stacklevel`` argument, unless ``explicit``) with
-    the stacklevel recomputed to name the user's frame."""
-    import inspect
-    sig = inspect.signature(orig)
-
-    def wrapper(*args, **kwargs):
-        bound = sig.bind(*args, **kwargs)
-        bound.apply_defaults()
-        if not bound.arguments.get("explicit", False):
-            bound.arguments["stacklevel"] = _user_stacklevel(bound.arguments["stacklevel"])
-        return orig(*bound.args, **bound.kwargs)
-    wrapper.__name__ = orig.__name__
-    wrapper.__wrapped__ = orig
-    return wrapper
-
-
 def _entry_points() -> list:
     """(owner, attribute, wrapper factory) for each way into arrbackend that does not call
     ``protocols.hook`` itself: operators and ``np.<ufunc>(x)`` (``_ndarray._ufunc_call``),
     array methods (``_ndarray._call`` and the methods below), ``arrbackend.<ufunc>``
     (``ufunc_proxy.__call__``) and the registered functions of the ``arrbackend``
-    namespaces (``import arrbackend as np``); and the two places that issue warnings with
-    a fixed stacklevel, so that a FallbackWarning or TransferWarning still names the
-    user's line while the profiler's frames are on the stack."""
+    namespaces (``import arrbackend as np``).  (Warnings name the first frame outside
+    arrbackend and NumPy, so the profiler's frames do not shift them.)"""
     from . import _ndarray
     from .api.ufuncs import ufunc_proxy
     from .dispatch.registry import by_name
@@ -314,10 +274,6 @@ def _entry_points() -> list:
     eps = [(_ndarray, "_ufunc_call", _wrap_ufunc_call), (_ndarray, "_call", _wrap_call),
            (ufunc_proxy, "__call__", _wrap_proxy_call)]
     eps += [(nd, name, _wrap_method(name)) for name in _NDARRAY_METHODS if name in vars(nd)]
-    from .dispatch import fallback
-    from .distributed import hostio
-    eps += [(fallback, "fallback_policy_check", _wrap_stacklevel),     # warnings keep
-            (hostio, "_note_host_transfer", _wrap_stacklevel)]         # pointing at the user
     import arrbackend
     eps.append((arrbackend, "asnumpy", _wrap_function("arrbackend.asnumpy")))
     impls = {id(i.func): i for i in by_name().values()}

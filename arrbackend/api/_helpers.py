@@ -47,7 +47,7 @@ def uf(name: str, *args, **kwargs):
 def fallback(func, args, kwargs, why: str):
     """Run NumPy's ``func`` through the fallback (warns once, names ``why``)."""
     from ..dispatch.fallback import call_numpy
-    return call_numpy(func, args, kwargs, stacklevel=5, why=why)
+    return call_numpy(func, args, kwargs, why=why)
 
 
 def host(x) -> numpy.ndarray:

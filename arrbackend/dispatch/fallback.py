@@ -62,12 +62,10 @@ def user_stacklevel() -> int:
     return level
 
 
-def fallback_policy_check(func, stacklevel: int = 4, why: str = "",
-                          name: str | None = None) -> None:
+def fallback_policy_check(func, why: str = "", name: str | None = None) -> None:
     """Count a fallback and apply the policy (warn once per function / raise).  The
     warning points at the user's line, whatever the depth of the call."""
     name = name or _qualname(func)
-    stacklevel = user_stacklevel()
     count("fallbacks")
     mode = settings.fallback
     reason = f" ({why})" if why else ""
@@ -82,7 +80,7 @@ def fallback_policy_check(func, stacklevel: int = 4, why: str = "",
         if first:
             warnings.warn(f"arrbackend: {name} is not implemented natively{reason}; it ran "
                           f"on the host through NumPy (operands gathered, result scattered "
-                          f"back)", FallbackWarning, stacklevel=stacklevel)
+                          f"back)", FallbackWarning, stacklevel=user_stacklevel())
 
 
 def reset_warnings() -> None:
@@ -103,12 +101,12 @@ def _convert(obj, fn, seen_arrays):
     return obj
 
 
-def call_numpy(func, args: tuple, kwargs: dict, machine=None, stacklevel: int = 4,
-               why: str = "", name: str | None = None):
+def call_numpy(func, args: tuple, kwargs: dict, machine=None, why: str = "",
+               name: str | None = None):
     """Run NumPy's ``func`` on gathered copies of the arrbackend operands and scatter the
     result back (the fallback path)."""
     from ..distributed.hostio import gather
-    fallback_policy_check(func, stacklevel=stacklevel + 1, why=why, name=name)
+    fallback_policy_check(func, why=why, name=name)
     originals: list = []
 
     def to_host(x: ndarray, writable: bool):

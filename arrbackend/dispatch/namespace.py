@@ -60,7 +60,7 @@ def _fallback_function(func, qualname: str):
     from .fallback import call_numpy
 
     def fallback(*args, **kwargs):
-        return call_numpy(func, args, kwargs, stacklevel=4, name=qualname)
+        return call_numpy(func, args, kwargs, name=qualname)
 
     fallback.__name__ = getattr(func, "__name__", qualname)
     fallback.__qualname__ = fallback.__name__

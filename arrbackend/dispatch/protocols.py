@@ -30,7 +30,7 @@ def array_function(func, types, args, kwargs, _hooked=False):
         if not issubclass(t, ndarray) and t.__module__.split(".")[0] not in ("numpy",):
             if getattr(t, "__array_function__", None) is not None:
                 return NotImplemented
-    return call_numpy(func, args, kwargs, stacklevel=5)
+    return call_numpy(func, args, kwargs)
 
 
 def array_ufunc(ufunc, method, inputs, kwargs, _hooked=False):
@@ -44,5 +44,5 @@ def array_ufunc(ufunc, method, inputs, kwargs, _hooked=False):
         result = handler(ufunc, inputs, kwargs)
         if result is not NotImplemented:
             return result
-    return call_numpy(getattr(ufunc, method), inputs, kwargs, stacklevel=5,
+    return call_numpy(getattr(ufunc, method), inputs, kwargs,
                       name=f"numpy.{ufunc.__name__}.{method}")

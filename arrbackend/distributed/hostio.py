@@ -48,7 +48,7 @@ def scatter(host: numpy.ndarray, machine: Machine, layout: Layout | None = None,
     return Store(machine, tuple(host.shape), host.dtype, layout, shards)
 
 
-def gather(arr, explicit: bool = False, stacklevel: int = 3) -> numpy.ndarray:
+def gather(arr, explicit: bool = False) -> numpy.ndarray:
     """The whole view ``arr`` as one NumPy array on the host (a new array, except on a
     single CPU device where it may share memory with the store)."""
     store, vmap = arr._store, arr._map
@@ -57,7 +57,7 @@ def gather(arr, explicit: bool = False, stacklevel: int = 3) -> numpy.ndarray:
     m = store.machine
     lay = view_layout(store, vmap)
     if m.is_gpu:
-        _note_host_transfer(arr, explicit, stacklevel + 1)
+        _note_host_transfer(arr, explicit)
     if m.nranks > 1:
         return _gather_processes(arr, lay)
     if lay.is_single or lay.is_replicated:
@@ -95,7 +95,7 @@ def _gather_processes(arr, lay) -> numpy.ndarray:
     return out
 
 
-def _note_host_transfer(arr, explicit: bool, stacklevel: int) -> None:
+def _note_host_transfer(arr, explicit: bool) -> None:
     count("host_transfers")
     count("host_bytes", arr.nbytes)
     if explicit:
