@@ -198,10 +198,25 @@ def test_broadcast_error_message(machine):
 
 def test_nan_and_floating_warnings(machine):
     x = ab.asarray([0.0, 1.0, -1.0])
+    expected = numpy.array([numpy.nan, numpy.inf, -numpy.inf])
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        r = x / 0.0
-    check(r, numpy.array([numpy.nan, numpy.inf, -numpy.inf]))
+        warnings.simplefilter("error")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            r = x / 0.0                 # (a deferred statement is computed later...)
+        check(r, expected)              # (... here, under the filters of its own line)
+    if machine.is_gpu:
+        return                          # GPUs do not report floating-point errors
+    with pytest.warns(RuntimeWarning, match="divide") as rec, \
+            ab.settings.override(fusion="1", fusion_min_size=0):
+        r = x / 0.0                     # deferred: the warning still names this line
+        check(r, expected)
+    assert {(w.filename, w.lineno) for w in rec} == {(__file__, rec[0].lineno)}
+    with ab.settings.override(fusion="1", fusion_min_size=0):
+        with numpy.errstate(divide="raise"):
+            r = x[1:] / 0.0             # deferred: raises where it is computed
+        with pytest.raises(FloatingPointError):
+            check(r, expected[1:])
 
 
 def test_arrays_on_different_machines():

@@ -62,6 +62,16 @@ def user_stacklevel() -> int:
     return level
 
 
+def user_origin():
+    """Where the user's code is now, for a warning raised later on its behalf:
+    ``(filename, lineno, module name, warning registry)``."""
+    import sys
+    f = sys._getframe(user_stacklevel() - 1)      # (stacklevel 1 is this frame)
+    g = f.f_globals
+    return (f.f_code.co_filename, f.f_lineno, g.get("__name__", "__main__"),
+            g.setdefault("__warningregistry__", {}))
+
+
 def fallback_policy_check(func, why: str = "", name: str | None = None) -> None:
     """Count a fallback and apply the policy (warn once per function / raise).  The
     warning points at the user's line, whatever the depth of the call."""

@@ -21,6 +21,8 @@ RawKernel on GPU shards (``arrbackend.kernels.fused``), NumPy ufuncs on CPU shar
 """
 from __future__ import annotations
 
+import contextlib
+import warnings
 import weakref
 
 import numpy
@@ -186,7 +188,7 @@ class LazyStore(Store):
         self.used = False       # inlined into a consumer's expression already
         # NumPy's floating-point error handling where the statement was written applies
         # when it is evaluated (CPU shards; GPUs do not report floating-point errors)
-        self.errstate = None if machine.is_gpu else numpy.geterr()
+        self.errstate = None if machine.is_gpu else _Errors()
         Store.__init__(self, machine, shape, dtype, layout, None)
 
     @property
@@ -245,7 +247,7 @@ def as_expr(x, shape):
     """An operand as an expression of ``shape``: a pending whole array is inlined; any
     other array becomes a leaf (a pending view of a pending array is evaluated first)."""
     st = x._store
-    if st.pending and st.errstate is not None and st.errstate != numpy.geterr():
+    if st.pending and st.errstate is not None and st.errstate.state != numpy.geterr():
         st.materialize()        # written under other floating-point error rules
     if st.pending:
         if x._map.is_identity_of(st.shape) and not st.used:
@@ -405,12 +407,49 @@ def _evaluate(expr, target, m, errstate=None) -> None:
         _run_local(m.devices[d], expr, leaf_local, outs[d], lvs, errstate)
 
 
+class _Errors:
+    """NumPy's floating-point error handling where a statement was written, and for
+    warnings, the user's line and warning filters there: a RuntimeWarning found when the
+    statement is evaluated later is issued as if by that line, under those filters."""
+
+    __slots__ = ("state", "origin", "filters")
+
+    def __init__(self):
+        self.state = numpy.geterr()
+        warn = "warn" in self.state.values()
+        if warn:
+            from ..dispatch.fallback import user_origin
+            self.origin = user_origin()
+            self.filters = warnings.filters
+        else:
+            self.origin = self.filters = None
+
+    @contextlib.contextmanager
+    def applied(self):
+        if self.origin is None:
+            with numpy.errstate(**self.state):
+                yield
+            return
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", RuntimeWarning)
+            with numpy.errstate(**self.state):
+                yield
+        if caught:
+            filename, lineno, module, registry = self.origin
+            with warnings.catch_warnings():
+                warnings.filters = self.filters
+                warnings._filters_mutated()
+                for w in caught:
+                    warnings.warn_explicit(w.message, w.category, filename, lineno,
+                                           module=module, registry=registry)
+
+
 def _run_local(dev, expr, leaf_local, out, lvs, errstate):
     with dev.activate():
         if dev.is_gpu:
             return fused.run(dev, expr, leaf_local, out, lvs)
         elif errstate is not None:
-            with numpy.errstate(**errstate):
+            with errstate.applied():
                 _eval_numpy(expr, leaf_local, out)
         else:
             _eval_numpy(expr, leaf_local, out)
