@@ -48,7 +48,8 @@ class ndarray(NdarrayMethods):
     differences (reductions and integer indexing return 0-d arrays, not NumPy scalars).
     """
 
-    __slots__ = ("_store", "_map", "_cache_layout", "_cache_local", "__weakref__")
+    __slots__ = ("_store", "_map", "_cache_layout", "_cache_local", "_readonly",
+                 "__weakref__")
     __array_priority__ = 100.0
     __hash__ = None  # type: ignore[assignment]
 
@@ -67,6 +68,7 @@ class ndarray(NdarrayMethods):
         self._map = IndexMap.identity(store.shape)
         self._cache_layout = None
         self._cache_local = None
+        self._readonly = False
         return self
 
     def _view(self, vmap: IndexMap) -> "ndarray":
@@ -75,6 +77,7 @@ class ndarray(NdarrayMethods):
         v._map = vmap
         v._cache_layout = None
         v._cache_local = None
+        v._readonly = self._readonly      # a view of a read-only array is read-only
         return v
 
     def _with_store(self, store) -> "ndarray":
@@ -83,6 +86,7 @@ class ndarray(NdarrayMethods):
         v._map = self._map
         v._cache_layout = None
         v._cache_local = None
+        v._readonly = self._readonly
         return v
 
     def _view_layout(self):

@@ -105,17 +105,22 @@ class NdarrayMethods:
             call_numpy(lambda a, v: a.setfield(v, dt, offset), (self, val), {},
                        name="ndarray.setfield on GPU")
             return
+        from .distributed.elementwise import check_writable
+        check_writable(self, "assignment destination is read-only")
         before_write(self._store)
         view = NdarrayMethods.getfield(self, dtype, offset)
         view[...] = val
         self._store.version += 1
 
     def setflags(self, write=None, align=None, uic=None):
-        """Same as ``numpy.ndarray.setflags`` for the flags arrbackend arrays have:
-        ``write=True`` and ``align=True`` hold already; making an array read-only is
-        not supported (NotImplementedError)."""
-        if write is False:
-            raise NotImplementedError("arrbackend arrays cannot be made read-only")
+        """Same as ``numpy.ndarray.setflags``: ``write=False`` makes this array (and the
+        views taken from it afterwards) read-only; ``write=True`` undoes it, except for a
+        view that repeats elements (a broadcast), as in NumPy."""
+        if write is not None:
+            if write and any(a < 0 and n > 1 for (a, _s, _st), n in
+                             zip(self._map.dims, self._map.shape)):
+                raise ValueError("cannot set WRITEABLE flag to True of this array")
+            self._readonly = not write
         if align is False:
             raise ValueError("arrbackend shards are always aligned")
         if uic:

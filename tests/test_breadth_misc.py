@@ -204,8 +204,11 @@ def test_ndarray_method_mixin(machine):
     with pytest.raises(ValueError, match="offset"):
         NdarrayMethods.getfield(c, numpy.float64, 12)
     NdarrayMethods.setflags(x, write=True)
-    with pytest.raises(NotImplementedError):
-        NdarrayMethods.setflags(x, write=False)
+    NdarrayMethods.setflags(x, write=False)          # read-only now (as in NumPy)
+    assert not x.flags.writeable
+    with pytest.raises(ValueError, match="read-only"):
+        x[...] = 0
+    NdarrayMethods.setflags(x, write=True)
     check(pickle.loads(NdarrayMethods.dumps(x)), ab.asnumpy(x))
     f = io.BytesIO()
     NdarrayMethods.dump(x, f)

@@ -161,3 +161,47 @@ def test_len_iter(machine):
         len(ab.asarray(3.0))
     with pytest.raises(TypeError, match="iteration"):
         iter(ab.asarray(3.0)).__next__()
+
+
+READ_ONLY_WRITES = {
+    "setitem": lambda x: x.__setitem__(0, 1), "slice": lambda x: x.__setitem__(slice(1, 3), 5),
+    "mask": lambda x: x.__setitem__(x > 2, 0), "fancy": lambda x: x.__setitem__([0, 2], 0),
+    "iadd": lambda x: x.__iadd__(1), "out": lambda x: numpy.add(x, 1, out=x),
+    "fill": lambda x: x.fill(3), "sort": lambda x: x.sort(), "put": lambda x: numpy.put(x, [0], 9),
+    "putmask": lambda x: numpy.putmask(x, x > 1, 0), "place": lambda x: numpy.place(x, x > 1, [0]),
+    "copyto": lambda x: numpy.copyto(x, 2), "cumsum_out": lambda x: numpy.cumsum(x, out=x),
+    "put_along": lambda x: numpy.put_along_axis(x, numpy.array([0]), 5, 0),
+    "sum_out": lambda x: numpy.sum(x.reshape(2, 3), axis=0, out=x[:3]),
+    "clip_out": lambda x: numpy.clip(x, 0, 1, out=x), "view": lambda x: x[1:].__setitem__(0, 7),
+    "partition": lambda x: x.partition(2)}
+
+
+@pytest.mark.parametrize("name", list(READ_ONLY_WRITES))
+def test_read_only_arrays(machine, name):
+    # setflags(write=False): every write raises NumPy's error and changes nothing
+    op = READ_ONLY_WRITES[name]
+    a = numpy.arange(6.0)
+    x = ab.asarray(a)
+    a.setflags(write=False)
+    x.setflags(write=False)
+    with pytest.raises(ValueError, match="read-only"):
+        op(a)
+    with pytest.raises(ValueError, match="read-only"):
+        op(x)
+    check(x, numpy.arange(6.0))
+    assert not x.flags.writeable and not x[1:].flags["W"]
+
+
+def test_writeable_flag(machine):
+    x = ab.arange(3.0)
+    assert x.flags.writeable
+    x.flags.writeable = False
+    with pytest.raises(ValueError, match="read-only"):
+        x[0] = 1
+    x.flags["WRITEABLE"] = True
+    x[0] = 1
+    check(x, numpy.array([1.0, 1.0, 2.0]))
+    b = ab.broadcast_to(ab.arange(3.0), (2, 3))
+    assert not b.flags.writeable
+    with pytest.raises(ValueError, match="WRITEABLE"):
+        b.setflags(write=True)

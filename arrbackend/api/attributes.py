@@ -83,25 +83,44 @@ def copyto(dst, src, casting="same_kind", where=True):
 
 
 class Flags:
-    """A read-only summary like ``ndarray.flags`` (shards are C-contiguous)."""
+    """Like ``ndarray.flags`` (shards are C-contiguous); ``writeable`` can be set."""
+
+    _KEYS = {"C_CONTIGUOUS": "c_contiguous", "C": "c_contiguous",
+             "F_CONTIGUOUS": "f_contiguous", "F": "f_contiguous",
+             "OWNDATA": "owndata", "O": "owndata", "WRITEABLE": "writeable",
+             "W": "writeable", "ALIGNED": "aligned", "A": "aligned",
+             "CONTIGUOUS": "contiguous", "WRITEBACKIFCOPY": "writebackifcopy",
+             "X": "writebackifcopy"}
 
     def __init__(self, x) -> None:
+        self._x = x
         self.c_contiguous = True
         self.f_contiguous = x.ndim <= 1
         self.contiguous = True
         self.owndata = x._map.is_identity_of(x._store.shape) and x._store.base is x._store
-        self.writeable = not any(a < 0 and n > 1
-                                 for (a, _s, _st), n in zip(x._map.dims, x.shape))
         self.aligned = True
         self.writebackifcopy = False
 
+    @property
+    def writeable(self) -> bool:
+        x = self._x
+        return not x._readonly and not any(a < 0 and n > 1 for (a, _s, _st), n in
+                                           zip(x._map.dims, x.shape))
+
+    @writeable.setter
+    def writeable(self, value) -> None:
+        self._x.setflags(write=bool(value))
+
+    def _key(self, key: str) -> str:
+        return self._KEYS.get(key.upper(), key.lower())
+
     def __getitem__(self, key: str):
-        key = {"C_CONTIGUOUS": "c_contiguous", "C": "c_contiguous",
-               "F_CONTIGUOUS": "f_contiguous", "F": "f_contiguous",
-               "OWNDATA": "owndata", "O": "owndata", "WRITEABLE": "writeable",
-               "W": "writeable", "ALIGNED": "aligned", "A": "aligned",
-               "CONTIGUOUS": "contiguous"}.get(key.upper(), key.lower())
-        return getattr(self, key)
+        return getattr(self, self._key(key))
+
+    def __setitem__(self, key: str, value) -> None:
+        if self._key(key) != "writeable":
+            raise KeyError(f"arrbackend: only the WRITEABLE flag can be set, not {key!r}")
+        self.writeable = value
 
     def __repr__(self) -> str:
         return "\n".join(f"  {k.upper()} : {getattr(self, k)}"

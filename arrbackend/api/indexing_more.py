@@ -17,7 +17,7 @@ import operator
 import numpy
 
 from ..dispatch.registry import implements
-from ..distributed.elementwise import assign, broadcast_shapes, elementwise
+from ..distributed.elementwise import assign, broadcast_shapes, check_writable, elementwise
 from ..distributed.layout import Layout
 from ..distributed.localize import Exchange, device_boxes
 from ..distributed.store import before_write
@@ -199,6 +199,7 @@ def put_along_axis(arr, indices, values, axis):
                          f"broadcast to indexing result of shape {x.shape}")
     idx = normalize_index(idx, x.shape[ax], ax)
     vals = as_operand(values, m, "put_along_axis")
+    check_writable(x, "assignment destination is read-only")
     target = unsplit(x, (ax,))
     before_write(target._store)
     lay = target._view_layout()

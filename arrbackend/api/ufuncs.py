@@ -186,7 +186,8 @@ def _fast(ufunc, inputs, out):
         return None
     if out is not None:
         o = out[0]
-        if type(o) is not ndarray or o._store.machine is not m or o._map.has_broadcast:
+        if type(o) is not ndarray or o._store.machine is not m or o._map.has_broadcast \
+                or o._readonly:
             return None
         if m.ndev != 1:
             lay = o._cache_layout or o._view_layout()

@@ -10,6 +10,7 @@ import numpy
 
 from .._ndarray import ndarray
 from ..distributed.layout import Layout
+from ..distributed.elementwise import check_writable
 from ..distributed.store import Store, before_write
 
 __all__ = ["with_local_path", "try_local"]
@@ -88,6 +89,7 @@ def try_local(numpy_func, args, kwargs):
         if o is not None:
             for x in (o if type(o) is tuple else (o,)):
                 if type(x) is ndarray:
+                    check_writable(x)
                     before_write(x._store)
         r = numpy_func(*largs, **lkw)
         out = _wrap(r, state, seen)

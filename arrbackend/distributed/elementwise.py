@@ -77,7 +77,10 @@ def aliases(x, target) -> bool:
 
 
 def check_writable(x, message: str = "output array is read-only") -> None:
-    """A view that repeats elements (a broadcast) cannot be written, as in NumPy."""
+    """An array made read-only, or a view that repeats elements (a broadcast), cannot be
+    written, as in NumPy."""
+    if x._readonly:
+        raise ValueError(message)
     shape = x._map.shape
     for k, (a, _s, _st) in enumerate(x._map.dims):
         if a < 0 and shape[k] > 1:
@@ -99,7 +102,7 @@ def elementwise(kernel: Callable, inputs: Sequence, shape: tuple, dtypes: Sequen
     ndev = machine.ndev
     if out is not None:
         for o in out:
-            if o._map.has_broadcast:
+            if o._readonly or o._map.has_broadcast:
                 check_writable(o)
             before_write(o._store)
 
@@ -211,7 +214,7 @@ def assign(target, value) -> None:
     target, or a scalar already converted to the target's dtype) is cast unsafely, as
     NumPy's item assignment does.  Reads of the target's own memory at another offset
     see the values from before the assignment."""
-    if target._map.has_broadcast:
+    if target._readonly or target._map.has_broadcast:
         check_writable(target, "assignment destination is read-only")
     if isinstance(value, ndarray) and value.shape != target.shape:
         try:

@@ -88,6 +88,8 @@ def getitem(x, key):
 
 
 def setitem(x, key, value) -> None:
+    if x._readonly:
+        raise ValueError("assignment destination is read-only")
     if _basic_fast(key):
         target = _basic_view(x, key)
         assign(target, _value_for(target, value))
