@@ -207,10 +207,13 @@ def _print_user_traceback(exc: BaseException) -> None:
 
 
 def _demo_command(args: list[str], opts) -> int:
-    tour = Path(__file__).resolve().parent.parent / "examples" / "tour.py"
-    if not tour.is_file():
-        print("python -m arrbackend demo: the demo is examples/tour.py of a source checkout "
-              "of arrbackend, and none was found next to this installation", file=sys.stderr)
+    here = Path(__file__).resolve().parent
+    # installed: arrbackend/examples (pyproject maps examples/ there); a checkout: examples/
+    tour = next((p for p in (here / "examples" / "tour.py",
+                             here.parent / "examples" / "tour.py") if p.is_file()), None)
+    if tour is None:
+        print("python -m arrbackend demo: examples/tour.py is missing from this "
+              "installation", file=sys.stderr)
         return 2
     if opts.devices:
         args = list(args) + ["--devices", opts.devices]

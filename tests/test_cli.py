@@ -250,3 +250,14 @@ def test_demo():
     r = run("--devices", "cpu:2", "demo", "--quick", timeout=600)
     assert r.returncode == 0, r.stderr
     assert "agrees" in r.stdout and " NO " not in r.stdout
+
+
+def test_every_package_is_installed():
+    # pyproject lists the packages by hand (examples/ installs as arrbackend.examples)
+    import re
+    text = (ROOT / "pyproject.toml").read_text()
+    listed = set(re.findall(r'"([\w.]+)"', re.search(r"\npackages = \[(.*?)\]", text,
+                                                      re.S).group(1)))
+    found = {".".join(p.parent.relative_to(ROOT).parts)
+             for p in (ROOT / "arrbackend").rglob("__init__.py")}
+    assert listed == found | {"arrbackend.examples"}

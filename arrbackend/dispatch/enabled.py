@@ -76,6 +76,8 @@ def _library_roots() -> tuple:
 
 _ROOTS = None
 _user_cache: dict = {}
+_EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(__file__))),
+                         "examples") + os.sep
 
 
 def _is_user_file(filename: str) -> bool:
@@ -85,7 +87,9 @@ def _is_user_file(filename: str) -> bool:
     global _ROOTS
     if _ROOTS is None:
         _ROOTS = _library_roots()
-    if filename.startswith("<frozen") or "site-packages" in filename or \
+    if os.path.realpath(filename).startswith(_EXAMPLES):
+        user = True             # the tutorial's programs that arrbackend ships (its demo)
+    elif filename.startswith("<frozen") or "site-packages" in filename or \
             "dist-packages" in filename:
         user = False
     elif filename.startswith("<"):
