@@ -71,6 +71,15 @@ class ndarray(NdarrayMethods):
         self._readonly = False
         return self
 
+    @classmethod
+    def _from_shards(cls, m, shape, dtype, layout, by_dev: dict) -> "ndarray":
+        """A new array of the local shards ``{device index: array}`` laid out so."""
+        from .distributed.store import Store
+        shards = [None] * m.ndev
+        for d, s in by_dev.items():
+            shards[d] = s
+        return cls._from_store(Store(m, tuple(shape), numpy.dtype(dtype), layout, shards))
+
     def _view(self, vmap: IndexMap) -> "ndarray":
         v = object.__new__(ndarray)
         v._store = self._store

@@ -7,18 +7,12 @@ import numpy
 
 from ..distributed.layout import Layout
 from ..distributed.localize import Exchange, device_boxes
-from ..distributed.store import Store
-from .ufuncs import common_machine, ufunc_call
+from .ufuncs import ufunc_call
 from .._ndarray import ndarray
 
-__all__ = ["ours", "uf", "fallback", "map_blocks", "host", "new_array", "NoValue",
-           "is_ours", "scalar_or_array"]
+__all__ = ["ours", "uf", "fallback", "map_blocks", "host", "new_array", "NoValue"]
 
 NoValue = numpy._NoValue
-
-
-def is_ours(x) -> bool:
-    return isinstance(x, ndarray)
 
 
 def ours(x, machine=None, dtype=None):
@@ -33,10 +27,6 @@ def ours(x, machine=None, dtype=None):
         from ..distributed.machine import current_machine
         machine = current_machine()
     return asarray_on(x, machine, dtype=dtype)
-
-
-def machine(*objs, name: str = "operation"):
-    return common_machine(list(objs), name)
 
 
 def uf(name: str, *args, **kwargs):
@@ -58,11 +48,7 @@ def host(x) -> numpy.ndarray:
     return numpy.asarray(x)
 
 
-def new_array(m, shape, dtype, layout, by_dev: dict):
-    shards = [None] * m.ndev
-    for d, s in by_dev.items():
-        shards[d] = s
-    return ndarray._from_store(Store(m, tuple(shape), numpy.dtype(dtype), layout, shards))
+new_array = ndarray._from_shards
 
 
 def map_blocks(x, fn, dtype, whole=(), shape=None, layout=None):
@@ -71,9 +57,7 @@ def map_blocks(x, fn, dtype, whole=(), shape=None, layout=None):
     ``x``'s shape) and the whole of every array in ``whole`` (one exchange for all)."""
     m = x._store.machine
     lay = x._view_layout() if layout is None else layout
-    if lay.is_replicated and m.ndev > 1:
-        lay = Layout.single(0)
-    if m.ndev == 1:
+    if m.ndev == 1 or lay.is_replicated:
         lay = Layout.single(0)
     ex = Exchange(m)
     plans = []
@@ -95,9 +79,3 @@ def map_blocks(x, fn, dtype, whole=(), shape=None, layout=None):
                 r = r.astype(dtype)
             out[d] = r
     return new_array(m, x.shape if shape is None else shape, dtype, lay, out)
-
-
-def scalar_or_array(r):
-    """NumPy returns Python/NumPy scalars from some functions; arrbackend returns 0-d
-    arrays (see the docs).  Kept as is."""
-    return r

@@ -17,10 +17,10 @@ import warnings
 import numpy
 
 from ..dispatch.registry import implements
-from ..distributed.axiswise import map_local, unsplit
+from ..distributed.axiswise import unsplit
 from ..distributed.elementwise import assign
 from ..distributed.view import normalize_axis
-from ._helpers import ours, uf
+from ._helpers import map_blocks, ours, uf
 from .manipulation import astype
 
 __all__ = ["fft", "ifft", "rfft", "irfft", "hfft", "ihfft", "fft2", "ifft2", "rfft2",
@@ -58,7 +58,7 @@ def _raw(a, n, axis, kind, norm, out):
     y = unsplit(x, (ax,))
     shape = y.shape[:ax] + (n_out,) + y.shape[ax + 1:]
 
-    def local(xp, loc, box):
+    def local(xp, loc, _whole):
         if loc.size == 0 and loc.shape[ax] != 0:
             return xp.zeros(loc.shape[:ax] + (n_out,) + loc.shape[ax + 1:], out_dt)
         if loc.shape[ax] == 0 and kind != "irfft":
@@ -67,7 +67,7 @@ def _raw(a, n, axis, kind, norm, out):
             pad[ax] = n
             loc = xp.zeros(tuple(pad), in_dt)
         return getattr(xp.fft, kind)(loc, n=n, axis=ax, norm=norm)
-    r = map_local(y, local, shape, out_dt)
+    r = map_blocks(y, local, out_dt, shape=shape)
     if out is not None:
         if out.shape != r.shape:
             raise ValueError("output array has wrong shape.")

@@ -1,6 +1,7 @@
 """Operations that need whole lines along some axes (sorting a row, an FFT along an
 axis, a local scan): ``unsplit(x, axes)`` makes sure no device's piece is cut along
-those axes, and ``map_local`` runs a library call on every device's piece.
+those axes, and ``pieces`` gives every device's piece (``api._helpers.map_blocks`` runs
+a library call on each).
 
 When the view is split along one of the axes, it is re-cut along the longest other axis
 in one exchange (an all-to-all transpose, as distributed FFTs do with pencils); when no
@@ -9,16 +10,12 @@ other axis can carry the split (a 1-D array), it is gathered to one device (coun
 """
 from __future__ import annotations
 
-import numpy
-
 from .._counters import count
 from .elementwise import relayout
 from .layout import Layout, even_ranges
 from .localize import Exchange, device_boxes
-from .store import Store
-from .._ndarray import ndarray
 
-__all__ = ["unsplit", "map_local", "pieces"]
+__all__ = ["unsplit", "pieces"]
 
 
 def unsplit(x, axes):
@@ -50,22 +47,3 @@ def pieces(x, copy: bool = False):
             out[d] = (box, loc)
     ex.run()
     return out
-
-
-def map_local(x, fn, shape, dtype, layout=None):
-    """A new array of ``shape``/``dtype`` whose piece on each device is
-    ``fn(xp, local piece of x, box)``; the result keeps ``x``'s view layout (or
-    ``layout``), so ``fn`` may change the length only of axes ``x`` is not split along."""
-    m = x._store.machine
-    lay = x._view_layout() if layout is None else layout
-    shards = [None] * m.ndev
-    for d, (box, loc) in pieces(x).items():
-        dev = m.devices[d]
-        with dev.activate():
-            r = fn(dev.xp, loc, box)
-            if r.dtype != dtype:
-                r = r.astype(dtype)
-            shards[d] = r
-    if lay.is_single or m.ndev == 1:
-        lay = Layout.single(lay.device if lay.is_single else 0)
-    return ndarray._from_store(Store(m, tuple(shape), numpy.dtype(dtype), lay, shards))

@@ -29,7 +29,7 @@ import numpy
 from .layout import Layout, default_layout
 from .localize import Exchange, device_boxes
 from .comm import Transfer
-from .store import Store, alloc_local, before_write
+from .store import alloc_local, before_write
 from .view import parse_basic_index
 from .._ndarray import ndarray
 
@@ -308,12 +308,12 @@ def gather(w, idxs, k: int, B: tuple):
     d = _same_device_single(w, idxs)
     if d is not None:
         if not m.is_local(d):
-            return _new(m, rshape, dt, Layout.single(d), {})
+            return ndarray._from_shards(m, rshape, dt, Layout.single(d), {})
         dev = m.devices[d]
         with dev.activate():
             locs = tuple(i._local() if isinstance(i, ndarray) else i for i in idxs)
             r = dev.xp.asarray(w._local()[locs]).reshape(rshape)   # a new array
-        return _new(m, rshape, dt, Layout.single(d), {d: r})
+        return ndarray._from_shards(m, rshape, dt, Layout.single(d), {d: r})
     bidx = _index_views(idxs, B)
     wl = w._view_layout()
     if wl.is_block and wl.axis < k:
@@ -347,14 +347,7 @@ def gather(w, idxs, k: int, B: tuple):
             r = wloc[tuple(ilocs)]
             shards[d] = dev.xp.ascontiguousarray(r).reshape(
                 tuple(hi - lo for lo, hi in box))
-    return _new(m, rshape, dt, lay_r, shards)
-
-
-def _new(m, shape, dtype, layout, shards_by_dev: dict):
-    shards = [None] * m.ndev
-    for d, s in shards_by_dev.items():
-        shards[d] = s
-    return ndarray._from_store(Store(m, tuple(shape), numpy.dtype(dtype), layout, shards))
+    return ndarray._from_shards(m, rshape, dt, lay_r, shards)
 
 
 def _owners(xp, comp, wl, ndev):
@@ -520,7 +513,7 @@ def _gather_remote(w, bidx, k, B, wl):
             out = alloc_local(dev, got[d].shape, w.dtype)
             out[order] = got[d]
             shards[d] = out.reshape(tuple(bshape) + rest)
-    return _new(m, rshape, w.dtype, lay_r, shards)
+    return ndarray._from_shards(m, rshape, w.dtype, lay_r, shards)
 
 
 def scatter(w, idxs, k: int, B: tuple, value, target) -> None:

@@ -25,7 +25,7 @@ import numpy
 from .axiswise import pieces, unsplit
 from .comm import Transfer
 from .layout import Layout
-from .store import Store, alloc_local
+from .store import alloc_local
 from .._ndarray import ndarray
 
 __all__ = ["sort_along"]
@@ -64,16 +64,9 @@ def sort_along(x, axis: int, kind=None, with_index: bool = False):
         vals[d], idxs[d] = v, i
     if lay.is_single or m.ndev == 1:
         lay = Layout.single(lay.device if lay.is_single else 0)
-    v = _wrap(m, x.shape, x.dtype, lay, vals)
-    i = _wrap(m, x.shape, numpy.intp, lay, idxs) if with_index else None
+    v = ndarray._from_shards(m, x.shape, x.dtype, lay, vals)
+    i = ndarray._from_shards(m, x.shape, numpy.intp, lay, idxs) if with_index else None
     return v, i
-
-
-def _wrap(m, shape, dtype, lay, by_dev):
-    shards = [None] * m.ndev
-    for d, s in by_dev.items():
-        shards[d] = s
-    return ndarray._from_store(Store(m, tuple(shape), numpy.dtype(dtype), lay, shards))
 
 
 def _sample_sort_nd(x, axis, kind, with_index):
@@ -201,6 +194,6 @@ def _sample_sort(x, kind, with_index):
         ranges.append((pos, pos + totals[j]))
         pos += totals[j]
     out_lay = Layout.block(0, ranges)
-    v = _wrap(m, x.shape, dt, out_lay, vals)
-    i = _wrap(m, x.shape, numpy.intp, out_lay, idxs) if with_index else None
+    v = ndarray._from_shards(m, x.shape, dt, out_lay, vals)
+    i = ndarray._from_shards(m, x.shape, numpy.intp, out_lay, idxs) if with_index else None
     return v, i
