@@ -166,7 +166,7 @@ def _choice(s, a, generator):
             order = _perm_indices(s, n)
         idx = order[:k].reshape(shape)
     if population is None:
-        return idx if shape or not isinstance(idx, ndarray) else idx
+        return idx
     return take(population, idx, axis=axis)
 
 
@@ -197,9 +197,8 @@ GENERATOR_ONLY = {"multivariate_hypergeometric": _multivariate_hypergeometric,
                   "permuted": _permuted}
 
 
-def _note(name):
-    return ("a pure function of (seed, stream, element index): the same values on any "
-            "number of devices")
+_NOTE = ("a pure function of (seed, stream, element index): the same values on any "
+         "number of devices")
 
 
 def _legacy_function(name, core):
@@ -212,8 +211,8 @@ def _legacy_function(name, core):
         return core(_legacy(), dict(b.arguments))
     f.__signature__ = sig
     f.__name__ = f.__qualname__ = name
-    f.__doc__ = f"Same as ``numpy.random.{name}`` ({_note(name)})."
-    return implements(nf, module="numpy.random", name=name, note=_note(name))(f)
+    f.__doc__ = f"Same as ``numpy.random.{name}`` ({_NOTE})."
+    return implements(nf, module="numpy.random", name=name, note=_NOTE)(f)
 
 
 def _method(name, core):
@@ -229,8 +228,8 @@ def _method(name, core):
     method.__signature__ = sig
     method.__name__ = name
     method.__qualname__ = f"Generator.{name}"
-    method.__doc__ = f"Same as ``numpy.random.Generator.{name}`` ({_note(name)})."
-    implements(nf, module="numpy.random", name=f"Generator.{name}", note=_note(name))(method)
+    method.__doc__ = f"Same as ``numpy.random.Generator.{name}`` ({_NOTE})."
+    implements(nf, module="numpy.random", name=f"Generator.{name}", note=_NOTE)(method)
     return method
 
 

@@ -78,11 +78,6 @@ def _P(stream, size, *params):
     return D.Params(stream, _shape(size, *params))
 
 
-def _full(P, v, dtype=numpy.float64):
-    """A parameter as an array of the output shape (scalars stay scalars)."""
-    return v
-
-
 def _finish(r, P, dtype=numpy.float64):
     with numpy.errstate(all="ignore"):
         D.settle(r)
@@ -435,7 +430,7 @@ def _hyper(P, good, bad, ns):
     d2 = astype(uf("minimum", bad, good), numpy.float64)
     Y = d2
     K = astype(sample, numpy.float64)
-    steps = int(host(max_(ours(sample)))) if isinstance(sample, ndarray) or True else 0
+    steps = int(host(max_(ours(sample))))
     for _ in range(steps):
         active = uf("logical_and", uf("greater", Y, 0.0), uf("greater", K, 0.0))
         U = D.uniform(P)
@@ -506,7 +501,7 @@ def _multinomial(s, a):
         raise ValueError("sum(pvals[:-1]) > 1.0")
     _check(_lt(n, 0), "n < 0")
     P = _P(s, a["size"], n)
-    remaining = n if isinstance(n, ndarray) else n
+    remaining = n
     left = 1.0
     cols = []
     for j in range(len(pv) - 1):

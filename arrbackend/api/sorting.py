@@ -19,7 +19,7 @@ from ..dispatch.registry import implements
 from ..distributed.layout import Layout
 from ..distributed.sorting import sort_along
 from ..distributed.view import normalize_axis
-from ._helpers import map_blocks, new_array, ours, uf
+from ._helpers import host, map_blocks, new_array, ours, uf
 from .._ndarray import ndarray
 
 __all__ = ["sort", "argsort", "partition", "argpartition", "searchsorted", "lexsort",
@@ -78,7 +78,7 @@ def _kths(kth, n):
         ks = [operator.index(kth)]
     except TypeError:
         arr = numpy.asarray(kth.get() if hasattr(kth, "get") else
-                            (kth if not isinstance(kth, ndarray) else _host(kth)))
+                            (kth if not isinstance(kth, ndarray) else host(kth)))
         if arr.dtype.kind not in "iu":
             raise TypeError("Partition index must be integer")
         ks = [int(k) for k in arr.ravel()]
@@ -91,18 +91,11 @@ def _kths(kth, n):
     return out
 
 
-def _host(x):
-    from ._helpers import host
-    return host(x)
-
-
 def _partition(a, kth, axis, kind, order, with_index):
     name = "argpartition" if with_index else "partition"
     x, ax = _prepare(a, axis, name)
     if order is not None:
         raise ValueError("Cannot specify order when the array has no fields.")
-    if x.ndim == 0:
-        raise numpy.exceptions.AxisError(axis if axis is not None else 0, 0)
     if kind != "introselect":
         raise ValueError(f"{name}: kind must be 'introselect' (got {kind!r})")
     ks = _kths(kth, x.shape[ax])

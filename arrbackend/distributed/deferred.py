@@ -524,7 +524,6 @@ def _rand_local(r, box, dev):
             sh[k] = shape[k]
             idx = idx + (numpy.arange(shape[k], dtype=numpy.int64) * st).reshape(sh)
     lo, hi = int(idx.min()), int(idx.max()) + 1
-    kind = "uniform32" if r.kind == "uniform" and r.dtype == numpy.float32 else r.kind
     vals = philox.generate(dev, kind, lo, hi - lo, r.key, r.stream, r.domain)
     return vals[idx - lo].astype(r.dtype, copy=False)
 
@@ -720,7 +719,7 @@ def reduce_pending(lazy, kind: str, acc_dtype):
         with dev.activate():
             part = fused.reduce_run(dev, expr, leaf_local, lvs, shape, kind, acc_dtype)
             if part is None:
-                part = dev.xp.asarray(_identity_value(kind, acc_dtype), dtype=acc_dtype)
+                part = dev.xp.asarray(fused.identity_value(kind, acc_dtype), dtype=acc_dtype)
         parts[d] = part
     gathered = m.comm.allgather(parts, f"{kind} of {lazy.shape}")
     out = {}
@@ -735,17 +734,3 @@ def reduce_pending(lazy, kind: str, acc_dtype):
                 r = comb(r, v)
             out[d] = r.astype(acc_dtype, copy=False)
     return out
-
-
-def _identity_value(kind, dt):
-    dt = numpy.dtype(dt)
-    if kind in ("sum", "any"):
-        return 0
-    if kind in ("prod", "all"):
-        return 1
-    if dt.kind == "f":
-        return -numpy.inf if kind == "max" else numpy.inf
-    if dt.kind == "b":
-        return kind != "max"
-    info = numpy.iinfo(dt)
-    return info.min if kind == "max" else info.max

@@ -196,7 +196,7 @@ def setitem(x, key, value) -> None:
                              f"be broadcast to indexing result of shape {numpy_shape}")
         from ..api.manipulation import broadcast_to
         value = _unplaced(broadcast_to(value, numpy_shape), nb, front, p0)
-    scatter(w, idxs, k, B, value, x)
+    scatter(w, idxs, k, B, value)
 
 
 def _fallback_get(x, key):
@@ -227,7 +227,7 @@ def _index_views(idxs, B):
     return out
 
 
-def _index_layout(idxs, rshape, nb, m):
+def _index_layout(idxs, rshape, m):
     """The layout of a result that follows the index arrays: split where one of them is
     split along one of its own axes, else on the device of a one-device index array,
     else by size."""
@@ -321,7 +321,7 @@ def gather(w, idxs, k: int, B: tuple):
     if wl.is_block:
         lay_r = Layout.block(nb + wl.axis - k, wl.ranges)
     else:
-        lay_r = _index_layout(bidx, rshape, nb, m)
+        lay_r = _index_layout(bidx, rshape, m)
         if wl.is_single and not lay_r.is_block:
             lay_r = wl
     ex = Exchange(m)
@@ -350,7 +350,7 @@ def gather(w, idxs, k: int, B: tuple):
     return ndarray._from_shards(m, rshape, dt, lay_r, shards)
 
 
-def _owners(xp, comp, wl, ndev):
+def _owners(xp, comp, wl):
     """For flat indices ``comp`` along the split axis, the device owning each."""
     held = sorted((lo, e) for e, (lo, hi) in enumerate(wl.ranges) if hi > lo)
     starts = xp.asarray(numpy.array([lo for lo, _ in held], dtype=numpy.intp))
@@ -410,7 +410,7 @@ def _requests(w, bidx, k, B, lay_r, wl, values=None):
         with dev.activate():
             bshape = tuple(hi - lo for lo, hi in box[:nb])
             comps = [_flat_local(xp, c, bshape) for c in il]
-            owner = _owners(xp, comps[s], wl, m.ndev) if comps[s].size else \
+            owner = _owners(xp, comps[s], wl) if comps[s].size else \
                 xp.zeros(0, numpy.intp)
             order = xp.argsort(owner, kind="stable")
             cnt = xp.bincount(owner, minlength=m.ndev).astype(numpy.int64)
@@ -472,10 +472,9 @@ def _offsets(counts) -> list:
 
 def _gather_remote(w, bidx, k, B, wl):
     m = w._store.machine
-    nb = len(B)
     rest = tuple(w.shape[k:])
     rshape = tuple(B) + rest
-    lay_r = _index_layout(bidx, rshape, nb, m)
+    lay_r = _index_layout(bidx, rshape, m)
     C, send_off, recv_off, recv_tot, sorted_req, recv, wblocks = _requests(
         w, bidx, k, B, lay_r, wl)
     s = wl.axis
@@ -516,9 +515,9 @@ def _gather_remote(w, bidx, k, B, wl):
     return ndarray._from_shards(m, rshape, w.dtype, lay_r, shards)
 
 
-def scatter(w, idxs, k: int, B: tuple, value, target) -> None:
+def scatter(w, idxs, k: int, B: tuple, value) -> None:
     """``w[idxs...] = value`` (value: an arrbackend array of shape ``B + w.shape[k:]``
-    or a scalar of w's dtype); ``target`` is the array whose store is written."""
+    or a scalar of w's dtype)."""
     from .elementwise import aliases, check_writable
     m = w._store.machine
     if w._map.has_broadcast:
@@ -570,10 +569,9 @@ def scatter(w, idxs, k: int, B: tuple, value, target) -> None:
 
 def _scatter_remote(w, bidx, k, B, wl, value) -> None:
     m = w._store.machine
-    nb = len(B)
     rest = tuple(w.shape[k:])
     rshape = tuple(B) + rest
-    lay_r = _index_layout(bidx, rshape, nb, m)
+    lay_r = _index_layout(bidx, rshape, m)
     vals = value
     if isinstance(value, ndarray) and value.shape != rshape:
         vals = value._view(value._map.broadcast_to(rshape))

@@ -293,22 +293,31 @@ _COMBINE = {"sum": "({a} + {b})", "prod": "({a} * {b})", "max": "np_maximum({a},
             "min": "np_minimum({a}, {b})", "any": "({a} || {b})", "all": "({a} && {b})"}
 
 
-def _identity(kind, dt) -> str:
+def identity_value(kind, dt):
+    """The identity of a reduction ``kind`` in accumulation dtype ``dt`` (a Python value)."""
     dt = numpy.dtype(dt)
-    if kind == "sum":
-        return "0"
-    if kind == "prod":
-        return "1"
-    if kind == "any":
-        return "false"
-    if kind == "all":
-        return "true"
+    if kind in ("sum", "any"):
+        return 0
+    if kind in ("prod", "all"):
+        return 1
     if dt.kind == "f":
-        return ("-" if kind == "max" else "") + "__longlong_as_double(0x7ff0000000000000LL)"
+        return -numpy.inf if kind == "max" else numpy.inf
     if dt.kind == "b":
-        return "false" if kind == "max" else "true"
+        return kind != "max"
     info = numpy.iinfo(dt)
-    v = info.min if kind == "max" else info.max
+    return info.min if kind == "max" else info.max
+
+
+def _identity(kind, dt) -> str:
+    """``identity_value`` as C text."""
+    v = identity_value(kind, dt)
+    dt = numpy.dtype(dt)
+    if kind in ("any", "all") or dt.kind == "b":
+        return "true" if v else "false"
+    if kind in ("sum", "prod"):
+        return str(v)
+    if dt.kind == "f":
+        return ("-" if v < 0 else "") + "__longlong_as_double(0x7ff0000000000000LL)"
     if v == -2**63:
         return "(-9223372036854775807LL - 1)"
     return f"(({ctype(dt)}){v}{'ULL' if dt.kind == 'u' else 'LL'})"
