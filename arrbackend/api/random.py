@@ -257,11 +257,16 @@ def randint(low, high=None, size=None, dtype=int):
 # ---------------------------------------------------------------------------------------
 # Generators
 
-class Generator:
-    """``numpy.random.Generator`` over arrbackend arrays (counter-based; see the module)."""
+from .random_more import GeneratorMethods  # noqa: E402  (it draws with the above)
+
+
+class Generator(GeneratorMethods):
+    """``numpy.random.Generator`` over arrbackend arrays (counter-based; see the module):
+    the methods here, and every other distribution from ``GeneratorMethods``."""
 
     def __init__(self, seed=None) -> None:
         self._stream = _Stream(seed, _GENERATOR)
+        self._children = 0       # spawned so far (their keys follow from the parent's)
 
     def random(self, size=None, dtype=numpy.float64, out=None):
         dt = numpy.dtype(dtype)

@@ -4,9 +4,8 @@ permuted bytes``, the legacy state functions, and the same as ``Generator`` meth
 Each entry of ``DISTRIBUTIONS`` is one sampler written once (``core(stream, args)``, see
 ``arrbackend.api.random_dists``); the legacy module function (on the global stream) and
 the ``Generator`` method (on the generator's stream) are built from it with NumPy's own
-signature, so arguments bind exactly as NumPy binds them.  ``GeneratorMethods`` is the
-mixin holding the methods; ``install_generator_methods`` adds them to
-``arrbackend.api.random.Generator`` until that class inherits the mixin.
+signature, so arguments bind exactly as NumPy binds them.  ``GeneratorMethods`` holds
+the methods: ``arrbackend.api.random.Generator`` inherits it.
 
 Permutations sort random 64-bit keys with the distributed sort; ``choice`` without
 replacement takes the smallest keys (Efraimidis–Spirakis keys ``-log(u)/p`` with ``p=``).
@@ -31,10 +30,10 @@ from .random_samplers import (
     _multivariate_hypergeometric)
 from ._helpers import host, ours, uf
 from .manipulation import where
-from .random import Generator, _legacy, _Stream, draw
+from .random import _legacy, _Stream, draw
 from .._ndarray import ndarray
 
-__all__ = ["GeneratorMethods", "install_generator_methods", "DISTRIBUTIONS"]
+__all__ = ["GeneratorMethods", "DISTRIBUTIONS"]
 
 
 # --- permutations and choice ---------------------------------------------------------------
@@ -243,8 +242,6 @@ class GeneratorMethods:
     """The ``numpy.random.Generator`` methods beyond ``random uniform normal
     standard_normal integers`` (each a row of ``DISTRIBUTIONS``)."""
 
-    __slots__ = ()
-
 
 for _name, _core in list(DISTRIBUTIONS.items()) + list(GENERATOR_ONLY.items()):
     setattr(GeneratorMethods, _name, _method(_name, _core))
@@ -253,13 +250,11 @@ GeneratorMethods.choice = _method("choice", lambda s, a: _choice(s, a, True))
 
 def _spawn(self, n_children):
     """Same as ``numpy.random.Generator.spawn``: independent child generators."""
-    if not hasattr(self, "_children"):
-        self._children = 0
     key = list(self._stream.key)
     kids = []
     for i in range(operator.index(n_children)):
         ss = numpy.random.SeedSequence(entropy=key, spawn_key=(self._children + i,))
-        kids.append(Generator([int(w) for w in ss.generate_state(4)]))
+        kids.append(type(self)([int(w) for w in ss.generate_state(4)]))
     self._children += len(kids)
     return kids
 
@@ -268,19 +263,6 @@ _spawn.__qualname__ = "Generator.spawn"
 implements(numpy.random.Generator.spawn, module="numpy.random", name="Generator.spawn",
            note="children keyed from the parent's key")(_spawn)
 GeneratorMethods.spawn = _spawn
-
-
-def install_generator_methods(cls=Generator) -> None:
-    """Add the mixin's methods to ``cls`` (the class in ``arrbackend.api.random``) where
-    it does not define them.  Remove once that class inherits ``GeneratorMethods``."""
-    if issubclass(cls, GeneratorMethods):
-        return
-    for attr, value in vars(GeneratorMethods).items():
-        if not attr.startswith("_") and not hasattr(cls, attr):
-            setattr(cls, attr, value)
-
-
-install_generator_methods()
 
 
 # --- legacy extras ---------------------------------------------------------------------
