@@ -48,12 +48,11 @@ def _perm_indices(s, n):
 
 
 def _permutation(s, a):
-    from .creation import arange
     from .indexing_more import take
     x = a["x"]
     axis = a.get("axis", 0)
     if isinstance(x, (int, numpy.integer)):
-        return take(arange(int(x)), _perm_indices(s, int(x)))
+        return _perm_indices(s, int(x))
     arr = ours(x)
     if arr.ndim == 0:
         raise IndexError("x must be an integer or at least 1-dimensional")
@@ -132,10 +131,10 @@ def _choice(s, a, generator):
             raise ValueError("p must be 1-dimensional")
         if pp.size != n:
             raise ValueError("a and p must have same size")
-        ph = host(pp)
-        if numpy.any(ph < 0) or numpy.any(numpy.isnan(ph)):
+        from .reductions import any as any_, sum as sum_
+        if bool(any_(uf("logical_not", uf("greater_equal", pp, 0)))):   # (NaN too)
             raise ValueError("probabilities are not non-negative")
-        if abs(float(ph.sum()) - 1.0) > numpy.sqrt(numpy.finfo(numpy.float64).eps):
+        if abs(float(sum_(pp)) - 1.0) > numpy.sqrt(numpy.finfo(numpy.float64).eps):
             raise ValueError("probabilities do not sum to 1")
     if replace:
         P = D.Params(s, shape)

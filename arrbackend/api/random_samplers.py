@@ -526,7 +526,7 @@ def _dirichlet(s, a):
     from .creation import normalize_shape
     shape = (normalize_shape(size, "dirichlet") if size is not None else ()) + (len(alpha),)
     P = D.Params(s, shape)
-    alph = ours(numpy.broadcast_to(alpha, shape).copy())
+    alph = ours(alpha)                    # (broadcast by the sampler's arithmetic)
     g = D.std_gamma(P, alph)
     with numpy.errstate(all="ignore"):
         return uf("true_divide", g, sum_(g, axis=-1, keepdims=True))
