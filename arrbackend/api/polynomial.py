@@ -129,37 +129,20 @@ def polyfit(x, y, deg, rcond=None, full=False, w=None, cov=False):
 @implements(numpy.poly, devices="single", local=True,
             note="a matrix argument's eigenvalues come from one device")
 def poly(seq_of_zeros):
-    """Same as ``numpy.poly``."""
+    """Same as ``numpy.poly``: the coefficients of the product of ``x - zero`` (a few
+    numbers, multiplied out on the host from the zeros or a matrix's eigenvalues)."""
     from .linalg_more import eigvals
-    from .creation import ones
-    from .mathmore import convolve
-    from .sorting import sort
-    from .reductions import all as all_
     z = ours(seq_of_zeros)
     if z.ndim == 0:
         z = z.reshape(1)
     sh = z.shape
     if len(sh) == 2 and sh[0] == sh[1] and sh[0] != 0:
         z = eigvals(z)
-    elif len(sh) == 1:
-        dt = z.dtype
-        z = astype(z, numpy.mintypecode(dt.char))
-    else:
+    elif len(sh) != 1:
         raise ValueError("input must be 1d or non-empty square 2d array.")
     if len(z) == 0:
         return 1.0
-    dt = z.dtype
-    zh = host(z)
-    m = z._store.machine
-    a = ones((1,), dtype=dt, device=m)
-    for zero in zh:
-        a = convolve(a, ours(numpy.array([1, -zero], dtype=dt), m), mode="full")
-    if a.dtype.kind == "c":
-        r = astype(z, complex)
-        if bool(all_(uf("equal", sort(r), sort(uf("conjugate", r))))):
-            from .manipulation import real
-            a = real(a).copy()
-    return a
+    return ours(numpy.poly(host(z)), z._store.machine)
 
 
 @implements(numpy.roots, devices="single", local=True,
@@ -233,27 +216,13 @@ def polymul(a1, a2):
 
 @implements(numpy.polydiv, local=True)
 def polydiv(u, v):
-    """Same as ``numpy.polydiv`` (NumPy's long division)."""
-    from .creation import zeros
-    from .mathmore import allclose
+    """Same as ``numpy.polydiv``: NumPy's long division of the (few) coefficients on
+    the host."""
     if _poly1d(u, v):
         return fallback(numpy.polydiv, (u, v), {}, "numpy.poly1d arguments")
     m = common_machine([u, v], "polydiv")
-    uu = uf("add", _1d(u, m), 0.0)
-    vv = uf("add", _1d(v, m), 0.0)
-    w = uf("add", uu[0], vv[0])
-    mm = len(uu) - 1
-    n = len(vv) - 1
-    scale = uf("true_divide", 1., vv[0])
-    q = zeros((max(mm - n + 1, 1),), w.dtype, device=m)
-    r = astype(uu, w.dtype)
-    for k in range(mm - n + 1):
-        d = uf("multiply", scale, r[k])
-        q[k] = d
-        r[k:k + n + 1] = uf("subtract", r[k:k + n + 1], uf("multiply", d, vv))
-    while allclose(r[0], 0, rtol=1e-14) and r.shape[-1] > 1:
-        r = r[1:]
-    return q, r
+    q, r = numpy.polydiv(host(_1d(u, m)), host(_1d(v, m)))
+    return ours(q, m), ours(r, m)
 
 
 @implements(numpy.polyder, local=True)
@@ -266,9 +235,11 @@ def polyder(p, m=1):
     if m < 0:
         raise ValueError("Order of derivative must be positive (see polyint)")
     pp = ours(p)
+    if m == 0:
+        return pp
     n = len(pp) - 1
     y = uf("multiply", pp[:-1], arange(n, 0, -1, device=pp._store.machine))
-    return pp if m == 0 else polyder(y, m - 1)
+    return polyder(y, m - 1)
 
 
 @implements(numpy.polyint, local=True)
