@@ -141,6 +141,28 @@ _COMPARISONS = frozenset((numpy.less, numpy.less_equal, numpy.greater, numpy.gre
                           numpy.equal, numpy.not_equal))
 
 
+def _typed_big_ints(ufunc, ins):
+    """Python ints as values of NumPy's loop dtypes (2**70 as a float64, 2**63 + 5 as a
+    uint64); ``(ins, answer)`` with ``answer`` the one boolean of a comparison with an int
+    beyond its integer dtype (the same for every element, as NumPy computes it), else
+    None."""
+    loop = ufunc.resolve_dtypes(tuple(x.dtype if isinstance(x, (ndarray, numpy.generic))
+                                      else type(x) for x in ins) + (None,) * ufunc.nout)
+    out = list(ins)
+    for i, x in enumerate(ins):
+        if type(x) is not int:
+            continue
+        dt = loop[i]
+        if dt.kind in "iu" and ufunc in _COMPARISONS:
+            info = numpy.iinfo(dt)
+            if not info.min <= x <= info.max:
+                bound = dt.type(info.max if x > 0 else info.min)
+                probe = [x if j == i else bound for j in range(len(ins))]
+                return ins, bool(ufunc(*probe))
+        out[i] = dt.type(x)
+    return out, None
+
+
 def _fast(ufunc, inputs, out):
     """The common case, cheaply: every operand on one device, no keyword but ``out=``.
     Returns None when the general path is needed."""
@@ -397,14 +419,16 @@ def ufunc_call(ufunc, inputs, kwargs):
     machine = common_machine(list(inputs) + list(out or ()), name)
     ins = [as_operand(x, machine, name) for x in inputs]
     dtypes = resolve_dtypes(ufunc, ins, out, dtype, casting, signature)   # NumPy's errors
-    huge = machine.is_gpu and any(type(x) is int and not -2**63 <= x < 2**63 for x in ins)
-    if huge and ufunc not in _COMPARISONS:
-        # a Python int beyond 64 bits, which the GPU library cannot take as it is: the
-        # value of the loop's dtype that NumPy converts it to (2**70 as a float64)
-        loop = ufunc.resolve_dtypes(tuple(x.dtype if isinstance(x, (ndarray, numpy.generic))
-                                          else type(x) for x in ins) + (None,) * ufunc.nout)
-        ins = [loop[i].type(x) if type(x) is int else x for i, x in enumerate(ins)]
-    if machine.is_gpu and (huge and ufunc in _COMPARISONS or
+    answer = None
+    if machine.is_gpu and any(type(x) is int and not -2**63 <= x < 2**63 for x in ins):
+        # a Python int beyond 64 bits, which the GPU library cannot take as it is
+        ins, answer = _typed_big_ints(ufunc, ins)
+        if answer is not None and out is None and where is True:
+            from .creation import full_on
+            shapes = [x.shape for x in ins if isinstance(x, ndarray)]
+            return full_on(broadcast_shapes(shapes) if len(shapes) > 1 else shapes[0],
+                           answer, numpy.bool_, machine)
+    if machine.is_gpu and (answer is not None or
                            _device_ufunc(machine.devices[0].xp, ufunc) is None):
         from ..dispatch.fallback import call_numpy
         kw = {"where": where} if where is not True else {}

@@ -59,10 +59,13 @@ class Leaf(Expr):
         self.size = 1
         self.sig = store.dtype.str
         self.local = local
-        self.lvs = (self,)
         self.consts = ()
         self.bases = (store.base,)
         self.rands = ()
+
+    # (a property, not a stored (self,): a node referring to itself would be a reference
+    # cycle, and its store's memory would wait for the garbage collector)
+    lvs = property(lambda self: (self,))
 
     def broadcast_to(self, shape):
         return Leaf(self.store, self.vmap.broadcast_to(shape))
@@ -85,7 +88,8 @@ class Const(Expr):
         self.size = 1
         self.sig = ("C", self.dtype if isinstance(self.dtype, type) else self.dtype.str)
         self.lvs = self.bases = self.rands = ()
-        self.consts = (self,)
+
+    consts = property(lambda self: (self,))     # (no reference cycle: see Leaf.lvs)
 
     def broadcast_to(self, shape):
         return Const(self.value, shape)
@@ -149,7 +153,8 @@ class Rand(Expr):
         self.size = 1
         self.sig = ("R", kind)
         self.lvs = self.bases = self.consts = ()
-        self.rands = (self,)
+
+    rands = property(lambda self: (self,))      # (no reference cycle: see Leaf.lvs)
 
     def broadcast_to(self, shape):
         return Rand(self.kind, self.key, self.stream, self.domain, self.rshape,
@@ -327,7 +332,7 @@ def defer_ufunc(ufunc, inputs, shape, machine, layout_for, register=True):
     # the kernels then see one typed value, as large as the dtype allows (2**70 as a
     # float64, 2**63 + 5 as a uint64)
     args = tuple(Const(loop[i].type(a.value), shape) if type(a) is Const and
-                 a.dtype != loop[i] else a for i, a in enumerate(args))
+                 type(a.value) is not loop[i].type else a for i, a in enumerate(args))
     expr = Op(ufunc, args, loop, shape)
     layout = layout_for(arrays, shape, machine, expr.dtype.itemsize)
     store = LazyStore(machine, shape, expr.dtype, layout, expr)

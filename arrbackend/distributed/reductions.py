@@ -201,7 +201,9 @@ def reduce(x, kind_name: str, axis=None, dtype=None, keepdims=False, initial=_NO
                 ax = None if len(axes) == x.ndim else axes
                 f = getattr(xp, kind.name)
                 if kind.name in ("sum", "prod"):
-                    r = f(x._local(), axis=ax, dtype=user_dtype, keepdims=keepdims)
+                    # (into an out=: NumPy's loop dtype for that out, chosen above)
+                    r = f(x._local(), axis=ax, keepdims=keepdims,
+                          dtype=user_dtype if out is None else dtype)
                 else:
                     r = f(x._local(), axis=ax, keepdims=keepdims)
                 r = xp.asarray(r)
