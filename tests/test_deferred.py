@@ -239,3 +239,55 @@ def test_fused_reductions_match_numpy(machine, kind, dtype):
             got = getattr(numpy, kind)(expr)
             exp = getattr(numpy, kind)(e)
         check(got, exp, rtol=1e-5 if dtype == "float32" else 1e-12)
+
+
+class _DeviceArray:
+    """A NumPy array seen as the kernel planner sees device arrays (pointers)."""
+
+    def __init__(self, a):
+        from types import SimpleNamespace
+        self.dtype, self.strides, self.shape, self.size = a.dtype, a.strides, a.shape, a.size
+        self.data = SimpleNamespace(ptr=a.ctypes.data, mem=SimpleNamespace(ptr=a.ctypes.data))
+
+
+@pytest.mark.parametrize("dtype,make,ctype", [
+    ("float64", lambda x: x * 2.5, "double c0"), ("float32", lambda x: x * 2, "float c0"),
+    ("int8", lambda x: x + 1, "signed char c0"), ("float64", lambda x: x * 2**70, "double c0"),
+    ("uint64", lambda x: x + (2**63 + 5), "unsigned long long c0"),
+    ("bool", lambda x: x & True, "bool c0")])
+def test_generated_kernels_type_their_scalars(dtype, make, ctype):
+    # the GPU kernel source, generated here without a GPU: every scalar is a parameter
+    # of its loop dtype, and its value is passed as that type
+    from arrbackend.kernels import fused
+    with ab.devices("cpu:1"), ab.settings.override(fusion="1", fusion_min_size=0):
+        a = numpy.arange(8).astype(dtype)
+        r = make(ab.asarray(a))
+        expr = r._store.expr
+        local = {id(lf): _DeviceArray(a) for lf in expr.lvs}
+        plan = fused._plan(expr, local, expr.lvs)
+        src = fused.source_for(expr, plan, expr.lvs, 1, r.dtype)
+        assert ctype in src, src
+        values = fused._dynamic_args([], expr)
+        assert [type(v) for v in values] == [c.value.dtype.type for c in expr.consts]
+        check(r, make(a))
+
+
+def test_arrays_are_freed_without_the_garbage_collector(machine):
+    # deferred statements hold no reference cycles: memory goes back when the array goes
+    import gc
+    import weakref
+    gc.disable()
+    try:
+        with ab.settings.override(fusion="1", fusion_min_size=0):
+            y = ab.ones(64)
+            refs = []
+            for _ in range(3):
+                x = ab.empty(64)
+                x[...] = y * 2 + 1
+                v = x * 3
+                assert float(v[5]) == 9.0
+                refs.append(weakref.ref(x._store))
+                del x, v
+        assert all(r() is None for r in refs)
+    finally:
+        gc.enable()
