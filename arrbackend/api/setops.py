@@ -42,9 +42,6 @@ def _mask_first(s):
 
 def _unique1d(ar, return_index, return_inverse, return_counts, equal_nan, inv_shape):
     from ..distributed.sorting import sort_along
-    from .cumulative import cumsum
-    from .creation import empty
-    from .indexing_routines import nonzero
     from .sorting import searchsorted
     flat = ravel(ar)
     m = flat._store.machine
@@ -60,19 +57,8 @@ def _unique1d(ar, return_index, return_inverse, return_counts, equal_nan, inv_sh
         if first_nan + 1 < n:
             mask[first_nan + 1:] = False
     ret = (s[mask],)
-    if return_index:
-        ret += (perm[mask],)
-    if return_inverse:
-        imask = uf("subtract", cumsum(mask, dtype=numpy.intp), 1)
-        inv = empty(n, dtype=numpy.intp, device=m)
-        if n:
-            inv[perm] = imask
-        ret += (reshape(inv, inv_shape),)
-    if return_counts:
-        idx = concatenate(nonzero(mask) + (ours(numpy.array([n], numpy.intp), m),))
-        from .cumulative import diff
-        ret += (diff(idx),)
-    return ret
+    return ret + _index_inverse_counts(mask, perm, n, m, return_index, return_inverse,
+                                       return_counts, inv_shape)
 
 
 def _unique_rows(x, axis, return_index, return_inverse, return_counts):
@@ -105,19 +91,27 @@ def _unique_rows(x, axis, return_index, return_inverse, return_counts):
     uniq = s[mask]
     uniq = moveaxis(reshape(uniq, (-1,) + tuple(orig_shape[1:])), 0, ax)
     ret = (uniq,)
+    return ret + _index_inverse_counts(mask, perm, n, m, return_index, return_inverse,
+                                       return_counts, (n,))
+
+
+def _index_inverse_counts(mask, perm, n, m, return_index, return_inverse, return_counts,
+                          inv_shape):
+    """``unique``'s optional results from the sorted order ``perm`` and the mask of first
+    occurrences in it."""
+    from .creation import empty
+    from .cumulative import cumsum, diff
+    from .indexing_routines import nonzero
+    ret = ()
     if return_index:
         ret += (perm[mask],)
     if return_inverse:
-        from .cumulative import cumsum
-        from .creation import empty
         imask = uf("subtract", cumsum(mask, dtype=numpy.intp), 1)
         inv = empty(n, dtype=numpy.intp, device=m)
         if n:
             inv[perm] = imask
-        ret += (inv,)
+        ret += (reshape(inv, inv_shape),)
     if return_counts:
-        from .indexing_routines import nonzero
-        from .cumulative import diff
         idx = concatenate(nonzero(mask) + (ours(numpy.array([n], numpy.intp), m),))
         ret += (diff(idx),)
     return ret
