@@ -363,8 +363,8 @@ def _default_devices() -> dict:
 
 
 def _processes() -> dict:
-    from .distributed import bootstrap, launcher
-    info: dict = {"multi_process_engine": hasattr(launcher, "build_multiprocess_machine")}
+    from .distributed import bootstrap
+    info: dict = {}
     try:
         w = bootstrap.world()
         info.update(rank=w.rank, nranks=w.nranks, source=w.source)
@@ -406,9 +406,7 @@ def _verdict(env: dict) -> dict:
         multi = "no (needs 2 or more GPUs)"
     procs = env["processes"]
     mpi = env["versions"]["mpi4py"]
-    if not procs.get("multi_process_engine"):
-        mp = "no (this version runs one process)"
-    elif procs.get("nranks", 1) > 1:
+    if procs.get("nranks", 1) > 1:
         mp = f"yes (this is rank {procs['rank']} of {procs['nranks']}, {procs['source']})"
     elif mpi == "not installed":
         mp = "no (mpi4py not installed)"

@@ -37,7 +37,6 @@ def test_nccl_one_rank_collectives():
     import cupy
     from arrbackend.distributed.comm import Transfer
     from arrbackend.distributed.comm.nccl import NcclCommunicator
-    m = ab.current_machine() if ab.current_machine().is_gpu else None
     with ab.devices("gpu:1") as m:
         comm = NcclCommunicator(m, force=True)
         x = cupy.arange(12, dtype=cupy.float64).reshape(3, 4)

@@ -57,10 +57,6 @@ class Elementwise(_Base):
     def time_expression(self, backend, n):
         sync(self.xp.sqrt(self.x * self.x + self.y * self.y) + 1.5 * self.x)
 
-    def teardown(self, *args):
-        _Base.teardown(self)
-
-
 class Reductions(_Base):
     params = (["numpy", "arrbackend"], [None, 0, 1])
     param_names = ["backend", "axis"]
@@ -75,10 +71,6 @@ class Reductions(_Base):
 
     def time_std(self, backend, axis):
         sync(self.x.std(axis=axis))
-
-    def teardown(self, *args):
-        _Base.teardown(self)
-
 
 def stencil_step(grid, new):
     """The tutorial's update, as the user writes it."""
@@ -99,10 +91,6 @@ class Stencil(_Base):
     def time_step(self, backend, n):
         stencil_step(self.g, self.h)
         sync()
-
-    def teardown(self, *args):
-        _Base.teardown(self)
-
 
 class HaloExchange:
     """A shifted slice across devices: the halo rows move in one grouped exchange."""

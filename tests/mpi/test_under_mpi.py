@@ -113,11 +113,10 @@ def test_masks_joins_reshapes_and_fallbacks():
         numpy.testing.assert_array_equal(host(numpy.sort(x, axis=0)), numpy.sort(b, axis=0))
 
 
-def test_seed_fluid_program():
+def test_seed_fluid_program(monkeypatch):
     import os
-    import sys
-    sys.path.insert(0, os.path.join(os.path.dirname(__file__), os.pardir, os.pardir,
-                                    "examples"))
+    monkeypatch.syspath_prepend(os.path.join(os.path.dirname(__file__), os.pardir, os.pardir,
+                                             "examples"))
     import fluid_step
     with ab.enabled():
         u, v, peaks = fluid_step.simulate(24, 21, report=False)
