@@ -3,6 +3,7 @@ promotion with Python and NumPy scalars, ``out=`` / ``where=`` / ``dtype=`` / ``
 broadcasting across operands with different layouts, and NumPy's errors."""
 from __future__ import annotations
 
+import sys
 import warnings
 
 import numpy
@@ -217,6 +218,34 @@ def test_nan_and_floating_warnings(machine):
             r = x[1:] / 0.0             # deferred: raises where it is computed
         with pytest.raises(FloatingPointError):
             check(r, expected[1:])
+
+
+@pytest.mark.parametrize("fusion", ["0", "auto"])
+def test_eager_floating_warnings_name_the_user_line(machine, fusion):
+    if machine.is_gpu:
+        pytest.skip("GPUs do not report floating-point errors")
+    x, z = ab.asarray([0.0, 1.0]), ab.zeros(2)
+    with ab.settings.override(fusion=fusion), warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        line = sys._getframe().f_lineno + 1
+        r = x / z                                          # the two kinds, once each
+        ab.log(z, where=ab.asarray([True, False]), out=ab.ones(2))   # the general path
+        check(r, numpy.array([numpy.nan, numpy.inf]))
+    assert sorted((w.filename, w.lineno, str(w.message)) for w in rec) == [
+        (__file__, line, "divide by zero encountered in divide"),
+        (__file__, line, "invalid value encountered in divide"),
+        (__file__, line + 1, "divide by zero encountered in log")]
+    with ab.settings.override(fusion=fusion):
+        with numpy.errstate(all="raise"), pytest.raises(FloatingPointError):
+            ab.evaluate(x / z)
+        with numpy.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("error")
+            check(x / z, numpy.array([numpy.nan, numpy.inf]))
+        calls = []
+        with numpy.errstate(all="call", call=lambda kind, flag: calls.append(kind)):
+            ab.evaluate(x / z)                             # the user's own handler stays
+        assert sorted(calls) == ["divide by zero", "invalid value"]   # (once per shard)
+    assert numpy.geterr()["divide"] == "warn"             # the user's state is restored
 
 
 def test_arrays_on_different_machines():

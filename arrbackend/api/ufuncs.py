@@ -15,6 +15,7 @@ import numpy
 from ..distributed.deferred import defer_ufunc, deferring, evaluate_into
 from ..distributed.elementwise import (aliases, broadcast_shapes, check_writable, choose_layout,
                                        elementwise)
+from .. import _fperrors
 from .._settings import settings
 from ..distributed.layout import Layout
 from ..distributed.machine import current_machine
@@ -221,15 +222,19 @@ def _fast(ufunc, inputs, out):
         return None
     dev = m.devices[d]
     if dev.xp is numpy:
+        if out is not None:
+            before_write(out[0]._store)
+        token = _fperrors.enter()        # NumPy's FP warnings at the user's line
+        try:
+            r = ufunc(*locs) if out is None else ufunc(*locs, out=out[0]._local())
+        finally:
+            _fperrors.leave(token, ufunc.__name__)
         if out is None:
-            r = ufunc(*locs)
             if type(r) is not numpy.ndarray:
                 r = numpy.asarray(r)
             shards = [None] * m.ndev
             shards[d] = r
             return ndarray._from_store(Store(m, r.shape, r.dtype, Layout.single(d), shards))
-        before_write(out[0]._store)
-        ufunc(*locs, out=out[0]._local())
         out[0]._store.version += 1
         return out[0]
     if out is not None:
@@ -462,7 +467,11 @@ def ufunc_call(ufunc, inputs, kwargs):
         if isinstance(w, ndarray):
             shape = broadcast_shapes([shape, w.shape]) if w.shape != shape else shape
     kernel = _kernel(ufunc, ufunc.nin, dtype, casting, signature, has_where)
-    res = elementwise(kernel, ins, shape, dtypes, out, machine)
+    token = None if machine.is_gpu else _fperrors.enter()
+    try:
+        res = elementwise(kernel, ins, shape, dtypes, out, machine)
+    finally:
+        _fperrors.leave(token, name)
     if host_out is not None:
         from ..distributed.hostio import gather
         for h, r in zip(host_out, res):
