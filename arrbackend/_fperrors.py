@@ -3,10 +3,11 @@
 NumPy issues ``RuntimeWarning: divide by zero encountered in divide`` from the Python frame
 that called the ufunc: for an arrbackend call that frame is arrbackend's, so the warning
 would name arrbackend's line, and the default warning filter would then show it once per
-process instead of once per user line.  Around an eager ufunc call, ``enter`` turns NumPy's
-``'warn'`` modes into calls that record what happened; ``leave`` issues the warnings NumPy
-would have issued, with NumPy's words, at the user's line and under the filters in force.
-The other modes (``'ignore'``, ``'raise'``, ...) stay as the user set them.
+process instead of once per user line.  Around an eager NumPy call, ``enter`` turns NumPy's
+``'warn'`` modes into ``'log'``, whose messages are recorded here; ``leave`` issues them as
+the warnings NumPy would have issued, in NumPy's words, at the user's line and under the
+filters in force.  The other modes (``'ignore'``, ``'raise'``, ...) stay as the user set
+them.
 
 The switch costs two context-variable operations: the modes made for one error state of
 the user's are kept until that state changes.
@@ -24,13 +25,21 @@ except ImportError:                                       # pragma: no cover
 
 __all__ = ["enter", "leave"]
 
-_hits: list = []
 _ORDER = ("divide by zero", "overflow", "underflow", "invalid value")   # as NumPy checks
 _made = [None, None]      # [the user's error state, ours for it (None: nothing to change)]
 
 
-def _record(kind: str, flag: int) -> None:
-    _hits.append(kind)
+class _Log:
+    """NumPy's ``'log'`` handler: ``write("Warning: <kind> encountered in <name>\\n")``."""
+
+    def __init__(self):
+        self.messages: list = []
+
+    def write(self, message: str) -> None:
+        self.messages.append(message.strip().removeprefix("Warning: "))
+
+
+_log = _Log()
 
 
 def _ours_for(state):
@@ -38,11 +47,15 @@ def _ours_for(state):
     used = set(modes.values())
     ours = None
     if "warn" in used and not used & {"call", "log"}:     # the user's own handler stays
-        with numpy.errstate(call=_record, **{k: "call" if v == "warn" else v
-                                             for k, v in modes.items()}):
+        with numpy.errstate(call=_log, **{k: "log" if v == "warn" else v
+                                          for k, v in modes.items()}):
             ours = _STATE.get()
     _made[0], _made[1] = state, ours
     return ours
+
+
+def _rank(message: str) -> int:
+    return next((i for i, k in enumerate(_ORDER) if message.startswith(k)), len(_ORDER))
 
 
 def enter():
@@ -54,17 +67,17 @@ def enter():
     return None if ours is None else _STATE.set(ours)
 
 
-def leave(token, name: str) -> None:
-    """Restore the user's error state; issue what the call in between recorded, as NumPy
-    words it (``<kind> encountered in <name>``), at the user's line."""
+def leave(token) -> None:
+    """Restore the user's error state; issue what NumPy logged in between as its warnings,
+    at the user's line (once each, in NumPy's order, when each device logged its own)."""
     if token is None:
         return
     _STATE.reset(token)
-    if _hits:
-        kinds = [k for k in _ORDER if k in _hits]    # (one call per device: NumPy's order)
-        _hits.clear()
+    if _log.messages:
+        found = dict.fromkeys(_log.messages)
+        _log.messages.clear()
         from .dispatch.fallback import user_origin
         filename, lineno, module, registry = user_origin()
-        for kind in kinds:
-            warnings.warn_explicit(f"{kind} encountered in {name}", RuntimeWarning,
-                                   filename, lineno, module=module, registry=registry)
+        for message in sorted(found, key=_rank):
+            warnings.warn_explicit(message, RuntimeWarning, filename, lineno,
+                                   module=module, registry=registry)

@@ -231,10 +231,13 @@ def test_eager_floating_warnings_name_the_user_line(machine, fusion):
         r = x / z                                          # the two kinds, once each
         ab.log(z, where=ab.asarray([True, False]), out=ab.ones(2))   # the general path
         check(r, numpy.array([numpy.nan, numpy.inf]))
+        big = ab.asarray([[1e308, 1e308]])
+        check(big @ big.T, numpy.array([[numpy.inf]]))       # a NumPy function's ufunc
     assert sorted((w.filename, w.lineno, str(w.message)) for w in rec) == [
         (__file__, line, "divide by zero encountered in divide"),
         (__file__, line, "invalid value encountered in divide"),
-        (__file__, line + 1, "divide by zero encountered in log")]
+        (__file__, line + 1, "divide by zero encountered in log"),
+        (__file__, line + 4, "overflow encountered in matmul")]
     with ab.settings.override(fusion=fusion):
         with numpy.errstate(all="raise"), pytest.raises(FloatingPointError):
             ab.evaluate(x / z)

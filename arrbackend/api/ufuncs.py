@@ -228,7 +228,7 @@ def _fast(ufunc, inputs, out):
         try:
             r = ufunc(*locs) if out is None else ufunc(*locs, out=out[0]._local())
         finally:
-            _fperrors.leave(token, ufunc.__name__)
+            _fperrors.leave(token)
         if out is None:
             if type(r) is not numpy.ndarray:
                 r = numpy.asarray(r)
@@ -471,7 +471,7 @@ def ufunc_call(ufunc, inputs, kwargs):
     try:
         res = elementwise(kernel, ins, shape, dtypes, out, machine)
     finally:
-        _fperrors.leave(token, name)
+        _fperrors.leave(token)
     if host_out is not None:
         from ..distributed.hostio import gather
         for h, r in zip(host_out, res):

@@ -8,6 +8,7 @@ import functools
 
 import numpy
 
+from .. import _fperrors
 from .._ndarray import ndarray
 from ..distributed.layout import Layout
 from ..distributed.elementwise import check_writable
@@ -91,7 +92,11 @@ def try_local(numpy_func, args, kwargs):
                 if type(x) is ndarray:
                     check_writable(x)
                     before_write(x._store)
-        r = numpy_func(*largs, **lkw)
+        token = _fperrors.enter()             # NumPy's FP warnings at the user's line
+        try:
+            r = numpy_func(*largs, **lkw)
+        finally:
+            _fperrors.leave(token)
         out = _wrap(r, state, seen)
     except _NotLocal:
         return NotImplemented
