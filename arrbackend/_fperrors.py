@@ -23,10 +23,23 @@ try:   # where NumPy keeps its error state (NumPy >= 2.0); without it, NumPy's o
 except ImportError:                                       # pragma: no cover
     _STATE = None
 
-__all__ = ["enter", "leave"]
+__all__ = ["enter", "leave", "geterr"]
 
 _ORDER = ("divide by zero", "overflow", "underflow", "invalid value")   # as NumPy checks
 _made = [None, None]      # [the user's error state, ours for it (None: nothing to change)]
+_modes = [None, None]     # [the user's error state, numpy.geterr() for it]
+
+
+def geterr() -> dict:
+    """``numpy.geterr()``, the same dict while the error state is the same (not to be
+    changed by the caller)."""
+    if _STATE is None:
+        return numpy.geterr()
+    state = _STATE.get()
+    if state is not _modes[0]:
+        _modes[1] = numpy.geterr()
+        _modes[0] = state
+    return _modes[1]
 
 
 class _Log:
@@ -43,7 +56,7 @@ _log = _Log()
 
 
 def _ours_for(state):
-    modes = numpy.geterr()
+    modes = geterr()
     used = set(modes.values())
     ours = None
     if "warn" in used and not used & {"call", "log"}:     # the user's own handler stays

@@ -249,12 +249,14 @@ class ndarray(NdarrayMethods):
 
     # indexing -------------------------------------------------------------------------
     def __getitem__(self, key):
-        from .distributed.indexing import getitem
-        return getitem(self, key)
+        if _indexing is None:
+            _bind_indexing()
+        return _indexing.getitem(self, key)
 
     def __setitem__(self, key, value) -> None:
-        from .distributed.indexing import setitem
-        setitem(self, key, value)
+        if _indexing is None:
+            _bind_indexing()
+        _indexing.setitem(self, key, value)
 
     def __len__(self) -> int:
         if not self._map.shape:
@@ -485,6 +487,15 @@ class ndarray(NdarrayMethods):
         if _defer(other):
             return NotImplemented
         return _ufunc(numpy.not_equal, self, other)
+
+
+_indexing = None          # arrbackend.distributed.indexing (which imports this module)
+
+
+def _bind_indexing() -> None:
+    global _indexing
+    from .distributed import indexing
+    _indexing = indexing
 
 
 def _defer(other) -> bool:

@@ -27,9 +27,11 @@ import weakref
 
 import numpy
 
+from .. import _fperrors
 from .._settings import settings
 from .localize import Exchange, device_boxes, local_view, post
 from .._counters import count
+from ..dispatch.fallback import user_origin
 from .store import Store, alloc_local, before_write
 from .view import IndexMap
 from .._ndarray import ndarray
@@ -252,8 +254,10 @@ def as_expr(x, shape):
     """An operand as an expression of ``shape``: a pending whole array is inlined; any
     other array becomes a leaf (a pending view of a pending array is evaluated first)."""
     st = x._store
-    if st.pending and st.errstate is not None and st.errstate.state != numpy.geterr():
-        st.materialize()        # written under other floating-point error rules
+    if st.pending and st.errstate is not None:
+        now = _fperrors.geterr()
+        if st.errstate.state is not now and st.errstate.state != now:
+            st.materialize()    # written under other floating-point error rules
     if st.pending:
         if x._map.is_identity_of(st.shape) and not st.used:
             # inlined into its first consumer; a second consumer reads it computed (an
@@ -420,10 +424,9 @@ class _Errors:
     __slots__ = ("state", "origin", "filters")
 
     def __init__(self):
-        self.state = numpy.geterr()
+        self.state = _fperrors.geterr()
         warn = "warn" in self.state.values()
         if warn:
-            from ..dispatch.fallback import user_origin
             self.origin = user_origin()
             self.filters = warnings.filters
         else:

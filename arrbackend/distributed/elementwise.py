@@ -16,6 +16,7 @@ import numpy
 from .layout import Layout, default_layout
 from .localize import Exchange, device_boxes
 from .store import Store, alloc_local, before_write
+from .deferred import evaluate_into
 from .._ndarray import ndarray
 
 __all__ = ["elementwise", "broadcast_shapes", "choose_layout", "aliases"]
@@ -226,7 +227,6 @@ def assign(target, value) -> None:
                              f"into shape {target.shape}")
     if isinstance(value, ndarray) and value._store.pending and \
             value._map.is_identity_of(value._store.shape):
-        from .deferred import evaluate_into
         evaluate_into(target, value)      # the statement's one fused evaluation
         return
     elementwise(_copy_kernel, [value], target.shape, [target.dtype], out=(target,),
