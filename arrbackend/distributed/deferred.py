@@ -335,8 +335,11 @@ def defer_ufunc(ufunc, inputs, shape, machine, layout_for, register=True):
     # scalars become values of their loop dtype (what the ufunc's loop does with them):
     # the kernels then see one typed value, as large as the dtype allows (2**70 as a
     # float64, 2**63 + 5 as a uint64)
-    args = tuple(Const(loop[i].type(a.value), shape) if type(a) is Const and
-                 type(a.value) is not loop[i].type else a for i, a in enumerate(args))
+    if len(arrays) == len(args):
+        args = tuple(args)
+    else:
+        args = tuple(Const(loop[i].type(a.value), shape) if type(a) is Const and
+                     type(a.value) is not loop[i].type else a for i, a in enumerate(args))
     expr = Op(ufunc, args, loop, shape)
     layout = layout_for(arrays, shape, machine, expr.dtype.itemsize)
     store = LazyStore(machine, shape, expr.dtype, layout, expr)

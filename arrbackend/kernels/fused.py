@@ -98,9 +98,16 @@ __device__ __forceinline__ bool np_invert(bool a) { return !a; }
 """
 
 
+_has_ctype: dict = {}
+
+
 def has_ctype(dt) -> bool:
-    dt = numpy.dtype(dt)
-    return dt.kind == "b" or f"{dt.kind}{dt.itemsize}" in CTYPE
+    """Whether generated kernels have a C type for ``dt``."""
+    hit = _has_ctype.get(dt)
+    if hit is None:
+        d = numpy.dtype(dt)
+        hit = _has_ctype[dt] = d.kind == "b" or f"{d.kind}{d.itemsize}" in CTYPE
+    return hit
 
 
 _SUPPORTED = {getattr(numpy, n) for n in list(BINARY) + list(UNARY) if hasattr(numpy, n)}
