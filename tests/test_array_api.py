@@ -40,6 +40,17 @@ def test_vecdot_keeps_the_loop_dtype(machine, dtype):
         check(xp.linalg.vecdot(xp.asarray(a), xp.asarray(b)), numpy.vecdot(a, b))
 
 
+@pytest.mark.parametrize("fn,a,b", [("vecdot", (1,), (2,)), ("vecdot", (3, 1), (3, 2)),
+                                    ("matvec", (2, 3), (4,)), ("vecmat", (3,), (4, 2))])
+def test_gufunc_core_dimensions_must_match(machine, fn, a, b):
+    # a core dimension of size 1 does not broadcast (the suite found vecdot((1,), (2,)) = 0)
+    with pytest.raises(ValueError) as ours:
+        getattr(xp, fn)(xp.zeros(a), xp.zeros(b))
+    with pytest.raises(ValueError) as theirs:
+        getattr(numpy, fn)(numpy.zeros(a), numpy.zeros(b))
+    assert str(ours.value) == str(theirs.value)
+
+
 @pytest.mark.parametrize("fn", ["fftfreq", "rfftfreq"])
 @pytest.mark.parametrize("dtype", [None, "float32"])
 def test_fftfreq_dtype(machine, fn, dtype):

@@ -470,6 +470,11 @@ def _gufunc(ufunc, x1, x2, out, kw, body):
     for v, ax, k in ((a, axes[0], ca), (b, axes[1], cb)):
         src = tuple(normalize_axis(i, v.ndim) for i in tup(ax))
         moved.append(moveaxis(astype(v, dt, copy=False), src, tuple(range(-k, 0))))
+    if moved[0].shape[-1] != moved[1].shape[-cb]:
+        # the shared core dimension differs (the stand-ins above have size 1 there): NumPy
+        # raises its error on data-free stand-ins of the real shapes, before computing
+        full = lambda v: numpy.broadcast_to(numpy.zeros((), v.dtype), v.shape)  # noqa: E731
+        ufunc(full(a), full(b), **kw)
     r = body(*moved, dt)
     if cout or keep:
         oax = axes[2] if len(axes) > 2 else -1
