@@ -74,6 +74,21 @@ def test_quantile_nan_and_errors(machine):
     check(out, numpy.median(a, axis=0))
 
 
+@pytest.mark.parametrize("shape,axis", [((0, 3), 0), ((3, 0), 1), ((4, 3, 0), None),
+                                        ((3, 0), 0), ((5, 0, 0), (0, 1)), ((3, 4), (0, 1))])
+def test_quantiles_of_empty_arrays(machine, shape, axis):
+    # an empty reduced axis is NumPy's IndexError whatever the layout (one split layout
+    # used to answer NaN); NaN-skipping versions of an empty array answer as nanmean does
+    a = numpy.arange(numpy.prod(shape), dtype=numpy.float32).reshape(shape)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for kw in ({}, {"keepdims": True}):
+            same(lambda x: numpy.nanpercentile(x, [10, 50], axis=axis, **kw), a)
+            same(lambda x: numpy.nanmedian(x, axis=axis, **kw), a)
+            if shape != (5, 0, 0):         # (NumPy fails to reshape its own empty result)
+                same(lambda x: numpy.quantile(x, 0.3, axis=axis, **kw), a)
+
+
 def test_average_cov_corrcoef_ptp(machine):
     a = _a((5, 4)) / 3
     w = numpy.arange(1.0, 6.0)

@@ -171,3 +171,17 @@ def test_reduction_results_agree_on_every_device(multi):
               for s in r._store.shards if s is not None]
     for s in shards[1:]:
         numpy.testing.assert_array_equal(s, shards[0])
+
+
+def test_axis_argument_forms(machine):
+    a = numpy.arange(12.0).reshape(3, 4)
+    for fn in (numpy.argmax, numpy.argmin, numpy.nanargmax, numpy.nanargmin):
+        same(lambda x: fn(x, axis=(0,)), a)                 # one axis only: TypeError
+        same(lambda x: fn(x, axis=-1), a)
+    for fn in (numpy.cumulative_sum, numpy.cumulative_prod):
+        same(lambda x: fn(x, axis=(1,)), a)                 # (NumPy takes a one-axis tuple)
+        same(lambda x: fn(x, axis=(0, 1)), a)
+    z = numpy.array(3.0)
+    for fn in (numpy.count_nonzero, numpy.squeeze, numpy.sum, numpy.max):
+        for axis in (0, -1, (0,), 1):                       # a 0-d array's "axis 0"
+            same(lambda x: fn(x, axis=axis), z)

@@ -63,6 +63,10 @@ def _cumulative(kind, x, axis, dtype, out, include_initial, name):
             raise ValueError("For arrays which have more than one dimension ``axis`` "
                              "argument is required.")
         axis = 0
+    if isinstance(axis, tuple):          # (NumPy hands axis to ufunc.accumulate)
+        if len(axis) != 1:
+            raise ValueError(f"{name}: accumulate does not allow multiple axes")
+        axis, = axis
     ax = normalize_axis(axis, x.ndim)
     r = _scan(kind, x, ax, dtype, None, name)
     if include_initial:

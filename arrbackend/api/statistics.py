@@ -114,7 +114,11 @@ def _front(x, axis):
     keep = [k for k in range(x.ndim) if k not in axes]
     moved = moveaxis(x, list(axes), list(range(len(axes))))
     if len(axes) != 1:
-        moved = reshape(moved, (-1,) + tuple(x.shape[k] for k in keep))
+        n = 1
+        for k in axes:
+            n *= x.shape[k]
+        moved = reshape(moved, (n,) + tuple(x.shape[k] for k in keep))   # (-1: ambiguous
+        # when a kept axis has length 0)
     return moved, axes
 
 
@@ -148,28 +152,23 @@ def _quantile(x, q, axis, out, method, keepdims, weak_q, name):
         raise TypeError("a must be an array of real numbers")
     arr, axes = _front(x, axis)
     n = arr.shape[0]
-    if n == 0:
-        from .creation import full
-        rshape = q.shape + arr.shape[1:]
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            r = full(rshape, numpy.nan, dtype=numpy.result_type(x.dtype, numpy.float64))
+    if n == 0:      # NumPy's error, whatever the layout (NumPy indexes the empty axis)
+        raise IndexError(f"{name}: index -1 is out of bounds for axis 0 with size 0")
+    arr = sort_along(arr, 0, "stable")[0]
+    prev, nxt, gamma = _index_plan(method, n, q)
+    if nxt is None:
+        r = _take0(arr, prev)
     else:
-        arr = sort_along(arr, 0, "stable")[0]
-        prev, nxt, gamma = _index_plan(method, n, q)
-        if nxt is None:
-            r = _take0(arr, prev)
+        a, b = _take0(arr, prev), _take0(arr, nxt)
+        if weak_q:
+            g = float(gamma)
         else:
-            a, b = _take0(arr, prev), _take0(arr, nxt)
-            if weak_q:
-                g = float(gamma)
-            else:
-                g = gamma.reshape(gamma.shape + (1,) * (arr.ndim - 1))
-            r = _lerp(a, b, g)
-        if x.dtype.kind in "fc":
-            nan_lines = uf("isnan", arr[-1])
-            r = where(nan_lines, arr[-1], r) if r.dtype == arr.dtype else \
-                where(nan_lines, astype(arr[-1], r.dtype), r)
+            g = gamma.reshape(gamma.shape + (1,) * (arr.ndim - 1))
+        r = _lerp(a, b, g)
+    if x.dtype.kind in "fc":
+        nan_lines = uf("isnan", arr[-1])
+        r = where(nan_lines, arr[-1], r) if r.dtype == arr.dtype else \
+            where(nan_lines, astype(arr[-1], r.dtype), r)
     if keepdims:
         r = _keep(r, x, axes, q.ndim)
     return _finish(r, out)
@@ -270,12 +269,18 @@ def _take_lines(arr, idx):
     if nq == 0:
         return take_along_axis(arr, idx[None], 0)[0]
     lines = arr.shape[1:]
-    flat_q = reshape(idx, (-1,) + lines)
+    nqs = 1
+    for n in idx.shape[:nq]:
+        nqs *= n
+    flat_q = reshape(idx, (nqs,) + lines)        # (not -1: lines may hold no element)
     r = take_along_axis(arr, flat_q, 0)
     return reshape(r, idx.shape)
 
 
 def _nanquantile(x, q, axis, out, method, keepdims, weak_q):
+    if x.size == 0:        # NumPy answers an empty array with nanmean (q's axes dropped)
+        from .reductions import nanmean
+        return nanmean(x, axis=axis, out=out, keepdims=keepdims)
     if x.dtype.kind not in "fc":
         return _quantile(x, q, axis, out, method, keepdims, weak_q, "nanquantile")
     if x.dtype.kind == "c":

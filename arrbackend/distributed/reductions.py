@@ -20,6 +20,7 @@ from numpy.exceptions import AxisError
 from .layout import Layout
 from .localize import Exchange, device_boxes
 from .store import Store
+from .view import normalize_axis
 from ..api.ufuncs import as_operand
 from .deferred import FUSED_REDUCTIONS, reduce_pending
 from .._ndarray import ndarray
@@ -69,6 +70,8 @@ def normalize_axes(axis, ndim: int, name: str) -> tuple:
         except AttributeError:
             raise TypeError(f"{name}: axis must be an integer or a tuple of integers, got "
                             f"{type(a).__name__}") from None
+        if ndim == 0 and ai in (0, -1) and not isinstance(axis, tuple):
+            continue            # NumPy reduces a 0-d array "along" axis 0 or -1: itself
         if not -ndim <= ai < ndim:
             raise AxisError(ai, ndim)
         out.append(ai % ndim)
@@ -319,7 +322,7 @@ def arg_reduce(x, kind: str, axis=None, keepdims=False, out=None):
         if keepdims:
             r = r.reshape((1,) * x.ndim)
         return _finish(r, out)
-    ax = normalize_axes(axis, x.ndim, name)[0]
+    ax = normalize_axis(axis, x.ndim, name)      # one axis (a tuple: NumPy's TypeError)
     if x.shape[ax] == 0:
         raise ValueError(f"attempt to get {name} of an empty sequence")
     m = x._store.machine
