@@ -213,3 +213,27 @@ def test_ndarray_method_mixin(machine):
     f = io.BytesIO()
     NdarrayMethods.dump(x, f)
     check(pickle.loads(f.getvalue()), ab.asnumpy(x))
+
+
+@pytest.mark.parametrize("sa,sb", [((2,), (0,)), ((2, 0), (0, 3)), ((0, 2), (2, 3)),
+                                   ((2, 3), (3, 0)), ((2, 2, 0), (0, 4))])
+def test_products_with_empty_operands(machine, sa, sb):
+    a, b = numpy.ones(sa), numpy.ones(sb)
+    if len(sa) == 1:
+        same(lambda x, y: numpy.einsum("i,j->ij", x, y), a, b)
+        same(numpy.outer, a, b)
+    else:
+        same(numpy.dot, a, b)
+        same(lambda x, y: numpy.tensordot(x, y, axes=1), a, b)
+
+
+@pytest.mark.parametrize("shape,axis", [((3, 0, 2), 0), ((3, 3, 0), -1), ((0, 3), 0),
+                                        ((3, 0), 1)])
+def test_unique_rows_of_empty_arrays(machine, shape, axis):
+    same(lambda x: numpy.unique(x, axis=axis), numpy.zeros(shape))
+
+
+def test_error_order_and_empty_inputs(machine):
+    # NumPy resolves the dtypes before broadcasting: the dtype error comes first
+    same(lambda x, y: numpy.remainder(x, y), numpy.ones((2, 2), complex), numpy.ones(3))
+    same(numpy.ediff1d, numpy.zeros((2, 0), bool))        # bool subtract, even when empty

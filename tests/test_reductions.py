@@ -182,6 +182,7 @@ def test_axis_argument_forms(machine):
         same(lambda x: fn(x, axis=(1,)), a)                 # (NumPy takes a one-axis tuple)
         same(lambda x: fn(x, axis=(0, 1)), a)
     z = numpy.array(3.0)
-    for fn in (numpy.count_nonzero, numpy.squeeze, numpy.sum, numpy.max):
-        for axis in (0, -1, (0,), 1):                       # a 0-d array's "axis 0"
+    for fn in (numpy.count_nonzero, numpy.squeeze, numpy.sum, numpy.max, numpy.argsort,
+               numpy.sort):
+        for axis in (0, -1, (0,), 1, None):                 # a 0-d array's "axis 0"
             same(lambda x: fn(x, axis=axis), z)

@@ -161,7 +161,8 @@ def ediff1d(ary, to_end=None, to_begin=None):
     x = ravel(ours(ary))
     m = x._store.machine
     dt = x.dtype
-    pieces = {}
+    numpy.subtract(numpy.zeros(0, dt), numpy.zeros(0, dt))   # NumPy's error (bool), even
+    pieces = {}                                              # when there is no difference
     for name, v in (("to_begin", to_begin), ("to_end", to_end)):
         if v is None:
             pieces[name] = None

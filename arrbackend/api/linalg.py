@@ -27,6 +27,13 @@ def _arr(x, m):
 _SIG = "(n?,k),(k,m?)->(n?,m?)"
 
 
+def _prod(shape) -> int:
+    n = 1
+    for k in shape:
+        n *= k
+    return n
+
+
 def _shp(shape) -> str:
     """A shape as NumPy's C code prints it: ``(3,4)``, ``(3,)``."""
     return "(" + ",".join(str(n) for n in shape) + ("," if len(shape) == 1 else "") + ")"
@@ -125,7 +132,9 @@ def dot(a, b, out=None):
                              f"(dim {x.ndim - 1}) != {ky} (dim {y.ndim - 2})")
         yk = moveaxis(y, -2, 0)
         rest = yk.shape[1:]
-        r = matmul(reshape(x, (-1, kx)), reshape(yk, (ky, -1)))
+        rows = x.size // kx if kx else _prod(x.shape[:-1])
+        cols = yk.size // ky if ky else _prod(rest)
+        r = matmul(reshape(x, (rows, kx)), reshape(yk, (ky, cols)))
         r = reshape(r, x.shape[:-1] + rest)
     if out is not None:
         from ..distributed.elementwise import assign

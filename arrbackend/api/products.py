@@ -173,7 +173,7 @@ def _sizes(ops):
                 raise ValueError(f"operands could not be broadcast together with remapped "
                                  f"shapes [original->remapped]: size {cur} and {n} for "
                                  f"label '{c}'")
-            sizes[c] = max(cur, n)
+            sizes[c] = n if cur == 1 else cur     # (1 broadcasts to any size, 0 too)
     return sizes
 
 

@@ -71,7 +71,10 @@ def _unique_rows(x, axis, return_index, return_inverse, return_counts):
     ar = moveaxis(x, ax, 0)
     orig_shape = ar.shape
     n = orig_shape[0]
-    ar2 = reshape(ar, (n, -1)) if ar.ndim != 2 else ar
+    cols = 1
+    for k in orig_shape[1:]:
+        cols *= k
+    ar2 = reshape(ar, (n, cols)) if ar.ndim != 2 else ar     # (not -1: n may be 0)
     cols = ar2.shape[1]
     if n == 0 or cols == 0:
         keys = None
@@ -89,7 +92,7 @@ def _unique_rows(x, axis, return_index, return_inverse, return_counts):
     else:
         mask = ours(numpy.zeros(0, bool), m)
     uniq = s[mask]
-    uniq = moveaxis(reshape(uniq, (-1,) + tuple(orig_shape[1:])), 0, ax)
+    uniq = moveaxis(reshape(uniq, (uniq.shape[0],) + tuple(orig_shape[1:])), 0, ax)
     ret = (uniq,)
     return ret + _index_inverse_counts(mask, perm, n, m, return_index, return_inverse,
                                        return_counts, (n,))

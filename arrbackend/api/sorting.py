@@ -62,7 +62,11 @@ def sort(a, axis=-1, kind=None, order=None, *, stable=None, descending=False):
 def argsort(a, axis=-1, kind=None, order=None, *, stable=None, descending=False):
     """Same as ``numpy.argsort``; across devices stable (ties keep their order).  With
     ``descending`` the reverse order, equal elements still in their original order."""
-    x, ax = _prepare(a, axis, "argsort")
+    x = ours(a)
+    if x.ndim == 0:
+        from .manipulation import ravel
+        x = ravel(x)             # (NumPy sorts a 0-d array as one element)
+    x, ax = _prepare(x, axis, "argsort")
     _check_kind(x, kind, stable, order, "argsort")
     if not descending:
         # ties keep their order unless another kind is asked for: one of the orders

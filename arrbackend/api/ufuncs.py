@@ -351,7 +351,11 @@ def _defer(ufunc, inputs, out):
         else:
             return None
     shapes = [x.shape for x in ins if type(x) is ndarray]
-    shape = shapes[0] if all(sh == shapes[0] for sh in shapes) else broadcast_shapes(shapes)
+    try:
+        shape = shapes[0] if all(sh == shapes[0] for sh in shapes) else \
+            broadcast_shapes(shapes)
+    except ValueError:
+        return None      # the general path raises NumPy's errors, in NumPy's order
     if out is not None and out[0].shape != shape:
         return None
     size = 1
