@@ -280,3 +280,24 @@ def test_repeated_indices_last_wins_on_device_libraries():
     e2 = numpy.zeros((3, 4))
     e2[numpy.array([[1], [1]]), numpy.array([2, 2, 3])] = numpy.arange(6.0).reshape(2, 3)
     numpy.testing.assert_array_equal(t2, e2)
+
+
+@pytest.mark.parametrize("key", [
+    (slice(None), [0, 0], Ellipsis, [False, False, False, True]),   # ... standing for no axis
+    (slice(None), -3, Ellipsis, [True, False, True, True], slice(None)),
+    (None, None, [-4], [], Ellipsis, []),
+    ([1], slice(-2, 0, 1), slice(None, 0)),                          # an empty selection
+])
+def test_advanced_indices_apart_in_the_key(machine, key):
+    # NumPy moves the broadcast axes first when advanced items are apart in the key, even
+    # when what parts them (an Ellipsis) indexes no axis
+    shape = {4: (3, 1, 4), 5: (5, 4, 4, 3), 6: (5, 2, 4), 3: (2, 1, 0)}[len(key)]
+    a = numpy.arange(numpy.prod(shape), dtype=float).reshape(shape)
+    k = tuple(numpy.array(i, dtype=bool if i and isinstance(i[0], bool) else numpy.intp)
+              if isinstance(i, list) else i for i in key)
+    same(lambda x: x[k], a)
+    expected = a.copy()
+    expected[k] = -numpy.arange(expected[k].size).reshape(expected[k].shape)
+    x = to_ours(a)
+    x[k] = to_ours(-numpy.arange(expected[k].size).reshape(expected[k].shape))
+    check(x, expected)

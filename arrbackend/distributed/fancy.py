@@ -30,7 +30,7 @@ from .layout import Layout, default_layout
 from .localize import Exchange, device_boxes
 from .comm import Transfer
 from .store import alloc_local, before_write
-from .view import parse_basic_index
+from .view import parse_basic_index, separated_advanced
 from .._ndarray import ndarray
 
 __all__ = ["getitem", "setitem", "gather", "scatter", "normalize_index"]
@@ -111,8 +111,9 @@ def _prepare(x, key):
                          f"with shapes {txt}") from None
     w = transpose(v, adv_pos + rest_pos)
     p0 = adv_pos[0]
-    front = adv_pos != list(range(p0, p0 + len(adv_pos)))
+    front = adv_pos != list(range(p0, p0 + len(adv_pos))) or separated_advanced(key)
     return w, idxs, len(adv_pos), tuple(B), front, p0
+
 
 
 def normalize_index(i, n: int, axis: int):
@@ -418,7 +419,11 @@ def _requests(w, bidx, k, B, lay_r, wl, values=None):
                 xp.zeros((k, 0), numpy.intp)
             vals = None
             if vl is not None:
-                flatv = xp.ascontiguousarray(vl).reshape((-1,) + rest)
+                nb_el = 1
+                for n in bshape:
+                    nb_el *= n
+                flatv = xp.ascontiguousarray(vl).reshape((nb_el,) + rest)   # (not -1:
+                # rest may hold no element)
                 vals = flatv[order]
             sorted_req[d] = (bshape, order, req, vals)
             counts[d] = cnt

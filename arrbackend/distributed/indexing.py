@@ -16,7 +16,7 @@ from .localize import Exchange, device_boxes
 from .._settings import settings
 from .store import Store, before_write
 from .elementwise import assign
-from .view import parse_basic_index
+from .view import parse_basic_index, separated_advanced
 from .._ndarray import ndarray
 
 __all__ = ["getitem", "setitem"]
@@ -80,7 +80,7 @@ def getitem(x, key):
     items, adv = parse_basic_index(key, x.shape)
     if adv is None:
         return x._view(x._map.getitem(items))
-    sel = _mask_selection(x, items, adv)
+    sel = _mask_selection(x, items, adv, key)
     if sel is not None:
         return _bool_get(*sel)
     from . import fancy
@@ -100,7 +100,7 @@ def setitem(x, key, value) -> None:
         target = x._view(x._map.getitem(items))
         assign(target, _value_for(target, value))
         return
-    sel = _mask_selection(x, items, adv)
+    sel = _mask_selection(x, items, adv, key)
     if sel is not None:
         _bool_set(*sel, value=_value_for(x, value))
         return
@@ -152,7 +152,7 @@ def _convert_key(x, key):
     return tuple(out)
 
 
-def _mask_selection(x, items, adv):
+def _mask_selection(x, items, adv, key):
     """For an index made of basic items and one boolean array: the basic view, the
     position of the masked axes in it, the mask, and whether the selected axis moves to
     the front (NumPy's rule for separated advanced indices).  None otherwise."""
@@ -181,7 +181,7 @@ def _mask_selection(x, items, adv):
                              f"{consumed + j}; size of axis is {n} but size of "
                              f"corresponding boolean axis is {mn}")
     advpos = [i for i, it in enumerate(items) if i == p or isinstance(it, int)]
-    to_front = advpos[-1] - advpos[0] + 1 != len(advpos)
+    to_front = advpos[-1] - advpos[0] + 1 != len(advpos) or separated_advanced(key)
     return view, q, mask, to_front
 
 

@@ -269,3 +269,13 @@ def _bool_ndim(item):
         if arr.dtype.kind == "b":
             return arr.ndim
     return None
+
+
+def separated_advanced(key) -> bool:
+    """Whether the key's advanced items (arrays, and ints beside them) are apart in the
+    key itself: NumPy then puts the broadcast axes first, even where what separates them
+    indexes no axis (an Ellipsis standing for none)."""
+    raw = key if isinstance(key, tuple) else (key,)
+    adv = [i for i, k in enumerate(raw)
+           if hasattr(k, "shape") or (_is_int_like(k) and k is not None)]
+    return len(adv) > 1 and adv[-1] - adv[0] + 1 != len(adv)
