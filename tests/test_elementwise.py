@@ -258,3 +258,23 @@ def test_arrays_on_different_machines():
         y = ab.ones(3)
     with pytest.raises(ValueError, match="different devices"):
         x + y
+
+
+@pytest.mark.parametrize("out_dtype", [complex, bool, numpy.int8])
+def test_comparison_with_int_beyond_dtype_and_where(machine, out_dtype):
+    # one answer for every element; NumPy's own loop crashes on this combination, so the
+    # expected values are written by copyto
+    a = ab.arange(6, dtype="int8").reshape(3, 2)
+    mask = numpy.array([[True, False]] * 3)
+    for fn, value, answer in ((numpy.less, 300, False), (numpy.less, -1000, True),
+                              (numpy.not_equal, 2**70, True)):
+        out = ab.ones((3, 2), out_dtype)
+        r = fn(value, a, where=ab.asarray(mask), out=out, casting="safe" if
+               out_dtype is not numpy.int8 else "same_kind")
+        assert r is out
+        expected = numpy.ones((3, 2), out_dtype)
+        numpy.copyto(expected, answer, where=mask)
+        check(out, expected)
+        check(fn(value, a), numpy.full((3, 2), answer))
+    with pytest.raises(TypeError):
+        numpy.less(300, a, where=ab.asarray(mask), out=ab.ones((3, 2)), casting="no")

@@ -429,16 +429,15 @@ def ufunc_call(ufunc, inputs, kwargs):
     ins = [as_operand(x, machine, name) for x in inputs]
     dtypes = resolve_dtypes(ufunc, ins, out, dtype, casting, signature)   # NumPy's errors
     answer = None
-    if machine.is_gpu and any(type(x) is int and not -2**63 <= x < 2**63 for x in ins):
-        # a Python int beyond 64 bits, which the GPU library cannot take as it is
+    if (machine.is_gpu and any(type(x) is int and not -2**63 <= x < 2**63 for x in ins)) \
+            or (ufunc in _COMPARISONS and any(type(x) is int for x in ins)):
+        # a Python int beyond 64 bits (the GPU library cannot take it as it is), or a
+        # comparison with an int beyond its dtype: one answer for every element (NumPy's
+        # own loop crashes on that with where=)
         ins, answer = _typed_big_ints(ufunc, ins)
-        if answer is not None and out is None and where is True:
-            from .creation import full_on
-            shapes = [x.shape for x in ins if isinstance(x, ndarray)]
-            return full_on(broadcast_shapes(shapes) if len(shapes) > 1 else shapes[0],
-                           answer, numpy.bool_, machine)
-    if machine.is_gpu and (answer is not None or
-                           _device_ufunc(machine.devices[0].xp, ufunc) is None):
+        if answer is not None:
+            return _constant_answer(answer, ins, out, host_out, where, casting, machine)
+    if machine.is_gpu and _device_ufunc(machine.devices[0].xp, ufunc) is None:
         from ..dispatch.fallback import call_numpy
         kw = {"where": where} if where is not True else {}
         return call_numpy(ufunc, inputs, dict(kw, out=out, dtype=dtype, casting=casting),
@@ -482,6 +481,29 @@ def ufunc_call(ufunc, inputs, kwargs):
             numpy.copyto(h, gather(r), casting="unsafe")
         return host_out[0] if ufunc.nout == 1 else host_out
     return res[0] if ufunc.nout == 1 else res
+
+
+def _constant_answer(answer, ins, out, host_out, where, casting, machine):
+    """A comparison whose answer is the same everywhere, written as NumPy would write it
+    (``where=``, ``out=``, ``casting=``)."""
+    from .creation import full_on
+    from .attributes import copyto
+    shapes = [x.shape for x in ins if isinstance(x, ndarray)]
+    if isinstance(where, ndarray):
+        shapes.append(where.shape)
+    shape = broadcast_shapes(shapes) if len(shapes) > 1 else shapes[0]
+    casting = casting or "same_kind"
+    if host_out is not None:
+        from ..distributed.hostio import gather
+        numpy.copyto(host_out[0], answer, casting=casting,
+                     where=gather(where) if isinstance(where, ndarray) else where)
+        return host_out[0]
+    if out is None:
+        if where is True:
+            return full_on(shape, answer, numpy.bool_, machine)
+        out = (full_on(shape, False, numpy.bool_, machine),)   # (NumPy leaves it unset)
+    copyto(out[0], answer, casting=casting, where=where)
+    return out[0]
 
 
 def _gufunc(ufunc, inputs, kwargs):
