@@ -278,3 +278,6 @@ def test_comparison_with_int_beyond_dtype_and_where(machine, out_dtype):
         check(fn(value, a), numpy.full((3, 2), answer))
     with pytest.raises(TypeError):
         numpy.less(300, a, where=ab.asarray(mask), out=ab.ones((3, 2)), casting="no")
+    o = ab.ones(())
+    assert numpy.less(300, numpy.uint8(3), out=o) is o       # no array among the inputs
+    check(o, numpy.zeros(()))

@@ -488,7 +488,7 @@ def _constant_answer(answer, ins, out, host_out, where, casting, machine):
     (``where=``, ``out=``, ``casting=``)."""
     from .creation import full_on
     from .attributes import copyto
-    shapes = [x.shape for x in ins if isinstance(x, ndarray)]
+    shapes = [x.shape for x in ins if isinstance(x, ndarray)] or [()]
     if isinstance(where, ndarray):
         shapes.append(where.shape)
     shape = broadcast_shapes(shapes) if len(shapes) > 1 else shapes[0]
