@@ -190,3 +190,17 @@ def test_fft_split_axis_is_recut(multi):
     check(numpy.fft.fft(x, axis=0), numpy.fft.fft(a, axis=0))
     assert ab.counters.gathers == 0
     check(numpy.fft.fft(to_ours(a[:, 0])), numpy.fft.fft(a[:, 0]))
+
+
+@pytest.mark.parametrize("shape", [(2, 0, 0), (3, 0), (0, 3), (2, 2, 0)])
+def test_norms_of_empty_arrays(machine, shape):
+    # NumPy's max-based norms start from 0 (initial=0): an empty array's norm is 0
+    a = numpy.zeros(shape)
+    for ord in (1, numpy.inf, 2, "fro", "nuc"):
+        same(lambda x: numpy.linalg.norm(x, ord, axis=(-2, -1)), a)
+    same(lambda x: numpy.linalg.norm(x, numpy.inf, axis=-1), a)
+    same(lambda x: numpy.max(x, axis=-1, initial=0), a)
+    same(lambda x: numpy.min(x, axis=None, initial=5), a)
+    if len(shape) == 3:
+        same(numpy.linalg.matrix_rank, a)
+    same(numpy.linalg.pinv, a.astype(numpy.int64))

@@ -245,7 +245,7 @@ def _vector_norm(a, ord, axis, keepdims):
     from . import reductions as R
     absx = ufunc_call(numpy.absolute, (a,), {})
     if ord == numpy.inf:
-        return R.max(absx, axis=axis, keepdims=keepdims)
+        return R.max(absx, axis=axis, keepdims=keepdims, initial=0)   # (0 when empty)
     if ord == -numpy.inf:
         return R.min(absx, axis=axis, keepdims=keepdims)
     if ord == 0:
@@ -277,19 +277,19 @@ def _matrix_norm(a, ord, axis, keepdims):
         return ufunc_call(numpy.sqrt, (s,), {})
     if ord in (1, -1):
         colsum = R.sum(absx, axis=r_ax, keepdims=True)
-        f = R.max if ord == 1 else R.min
-        r = f(colsum, axis=c_ax, keepdims=True)
+        r = R.max(colsum, axis=c_ax, keepdims=True, initial=0) if ord == 1 else \
+            R.min(colsum, axis=c_ax, keepdims=True)
     elif ord in (numpy.inf, -numpy.inf):
         rowsum = R.sum(absx, axis=c_ax, keepdims=True)
-        f = R.max if ord == numpy.inf else R.min
-        r = f(rowsum, axis=r_ax, keepdims=True)
+        r = R.max(rowsum, axis=r_ax, keepdims=True, initial=0) if ord == numpy.inf else \
+            R.min(rowsum, axis=r_ax, keepdims=True)
     elif ord in (2, -2, "nuc"):
         mat = moveaxis(a, (r_ax, c_ax), (-2, -1))
 
         def singular(xp, gpu, local):
             sv = xp.linalg.svd(local, compute_uv=False)
             if ord == 2:
-                return sv.max(axis=-1)
+                return sv.max(axis=-1) if sv.shape[-1] else xp.zeros(sv.shape[:-1], sv.dtype)
             if ord == -2:
                 return sv.min(axis=-1)
             return sv.sum(axis=-1)

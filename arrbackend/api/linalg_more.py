@@ -387,8 +387,8 @@ def pinv(a, rcond=None, hermitian=False, *, rtol=NoValue):
         raise ValueError("`rtol` and `rcond` can't be both set.")
     if x.size == 0:
         mm, nn = x.shape[-2:]
-        return empty(x.shape[:-2] + (nn, mm), dtype=_result_type(x),
-                     device=x._store.machine)
+        return empty(x.shape[:-2] + (nn, mm), dtype=x.dtype,      # (NumPy keeps the
+                     device=x._store.machine)                     # input's dtype here)
     xc = uf("conjugate", x)
     u, s, vt = svd(xc, full_matrices=False, hermitian=hermitian)
     rc = ours(rcond, x._store.machine)

@@ -129,6 +129,11 @@ def _local_reduce(xp, kind: Kind, a, axes, dtype, where, initial):
     if where is not None:
         fill = kind.fill if kind.fill is not None else initial
         a = xp.where(where, a, xp.asarray(fill, dtype=a.dtype))
+    if initial is not None and kind.fill is None and any(a.shape[k] == 0 for k in axes):
+        # nothing to reduce here but an initial value: it is the answer (max and min of
+        # the device libraries take no initial=)
+        return xp.full(tuple(1 if k in axes else n for k, n in enumerate(a.shape)), initial,
+                       dtype=a.dtype)
     if kind.name == "sum":
         return xp.sum(a, axis=axes, dtype=dtype, keepdims=True)
     if kind.name == "prod":
