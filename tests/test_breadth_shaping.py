@@ -29,7 +29,7 @@ def test_flips_are_views(machine):
 
 
 @pytest.mark.parametrize("shift,axis", [(2, None), (-3, 0), (1, 1), ((1, 2), (0, 1)),
-                                        (7, 0), (0, 1)])
+                                        (7, 0), (0, 1), ((1, -2), (0, -2)), (3, (1, 1))])
 def test_roll(machine, shift, axis):
     same(lambda x: numpy.roll(x, shift, axis), _a((5, 4)))
 

@@ -99,7 +99,8 @@ def roll(a, shift, axis=None):
     x = ours(a)
     if axis is None:
         return reshape(roll(ravel(x), shift, 0), x.shape)
-    axes = _axes(axis, x.ndim)
+    axes = tuple(normalize_axis(k, x.ndim) for k in axis) if isinstance(
+        axis, (tuple, list)) else (normalize_axis(axis, x.ndim),)   # (repeats add up)
     sh = numpy.atleast_1d(numpy.asarray(shift))
     ax_arr = numpy.atleast_1d(numpy.asarray(axes))
     if sh.ndim > 1 or ax_arr.ndim > 1:
