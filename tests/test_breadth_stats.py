@@ -89,6 +89,12 @@ def test_quantiles_of_empty_arrays(machine, shape, axis):
                 same(lambda x: numpy.quantile(x, 0.3, axis=axis, **kw), a)
 
 
+def test_average_of_an_empty_result(machine):
+    a = numpy.zeros((5, 0, 2))
+    same(lambda x: numpy.average(x, axis=1), a)        # a mean over nothing: NaN
+    same(lambda x: numpy.average(x, axis=2), a)        # an empty result: NumPy's error
+
+
 def test_average_cov_corrcoef_ptp(machine):
     a = _a((5, 4)) / 3
     w = numpy.arange(1.0, 6.0)

@@ -395,8 +395,9 @@ def average(a, axis=None, weights=None, returned=False, *, keepdims=NoValue):
     kd = {} if keepdims is NoValue else {"keepdims": keepdims}
     if weights is None:
         avg = mean(x, axis, **kd)
-        scl = numpy.asarray(x.size / max(avg.size, 1) if avg.size else 0,
-                            dtype=avg.dtype)[()]
+        if avg.size == 0:       # NumPy divides x.size by the result's size: 0
+            raise ZeroDivisionError("average: division by zero (the result is empty)")
+        scl = numpy.asarray(x.size / avg.size, dtype=avg.dtype)[()]
         scl_arr = None
     else:
         w = _weights_valid(ours(weights, x._store.machine), x, axis)
