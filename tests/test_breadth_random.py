@@ -114,6 +114,39 @@ def test_errors(machine, call, msg):
         call(ab.random.default_rng(0))
 
 
+@pytest.mark.parametrize("name,args", [
+    ("gamma", (numpy.nan, 1.0)), ("standard_gamma", (numpy.nan,)), ("beta", (numpy.nan, 1.0)),
+    ("chisquare", (numpy.nan,)), ("standard_t", (numpy.nan,)), ("vonmises", (0.0, numpy.nan)),
+    ("f", (numpy.nan, 1.0)), ("noncentral_chisquare", (numpy.nan, 1.0)),
+])
+def test_nan_parameters_give_nan(machine, name, args):
+    # a rejection sampler would never accept there; NumPy answers NaN
+    want = getattr(numpy.random.default_rng(0), name)(*args, size=3)
+    assert numpy.isnan(want).all()
+    check(getattr(ab.random.default_rng(0), name)(*args, size=3), want)
+    mixed = ab.asarray([2.0, numpy.nan, 3.0])              # only where the parameter is NaN
+    r = ab.asnumpy(getattr(ab.random.default_rng(0), name)(
+        *[(mixed if a != a else a) for a in args]))
+    assert numpy.isnan(r).tolist() == [False, True, False]
+
+
+def test_argument_checks_as_numpy(machine):
+    g, G = numpy.random.default_rng(0), ab.random.default_rng(0)
+    for call in (lambda r: r.uniform(0.0, numpy.nan, 3), lambda r: r.uniform(-1e308, 1e308),
+                 lambda r: r.uniform(2, 1), lambda r: r.normal([0.0, 1.0], 1.0, size=()),
+                 lambda r: r.uniform([0.0, 1.0], 2.0, size=(3,)),
+                 lambda r: r.integers(0, 3, dtype=bool), lambda r: r.choice(0),
+                 lambda r: r.negative_binomial(numpy.nan, 0.5)):
+        with pytest.raises(Exception) as theirs:
+            call(g)
+        with pytest.raises(type(theirs.value)):
+            call(G)
+    for call in (lambda r: r.choice(0, (0,), replace=False), lambda r: r.integers(5, 3, size=0),
+                 lambda r: r.integers(-5, size=(2, 0), dtype=numpy.uint8, endpoint=True)):
+        want = call(g)                                 # nothing drawn: nothing checked
+        check(call(G), want)
+
+
 def test_choice_permutation_shuffle(machine):
     ab.random.seed(4)
     c = ab.random.choice(5, size=(20, 3))

@@ -124,11 +124,24 @@ def draw(stream: _Stream, kind: str, shape: tuple, dtype, params=None, device=No
 
 
 def _shape_of_params(size, *params):
-    if size is not None:
-        return _size(size, "random")
-    shapes = [numpy.shape(p) if not hasattr(p, "_store") else p.shape for p in params]
     from ..distributed.elementwise import broadcast_shapes
-    return broadcast_shapes(shapes) if shapes else ()
+    shapes = [numpy.shape(p) if not hasattr(p, "_store") else p.shape for p in params]
+    full = broadcast_shapes(shapes) if shapes else ()
+    if size is None:
+        return full
+    size = _size(size, "random")
+    try:
+        ok = broadcast_shapes([full, size]) == size
+    except ValueError:
+        ok = False
+    if not ok:                          # NumPy's errors for a size the parameters exceed
+        if len(size) < len(full) or not size:
+            raise ValueError(f"Output size {size} is not compatible with broadcast "
+                             f"dimensions of inputs {full}.")
+        raise ValueError(f"shape mismatch: objects cannot be broadcast to a single shape."
+                         f"  Mismatch is between arg 0 with shape {size} and arg 1 with "
+                         f"shape {full}.")
+    return size
 
 
 def _check_scale(scale, name="scale"):
@@ -141,6 +154,15 @@ def _check_scale(scale, name="scale"):
 
 
 def _uniform(stream, low, high, size, dtype=numpy.float64):
+    with numpy.errstate(all="ignore"):      # NumPy's check (scalars: on the host)
+        if isinstance(low, ndarray) or isinstance(high, ndarray):
+            from .reductions import all as all_
+            finite = bool(all_(ufunc_call(numpy.isfinite, (
+                ufunc_call(numpy.subtract, (high, low), {}),), {})))
+        else:
+            finite = bool(numpy.all(numpy.isfinite(numpy.subtract(high, low))))
+    if not finite:
+        raise OverflowError("high - low range exceeds valid bounds")
     shape = _shape_of_params(size, low, high)
     u = draw(stream, "uniform" if numpy.dtype(dtype) == numpy.float64 else "uniform32",
              shape, dtype)
@@ -178,12 +200,16 @@ def _integers(stream, low, high, size, dtype, endpoint, name):
         raise NotImplementedError(f"{name}: array-valued low/high are not supported") from None
     if endpoint:
         hi += 1
+    shape = _size(size, name)
+    if 0 in shape:                  # no draw: NumPy checks nothing more
+        from .creation import empty
+        return empty(shape, dtype=dt)
     if lo >= hi:
         raise ValueError("low >= high" if name == "integers" else "high <= low")
-    info = numpy.iinfo(dt) if dt != numpy.bool_ else None
-    if info is not None and (lo < info.min or hi - 1 > info.max):
-        raise ValueError(f"{'low' if lo < info.min else 'high'} is out of bounds for {dt}")
-    shape = _size(size, name)
+    lo_ok, hi_ok = (0, 1) if dt == numpy.bool_ else (numpy.iinfo(dt).min,
+                                                     numpy.iinfo(dt).max)
+    if lo < lo_ok or hi - 1 > hi_ok:
+        raise ValueError(f"{'low' if lo < lo_ok else 'high'} is out of bounds for {dt}")
     r = draw(stream, "integers", shape, numpy.int64 if dt != numpy.uint64 else numpy.uint64,
              params=(lo, (hi - lo) % (1 << 64)))
     if r.dtype != dt:
@@ -277,6 +303,13 @@ class Generator(GeneratorMethods):
         return _into(out, r)
 
     def uniform(self, low=0.0, high=1.0, size=None):
+        from ..api.random_samplers import _check
+        with numpy.errstate(all="ignore"):              # (Generator's own check)
+            negative = ufunc_call(numpy.less, (ufunc_call(
+                numpy.subtract, (high, low), {}), 0), {}) if isinstance(
+                low, ndarray) or isinstance(high, ndarray) else numpy.less(
+                numpy.subtract(high, low), 0)
+        _check(negative, "high - low < 0")
         return _uniform(self._stream, low, high, size)
 
     def normal(self, loc=0.0, scale=1.0, size=None):

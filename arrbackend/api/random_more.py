@@ -100,11 +100,15 @@ def _choice(s, a, generator):
     pop = a["a"]
     size, replace, p = a["size"], a["replace"], a["p"]
     axis = a.get("axis", 0) if generator else 0
+    shape = () if size is None else ((size,) if numpy.ndim(size) == 0 else tuple(size))
+    k = 1
+    for v in shape:
+        k *= v
     if isinstance(pop, (int, numpy.integer)) or (isinstance(pop, ndarray) and pop.ndim == 0
                                                  and pop.dtype.kind in "iu"):
         n = int(pop)
         population = None
-        if n < 0 or (n == 0 and size != 0 and size != () and size is not None):
+        if n < 0 or (n == 0 and k != 0):
             raise ValueError("a must be a positive integer unless no samples are taken"
                              if generator else
                              "a must be greater than 0 unless no samples are taken")
@@ -118,12 +122,8 @@ def _choice(s, a, generator):
         from ..distributed.view import normalize_axis
         axis = normalize_axis(axis, population.ndim)
         n = population.shape[axis]
-        if n == 0 and size != 0:
+        if n == 0 and k != 0:
             raise ValueError("a cannot be empty unless no samples are taken")
-    shape = () if size is None else ((size,) if numpy.ndim(size) == 0 else tuple(size))
-    k = 1
-    for v in shape:
-        k *= v
     pp = None
     if p is not None:
         pp = ours(p, dtype=float)

@@ -74,6 +74,31 @@ def _le(v, x):
     return uf("less_equal", v, x)
 
 
+def _nan_propagating(*names):
+    """A rejection sampler whose NaN parameters give NaN, as NumPy's do (the rounds of a
+    rejection sampler would never accept there): it runs on the parameters with NaN
+    replaced by 1 and writes NaN where one was NaN."""
+    def wrap(core):
+        def sampler(s, a):
+            mask = None
+            clean = dict(a)
+            for n in names:
+                v = _param(a[n])
+                nan = _isnan(v) if isinstance(v, (ndarray, float)) else False
+                if not _bad(nan):
+                    continue
+                clean[n] = where(nan, 1.0, v) if isinstance(v, ndarray) else 1.0
+                mask = nan if mask is None else uf("logical_or", mask, nan)
+            if mask is None:
+                return core(s, a)
+            r = core(s, clean)
+            r[...] = where(mask, numpy.nan, r)       # (r may be the caller's out=)
+            return r
+        sampler.__name__ = core.__name__
+        return sampler
+    return wrap
+
+
 def _P(stream, size, *params):
     return D.Params(stream, _shape(size, *params))
 
@@ -118,6 +143,7 @@ def _dtype_out(r, a):
     return r
 
 
+@_nan_propagating("shape")
 def _standard_gamma(s, a):
     shape = _param(a["shape"])
     _check(_lt(shape, 0), "shape < 0")
@@ -126,6 +152,7 @@ def _standard_gamma(s, a):
     return _dtype_out(_finish(D.std_gamma(P, shape), P), a)
 
 
+@_nan_propagating("shape", "scale")
 def _gamma(s, a):
     shape, scale = _param(a["shape"]), _param(a["scale"])
     _check(_lt(shape, 0), "shape < 0")
@@ -134,6 +161,7 @@ def _gamma(s, a):
     return _finish(uf("multiply", D.std_gamma(P, shape), scale), P)
 
 
+@_nan_propagating("a", "b")
 def _beta(s, a):
     x, y = _param(a["a"]), _param(a["b"])
     _check(_le(x, 0), "a <= 0")
@@ -150,6 +178,7 @@ def _chisq(P, df):
     return uf("multiply", 2.0, D.std_gamma(P, uf("true_divide", df, 2.0)))
 
 
+@_nan_propagating("df")
 def _chisquare(s, a):
     df = _param(a["df"])
     _check(_le(df, 0), "df <= 0")
@@ -157,6 +186,7 @@ def _chisquare(s, a):
     return _finish(_chisq(P, df), P)
 
 
+@_nan_propagating("dfnum", "dfden")
 def _f(s, a):
     dn, dd = _param(a["dfnum"]), _param(a["dfden"])
     _check(_le(dn, 0), "dfnum <= 0")
@@ -183,6 +213,7 @@ def _ncchisq(P, df, nonc):
     return r
 
 
+@_nan_propagating("df", "nonc")
 def _noncentral_chisquare(s, a):
     df, nonc = _param(a["df"]), _param(a["nonc"])
     _check(_le(df, 0), "df <= 0")
@@ -191,6 +222,7 @@ def _noncentral_chisquare(s, a):
     return _finish(_ncchisq(P, df, nonc), P)
 
 
+@_nan_propagating("dfnum", "dfden", "nonc")
 def _noncentral_f(s, a):
     dn, dd, nonc = _param(a["dfnum"]), _param(a["dfden"]), _param(a["nonc"])
     _check(_le(dn, 0), "dfnum <= 0")
@@ -201,6 +233,7 @@ def _noncentral_f(s, a):
     return _finish(uf("true_divide", t, uf("multiply", _chisq(P, dd), dn)), P)
 
 
+@_nan_propagating("df")
 def _standard_t(s, a):
     df = _param(a["df"])
     _check(_le(df, 0), "df <= 0")
@@ -322,6 +355,7 @@ def _wald(s, a):
     return _finish(where(keep, X, uf("true_divide", uf("multiply", mean, mean), X)), P)
 
 
+@_nan_propagating("mu", "kappa")
 def _vonmises(s, a):
     mu, kappa = _param(a["mu"]), _param(a["kappa"])
     _check(_lt(kappa, 0), "kappa < 0")
@@ -389,6 +423,7 @@ def _binomial(s, a):
 
 def _negative_binomial(s, a):
     n, p = _param(a["n"]), _param(a["p"])
+    _check(_isnan(n), "n must not be NaN")
     _check(_le(n, 0), "n <= 0")
     _check(uf("logical_or", uf("logical_or", _le(p, 0), uf("greater", p, 1)), _isnan(p)),
            "p <= 0, p > 1 or p contains NaNs")
