@@ -141,9 +141,10 @@ def loggam(x):
         gl0 = uf("add", uf("multiply", gl0, x2), _LOGGAM_A[k])
     gl = uf("add", uf("add", uf("true_divide", gl0, x0), 0.5 * numpy.log(2 * numpy.pi)),
             uf("subtract", uf("multiply", uf("subtract", x0, 0.5), uf("log", x0)), x0))
-    for k in range(1, 8):
-        step = uf("greater_equal", n, k)
-        gl = where(step, uf("subtract", gl, uf("log", uf("subtract", x0, float(k)))), gl)
+    with numpy.errstate(all="ignore"):      # (log(0) in the lanes where() leaves out)
+        for k in range(1, 8):
+            step = uf("greater_equal", n, k)
+            gl = where(step, uf("subtract", gl, uf("log", uf("subtract", x0, float(k)))), gl)
     return where(uf("logical_or", uf("equal", x, 1.0), uf("equal", x, 2.0)), 0.0, gl)
 
 

@@ -455,6 +455,68 @@ def _hypergeometric(s, a):
 
 
 def _hyper(P, good, bad, ns):
+    """NumPy's choice of sampler: HRUA (ratio of uniforms, rounds of candidates for the
+    whole array) where ``10 <= nsample <= ngood + nbad - 10``, else the simple one (at
+    most 9 rounds); arrays of parameters use each where it applies."""
+    total = uf("add", good, bad)
+    big = uf("logical_and", uf("greater_equal", ns, 10),
+             uf("less_equal", ns, uf("subtract", total, 10)))
+    if not _bad(big):
+        return _hyper_simple(P, good, bad, ns)
+    if _bad(uf("logical_not", big)):
+        small = _hyper_simple(P, where(big, 0, good), where(big, 0, bad), where(big, 0, ns))
+        large = _hrua(P, where(big, good, 10), where(big, bad, 10), where(big, ns, 10))
+        return where(big, large, small)
+    return _hrua(P, good, bad, ns)
+
+
+_HRUA_D1 = 2 * numpy.sqrt(2 / numpy.e)        # NumPy's constants (Stadlober 1989)
+_HRUA_D2 = 3 - 2 * numpy.sqrt(3 / numpy.e)
+
+
+def _hrua(P, good, bad, ns):
+    """NumPy's ``hypergeometric_hrua``: candidates ``a + h (V - 1/2) / U`` accepted by
+    the log-factorial test, in rounds for the whole array."""
+    f = lambda v: astype(v, numpy.float64) if isinstance(v, ndarray) else float(v)  # noqa: E731
+    good, bad, ns = f(good), f(bad), f(ns)
+    lf = lambda k: D.loggam(uf("add", k, 1.0))       # noqa: E731  log(k!)
+    pop = uf("add", good, bad)
+    sample = uf("minimum", ns, uf("subtract", pop, ns))
+    lo, hi = uf("minimum", good, bad), uf("maximum", good, bad)
+    p, q = uf("true_divide", lo, pop), uf("true_divide", hi, pop)
+    a = uf("add", uf("multiply", sample, p), 0.5)
+    var = uf("true_divide", uf("multiply", uf("multiply", uf("subtract", pop, sample), sample),
+                                uf("multiply", p, q)), uf("subtract", pop, 1.0))
+    c = uf("sqrt", uf("add", var, 0.5))
+    h = uf("add", uf("multiply", _HRUA_D1, c), _HRUA_D2)
+    m = uf("floor", uf("true_divide", uf("multiply", uf("add", sample, 1.0), uf("add", lo, 1.0)),
+                       uf("add", pop, 2.0)))
+
+    def lfsum(k):
+        return uf("add", uf("add", lf(k), lf(uf("subtract", lo, k))), uf("add", lf(
+            uf("subtract", sample, k)), lf(uf("add", uf("subtract", hi, sample), k))))
+    g = lfsum(m)
+    b = uf("minimum", uf("add", uf("minimum", sample, lo), 1.0),
+           uf("floor", uf("add", a, uf("multiply", 16.0, c))))
+
+    def propose(P):
+        U, V = D.uniform(P), D.uniform(P)
+        X = uf("add", a, uf("true_divide", uf("multiply", h, uf("subtract", V, 0.5)), U))
+        inside = uf("logical_and", uf("greater_equal", X, 0.0), uf("less", X, b))
+        K = uf("floor", where(inside, X, 0.0))
+        T = uf("subtract", g, lfsum(K))
+        fast = uf("less_equal", uf("subtract", uf("multiply", U, uf("subtract", 4.0, U)), 3.0), T)
+        reject = uf("greater_equal", uf("multiply", U, uf("subtract", U, T)), 1.0)
+        slow = uf("less_equal", uf("multiply", 2.0, uf("log", U)), T)
+        ok = uf("logical_and", inside, uf("logical_or", fast, uf("logical_and", uf(
+            "logical_not", reject), slow)))
+        return K, ok
+    K = D.rejection(P, propose)
+    K = where(uf("greater", good, bad), uf("subtract", sample, K), K)
+    return where(uf("less", sample, ns), uf("subtract", good, K), K)
+
+
+def _hyper_simple(P, good, bad, ns):
     """NumPy's simple hypergeometric sampler (one uniform per item drawn), using the
     complement so that at most half the population is drawn."""
     from .reductions import max as max_
