@@ -191,3 +191,48 @@ def test_inplace_overlapping_views(machine, n):
         x[:, ::-1] = x * 2 - x[:, :1]
         return x
     _agree(steps, a)
+
+
+PAIR_FUNCS = {
+    "where": lambda x, y: numpy.where(x > 0 if x.dtype != bool else x, x, y),
+    "dot": numpy.dot, "matmul": numpy.matmul, "inner": numpy.inner, "outer": numpy.outer,
+    "kron": numpy.kron, "vecdot": numpy.vecdot,
+    "tensordot1": lambda x, y: numpy.tensordot(x, y, axes=1),
+    "einsum_outer": lambda x, y: numpy.einsum("i,j->ij", numpy.ravel(x), numpy.ravel(y)),
+    "convolve": lambda x, y: numpy.convolve(numpy.ravel(x), numpy.ravel(y)),
+    "isin": numpy.isin, "intersect1d": numpy.intersect1d, "setdiff1d": numpy.setdiff1d,
+    "searchsorted": lambda x, y: numpy.searchsorted(numpy.sort(numpy.ravel(x)), y),
+    "stack": lambda x, y: numpy.stack([x, y]), "add": numpy.add,
+    "remainder": numpy.remainder, "solve": numpy.linalg.solve,
+    "allclose": lambda x, y: numpy.asarray(numpy.allclose(x, y)),
+}
+
+
+@HYP
+@given(fn=st.sampled_from(sorted(PAIR_FUNCS)), sa=shapes, sb=shapes,
+       da=st.sampled_from(DTYPES), db=st.sampled_from(DTYPES), seed=st.integers(0, 99))
+def test_two_operand_functions(machine, fn, sa, sb, da, db, seed):
+    _agree(PAIR_FUNCS[fn], _data(sa, da, seed), _data(sb, db, seed + 1))
+
+
+LINALG = {
+    "inv": numpy.linalg.inv, "det": numpy.linalg.det, "pinv": numpy.linalg.pinv,
+    "norm1": lambda x: numpy.linalg.norm(x, 1, axis=(-2, -1)),
+    "norm2": lambda x: numpy.linalg.norm(x, 2, axis=(-2, -1)),
+    "norminf": lambda x: numpy.linalg.norm(x, numpy.inf, axis=-1),
+    "matrix_rank": numpy.linalg.matrix_rank, "svdvals": numpy.linalg.svdvals,
+    "eigvalsh": lambda x: numpy.linalg.eigvalsh(x @ numpy.swapaxes(x, -1, -2).conj()),
+    "matrix_power": lambda x: numpy.linalg.matrix_power(x, 3),
+    "fft": lambda x: numpy.fft.fft(x, axis=-2), "rfft2": lambda x: numpy.fft.rfft2(x.real),
+}
+
+
+@HYP
+@given(fn=st.sampled_from(sorted(LINALG)), n=st.integers(0, 3),
+       batch=st.lists(st.integers(0, 2), max_size=2).map(tuple),
+       dtype=st.sampled_from(["float64", "complex128", "int64"]), seed=st.integers(0, 99))
+def test_linear_algebra(machine, fn, n, batch, dtype, seed):
+    a = _data(batch + (n, n), dtype, seed)
+    if dtype != "int64":
+        a = a + n * numpy.eye(n, dtype=dtype)           # (well conditioned)
+    _agree(LINALG[fn], a)
