@@ -204,3 +204,4 @@ def test_norms_of_empty_arrays(machine, shape):
     if len(shape) == 3:
         same(numpy.linalg.matrix_rank, a)
     same(numpy.linalg.pinv, a.astype(numpy.int64))
+    same(numpy.linalg.pinv, numpy.ones((2, 0, 1, 1), numpy.int64))   # (empty batch only)

@@ -79,7 +79,8 @@ AXIS_FUNCS = {
     "roll": lambda x, ax, kd: numpy.roll(x, 2, axis=ax),
     "diff": lambda x, ax, kd: numpy.diff(x, axis=-1 if ax is None else ax),
     "concatenate": lambda x, ax, kd: numpy.concatenate([x, x], axis=ax),
-    "unique": lambda x, ax, kd: numpy.unique(x, axis=ax) if x.dtype.kind != "c" else x,
+    "unique": lambda x, ax, kd: numpy.unique(x, axis=ax) if x.dtype.kind != "c" and
+    not isinstance(ax, tuple) else x,
     "norm": lambda x, ax, kd: numpy.linalg.norm(x, axis=ax, keepdims=kd),
 }
 

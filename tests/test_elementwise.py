@@ -281,3 +281,13 @@ def test_comparison_with_int_beyond_dtype_and_where(machine, out_dtype):
     o = ab.ones(())
     assert numpy.less(300, numpy.uint8(3), out=o) is o       # no array among the inputs
     check(o, numpy.zeros(()))
+
+
+def test_integer_negative_power_only_where_computed(machine):
+    # NumPy's error comes from the loop: nothing computed (empty, where=False), no error
+    same(lambda x: numpy.power(x, -1), numpy.array([2, 3]))
+    same(lambda x: numpy.power(x, -1), numpy.array([], dtype=int))
+    if not machine.is_gpu:
+        out = ab.zeros(2)
+        numpy.power(ab.asarray([2, 3]), -1, out=out, where=ab.asarray([False, False]))
+        check(out, numpy.zeros(2))

@@ -385,10 +385,9 @@ def pinv(a, rcond=None, hermitian=False, *, rtol=NoValue):
             rcond = rtol
     elif rtol is not NoValue:
         raise ValueError("`rtol` and `rcond` can't be both set.")
-    if x.size == 0:
-        mm, nn = x.shape[-2:]
-        return empty(x.shape[:-2] + (nn, mm), dtype=x.dtype,      # (NumPy keeps the
-                     device=x._store.machine)                     # input's dtype here)
+    mm, nn = x.shape[-2:]
+    if mm * nn == 0:                   # empty matrices: NumPy keeps the input's dtype
+        return empty(x.shape[:-2] + (nn, mm), dtype=x.dtype, device=x._store.machine)
     xc = uf("conjugate", x)
     u, s, vt = svd(xc, full_matrices=False, hermitian=hermitian)
     rc = ours(rcond, x._store.machine)

@@ -85,8 +85,20 @@ def resolve_dtypes(ufunc, ins, outs, dtype, casting, signature) -> tuple:
         kw["casting"] = casting
     if signature is not None:
         kw["signature"] = signature
-    with numpy.errstate(all="ignore"):
-        r = ufunc(*[_stand_in(x) for x in ins], **kw)
+    try:
+        with numpy.errstate(all="ignore"):
+            r = ufunc(*[_stand_in(x) for x in ins], **kw)
+    except ValueError as exc:
+        # an error about the values, not the dtypes (an int to a negative int power):
+        # NumPy raises it only where an element is computed (not at all under where=False)
+        if ufunc is not numpy.power or "negative integer powers" not in str(exc):
+            raise
+        arrays = [x for x in ins if isinstance(x, ndarray)]
+        if any(x._store.machine.is_gpu and x.size for x in arrays):
+            raise      # (GPU libraries do not check the values: raised here, as NumPy would)
+        loop = ufunc.resolve_dtypes(tuple(x.dtype if hasattr(x, "dtype") else type(x)
+                                          for x in ins) + (None,))
+        r = numpy.zeros((), loop[-1])
     if outs is not None:
         res = tuple(o.dtype for o in outs)
     else:
