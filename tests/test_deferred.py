@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
 import arrbackend as ab
-from helpers import check, to_ours
+from helpers import check, same, to_ours
 
 HYP = hsettings(max_examples=60, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -291,3 +291,15 @@ def test_arrays_are_freed_without_the_garbage_collector(machine):
         assert all(r() is None for r in refs)
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize("dtype", ["int8", "uint8", "bool", "float16", "float32"])
+@pytest.mark.parametrize("exponent", [2.0, 0.5, 2, numpy.float32(2)])
+def test_power_shortcuts_keep_the_loop_dtype(machine, dtype, exponent):
+    # x ** 2 and x ** 0.5 become square/sqrt only when x already has the loop's dtype
+    # (int8 ** 2.0 once wrapped around in int8 instead of computing in float64)
+    a = numpy.array([100, 3, 5], dtype)
+    with ab.settings.override(fusion="1", fusion_min_size=0):
+        same(lambda x: numpy.power(x, exponent), a)
+        if not (dtype == "bool" and type(exponent) is int):   # (NumPy's bool ** 2 operator
+            same(lambda x: x ** exponent + 1, a)              # takes square: int8)

@@ -328,7 +328,7 @@ def defer_ufunc(ufunc, inputs, shape, machine, layout_for, register=True):
     if loop is None:
         return None
     if ufunc is numpy.power and type(args[1]) is Const and loop[0].kind == "f" \
-            and loop[0] == loop[-1] and args[1].value in (2, 0.5):
+            and loop[0] == loop[-1] == args[0].dtype and args[1].value in (2, 0.5):
         # NumPy's own fast path for these scalar exponents (the same values)
         ufunc = numpy.square if args[1].value == 2 else numpy.sqrt
         args, loop = args[:1], (loop[0], loop[-1])
