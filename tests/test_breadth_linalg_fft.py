@@ -205,3 +205,13 @@ def test_norms_of_empty_arrays(machine, shape):
         same(numpy.linalg.matrix_rank, a)
     same(numpy.linalg.pinv, a.astype(numpy.int64))
     same(numpy.linalg.pinv, numpy.ones((2, 0, 1, 1), numpy.int64))   # (empty batch only)
+
+
+@pytest.mark.parametrize("da", ["bool", "int8", "float32", "complex64"])
+@pytest.mark.parametrize("db", ["bool", "float32", "float64", "complex64"])
+def test_linalg_result_dtypes(machine, da, db):
+    # NumPy's rule: single precision only when every operand is float32/complex64
+    a = (numpy.eye(2) * 2 + numpy.array([[0, 1], [0, 0]])).astype(da)
+    b = numpy.ones(2).astype(db)
+    same(numpy.linalg.solve, a, b)
+    same(lambda x, y: numpy.linalg.lstsq(x, y)[0], a, b)

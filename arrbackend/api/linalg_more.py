@@ -54,10 +54,16 @@ def _check_dtype(*arrays):
 
 
 def _result_type(*arrays):
-    t = numpy.result_type(*[a.dtype for a in arrays])
-    if t.kind in "biu":
-        return numpy.dtype(numpy.float64)
-    return t
+    """NumPy's linalg dtype (``_commonType``): single precision only when every operand
+    is float32 or complex64; bools and integers count as double."""
+    double = complex_ = False
+    for a in arrays:
+        dt = a.dtype
+        complex_ |= dt.kind == "c"
+        double |= dt.kind not in "fc" or dt.itemsize == (16 if dt.kind == "c" else 8)
+    if complex_:
+        return numpy.dtype(numpy.complex128 if double else numpy.complex64)
+    return numpy.dtype(numpy.float64 if double else numpy.float32)
 
 
 _RESULT_TYPES: dict = {}
