@@ -303,3 +303,28 @@ def test_power_shortcuts_keep_the_loop_dtype(machine, dtype, exponent):
         same(lambda x: numpy.power(x, exponent), a)
         if not (dtype == "bool" and type(exponent) is int):   # (NumPy's bool ** 2 operator
             same(lambda x: x ** exponent + 1, a)              # takes square: int8)
+
+
+@pytest.mark.parametrize("assign", [lambda a: a.__setitem__(Ellipsis, a),
+                                    lambda a: a.__setitem__(slice(None, None, -1), a),
+                                    lambda a: numpy.copyto(a, a)])
+def test_pending_array_assigned_into_itself(machine, assign):
+    # the value is the target's own pending store: computed once, into itself, and the
+    # store is freed without the garbage collector afterwards
+    import gc
+    import weakref
+    with ab.settings.override(fusion="1", fusion_min_size=0):
+        a = ab.arange(40.0) * 2
+        h = numpy.arange(40.0) * 2
+        assign(a)
+        assign(h)
+        check(a, h)
+        gc.disable()
+        try:
+            b = ab.arange(40.0) * 2
+            assign(b)
+            ref = weakref.ref(b._store)
+            del b
+            assert ref() is None
+        finally:
+            gc.enable()

@@ -372,7 +372,8 @@ def evaluate_into(target, value) -> None:
     vs = value._store
     # the value itself, if the statement just made it (``a[...] = a * 2 + b``), is not
     # computed twice: after the write it reads the target instead (same values)
-    keep = vs if (vs.pending and expr is vs.expr and vs.dtype == target.dtype) else None
+    keep = vs if (vs.pending and expr is vs.expr and vs.dtype == target.dtype
+                  and vs is not target._store) else None     # (not ``a[...] = a``)
     if expr.dtype != target.dtype:
         expr = _Cast(expr, target.dtype)
     before_write(target._store, keep)
