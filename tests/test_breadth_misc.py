@@ -83,7 +83,9 @@ SPACES = [lambda n, a: n.linspace(a, 5, 4), lambda n, a: n.linspace(a, a * 3, 4,
           lambda n, a: n.logspace(0, 2, 3, base=a), lambda n, a: n.logspace(a, 2, 3, base=a, axis=1),
           lambda n, a: n.logspace(a, 2, 3), lambda n, a: n.geomspace(a, 8.0, 4),
           lambda n, a: n.geomspace(-a, -8.0, 4, axis=1),
-          lambda n, a: n.geomspace(1, a * 4, 3, endpoint=False)]
+          lambda n, a: n.geomspace(1, a * 4, 3, endpoint=False),
+          lambda n, a: n.linspace([0, 1], [5, 6], 3),                  # list bounds
+          lambda n, a: n.linspace([0, 1], a[:2], 3, dtype=numpy.float32)]
 
 
 @pytest.mark.parametrize("fn", SPACES)

@@ -380,7 +380,10 @@ def _linspace_arrays(start, stop, num, endpoint, retstep, dtype, axis, device):
     m = common_machine([start, stop], "linspace") if (
         isinstance(start, ndarray) or isinstance(stop, ndarray)) else \
         machine_from_device(device)
-    weak = lambda v: v.dtype if isinstance(v, (ndarray, numpy.ndarray)) else v  # noqa: E731
+    def weak(v):                # Python scalars stay weak (NEP 50); lists are arrays
+        if isinstance(v, (int, float, complex)):
+            return v
+        return v.dtype if hasattr(v, "dtype") else numpy.asarray(v).dtype
     dt = numpy.result_type(weak(start), weak(stop), float(num))
     lo, hi = ours(start, m), ours(stop, m)
     div = (num - 1) if endpoint else num

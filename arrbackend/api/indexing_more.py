@@ -23,6 +23,7 @@ from ..distributed.localize import Exchange, device_boxes
 from ..distributed.store import before_write
 from ..distributed.view import normalize_axis
 from ._helpers import new_array, ours, uf
+from .creation import _is_cupy
 from .ufuncs import as_operand, common_machine
 from .._ndarray import ndarray
 
@@ -339,7 +340,7 @@ def putmask(a, /, mask, values):
     mk = ours(mask, m)
     if mk.size != a.size:
         raise ValueError("putmask: mask and data must be the same size")
-    if isinstance(values, (ndarray, numpy.ndarray)):
+    if isinstance(values, (ndarray, numpy.ndarray)) or _is_cupy(values):
         # an array must cast safely; anything else converts to a's dtype (NumPy's rules)
         if not numpy.can_cast(values.dtype, a.dtype, "safe"):
             raise TypeError(f"Cannot cast array data from {values.dtype!r} to "

@@ -245,7 +245,10 @@ def _vector_norm(a, ord, axis, keepdims):
     from . import reductions as R
     absx = ufunc_call(numpy.absolute, (a,), {})
     if ord == numpy.inf:
-        return R.max(absx, axis=axis, keepdims=keepdims, initial=0)   # (0 when empty)
+        # NumPy starts from 0 (an empty array's norm); only then, so that the reduction of
+        # a deferred |x| stays one fused kernel on GPUs
+        kw = {"initial": 0} if absx.size == 0 else {}
+        return R.max(absx, axis=axis, keepdims=keepdims, **kw)
     if ord == -numpy.inf:
         return R.min(absx, axis=axis, keepdims=keepdims)
     if ord == 0:
