@@ -240,3 +240,40 @@ def test_linear_algebra(machine, fn, n, batch, dtype, seed):
     if dtype != "int64":
         a = a + n * numpy.eye(n, dtype=dtype)           # (well conditioned)
     _agree(LINALG[fn], a)
+
+
+ONE_FUNCS = {
+    "cov": numpy.cov, "corrcoef": numpy.corrcoef,
+    "histogram": lambda x: numpy.histogram(x.real, bins=3)[0] if x.dtype != bool else x,
+    "bincount": lambda x: numpy.bincount(numpy.abs(numpy.ravel(x)).astype(int)),
+    "digitize": lambda x: numpy.digitize(x.real, [-1, 0, 1]) if x.dtype != bool else x,
+    "diff2": lambda x: numpy.diff(x, n=2), "gradient": lambda x: numpy.gradient(numpy.ravel(
+        x)) if x.size > 1 else x, "trapezoid": numpy.trapezoid, "cumprod": numpy.cumprod,
+    "nansum": numpy.nansum, "nanmax": numpy.nanmax, "nanargmin": numpy.nanargmin,
+    "clip": lambda x: numpy.clip(x, -1, 2), "round": lambda x: numpy.round(x, 1),
+    "sign": numpy.sign, "fix": numpy.fix, "nan_to_num": numpy.nan_to_num,
+    "triu": lambda x: numpy.triu(x, -1), "diag": numpy.diag, "trace": numpy.trace,
+    "rot90": numpy.rot90, "pad": lambda x: numpy.pad(x, 1, mode="reflect"),
+    "pad_edge": lambda x: numpy.pad(x, (1, 2), mode="edge"),
+    "tile": lambda x: numpy.tile(x, (2, 1)), "repeat": lambda x: numpy.repeat(x, 2, axis=0)
+    if x.ndim else x, "resize": lambda x: numpy.resize(x, (2, 3)),
+    "flatnonzero": numpy.flatnonzero, "argwhere": numpy.argwhere,
+    "nonzero": lambda x: numpy.stack(numpy.nonzero(x)) if x.ndim else x,
+    "unique_counts": lambda x: numpy.unique_counts(x).counts,
+    "ptp": numpy.ptp, "average": lambda x: numpy.average(x, axis=0) if x.ndim else x,
+    "real_if_close": numpy.real_if_close, "angle": numpy.angle, "sinc": numpy.sinc,
+    "ravel_F": lambda x: numpy.ravel(x, order="F"), "swapaxes": lambda x: numpy.swapaxes(
+        x, 0, -1) if x.ndim else x, "squeeze": numpy.squeeze, "atleast_3d": numpy.atleast_3d,
+    "tril_indices_from": lambda x: numpy.stack(numpy.tril_indices_from(x)) if x.ndim == 2
+    else x, "isneginf": lambda x: numpy.isneginf(x) if x.dtype.kind != "c" else x,
+    "fft_ifft": lambda x: numpy.fft.ifft(numpy.fft.fft(x, axis=0), axis=0) if x.ndim else x,
+    "copy_T": lambda x: x.T.copy(), "astype_c": lambda x: x.astype(numpy.complex64),
+    "item_list": lambda x: numpy.asarray(x.tolist()),
+}
+
+
+@HYP
+@given(fn=st.sampled_from(sorted(ONE_FUNCS)), shape=shapes, dtype=st.sampled_from(DTYPES),
+       seed=st.integers(0, 99))
+def test_one_operand_functions(machine, fn, shape, dtype, seed):
+    _agree(ONE_FUNCS[fn], _data(shape, dtype, seed))
