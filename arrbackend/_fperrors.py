@@ -14,6 +14,7 @@ the user's are kept until that state changes.
 """
 from __future__ import annotations
 
+import threading
 import warnings
 
 import numpy
@@ -26,24 +27,31 @@ except ImportError:                                       # pragma: no cover
 __all__ = ["enter", "leave", "geterr"]
 
 _ORDER = ("divide by zero", "overflow", "underflow", "invalid value")   # as NumPy checks
-_made = [None, None]      # [the user's error state, ours for it (None: nothing to change)]
-_modes = [None, None]     # [the user's error state, numpy.geterr() for it]
+# (the user's error state, its modes) and (the user's error state, ours for it or None):
+# replaced whole, so that threads never see one half of another thread's update
+_modes = (None, None)
+_made = (None, None)
+_by_modes: dict = {}      # the modes -> ours (None: nothing to change)
 
 
 def geterr() -> dict:
     """``numpy.geterr()``, the same dict while the error state is the same (not to be
     changed by the caller)."""
+    global _modes
     if _STATE is None:
         return numpy.geterr()
     state = _STATE.get()
-    if state is not _modes[0]:
-        _modes[1] = numpy.geterr()
-        _modes[0] = state
-    return _modes[1]
+    seen = _modes
+    if state is seen[0]:
+        return seen[1]
+    modes = numpy.geterr()
+    _modes = (state, modes)
+    return modes
 
 
-class _Log:
-    """NumPy's ``'log'`` handler: ``write("Warning: <kind> encountered in <name>\\n")``."""
+class _Log(threading.local):
+    """NumPy's ``'log'`` handler: ``write("Warning: <kind> encountered in <name>\\n")``;
+    each thread logs for itself."""
 
     def __init__(self):
         self.messages: list = []
@@ -56,14 +64,23 @@ _log = _Log()
 
 
 def _ours_for(state):
+    """Our error state for the user's (cached by its modes: a user's ``errstate`` block
+    around every call makes a new state object with the same modes each time)."""
+    global _made
     modes = geterr()
-    used = set(modes.values())
-    ours = None
-    if "warn" in used and not used & {"call", "log"}:     # the user's own handler stays
-        with numpy.errstate(call=_log, **{k: "log" if v == "warn" else v
-                                          for k, v in modes.items()}):
-            ours = _STATE.get()
-    _made[0], _made[1] = state, ours
+    key = tuple(modes.values())         # (numpy.geterr() lists them in a fixed order)
+    if key in _by_modes:
+        ours = _by_modes[key]
+    else:
+        used = set(modes.values())
+        ours = None
+        if "warn" in used and not used & {"call", "log"}:   # the user's own handler stays
+            with numpy.errstate(call=_log, **{k: "log" if v == "warn" else v
+                                              for k, v in modes.items()}):
+                ours = _STATE.get()
+        if len(_by_modes) < 256:
+            _by_modes[key] = ours
+    _made = (state, ours)
     return ours
 
 
@@ -76,7 +93,8 @@ def enter():
     if _STATE is None:
         return None
     state = _STATE.get()
-    ours = _made[1] if state is _made[0] else _ours_for(state)
+    made = _made
+    ours = made[1] if state is made[0] else _ours_for(state)
     return None if ours is None else _STATE.set(ours)
 
 

@@ -291,3 +291,35 @@ def test_integer_negative_power_only_where_computed(machine):
         out = ab.zeros(2)
         numpy.power(ab.asarray([2, 3]), -1, out=out, where=ab.asarray([False, False]))
         check(out, numpy.zeros(2))
+
+
+def test_floating_warnings_stay_in_their_thread(machine):
+    # one thread's floating-point warnings are never issued in another thread (the
+    # warning filters are process-wide: "error" turns each warning into an exception in
+    # the thread that issued it)
+    import threading
+    zero, one = ab.zeros(10), ab.ones(10)
+    stop, wrong = threading.Event(), []
+
+    def warner():
+        for _ in range(20000):
+            try:
+                zero / zero
+            except RuntimeWarning:
+                pass
+
+    def quiet():
+        while not stop.is_set():
+            try:
+                one + one
+            except RuntimeWarning as exc:
+                wrong.append(str(exc))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        t1, t2 = threading.Thread(target=warner), threading.Thread(target=quiet)
+        t2.start()
+        t1.start()
+        t1.join()
+        stop.set()
+        t2.join()
+    assert wrong == []
