@@ -454,18 +454,24 @@ def _hypergeometric(s, a):
     return _finish(_hyper(P, good, bad, ns), P, numpy.int64)
 
 
+_HRUA_FROM = 1000     # items drawn (or left) from which HRUA's rounds cost less
+
+
 def _hyper(P, good, bad, ns):
-    """NumPy's choice of sampler: HRUA (ratio of uniforms, rounds of candidates for the
-    whole array) where ``10 <= nsample <= ngood + nbad - 10``, else the simple one (at
-    most 9 rounds); arrays of parameters use each where it applies."""
+    """HRUA (NumPy's ratio-of-uniforms sampler, in rounds of candidates for the whole
+    array) where at least ``_HRUA_FROM`` items are drawn and as many left, else the simple
+    sampler (one pass per item drawn: cheaper below that, as every HRUA round evaluates
+    four log-gammas); arrays of parameters use each where it applies.  (NumPy switches at
+    10, but its values come from sequential streams anyway.)"""
     total = uf("add", good, bad)
-    big = uf("logical_and", uf("greater_equal", ns, 10),
-             uf("less_equal", ns, uf("subtract", total, 10)))
+    big = uf("logical_and", uf("greater_equal", ns, _HRUA_FROM),
+             uf("less_equal", ns, uf("subtract", total, _HRUA_FROM)))
     if not _bad(big):
         return _hyper_simple(P, good, bad, ns)
     if _bad(uf("logical_not", big)):
         small = _hyper_simple(P, where(big, 0, good), where(big, 0, bad), where(big, 0, ns))
-        large = _hrua(P, where(big, good, 10), where(big, bad, 10), where(big, ns, 10))
+        f = _HRUA_FROM
+        large = _hrua(P, where(big, good, f), where(big, bad, f), where(big, ns, f))
         return where(big, large, small)
     return _hrua(P, good, bad, ns)
 
