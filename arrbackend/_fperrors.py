@@ -24,7 +24,7 @@ try:   # where NumPy keeps its error state (NumPy >= 2.0); without it, NumPy's o
 except ImportError:                                       # pragma: no cover
     _STATE = None
 
-__all__ = ["enter", "leave", "geterr"]
+__all__ = ["enter", "leave", "geterr", "at_user"]
 
 _ORDER = ("divide by zero", "overflow", "underflow", "invalid value")   # as NumPy checks
 # (the user's error state, its modes) and (the user's error state, ours for it or None):
@@ -112,3 +112,25 @@ def leave(token) -> None:
         for message in sorted(found, key=_rank):
             warnings.warn_explicit(message, RuntimeWarning, filename, lineno,
                                    module=module, registry=registry)
+
+
+class at_user:
+    """``with at_user(active):`` — :func:`enter` and :func:`leave` around a block (for the
+    engine's per-device loops on CPU shards; ``active=False`` on GPUs, which report no
+    floating-point errors)."""
+
+    __slots__ = ("active", "token")
+
+    def __init__(self, active: bool = True):
+        self.active = active
+        self.token = None
+
+    def __enter__(self):
+        if self.active:
+            self.token = enter()
+        return self
+
+    def __exit__(self, *exc):
+        leave(self.token)
+        self.token = None
+        return False

@@ -243,3 +243,14 @@ def test_every_generator_method_is_there():
                                        "spawn"]:
         assert callable(getattr(ab.random.Generator, name, None)), name
         assert callable(getattr(GeneratorMethods, name)), name
+
+
+def test_review_fixes(machine):
+    g, G = numpy.random.default_rng(0), ab.random.default_rng(0)
+    for call in (lambda r: r.uniform(0.0, -numpy.inf), lambda r: r.uniform(1.7e308, -1.7e308)):
+        with pytest.raises(OverflowError):              # the range check comes first
+            call(g)
+        with pytest.raises(OverflowError):
+            call(G)
+    want = g.dirichlet([numpy.nan, 1.0], 2)              # NaN alpha: NaN, not an error
+    check(G.dirichlet([numpy.nan, 1.0], 2), want)

@@ -233,11 +233,15 @@ def test_eager_floating_warnings_name_the_user_line(machine, fusion):
         check(r, numpy.array([numpy.nan, numpy.inf]))
         big = ab.asarray([[1e308, 1e308]])
         check(big @ big.T, numpy.array([[numpy.inf]]))       # a NumPy function's ufunc
+        check(ab.prod(big), numpy.inf)                        # reductions and scans, on
+        check(ab.cumprod(big), numpy.array([1e308, numpy.inf]))   # spread arrays too
     assert sorted((w.filename, w.lineno, str(w.message)) for w in rec) == [
         (__file__, line, "divide by zero encountered in divide"),
         (__file__, line, "invalid value encountered in divide"),
         (__file__, line + 1, "divide by zero encountered in log"),
-        (__file__, line + 4, "overflow encountered in matmul")]
+        (__file__, line + 4, "overflow encountered in matmul"),
+        (__file__, line + 5, "overflow encountered in reduce"),
+        (__file__, line + 6, "overflow encountered in accumulate")]
     with ab.settings.override(fusion=fusion):
         with numpy.errstate(all="raise"), pytest.raises(FloatingPointError):
             ab.evaluate(x / z)

@@ -186,3 +186,15 @@ def test_axis_argument_forms(machine):
                numpy.sort):
         for axis in (0, -1, (0,), 1, None):                 # a 0-d array's "axis 0"
             same(lambda x: fn(x, axis=axis), z)
+
+
+def test_out_shape_and_empty_partition(machine):
+    a = numpy.ones((4, 3))
+    for fn in (numpy.mean, numpy.std, numpy.nanmean, numpy.median):
+        with pytest.raises(ValueError):                 # not broadcast into a larger out=
+            fn(to_ours(a), axis=0, out=ab.zeros((2, 3)))
+    same(lambda x: numpy.partition(x, 0), numpy.zeros((2, 0)))
+    same(lambda x: numpy.argpartition(x, [0]), numpy.zeros((2, 0)))
+    same(lambda x: numpy.partition(x, 0), numpy.zeros(0))
+    same(numpy.linalg.inv, numpy.eye(2, dtype=numpy.float16))   # NumPy's TypeError
+    same(lambda x: numpy.power(x, -1, dtype=numpy.int32), numpy.zeros(0, int))

@@ -180,20 +180,16 @@ def _assert_stacked_square(a, name):
         raise LinAlgError("Last 2 dimensions of the array must be square")
 
 
-def _inexact(dtype):
-    if dtype.kind in "fc" and dtype != numpy.float16:
-        return dtype
-    return numpy.dtype(numpy.float64)
-
-
 @implements(numpy.linalg.inv, devices="single", local=True,
             note="factorized on one device; a spread matrix is gathered there first")
 def inv(a):
     """Same as ``numpy.linalg.inv`` (LinAlgError for a singular matrix, on GPUs too)."""
     from .manipulation import _ours
+    from .linalg_more import _check_dtype, _result_type
     x = _ours(a, "inv")
     _assert_stacked_square(x, "inv")
-    dt = _inexact(x.dtype)
+    _check_dtype(x)                     # (float16: NumPy's TypeError)
+    dt = _result_type(x)
 
     def compute(xp, gpu, local):
         with engine.gpu_linalg_errors(gpu, "Singular matrix"):     # NumPy's words

@@ -345,7 +345,8 @@ def squeeze(a, axis=None):
     x = _ours(a, "squeeze")
     if axis is None:
         axes = tuple(k for k, n in enumerate(x.shape) if n == 1)
-    elif x.ndim == 0 and not isinstance(axis, tuple) and axis in (0, -1):
+    elif x.ndim == 0 and not isinstance(axis, (tuple, bool, numpy.bool_)) and \
+            hasattr(axis, "__index__") and operator.index(axis) in (0, -1):
         axes = ()               # (NumPy lets a 0-d array name axis 0 or -1 here)
     else:
         axes = _axes_tuple(axis, x.ndim, "axis")

@@ -153,8 +153,9 @@ def _check_scale(scale, name="scale"):
         raise ValueError(f"{name} < 0")
 
 
-def _uniform(stream, low, high, size, dtype=numpy.float64):
-    with numpy.errstate(all="ignore"):      # NumPy's check (scalars: on the host)
+def _finite_range(low, high) -> None:
+    """NumPy's check of uniform's range (scalars: on the host)."""
+    with numpy.errstate(all="ignore"):
         if isinstance(low, ndarray) or isinstance(high, ndarray):
             from .reductions import all as all_
             finite = bool(all_(ufunc_call(numpy.isfinite, (
@@ -163,6 +164,10 @@ def _uniform(stream, low, high, size, dtype=numpy.float64):
             finite = bool(numpy.all(numpy.isfinite(numpy.subtract(high, low))))
     if not finite:
         raise OverflowError("high - low range exceeds valid bounds")
+
+
+def _uniform(stream, low, high, size, dtype=numpy.float64):
+    _finite_range(low, high)
     shape = _shape_of_params(size, low, high)
     u = draw(stream, "uniform" if numpy.dtype(dtype) == numpy.float64 else "uniform32",
              shape, dtype)
@@ -304,7 +309,8 @@ class Generator(GeneratorMethods):
 
     def uniform(self, low=0.0, high=1.0, size=None):
         from ..api.random_samplers import _check
-        with numpy.errstate(all="ignore"):              # (Generator's own check)
+        _finite_range(low, high)                        # NumPy's first check, then
+        with numpy.errstate(all="ignore"):              # Generator's own
             negative = ufunc_call(numpy.less, (ufunc_call(
                 numpy.subtract, (high, low), {}), 0), {}) if isinstance(
                 low, ndarray) or isinstance(high, ndarray) else numpy.less(

@@ -623,11 +623,14 @@ def _dirichlet(s, a):
         a["alpha"], dtype=float)
     if alpha.ndim != 1:
         raise ValueError("alpha must be a one-dimensional sequence")
-    if numpy.any(alpha < 0) or numpy.any(numpy.isnan(alpha)):
-        raise ValueError("alpha < 0" if numpy.any(alpha < 0) else "alpha contains NaNs")
+    if numpy.any(alpha < 0):
+        raise ValueError("alpha < 0")
     size = a["size"]
     from .creation import normalize_shape
     shape = (normalize_shape(size, "dirichlet") if size is not None else ()) + (len(alpha),)
+    if numpy.isnan(alpha).any():            # NumPy's answer: NaN everywhere
+        from .creation import full
+        return full(shape, numpy.nan)
     P = D.Params(s, shape)
     alph = ours(alpha)                    # (broadcast by the sampler's arithmetic)
     g = D.std_gamma(P, alph)

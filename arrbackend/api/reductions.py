@@ -154,6 +154,9 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=_NoValue, *, where=_NoValu
 def _to_out(ret, out):
     if out is None:
         return ret
+    if out.shape != ret.shape:          # NumPy's check (assign would broadcast)
+        raise ValueError(f"output parameter for reduction has shape {out.shape}, "
+                         f"expected {ret.shape}")
     from ..distributed.elementwise import assign
     assign(out, ret)
     return out

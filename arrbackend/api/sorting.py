@@ -102,6 +102,10 @@ def _partition(a, kth, axis, kind, order, with_index):
         raise ValueError("Cannot specify order when the array has no fields.")
     if kind != "introselect":
         raise ValueError(f"{name}: kind must be 'introselect' (got {kind!r})")
+    if x.size == 0 and x.ndim > 1:       # (NumPy checks kth only against a 1-D array
+        from .creation import empty         # when there is nothing to partition)
+        return empty(x.shape, dtype=numpy.intp if with_index else x.dtype,
+                     device=x._store.machine)
     ks = _kths(kth, x.shape[ax])
     lay = x._view_layout()
     m = x._store.machine

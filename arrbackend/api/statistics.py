@@ -244,7 +244,9 @@ def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
             r = where(nan_lines, astype(last, r.dtype), r)
     if keepdims:
         r = _keep(r, x, axes, 0)
-    return _finish(r, out)
+    if out is not None and out.shape != r.shape:   # (NumPy's median checks; its quantiles
+        raise ValueError(f"median: output has shape {out.shape}, the result {r.shape}")
+    return _finish(r, out)                          # broadcast into out=)
 
 
 # --- NaN-skipping versions ----------------------------------------------------------------

@@ -96,9 +96,8 @@ def resolve_dtypes(ufunc, ins, outs, dtype, casting, signature) -> tuple:
         arrays = [x for x in ins if isinstance(x, ndarray)]
         if any(x._store.machine.is_gpu and x.size for x in arrays):
             raise      # (GPU libraries do not check the values: raised here, as NumPy would)
-        loop = ufunc.resolve_dtypes(tuple(x.dtype if hasattr(x, "dtype") else type(x)
-                                          for x in ins) + (None,))
-        r = numpy.zeros((), loop[-1])
+        with numpy.errstate(all="ignore"):     # the same keywords, a positive exponent
+            r = ufunc(*[1 if type(x) is int and x < 0 else _stand_in(x) for x in ins], **kw)
     if outs is not None:
         res = tuple(o.dtype for o in outs)
     else:
@@ -442,7 +441,8 @@ def ufunc_call(ufunc, inputs, kwargs):
     dtypes = resolve_dtypes(ufunc, ins, out, dtype, casting, signature)   # NumPy's errors
     answer = None
     if (machine.is_gpu and any(type(x) is int and not -2**63 <= x < 2**63 for x in ins)) \
-            or (ufunc in _COMPARISONS and any(type(x) is int for x in ins)):
+            or (ufunc in _COMPARISONS and any(type(x) is int and not 0 <= x <= 127
+                                              for x in ins)):   # (0..127 fit every dtype)
         # a Python int beyond 64 bits (the GPU library cannot take it as it is), or a
         # comparison with an int beyond its dtype: one answer for every element (NumPy's
         # own loop crashes on that with where=)

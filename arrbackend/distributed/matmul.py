@@ -21,6 +21,7 @@ from .layout import Layout, default_layout
 from .localize import Exchange, device_boxes
 from .store import Store
 from .._ndarray import ndarray
+from .. import _fperrors
 
 __all__ = ["matmul", "gather_to", "from_local"]
 
@@ -105,19 +106,21 @@ def _contracted_split(a2, b2, la, batch, oshape, dtype):
             plans.append((d, x, y))
     ex.run()
     partial = {}
-    for d, x, y in plans:
-        dev = m.devices[d]
-        with dev.activate():
-            r = dev.xp.matmul(x, y)
-            partial[d] = dev.xp.ascontiguousarray(
-                dev.xp.broadcast_to(r, oshape)).astype(dtype, copy=False)
+    with _fperrors.at_user(not m.is_gpu):     # (NumPy's warnings, once, at the user's line)
+        for d, x, y in plans:
+            dev = m.devices[d]
+            with dev.activate():
+                r = dev.xp.matmul(x, y)
+                partial[d] = dev.xp.ascontiguousarray(
+                    dev.xp.broadcast_to(r, oshape)).astype(dtype, copy=False)
     order = sorted(range(m.ndev), key=lambda e: la.ranges[e][0])
     gathered = m.comm.allgather(partial)
     shards = [None] * m.ndev
-    for d, parts in gathered.items():
-        dev = m.devices[d]
-        with dev.activate():
-            shards[d] = functools.reduce(dev.xp.add, [parts[e] for e in order])
+    with _fperrors.at_user(not m.is_gpu):
+        for d, parts in gathered.items():
+            dev = m.devices[d]
+            with dev.activate():
+                shards[d] = functools.reduce(dev.xp.add, [parts[e] for e in order])
     return ndarray._from_store(Store(m, oshape, numpy.dtype(dtype), Layout.replicated(), shards))
 
 

@@ -21,6 +21,7 @@ from .layout import Layout
 from .localize import Exchange, device_boxes
 from .store import Store
 from .view import normalize_axis
+from .. import _fperrors
 from ..api.ufuncs import as_operand
 from .deferred import FUSED_REDUCTIONS, reduce_pending
 from .._ndarray import ndarray
@@ -203,7 +204,7 @@ def reduce(x, kind_name: str, axis=None, dtype=None, keepdims=False, initial=_NO
         dev = m.devices[d]
         ident = initial if initial is not _NOVALUE else None
         xp = dev.xp
-        with dev.activate():
+        with dev.activate(), _fperrors.at_user(not m.is_gpu):    # (NumPy's warnings)
             if ident is None and kind.name in ("sum", "prod", "max", "min", "any", "all"):
                 # the library's own reduction, called as a user would call it
                 ax = None if len(axes) == x.ndim else axes
@@ -243,15 +244,16 @@ def reduce(x, kind_name: str, axis=None, dtype=None, keepdims=False, initial=_NO
     ident = initial if initial is not _NOVALUE else None
     split = lay.axis if lay.is_block else -1
     partial = {}
-    for d, (a, wl, box) in pieces.items():
-        dev = m.devices[d]
-        with dev.activate():
-            if split in axes and a.shape[split] == 0 and kind.fill is None:
-                # nothing here to reduce: a placeholder the combination leaves out
-                partial[d] = dev.xp.zeros(rshape_keep, res_dtype)
-                continue
-            with numpy.errstate(invalid="ignore"):
-                partial[d] = _local_reduce(dev.xp, kind, a, axes, dtype, wl, ident)
+    with _fperrors.at_user(not m.is_gpu):     # (NumPy's warnings, once, at the user's line)
+        for d, (a, wl, box) in pieces.items():
+            dev = m.devices[d]
+            with dev.activate():
+                if split in axes and a.shape[split] == 0 and kind.fill is None:
+                    # nothing here to reduce: a placeholder the combination leaves out
+                    partial[d] = dev.xp.zeros(rshape_keep, res_dtype)
+                    continue
+                with numpy.errstate(invalid="ignore"):
+                    partial[d] = _local_reduce(dev.xp, kind, a, axes, dtype, wl, ident)
     if split >= 0 and split in axes:
         # combine the partials of all devices, in the order of the rows they hold
         order = [d for d in sorted(range(m.ndev), key=lambda e: lay.ranges[e][0])
@@ -259,15 +261,17 @@ def reduce(x, kind_name: str, axis=None, dtype=None, keepdims=False, initial=_NO
         gathered = (m.comm.allgather(partial, f"{name} over axes {axes} of {x.shape}")
                     if m.ndev > 1 else {d: [partial[d]] for d in partial})
         shards = [None] * m.ndev
-        for d, parts in gathered.items():
-            dev = m.devices[d]
-            with dev.activate():
-                chosen = [parts[e] for e in order]
-                if not chosen:
-                    chosen = [dev.xp.full(rshape_keep, initial, res_dtype)]
-                comb = getattr(dev.xp, kind.combine)
-                r = functools.reduce(comb, chosen)
-                shards[d] = _postprocess(dev.xp, r, kind, ident, res_dtype, axes, keepdims)
+        with _fperrors.at_user(not m.is_gpu):
+            for d, parts in gathered.items():
+                dev = m.devices[d]
+                with dev.activate():
+                    chosen = [parts[e] for e in order]
+                    if not chosen:
+                        chosen = [dev.xp.full(rshape_keep, initial, res_dtype)]
+                    comb = getattr(dev.xp, kind.combine)
+                    r = functools.reduce(comb, chosen)
+                    shards[d] = _postprocess(dev.xp, r, kind, ident, res_dtype, axes,
+                                             keepdims)
         store = Store(m, _result_shape(x.shape, axes, keepdims), numpy.dtype(res_dtype),
                       Layout.replicated() if m.ndev > 1 else Layout.single(0), shards)
     else:

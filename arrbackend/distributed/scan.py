@@ -17,6 +17,7 @@ from .axiswise import pieces
 from .layout import Layout
 from .store import Store
 from .._ndarray import ndarray
+from .. import _fperrors
 
 __all__ = ["scan"]
 
@@ -31,10 +32,12 @@ def scan(x, axis: int, op: str, dtype):
     lay = x._view_layout()
     dtype = numpy.dtype(dtype)
     parts = {}
-    for d, (box, loc) in pieces(x).items():
-        dev = m.devices[d]
-        with dev.activate():
-            parts[d] = getattr(dev.xp, _LOCAL[op])(loc, axis=axis, dtype=dtype)
+    local = pieces(x)
+    with _fperrors.at_user(not m.is_gpu):     # (NumPy's warnings, once, at the user's line)
+        for d, (box, loc) in local.items():
+            dev = m.devices[d]
+            with dev.activate():
+                parts[d] = getattr(dev.xp, _LOCAL[op])(loc, axis=axis, dtype=dtype)
     split = m.ndev > 1 and lay.is_block and lay.axis == axis
     if split:
         totals = {}
@@ -52,17 +55,18 @@ def scan(x, axis: int, op: str, dtype):
                     totals[d] = xp.full(tuple(shape), _IDENTITY[op], dtype)
         g = m.comm.allgather(totals)
         order = sorted(range(m.ndev), key=lambda e: lay.ranges[e][0])
-        for d in parts:
-            before = [e for e in order if lay.ranges[e][0] < lay.ranges[d][0]
-                      and lay.ranges[e][1] > lay.ranges[e][0]]
-            if not before or parts[d].size == 0:
-                continue
-            dev = m.devices[d]
-            xp = dev.xp
-            with dev.activate():
-                f = getattr(xp, op)
-                offset = functools.reduce(f, [g[d][e] for e in before])
-                parts[d] = f(parts[d], offset).astype(dtype, copy=False)
+        with _fperrors.at_user(not m.is_gpu):
+            for d in parts:
+                before = [e for e in order if lay.ranges[e][0] < lay.ranges[d][0]
+                          and lay.ranges[e][1] > lay.ranges[e][0]]
+                if not before or parts[d].size == 0:
+                    continue
+                dev = m.devices[d]
+                xp = dev.xp
+                with dev.activate():
+                    f = getattr(xp, op)
+                    offset = functools.reduce(f, [g[d][e] for e in before])
+                    parts[d] = f(parts[d], offset).astype(dtype, copy=False)
     if lay.is_single or m.ndev == 1:
         lay = Layout.single(lay.device if lay.is_single else 0)
     shards = [None] * m.ndev
