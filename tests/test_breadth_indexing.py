@@ -301,3 +301,14 @@ def test_advanced_indices_apart_in_the_key(machine, key):
     x = to_ours(a)
     x[k] = to_ours(-numpy.arange(expected[k].size).reshape(expected[k].shape))
     check(x, expected)
+
+
+@pytest.mark.parametrize("key", [(True, [1, 2]), (slice(None), True, Ellipsis, [1, 2]),
+                                 (0, True, [1, 2]), (False, [1, 2])])
+def test_python_bool_beside_index_arrays(machine, key):
+    # (through the fallback, with its warning: rare; it used to fail inside the engine)
+    import warnings
+    a = numpy.arange(60).reshape(5, 3, 4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ab.FallbackWarning)
+        same(lambda x: x[key], a)

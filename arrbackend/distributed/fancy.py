@@ -57,11 +57,11 @@ def _prepare(x, key):
         elif isinstance(it, tuple):
             entries.append(("slice", it, axis))
             axis += 1
+        elif isinstance(it, (bool, numpy.bool_)):     # (before int: bool is an int)
+            raise _Unsupported
         elif isinstance(it, int):
             entries.append(("adv", it, axis))
             axis += 1
-        elif isinstance(it, (bool, numpy.bool_)):
-            raise _Unsupported
         elif isinstance(it, ndarray) and it.dtype == numpy.bool_:
             if it.ndim == 0:
                 raise _Unsupported
