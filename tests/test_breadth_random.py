@@ -254,3 +254,7 @@ def test_review_fixes(machine):
             call(G)
     want = g.dirichlet([numpy.nan, 1.0], 2)              # NaN alpha: NaN, not an error
     check(G.dirichlet([numpy.nan, 1.0], 2), want)
+    with pytest.raises(ValueError, match="NaN"):       # a Generator checks n for NaN...
+        G.negative_binomial(numpy.nan, 0.5)
+    check(ab.random.negative_binomial(numpy.nan, 0.5, size=2),     # ...the legacy answers 0
+          numpy.random.negative_binomial(numpy.nan, 0.5, size=2))

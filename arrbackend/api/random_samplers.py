@@ -423,13 +423,18 @@ def _binomial(s, a):
 
 def _negative_binomial(s, a):
     n, p = _param(a["n"]), _param(a["p"])
-    _check(_isnan(n), "n must not be NaN")
+    nan = _isnan(n) if isinstance(n, (ndarray, float)) else False
+    if s.domain:                                  # (a Generator's check, not the legacy's)
+        _check(nan, "n must not be NaN")
     _check(_le(n, 0), "n <= 0")
     _check(uf("logical_or", uf("logical_or", _le(p, 0), uf("greater", p, 1)), _isnan(p)),
            "p <= 0, p > 1 or p contains NaNs")
     P = _P(s, a["size"], n, p)
+    if _bad(nan):                                 # the legacy function answers 0 there
+        n = where(nan, 1.0, n) if isinstance(n, ndarray) else 1.0
     lam = uf("multiply", D.std_gamma(P, n), uf("true_divide", uf("subtract", 1.0, p), p))
-    return _finish(D.poisson(P, lam), P, numpy.int64)
+    r = D.poisson(P, lam)
+    return _finish(where(nan, 0, r) if _bad(nan) else r, P, numpy.int64)
 
 
 def _geometric(s, a):
