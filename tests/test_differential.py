@@ -277,3 +277,66 @@ ONE_FUNCS = {
        seed=st.integers(0, 99))
 def test_one_operand_functions(machine, fn, shape, dtype, seed):
     _agree(ONE_FUNCS[fn], _data(shape, dtype, seed))
+
+
+WHERE_FUNCS = {
+    "sum": lambda x, w, ax: numpy.sum(x, axis=ax, where=w),
+    "prod": lambda x, w, ax: numpy.prod(x, axis=ax, where=w),
+    "max": lambda x, w, ax: numpy.max(x, axis=ax, where=w, initial=-5),
+    "min": lambda x, w, ax: numpy.min(x, axis=ax, where=w, initial=5),
+    "mean": lambda x, w, ax: numpy.mean(x, axis=ax, where=w),
+    "var": lambda x, w, ax: numpy.var(x, axis=ax, where=w),
+    "std": lambda x, w, ax: numpy.std(x, axis=ax, where=w, ddof=1),
+    "any": lambda x, w, ax: numpy.any(x, axis=ax, where=w),
+    "all": lambda x, w, ax: numpy.all(x, axis=ax, where=w),
+    "nansum": lambda x, w, ax: numpy.nansum(x, axis=ax, where=w),
+    "nanmean": lambda x, w, ax: numpy.nanmean(x, axis=ax, where=w),
+    "count_nonzero": lambda x, w, ax: numpy.count_nonzero(x, axis=ax),
+    "add.reduce": lambda x, w, ax: numpy.add.reduce(x, axis=ax, where=w, initial=0),
+}
+
+
+@HYP
+@given(fn=st.sampled_from(sorted(WHERE_FUNCS)), shape=shapes,
+       dtype=st.sampled_from(["bool", "int8", "int64", "float32", "float64"]),
+       axis=st.one_of(st.none(), st.integers(-1, 0)), seed=st.integers(0, 99),
+       nan=st.booleans())
+def test_reductions_with_where(machine, fn, shape, dtype, axis, seed, nan):
+    a = _data(shape, dtype, seed)
+    if nan and a.dtype.kind == "f" and a.size:
+        a.ravel()[::3] = numpy.nan
+    w = numpy.random.default_rng(seed).random(shape) < 0.6
+    _agree(lambda x, m: WHERE_FUNCS[fn](x, m, axis), a, w)
+
+
+SORT_FUNCS = {
+    "sort_stable": lambda x: numpy.sort(x, kind="stable"),
+    "argsort_stable": lambda x: numpy.argsort(x, kind="stable", axis=0) if x.ndim else x,
+    "sort_descending": lambda x: numpy.sort(x, axis=-1, stable=True)[..., ::-1],
+    "searchsorted_sorter": lambda x: numpy.searchsorted(numpy.ravel(x), numpy.ravel(x)[:3],
+                                                        sorter=numpy.argsort(numpy.ravel(
+                                                            x), kind="stable")),
+    "lexsort": lambda x: numpy.lexsort(x) if x.ndim == 2 else x,
+    "unique_all_counts": lambda x: numpy.unique_all(numpy.ravel(x)).counts,
+    "unique_inverse": lambda x: numpy.unique(x, return_inverse=True)[1],
+    "unique_index": lambda x: numpy.unique(x, return_index=True)[1],
+    "intersect_indices": lambda x: numpy.stack(numpy.intersect1d(
+        numpy.ravel(x), numpy.ravel(x)[::-1], return_indices=True)[1:]),
+    "isin_invert": lambda x: numpy.isin(x, numpy.ravel(x)[:2], invert=True),
+    "argmax_keepdims": lambda x: numpy.argmax(x, axis=-1, keepdims=True) if x.ndim and
+    x.shape[-1] else x,
+    "msort": lambda x: numpy.sort(x, axis=0) if x.ndim else x,
+}
+
+
+@HYP
+@given(fn=st.sampled_from(sorted(SORT_FUNCS)), shape=shapes,
+       dtype=st.sampled_from(["bool", "int8", "uint8", "float32", "float64"]),
+       seed=st.integers(0, 99), ties=st.booleans())
+def test_sorting_and_sets(machine, fn, shape, dtype, seed, ties):
+    a = _data(shape, dtype, seed)
+    if ties:
+        a = numpy.round(a / 4).astype(dtype)
+    if a.dtype.kind == "f" and a.size > 2:
+        a.ravel()[1] = numpy.nan
+    _agree(SORT_FUNCS[fn], a)
