@@ -24,7 +24,7 @@ try:   # where NumPy keeps its error state (NumPy >= 2.0); without it, NumPy's o
 except ImportError:                                       # pragma: no cover
     _STATE = None
 
-__all__ = ["enter", "leave", "geterr", "at_user"]
+__all__ = ["enter", "leave", "geterr", "user_modes", "at_user", "rank"]
 
 _ORDER = ("divide by zero", "overflow", "underflow", "invalid value")   # as NumPy checks
 # (the user's error state, its modes) and (the user's error state, ours for it or None):
@@ -46,6 +46,15 @@ def geterr() -> dict:
         return seen[1]
     modes = numpy.geterr()
     _modes = (state, modes)
+    return modes
+
+
+def user_modes() -> dict:
+    """The user's error modes, also inside a block between :func:`enter` and
+    :func:`leave` (where NumPy's modes are ours: ``'log'`` into this module)."""
+    modes = geterr()
+    if "log" in modes.values() and numpy.geterrcall() is _log:
+        return {k: "warn" if v == "log" else v for k, v in modes.items()}
     return modes
 
 
@@ -84,7 +93,8 @@ def _ours_for(state):
     return ours
 
 
-def _rank(message: str) -> int:
+def rank(message: str) -> int:
+    """Where a warning's kind comes in NumPy's order of checks."""
     return next((i for i, k in enumerate(_ORDER) if message.startswith(k)), len(_ORDER))
 
 
@@ -109,7 +119,7 @@ def leave(token) -> None:
         _log.messages.clear()
         from .dispatch.fallback import user_origin
         filename, lineno, module, registry = user_origin()
-        for message in sorted(found, key=_rank):
+        for message in sorted(found, key=rank):
             warnings.warn_explicit(message, RuntimeWarning, filename, lineno,
                                    module=module, registry=registry)
 

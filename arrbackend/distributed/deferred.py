@@ -255,7 +255,7 @@ def as_expr(x, shape):
     other array becomes a leaf (a pending view of a pending array is evaluated first)."""
     st = x._store
     if st.pending and st.errstate is not None:
-        now = _fperrors.geterr()
+        now = _fperrors.user_modes()
         if st.errstate.state is not now and st.errstate.state != now:
             st.materialize()    # written under other floating-point error rules
     if st.pending:
@@ -416,8 +416,13 @@ def _evaluate(expr, target, m, errstate=None) -> None:
     ex, plans = plan_devices(expr, lvs, target.layout, tmap.shape, m, tstore, tmap)
     outs = {d: ex.localize(tstore, tmap, box, d) for d, box, _ in plans}
     ex.run()
-    for d, box, leaf_local in plans:
-        _run_local(m.devices[d], expr, leaf_local, outs[d], lvs, errstate)
+    if errstate is None or m.is_gpu:
+        for d, box, leaf_local in plans:
+            _run_local(m.devices[d], expr, leaf_local, outs[d], lvs, errstate)
+        return
+    with errstate.applied():       # (one block for all devices: each warning once)
+        for d, box, leaf_local in plans:
+            _run_local(m.devices[d], expr, leaf_local, outs[d], lvs, None)
 
 
 class _Errors:
@@ -428,7 +433,7 @@ class _Errors:
     __slots__ = ("state", "origin", "filters")
 
     def __init__(self):
-        self.state = _fperrors.geterr()
+        self.state = _fperrors.user_modes()
         warn = "warn" in self.state.values()
         if warn:
             self.origin = user_origin()
@@ -448,10 +453,12 @@ class _Errors:
                 yield
         if caught:
             filename, lineno, module, registry = self.origin
+            found = {str(w.message): w for w in caught}       # once each, NumPy's order
             with warnings.catch_warnings():
                 warnings.filters = self.filters
                 warnings._filters_mutated()
-                for w in caught:
+                for text in sorted(found, key=_fperrors.rank):
+                    w = found[text]
                     warnings.warn_explicit(w.message, w.category, filename, lineno,
                                            module=module, registry=registry)
 
