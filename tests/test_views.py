@@ -205,3 +205,16 @@ def test_writeable_flag(machine):
     assert not b.flags.writeable
     with pytest.raises(ValueError, match="WRITEABLE"):
         b.setflags(write=True)
+
+
+def test_writes_into_a_new_axis_sliced_empty(machine):
+    # x[None][1:] is empty, not a broadcast: assignment and in-place updates are no-ops
+    x = ab.arange(4.0)
+    v = x[None][1:]
+    v[...] = 3
+    v += 1
+    numpy.add(v, 1, out=v)
+    check(x, numpy.arange(4.0))
+    w = x[None][0:]
+    w += 1                                     # (length 1: writes through)
+    check(x, numpy.arange(4.0) + 1)

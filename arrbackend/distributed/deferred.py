@@ -368,6 +368,8 @@ def _register_reader(lazy, expr) -> None:
 def evaluate_into(target, value) -> None:
     """``target[...] = value`` for a pending ``value`` (an arrbackend array whose store
     is a LazyStore, maybe broadcast): one fused evaluation straight into the target."""
+    if 0 in target.shape:
+        return                  # nothing to write
     expr = as_expr(value, target.shape)
     vs = value._store
     # the value itself, if the statement just made it (``a[...] = a * 2 + b``), is not

@@ -106,6 +106,8 @@ def elementwise(kernel: Callable, inputs: Sequence, shape: tuple, dtypes: Sequen
             if o._readonly or o._map.has_broadcast:
                 check_writable(o)
             before_write(o._store)
+        if 0 in shape:
+            return tuple(out)   # nothing to write (a new axis sliced empty is no broadcast)
 
     # fast path: everything on one device (always so on a one-device machine)
     d = _common_device(arrays, out, ndev) if layout is None or layout.is_single else None
@@ -225,6 +227,8 @@ def assign(target, value) -> None:
         if full != target.shape:
             raise ValueError(f"could not broadcast input array from shape {value.shape} "
                              f"into shape {target.shape}")
+    if 0 in target.shape:
+        return                  # nothing to write (a new axis sliced empty is no broadcast)
     if isinstance(value, ndarray) and value._store.pending and \
             value._map.is_identity_of(value._store.shape):
         evaluate_into(target, value)      # the statement's one fused evaluation
