@@ -340,3 +340,35 @@ def test_sorting_and_sets(machine, fn, shape, dtype, seed, ties):
     if a.dtype.kind == "f" and a.size > 2:
         a.ravel()[1] = numpy.nan
     _agree(SORT_FUNCS[fn], a)
+
+
+VIEW_STEPS = {
+    "slice": lambda v: v[1:] if v.ndim else v, "T": lambda v: v.T,
+    "swap": lambda v: v.swapaxes(0, -1) if v.ndim >= 2 else v,
+    "flip": lambda v: v[::-1] if v.ndim else v, "newaxis": lambda v: v[None],
+    "real": lambda v: v.real if v.dtype.kind == "c" else v,
+    "imag": lambda v: v.imag if v.dtype.kind == "c" else v,
+    "moveaxis": lambda v: numpy.moveaxis(v, 0, -1) if v.ndim >= 2 else v,
+    "squeeze": numpy.squeeze, "step": lambda v: v[..., ::2] if v.ndim else v,
+    "row": lambda v: v[-1] if v.ndim >= 2 and v.shape[0] else v,
+}
+
+
+@HYP
+@given(shape=st.lists(st.integers(1, 4), min_size=1, max_size=3).map(tuple),
+       dtype=st.sampled_from(["float64", "complex128", "int32"]),
+       steps=st.lists(st.sampled_from(sorted(VIEW_STEPS)), min_size=1, max_size=4),
+       value=st.sampled_from([0, 7, 1.5, "array"]), seed=st.integers(0, 99))
+def test_writes_through_views(machine, shape, dtype, steps, value, seed):
+    def write(x):
+        v = x
+        for s in steps:
+            v = VIEW_STEPS[s](v)
+        if value == "array":
+            w = numpy.arange(v.size).reshape(v.shape).astype(v.dtype)
+            v[...] = w if isinstance(x, numpy.ndarray) else ab.asarray(w)
+        else:
+            v[...] = value
+        v += 1
+        return x
+    _agree(write, _data(shape, dtype, seed))
