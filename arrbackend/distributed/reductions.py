@@ -198,9 +198,13 @@ def reduce(x, kind_name: str, axis=None, dtype=None, keepdims=False, initial=_NO
                                           numpy.dtype(res_dtype), lay0, shards))
             return _finish(r, out)
     lay = x._view_layout()
-    if w is None and (lay.is_single or m.ndev == 1) and m.is_local(max(lay.device, 0)):
+    if w is None and (lay.is_single or m.ndev == 1):
         # on one device: reduce the local array directly
         d = max(lay.device, 0)
+        if not m.is_local(d):       # another process's device: it computes, this one holds
+            return _finish(ndarray._from_store(Store(       # no shard (and every process
+                m, _result_shape(x.shape, axes, keepdims), numpy.dtype(res_dtype),
+                Layout.single(d), [None] * m.ndev)), out)   # takes this same branch)
         dev = m.devices[d]
         ident = initial if initial is not _NOVALUE else None
         xp = dev.xp

@@ -125,3 +125,21 @@ def test_seed_fluid_program(monkeypatch):
     numpy.testing.assert_allclose(u, ue, rtol=1e-12, atol=1e-15)
     numpy.testing.assert_allclose(v, ve, rtol=1e-12, atol=1e-15)
     numpy.testing.assert_allclose(peaks, [float(p) for p in pe], rtol=1e-12)
+
+
+def test_small_arrays_live_on_one_process():
+    # below split_bytes an array lies whole on one device, of one process: every process
+    # still takes part in its reductions, parameter checks and writes
+    with ab.settings.override(split_bytes=1 << 20):
+        a = numpy.arange(6.0)
+        x = ab.asarray(a)
+        assert float(ab.sum(x)) == a.sum()
+        assert bool(ab.any(x > 1)) and not bool(ab.all(x > 1))
+        numpy.testing.assert_allclose(host(ab.mean(x.reshape(2, 3), axis=0)),
+                                      a.reshape(2, 3).mean(axis=0))
+        assert int(ab.argmax(x)) == 5
+        out = ab.zeros(())
+        ab.sum(x, out=out)
+        assert float(out) == a.sum()
+        g = ab.random.default_rng(0).gamma(2.0, size=4)      # (its checks reduce)
+        assert host(g).shape == (4,) and (host(g) > 0).all()
