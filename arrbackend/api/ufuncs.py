@@ -197,10 +197,13 @@ def _fast(ufunc, inputs, out):
                 return None
             if m.ndev != 1:
                 lay = x._cache_layout or x._view_layout()
-                if lay.kind != _SINGLE or (d >= 0 and lay.device != d) or \
-                        not m.is_local(lay.device):
+                if lay.kind != _SINGLE or (d >= 0 and lay.device != d):
                     return None
                 d = lay.device
+                if not m.is_local(d):
+                    locs.append(None)      # (another process's device: see below)
+                    sig.append(st.dtype)
+                    continue
             locs.append(x._local())
             sig.append(st.dtype)
         elif t is float or t is bool or t is complex:
@@ -228,9 +231,12 @@ def _fast(ufunc, inputs, out):
             if lay.kind != _SINGLE or (d >= 0 and lay.device != d):
                 return None
             d = lay.device
+    if out is not None and m.nranks > 1 and any(type(x) is ndarray and x.shape != out[0].shape
+                                                for x in inputs):
+        return None     # (broadcast into out=: the general path, on every process alike)
     d = max(d, 0)
     if not m.is_local(d):
-        return None
+        return _elsewhere(ufunc, inputs, out, m, d)
     dev = m.devices[d]
     if dev.xp is numpy:
         if out is not None:
@@ -301,6 +307,20 @@ def _fast(ufunc, inputs, out):
         f(*locs, out=o._local())
     o._store.version += 1
     return o
+
+
+def _elsewhere(ufunc, inputs, out, m, d):
+    """A one-device call on another process's device: that process computes; here the
+    result is the same kind of array with no local shard.  Every process takes the same
+    branch, so the next collective finds them all."""
+    if out is not None:
+        before_write(out[0]._store)
+        out[0]._store.version += 1
+        return out[0]
+    dt = resolve_dtypes(ufunc, inputs, None, None, None, None)[0]
+    shapes = [x.shape for x in inputs if type(x) is ndarray]
+    shape = shapes[0] if len(shapes) == 1 else broadcast_shapes(shapes)
+    return ndarray._from_store(Store(m, shape, dt, Layout.single(d), [None] * m.ndev))
 
 
 _device_ufuncs: dict = {}

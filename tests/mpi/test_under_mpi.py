@@ -143,3 +143,10 @@ def test_small_arrays_live_on_one_process():
         assert float(out) == a.sum()
         g = ab.random.default_rng(0).gamma(2.0, size=4)      # (its checks reduce)
         assert host(g).shape == (4,) and (host(g) > 0).all()
+        y = x[:4] * 2 + 1            # computed by one process, known to all as an array
+        with ab.settings.override(split_bytes=0):
+            big = ab.asarray(numpy.arange(16.0).reshape(4, 4))     # spread over all
+            numpy.testing.assert_array_equal(
+                host(big + y), numpy.arange(16.0).reshape(4, 4) + a[:4] * 2 + 1)
+        y += 1
+        numpy.testing.assert_array_equal(host(y), a[:4] * 2 + 2)
