@@ -24,7 +24,7 @@ try:   # where NumPy keeps its error state (NumPy >= 2.0); without it, NumPy's o
 except ImportError:                                       # pragma: no cover
     _STATE = None
 
-__all__ = ["enter", "leave", "geterr", "user_modes", "at_user", "rank"]
+__all__ = ["enter", "leave", "geterr", "user_modes", "at_user", "rank", "ordered", "collect", "collected"]
 
 _ORDER = ("divide by zero", "overflow", "underflow", "invalid value")   # as NumPy checks
 # (the user's error state, its modes) and (the user's error state, ours for it or None):
@@ -108,32 +108,61 @@ def enter():
     return None if ours is None else _STATE.set(ours)
 
 
-def leave(token) -> None:
+def collect():
+    """``(handler, previous)``: NumPy's ``'log'`` modes with ``call=handler`` log into a
+    fresh list for this thread; :func:`collected` gives it back and restores
+    ``previous``."""
+    previous = _log.messages
+    _log.messages = []
+    return _log, previous
+
+
+def collected(previous) -> list:
+    mine = _log.messages
+    _log.messages = previous
+    return mine
+
+
+def ordered(messages) -> list:
+    """Messages once each: ufunc by ufunc in the order first seen, and each ufunc's kinds
+    in NumPy's order (each device logs its own, maybe in another order)."""
+    by_op: dict = {}
+    for m in messages:
+        by_op.setdefault(m.rpartition(" encountered in ")[2], {})[m] = None
+    return [m for group in by_op.values() for m in sorted(group, key=rank)]
+
+
+def leave(token, name: str | None = None) -> None:
     """Restore the user's error state; issue what NumPy logged in between as its warnings,
-    at the user's line (once each, in NumPy's order, when each device logged its own)."""
+    at the user's line (once each, in NumPy's order).  ``name``: the operation to name
+    in every message (a reduction's combining step says ``add``, NumPy ``reduce``)."""
     if token is None:
         return
     _STATE.reset(token)
     if _log.messages:
-        found = dict.fromkeys(_log.messages)
-        _log.messages.clear()
+        messages = _log.messages
+        _log.messages = []
+        if name is not None:
+            messages = [m.rpartition(" encountered in ")[0] + f" encountered in {name}"
+                        for m in messages]
         from .dispatch.fallback import user_origin
         filename, lineno, module, registry = user_origin()
-        for message in sorted(found, key=rank):
+        for message in ordered(messages):
             warnings.warn_explicit(message, RuntimeWarning, filename, lineno,
                                    module=module, registry=registry)
 
 
 class at_user:
-    """``with at_user(active):`` — :func:`enter` and :func:`leave` around a block (for the
-    engine's per-device loops on CPU shards; ``active=False`` on GPUs, which report no
-    floating-point errors)."""
+    """``with at_user(active, name):`` — :func:`enter` and :func:`leave` around a block
+    (for the engine's per-device loops on CPU shards; ``active=False`` on GPUs, which
+    report no floating-point errors; ``name`` as for :func:`leave`)."""
 
-    __slots__ = ("active", "token")
+    __slots__ = ("active", "token", "name")
 
-    def __init__(self, active: bool = True):
+    def __init__(self, active: bool = True, name: str | None = None):
         self.active = active
         self.token = None
+        self.name = name
 
     def __enter__(self):
         if self.active:
@@ -141,6 +170,6 @@ class at_user:
         return self
 
     def __exit__(self, *exc):
-        leave(self.token)
+        leave(self.token, self.name)
         self.token = None
         return False

@@ -215,3 +215,12 @@ def test_linalg_result_dtypes(machine, da, db):
     b = numpy.ones(2).astype(db)
     same(numpy.linalg.solve, a, b)
     same(lambda x, y: numpy.linalg.lstsq(x, y)[0], a, b)
+
+
+@pytest.mark.parametrize("dtype", [numpy.longdouble, numpy.clongdouble, numpy.float16])
+def test_linalg_unsupported_dtypes(machine, dtype):
+    # NumPy's TypeError, not a silent computation in another precision
+    m = (numpy.eye(3) * 2).astype(dtype)
+    for fn in (numpy.linalg.svd, numpy.linalg.qr, numpy.linalg.inv, numpy.linalg.eigh,
+               lambda x: numpy.linalg.solve(x, x)):
+        same(fn, m)

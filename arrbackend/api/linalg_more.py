@@ -59,6 +59,9 @@ def _result_type(*arrays):
     double = complex_ = False
     for a in arrays:
         dt = a.dtype
+        if dt.kind in "fc" and (dt.itemsize > (16 if dt.kind == "c" else 8) or
+                                dt == numpy.float16):
+            raise TypeError(f"array type {dt} is unsupported in linalg")
         complex_ |= dt.kind == "c"
         double |= dt.kind not in "fc" or dt.itemsize == (16 if dt.kind == "c" else 8)
     if complex_:

@@ -459,7 +459,7 @@ def _hypergeometric(s, a):
     return _finish(_hyper(P, good, bad, ns), P, numpy.int64)
 
 
-_HRUA_FROM = 1000     # items drawn (or left) from which HRUA's rounds cost less
+_HRUA_FROM = 400      # items drawn (or left) from which HRUA's rounds cost less
 
 
 def _hyper(P, good, bad, ns):

@@ -90,14 +90,15 @@ def resolve_dtypes(ufunc, ins, outs, dtype, casting, signature) -> tuple:
             r = ufunc(*[_stand_in(x) for x in ins], **kw)
     except ValueError as exc:
         # an error about the values, not the dtypes (an int to a negative int power):
-        # NumPy raises it only where an element is computed (not at all under where=False)
-        if ufunc is not numpy.power or "negative integer powers" not in str(exc):
+        # NumPy raises it only where an element is computed, so not for empty arrays.
+        # Raised here otherwise, on every process alike and on GPUs (whose libraries do
+        # not check), also where where= would leave every element out.
+        if ufunc is not numpy.power or "negative integer powers" not in str(exc) or \
+                any(x.size for x in ins if isinstance(x, ndarray)):
             raise
-        arrays = [x for x in ins if isinstance(x, ndarray)]
-        if any(x._store.machine.is_gpu and x.size for x in arrays):
-            raise      # (GPU libraries do not check the values: raised here, as NumPy would)
         with numpy.errstate(all="ignore"):     # the same keywords, a positive exponent
-            r = ufunc(*[1 if type(x) is int and x < 0 else _stand_in(x) for x in ins], **kw)
+            r = ufunc(*[_stand_in(x) if isinstance(x, ndarray) else
+                        numpy.abs(x) for x in ins], **kw)
     if outs is not None:
         res = tuple(o.dtype for o in outs)
     else:

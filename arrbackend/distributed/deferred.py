@@ -445,24 +445,28 @@ class _Errors:
 
     @contextlib.contextmanager
     def applied(self):
-        if self.origin is None:
+        used = set(self.state.values())
+        if self.origin is None or used & {"call", "log"}:   # (the user's handler: as set)
             with numpy.errstate(**self.state):
                 yield
             return
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", RuntimeWarning)
-            with numpy.errstate(**self.state):
+        # the 'warn' modes log here (this thread only); the warnings are issued at the
+        # statement's line under its filters, once each, also when an error is raised
+        handler, previous = _fperrors.collect()
+        try:
+            with numpy.errstate(call=handler, **{k: "log" if v == "warn" else v
+                                                 for k, v in self.state.items()}):
                 yield
-        if caught:
-            filename, lineno, module, registry = self.origin
-            found = {str(w.message): w for w in caught}       # once each, NumPy's order
-            with warnings.catch_warnings():
-                warnings.filters = self.filters
-                warnings._filters_mutated()
-                for text in sorted(found, key=_fperrors.rank):
-                    w = found[text]
-                    warnings.warn_explicit(w.message, w.category, filename, lineno,
-                                           module=module, registry=registry)
+        finally:
+            messages = _fperrors.collected(previous)
+            if messages:
+                filename, lineno, module, registry = self.origin
+                with warnings.catch_warnings():
+                    warnings.filters = self.filters
+                    warnings._filters_mutated()
+                    for text in _fperrors.ordered(messages):
+                        warnings.warn_explicit(text, RuntimeWarning, filename, lineno,
+                                               module=module, registry=registry)
 
 
 def _run_local(dev, expr, leaf_local, out, lvs, errstate):

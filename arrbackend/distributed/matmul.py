@@ -78,10 +78,11 @@ def matmul(a2, b2, dtype) -> "ndarray":
             plans.append((d, la_, lb_))
     ex.run()
     shards = [None] * m.ndev
-    for d, x, y in plans:
-        dev = m.devices[d]
-        with dev.activate():
-            shards[d] = _local_matmul(dev.xp, x, y, dtype)
+    with _fperrors.at_user(not m.is_gpu):     # (NumPy's warnings, once, at the user's line)
+        for d, x, y in plans:
+            dev = m.devices[d]
+            with dev.activate():
+                shards[d] = _local_matmul(dev.xp, x, y, dtype)
     return ndarray._from_store(Store(m, oshape, numpy.dtype(dtype), layout, shards))
 
 
@@ -106,17 +107,18 @@ def _contracted_split(a2, b2, la, batch, oshape, dtype):
             plans.append((d, x, y))
     ex.run()
     partial = {}
-    with _fperrors.at_user(not m.is_gpu):     # (NumPy's warnings, once, at the user's line)
+    shards = [None] * m.ndev
+    # NumPy's warnings once, at the user's line (the partial products' sum is part of the
+    # matmul, as NumPy names it)
+    with _fperrors.at_user(not m.is_gpu, "matmul"):
         for d, x, y in plans:
             dev = m.devices[d]
             with dev.activate():
                 r = dev.xp.matmul(x, y)
                 partial[d] = dev.xp.ascontiguousarray(
                     dev.xp.broadcast_to(r, oshape)).astype(dtype, copy=False)
-    order = sorted(range(m.ndev), key=lambda e: la.ranges[e][0])
-    gathered = m.comm.allgather(partial)
-    shards = [None] * m.ndev
-    with _fperrors.at_user(not m.is_gpu):
+        order = sorted(range(m.ndev), key=lambda e: la.ranges[e][0])
+        gathered = m.comm.allgather(partial)
         for d, parts in gathered.items():
             dev = m.devices[d]
             with dev.activate():

@@ -208,7 +208,7 @@ def reduce(x, kind_name: str, axis=None, dtype=None, keepdims=False, initial=_NO
         dev = m.devices[d]
         ident = initial if initial is not _NOVALUE else None
         xp = dev.xp
-        with dev.activate(), _fperrors.at_user(not m.is_gpu):    # (NumPy's warnings)
+        with dev.activate(), _fperrors.at_user(not m.is_gpu, "reduce"):
             if ident is None and kind.name in ("sum", "prod", "max", "min", "any", "all"):
                 # the library's own reduction, called as a user would call it
                 ax = None if len(axes) == x.ndim else axes
@@ -248,7 +248,9 @@ def reduce(x, kind_name: str, axis=None, dtype=None, keepdims=False, initial=_NO
     ident = initial if initial is not _NOVALUE else None
     split = lay.axis if lay.is_block else -1
     partial = {}
-    with _fperrors.at_user(not m.is_gpu):     # (NumPy's warnings, once, at the user's line)
+    # NumPy's warnings once, at the user's line, named as NumPy names them: a combining
+    # step's add or maximum is part of the reduction
+    with _fperrors.at_user(not m.is_gpu, "reduce"):
         for d, (a, wl, box) in pieces.items():
             dev = m.devices[d]
             with dev.activate():
@@ -258,14 +260,13 @@ def reduce(x, kind_name: str, axis=None, dtype=None, keepdims=False, initial=_NO
                     continue
                 with numpy.errstate(invalid="ignore"):
                     partial[d] = _local_reduce(dev.xp, kind, a, axes, dtype, wl, ident)
-    if split >= 0 and split in axes:
-        # combine the partials of all devices, in the order of the rows they hold
-        order = [d for d in sorted(range(m.ndev), key=lambda e: lay.ranges[e][0])
-                 if lay.ranges[d][1] > lay.ranges[d][0] or kind.fill is not None]
-        gathered = (m.comm.allgather(partial, f"{name} over axes {axes} of {x.shape}")
-                    if m.ndev > 1 else {d: [partial[d]] for d in partial})
-        shards = [None] * m.ndev
-        with _fperrors.at_user(not m.is_gpu):
+        if split >= 0 and split in axes:
+            # combine the partials of all devices, in the order of the rows they hold
+            order = [d for d in sorted(range(m.ndev), key=lambda e: lay.ranges[e][0])
+                     if lay.ranges[d][1] > lay.ranges[d][0] or kind.fill is not None]
+            gathered = (m.comm.allgather(partial, f"{name} over axes {axes} of {x.shape}")
+                        if m.ndev > 1 else {d: [partial[d]] for d in partial})
+            shards = [None] * m.ndev
             for d, parts in gathered.items():
                 dev = m.devices[d]
                 with dev.activate():
@@ -276,21 +277,22 @@ def reduce(x, kind_name: str, axis=None, dtype=None, keepdims=False, initial=_NO
                     r = functools.reduce(comb, chosen)
                     shards[d] = _postprocess(dev.xp, r, kind, ident, res_dtype, axes,
                                              keepdims)
-        store = Store(m, _result_shape(x.shape, axes, keepdims), numpy.dtype(res_dtype),
-                      Layout.replicated() if m.ndev > 1 else Layout.single(0), shards)
-    else:
-        shards = [None] * m.ndev
-        for d, r in partial.items():
-            dev = m.devices[d]
-            with dev.activate():
-                shards[d] = _postprocess(dev.xp, r, kind, ident, res_dtype, axes, keepdims)
-        rshape = _result_shape(x.shape, axes, keepdims)
-        if lay.is_block:
-            k = lay.axis if keepdims else lay.axis - sum(1 for a in axes if a < lay.axis)
-            rlay = Layout.block(k, lay.ranges)
+            store = Store(m, _result_shape(x.shape, axes, keepdims), numpy.dtype(res_dtype),
+                          Layout.replicated() if m.ndev > 1 else Layout.single(0), shards)
         else:
-            rlay = lay
-        store = Store(m, rshape, numpy.dtype(res_dtype), rlay, shards)
+            shards = [None] * m.ndev
+            for d, r in partial.items():
+                dev = m.devices[d]
+                with dev.activate():
+                    shards[d] = _postprocess(dev.xp, r, kind, ident, res_dtype, axes,
+                                             keepdims)
+            rshape = _result_shape(x.shape, axes, keepdims)
+            if lay.is_block:
+                k = lay.axis if keepdims else lay.axis - sum(1 for a in axes if a < lay.axis)
+                rlay = Layout.block(k, lay.ranges)
+            else:
+                rlay = lay
+            store = Store(m, rshape, numpy.dtype(res_dtype), rlay, shards)
     return _finish(ndarray._from_store(store), out)
 
 

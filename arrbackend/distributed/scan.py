@@ -25,6 +25,36 @@ _LOCAL = {"add": "cumsum", "multiply": "cumprod"}
 _IDENTITY = {"add": 0, "multiply": 1}
 
 
+def _add_offsets(m, lay, axis, op, dtype, parts) -> None:
+    """Combine each device's scan with the totals of the devices holding earlier rows."""
+    totals = {}
+    for d, r in parts.items():
+        dev = m.devices[d]
+        xp = dev.xp
+        with dev.activate():
+            if r.shape[axis]:
+                last = [slice(None)] * r.ndim
+                last[axis] = slice(r.shape[axis] - 1, None)
+                totals[d] = xp.ascontiguousarray(r[tuple(last)])
+            else:
+                shape = list(r.shape)
+                shape[axis] = 1
+                totals[d] = xp.full(tuple(shape), _IDENTITY[op], dtype)
+    g = m.comm.allgather(totals)
+    order = sorted(range(m.ndev), key=lambda e: lay.ranges[e][0])
+    for d in parts:
+        before = [e for e in order if lay.ranges[e][0] < lay.ranges[d][0]
+                  and lay.ranges[e][1] > lay.ranges[e][0]]
+        if not before or parts[d].size == 0:
+            continue
+        dev = m.devices[d]
+        xp = dev.xp
+        with dev.activate():
+            f = getattr(xp, op)
+            offset = functools.reduce(f, [g[d][e] for e in before])
+            parts[d] = f(parts[d], offset).astype(dtype, copy=False)
+
+
 def scan(x, axis: int, op: str, dtype):
     """The inclusive scan of ``x`` along ``axis`` with ``op`` ('add' or 'multiply'),
     computed in ``dtype``."""
@@ -33,40 +63,15 @@ def scan(x, axis: int, op: str, dtype):
     dtype = numpy.dtype(dtype)
     parts = {}
     local = pieces(x)
-    with _fperrors.at_user(not m.is_gpu):     # (NumPy's warnings, once, at the user's line)
+    # NumPy's warnings once, at the user's line, named as NumPy names them (the offsets'
+    # add or multiply is part of the accumulation)
+    with _fperrors.at_user(not m.is_gpu, "accumulate"):
         for d, (box, loc) in local.items():
             dev = m.devices[d]
             with dev.activate():
                 parts[d] = getattr(dev.xp, _LOCAL[op])(loc, axis=axis, dtype=dtype)
-    split = m.ndev > 1 and lay.is_block and lay.axis == axis
-    if split:
-        totals = {}
-        for d, r in parts.items():
-            dev = m.devices[d]
-            xp = dev.xp
-            with dev.activate():
-                if r.shape[axis]:
-                    last = [slice(None)] * r.ndim
-                    last[axis] = slice(r.shape[axis] - 1, None)
-                    totals[d] = xp.ascontiguousarray(r[tuple(last)])
-                else:
-                    shape = list(r.shape)
-                    shape[axis] = 1
-                    totals[d] = xp.full(tuple(shape), _IDENTITY[op], dtype)
-        g = m.comm.allgather(totals)
-        order = sorted(range(m.ndev), key=lambda e: lay.ranges[e][0])
-        with _fperrors.at_user(not m.is_gpu):
-            for d in parts:
-                before = [e for e in order if lay.ranges[e][0] < lay.ranges[d][0]
-                          and lay.ranges[e][1] > lay.ranges[e][0]]
-                if not before or parts[d].size == 0:
-                    continue
-                dev = m.devices[d]
-                xp = dev.xp
-                with dev.activate():
-                    f = getattr(xp, op)
-                    offset = functools.reduce(f, [g[d][e] for e in before])
-                    parts[d] = f(parts[d], offset).astype(dtype, copy=False)
+        if m.ndev > 1 and lay.is_block and lay.axis == axis:
+            _add_offsets(m, lay, axis, op, dtype, parts)
     if lay.is_single or m.ndev == 1:
         lay = Layout.single(lay.device if lay.is_single else 0)
     shards = [None] * m.ndev
