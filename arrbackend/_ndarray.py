@@ -284,10 +284,22 @@ class ndarray(NdarrayMethods):
         return bool(self._scalar_host())
 
     def __float__(self) -> float:
-        return float(self._scalar_host())
+        return float(self._real_scalar())
 
     def __int__(self) -> int:
-        return int(self._scalar_host())
+        return int(self._real_scalar())
+
+    def _real_scalar(self):
+        """A 0-d complex array stands where NumPy gives a complex scalar, which converts
+        to float or int with a ComplexWarning (a complex 0-d NumPy array would raise)."""
+        v = self._scalar_host()
+        if self.ndim == 0 and self.dtype.kind == "c":
+            import warnings
+            from .dispatch.fallback import user_stacklevel
+            warnings.warn("Casting complex values to real discards the imaginary part",
+                          numpy.exceptions.ComplexWarning, stacklevel=user_stacklevel())
+            return v.real[()]
+        return v
 
     def __complex__(self) -> complex:
         return complex(self._scalar_host())

@@ -239,3 +239,16 @@ def test_error_order_and_empty_inputs(machine):
     # NumPy resolves the dtypes before broadcasting: the dtype error comes first
     same(lambda x, y: numpy.remainder(x, y), numpy.ones((2, 2), complex), numpy.ones(3))
     same(numpy.ediff1d, numpy.zeros((2, 0), bool))        # bool subtract, even when empty
+
+
+def test_complex_element_to_python_number(machine):
+    # an element of a complex array (a NumPy complex scalar; here a 0-d array) converts to
+    # float/int with NumPy's ComplexWarning, not a TypeError
+    a = numpy.fft.fft(numpy.ones((4, 5)), axis=0)
+    x = to_ours(a)
+    with pytest.warns(numpy.exceptions.ComplexWarning):
+        assert float(x[0, 0]) == float(a[0, 0].real)
+    with pytest.warns(numpy.exceptions.ComplexWarning):
+        assert int(x[0, 0]) == 4
+    with pytest.raises(TypeError):
+        float(ab.asarray([1 + 2j]))
