@@ -314,11 +314,11 @@ def _elsewhere(ufunc, inputs, out, m, d):
     """A one-device call on another process's device: that process computes; here the
     result is the same kind of array with no local shard.  Every process takes the same
     branch, so the next collective finds them all."""
-    if out is not None:
+    dt = resolve_dtypes(ufunc, inputs, out, None, None, None)[0]   # NumPy's errors, as
+    if out is not None:                                            # the owner meets them
         before_write(out[0]._store)
         out[0]._store.version += 1
         return out[0]
-    dt = resolve_dtypes(ufunc, inputs, None, None, None, None)[0]
     shapes = [x.shape for x in inputs if type(x) is ndarray]
     shape = shapes[0] if len(shapes) == 1 else broadcast_shapes(shapes)
     return ndarray._from_store(Store(m, shape, dt, Layout.single(d), [None] * m.ndev))

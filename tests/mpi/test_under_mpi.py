@@ -150,3 +150,7 @@ def test_small_arrays_live_on_one_process():
                 host(big + y), numpy.arange(16.0).reshape(4, 4) + a[:4] * 2 + 1)
         y += 1
         numpy.testing.assert_array_equal(host(y), a[:4] * 2 + 2)
+        i = ab.argsort(x)
+        with pytest.raises(TypeError):      # NumPy's casting error, on every process
+            i += x
+        assert float(ab.sum(x)) == a.sum()  # (and all still in step)
