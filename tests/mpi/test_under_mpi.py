@@ -154,3 +154,36 @@ def test_small_arrays_live_on_one_process():
         with pytest.raises(TypeError):      # NumPy's casting error, on every process
             i += x
         assert float(ab.sum(x)) == a.sum()  # (and all still in step)
+
+
+MIXED_OPS = [
+    lambda xp, a, b: xp.sum(a, axis=0), lambda xp, a, b: xp.cumsum(a, axis=-1),
+    lambda xp, a, b: xp.sort(a, axis=0), lambda xp, a, b: a + b,
+    lambda xp, a, b: xp.where(a > 0, a, b), lambda xp, a, b: a @ b.T,
+    lambda xp, a, b: a[[0, -1, 1]], lambda xp, a, b: a[a > 0],
+    lambda xp, a, b: xp.concatenate([a, b]), lambda xp, a, b: xp.argsort(a, kind="stable"),
+    lambda xp, a, b: xp.linalg.norm(a), lambda xp, a, b: xp.quantile(a, 0.3, axis=0),
+    lambda xp, a, b: xp.maximum(a, b) * 2.5, lambda xp, a, b: xp.einsum("ij,ij->i", a, b),
+]
+
+
+def test_small_and_spread_arrays_mixed():
+    # arrays on one process's device and arrays spread over all, in random chains: the
+    # same values as NumPy on every process, and every process in step
+    import random
+    rnd = random.Random(5)
+    for it in range(60):
+        shape = (rnd.randint(3, 6), rnd.randint(3, 5))
+        a = numpy.random.default_rng(it).standard_normal(shape)
+        b = numpy.random.default_rng(it + 1).standard_normal(shape)
+        chain = [rnd.choice(MIXED_OPS) for _ in range(rnd.randint(1, 3))]
+        with ab.settings.override(split_bytes=rnd.choice([0, 1 << 20])):
+            x = ab.asarray(a)
+        with ab.settings.override(split_bytes=rnd.choice([0, 1 << 20])):
+            y = ab.asarray(b)
+        want, got = a, x
+        for f in chain:
+            if want.shape != a.shape:
+                break
+            want, got = f(numpy, want, b), f(ab, got, y)
+        numpy.testing.assert_allclose(host(got), want, rtol=1e-12, atol=1e-12)
