@@ -163,6 +163,8 @@ def test_ufunc_keywords(machine, uf, shape, dtype, other, out_dtype, where, cast
     b = _data(shape, other, seed + 1) if isinstance(other, str) else other
     if uf in (numpy.less, numpy.equal) and where and isinstance(b, int):
         return          # (NumPy 2.4's own loop crashes there; pinned in test_elementwise)
+    if uf is numpy.power and where and isinstance(b, (int, numpy.integer)) and b < 0:
+        return          # (raised up front even where where= computes nothing: documented)
     mask = numpy.random.default_rng(seed).random(shape) < 0.5
     if where and out_dtype is None:
         out_dtype = "float64"       # (where= without out= leaves values unset)
