@@ -22,6 +22,16 @@ __all__ = ["cumsum", "cumprod", "cumulative_sum", "cumulative_prod", "nancumsum"
            "nancumprod", "diff", "ediff1d", "trapezoid"]
 
 
+def _into(out, r):
+    """``r``, or written into ``out`` (NumPy's message for a wrong size)."""
+    if out is None:
+        return r
+    if out.shape != r.shape:
+        raise ValueError("provided out is the wrong size for the accumulation.")
+    assign(out, r)
+    return out
+
+
 def _scan(kind, a, axis, dtype, out, name):
     from .manipulation import ravel
     x = ours(a)
@@ -32,12 +42,7 @@ def _scan(kind, a, axis, dtype, out, name):
     f = numpy.cumsum if kind == "add" else numpy.cumprod
     rdt = f(numpy.zeros(1, x.dtype), dtype=dtype).dtype
     r = scan(x, ax, kind, rdt)
-    if out is not None:
-        if out.shape != r.shape:
-            raise ValueError("provided out is the wrong size for the accumulation.")
-        assign(out, r)
-        return out
-    return r
+    return _into(out, r)
 
 
 @implements(numpy.cumsum, local=True)
@@ -75,12 +80,7 @@ def _cumulative(kind, x, axis, dtype, out, include_initial, name):
         init = full(tuple(shape), 0 if kind == "add" else 1, dtype=r.dtype,
                     device=x._store.machine)
         r = concatenate([init, r], axis=ax)
-    if out is not None:
-        if out.shape != r.shape:
-            raise ValueError("provided out is the wrong size for the accumulation.")
-        assign(out, r)
-        return out
-    return r
+    return _into(out, r)
 
 
 @implements(numpy.cumulative_sum, local=True)

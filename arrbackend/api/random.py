@@ -153,29 +153,34 @@ def _check_scale(scale, name="scale"):
         raise ValueError(f"{name} < 0")
 
 
-def _finite_range(low, high) -> None:
-    """NumPy's check of uniform's range (scalars: on the host)."""
+def _uniform(stream, low, high, size, dtype=numpy.float64, generator=False):
+    """``low + (high - low) * u`` after NumPy's checks of the range: finite (both APIs),
+    then, for a Generator, not negative (arrays checked on the devices, once each)."""
+    arrays = isinstance(low, ndarray) or isinstance(high, ndarray)
     with numpy.errstate(all="ignore"):
-        if isinstance(low, ndarray) or isinstance(high, ndarray):
-            from .reductions import all as all_
-            finite = bool(all_(ufunc_call(numpy.isfinite, (
-                ufunc_call(numpy.subtract, (high, low), {}),), {})))
+        if arrays:
+            span = ufunc_call(numpy.subtract, (high, low), {})
+        elif isinstance(low, (int, float)) and isinstance(high, (int, float)):
+            span = high - low       # (Python numbers stay weakly typed)
         else:
-            finite = bool(numpy.all(numpy.isfinite(numpy.subtract(high, low))))
-    if not finite:
-        raise OverflowError("high - low range exceeds valid bounds")
-
-
-def _uniform(stream, low, high, size, dtype=numpy.float64):
-    _finite_range(low, high)
+            span = numpy.subtract(high, low)        # (lists, NumPy scalars and arrays)
+        if arrays:
+            from .reductions import all as all_, any as any_
+            finite = bool(all_(ufunc_call(numpy.isfinite, (span,), {})))
+        else:
+            finite = bool(numpy.all(numpy.isfinite(span)))
+        if not finite:
+            raise OverflowError("high - low range exceeds valid bounds")
+        if generator and (bool(any_(ufunc_call(numpy.less, (span, 0), {}))) if arrays
+                          else bool(numpy.any(span < 0))):
+            raise ValueError("high - low < 0")
     shape = _shape_of_params(size, low, high)
     u = draw(stream, "uniform" if numpy.dtype(dtype) == numpy.float64 else "uniform32",
              shape, dtype)
     if isinstance(low, (int, float)) and isinstance(high, (int, float)) and low == 0.0 \
             and high == 1.0:
         return u
-    rng = ufunc_call(numpy.subtract, (high, low), {})
-    return ufunc_call(numpy.add, (low, ufunc_call(numpy.multiply, (rng, u), {})), {})
+    return ufunc_call(numpy.add, (low, ufunc_call(numpy.multiply, (span, u), {})), {})
 
 
 def _normal(stream, loc, scale, size):
@@ -308,15 +313,7 @@ class Generator(GeneratorMethods):
         return _into(out, r)
 
     def uniform(self, low=0.0, high=1.0, size=None):
-        from ..api.random_samplers import _check
-        _finite_range(low, high)                        # NumPy's first check, then
-        with numpy.errstate(all="ignore"):              # Generator's own
-            negative = ufunc_call(numpy.less, (ufunc_call(
-                numpy.subtract, (high, low), {}), 0), {}) if isinstance(
-                low, ndarray) or isinstance(high, ndarray) else numpy.less(
-                numpy.subtract(high, low), 0)
-        _check(negative, "high - low < 0")
-        return _uniform(self._stream, low, high, size)
+        return _uniform(self._stream, low, high, size, generator=True)
 
     def normal(self, loc=0.0, scale=1.0, size=None):
         return _normal(self._stream, loc, scale, size)

@@ -148,18 +148,7 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=_NoValue, *, where=_NoValu
     if f16:
         from .manipulation import astype
         ret = astype(ret, x.dtype)
-    return _to_out(ret, out)
-
-
-def _to_out(ret, out):
-    if out is None:
-        return ret
-    if out.shape != ret.shape:          # NumPy's check (assign would broadcast)
-        raise ValueError(f"output parameter for reduction has shape {out.shape}, "
-                         f"expected {ret.shape}")
-    from ..distributed.elementwise import assign
-    assign(out, ret)
-    return out
+    return engine._finish(ret, out)
 
 
 def _var_core(x, axes, dtype, ddof, keepdims, where, mean_arg, name):
@@ -214,7 +203,7 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=_NoValue, *, where=
     axes = engine.normalize_axes(axis, x.ndim, "var")
     r = _var_core(x, axes, dtype, _ddof(ddof, correction, "var"), _opt(keepdims, False),
                   _opt(where, True), None if mean is _NoValue else mean, "var")
-    return _to_out(r, out)
+    return engine._finish(r, out)
 
 
 @implements(numpy.std, local=True)
@@ -226,7 +215,7 @@ def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=_NoValue, *, where=
     r = _var_core(x, axes, dtype, _ddof(ddof, correction, "std"), _opt(keepdims, False),
                   _opt(where, True), None if mean is _NoValue else mean, "std")
     r = ufunc_call(numpy.sqrt, (r,), {"out": (r,)})
-    return _to_out(r, out)
+    return engine._finish(r, out)
 
 
 # ---------------------------------------------------------------------------------------
@@ -317,7 +306,7 @@ def nanmean(a, axis=None, dtype=None, out=None, keepdims=_NoValue, *, where=_NoV
     avg = _divide_inplace(tot, cnt)
     if bool(any(ufunc_call(numpy.equal, (cnt, 0), {}))):
         warnings.warn("Mean of empty slice", RuntimeWarning, stacklevel=2)
-    return _to_out(avg, out)
+    return engine._finish(avg, out)
 
 
 def _nanvar_core(a, axis, dtype, ddof, keepdims, where, name):
@@ -362,7 +351,7 @@ def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=_NoValue, *, whe
     """Same as ``numpy.nanvar``."""
     r = _nanvar_core(a, axis, dtype, _ddof(ddof, correction, "nanvar"), _opt(keepdims, False),
                      _opt(where, True), "nanvar")
-    return _to_out(r, out)
+    return engine._finish(r, out)
 
 
 @implements(numpy.nanstd, local=True)
@@ -372,4 +361,4 @@ def nanstd(a, axis=None, dtype=None, out=None, ddof=0, keepdims=_NoValue, *, whe
     r = _nanvar_core(a, axis, dtype, _ddof(ddof, correction, "nanstd"), _opt(keepdims, False),
                      _opt(where, True), "nanstd")
     r = ufunc_call(numpy.sqrt, (r,), {})
-    return _to_out(r, out)
+    return engine._finish(r, out)
