@@ -6,6 +6,8 @@ counted in ``counters['gathers']``, and the inverse is spread back by the defaul
 """
 from __future__ import annotations
 
+import math
+
 import numpy
 
 from ..dispatch.registry import implements
@@ -25,13 +27,6 @@ def _arr(x, m):
 
 
 _SIG = "(n?,k),(k,m?)->(n?,m?)"
-
-
-def _prod(shape) -> int:
-    n = 1
-    for k in shape:
-        n *= k
-    return n
 
 
 def _shp(shape) -> str:
@@ -132,8 +127,8 @@ def dot(a, b, out=None):
                              f"(dim {x.ndim - 1}) != {ky} (dim {y.ndim - 2})")
         yk = moveaxis(y, -2, 0)
         rest = yk.shape[1:]
-        rows = x.size // kx if kx else _prod(x.shape[:-1])
-        cols = yk.size // ky if ky else _prod(rest)
+        rows = x.size // kx if kx else math.prod(x.shape[:-1])
+        cols = yk.size // ky if ky else math.prod(rest)
         r = matmul(reshape(x, (rows, kx)), reshape(yk, (ky, cols)))
         r = reshape(r, x.shape[:-1] + rest)
     if out is not None:

@@ -9,6 +9,8 @@ sorted=False)`` returns sorted values (an allowed order).
 """
 from __future__ import annotations
 
+import math
+
 import numpy
 
 from ..dispatch.registry import implements
@@ -71,9 +73,7 @@ def _unique_rows(x, axis, return_index, return_inverse, return_counts):
     ar = moveaxis(x, ax, 0)
     orig_shape = ar.shape
     n = orig_shape[0]
-    cols = 1
-    for k in orig_shape[1:]:
-        cols *= k
+    cols = math.prod(orig_shape[1:])
     ar2 = reshape(ar, (n, cols)) if ar.ndim != 2 else ar     # (not -1: n may be 0)
     cols = ar2.shape[1]
     if n == 0 or cols == 0:

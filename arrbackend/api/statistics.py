@@ -12,6 +12,7 @@ reductions and distributed products.
 """
 from __future__ import annotations
 
+import math
 import warnings
 
 import numpy
@@ -114,9 +115,7 @@ def _front(x, axis):
     keep = [k for k in range(x.ndim) if k not in axes]
     moved = moveaxis(x, list(axes), list(range(len(axes))))
     if len(axes) != 1:
-        n = 1
-        for k in axes:
-            n *= x.shape[k]
+        n = math.prod(x.shape[k] for k in axes)
         moved = reshape(moved, (n,) + tuple(x.shape[k] for k in keep))   # (-1: ambiguous
         # when a kept axis has length 0)
     return moved, axes
@@ -271,9 +270,7 @@ def _take_lines(arr, idx):
     if nq == 0:
         return take_along_axis(arr, idx[None], 0)[0]
     lines = arr.shape[1:]
-    nqs = 1
-    for n in idx.shape[:nq]:
-        nqs *= n
+    nqs = math.prod(idx.shape[:nq])
     flat_q = reshape(idx, (nqs,) + lines)        # (not -1: lines may hold no element)
     r = take_along_axis(arr, flat_q, 0)
     return reshape(r, idx.shape)

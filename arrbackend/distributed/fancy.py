@@ -24,6 +24,8 @@ C order wins when the index arrays are on one device or split along their first 
 """
 from __future__ import annotations
 
+import math
+
 import numpy
 
 from .layout import Layout, default_layout
@@ -419,9 +421,7 @@ def _requests(w, bidx, k, B, lay_r, wl, values=None):
                 xp.zeros((k, 0), numpy.intp)
             vals = None
             if vl is not None:
-                nb_el = 1
-                for n in bshape:
-                    nb_el *= n
+                nb_el = math.prod(bshape)
                 flatv = xp.ascontiguousarray(vl).reshape((nb_el,) + rest)   # (not -1:
                 # rest may hold no element)
                 vals = flatv[order]
