@@ -2,7 +2,6 @@
 
 Built from the registry: the functions arrbackend implements natively, and for every
 other name of ``numpy.fft`` a function that runs NumPy's through the fallback."""
-import numpy as _numpy
 
 from .dispatch.namespace import module_getattr as _module_getattr, populate as _populate
 
