@@ -25,7 +25,7 @@ from ..distributed.view import normalize_axis
 from ._helpers import new_array, ours, uf
 from .creation import _is_cupy
 from .ufuncs import as_operand, common_machine
-from .._ndarray import ndarray
+from ..distributed.array import ndarray
 
 __all__ = ["take", "take_along_axis", "put", "put_along_axis", "place", "putmask", "choose",
            "compress", "extract", "argwhere", "flatnonzero", "diagonal", "trace", "diag",

@@ -20,7 +20,7 @@ from .._settings import settings
 from ..distributed.layout import Layout
 from ..distributed.machine import current_machine
 from ..distributed.store import Store, alloc_local, before_write
-from .._ndarray import ndarray
+from ..distributed.array import ndarray
 
 __all__ = ["ufunc_call", "METHODS", "as_operand", "common_machine", "resolve_dtypes",
            "UFUNC_NAMES", "ufunc_proxy"]

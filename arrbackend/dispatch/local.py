@@ -9,7 +9,7 @@ import functools
 import numpy
 
 from .. import _fperrors
-from .._ndarray import ndarray
+from ..distributed.array import ndarray
 from ..distributed.layout import Layout
 from ..distributed.elementwise import check_writable
 from ..distributed.store import Store, before_write

@@ -31,10 +31,10 @@ from .. import _fperrors
 from .._settings import settings
 from .localize import Exchange, device_boxes, local_view, post
 from .._counters import count
-from ..dispatch.fallback import user_origin
+from .._origin import user_origin
 from .store import Store, alloc_local, before_write
 from .view import IndexMap
-from .._ndarray import ndarray
+from .array import ndarray
 from ..kernels import fused
 
 __all__ = ["Leaf", "Const", "Op", "LazyStore", "deferring", "defer_ufunc",

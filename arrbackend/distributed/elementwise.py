@@ -17,7 +17,7 @@ from .layout import Layout, default_layout
 from .localize import Exchange, device_boxes
 from .store import Store, alloc_local, before_write
 from .deferred import evaluate_into
-from .._ndarray import ndarray
+from .array import ndarray
 
 __all__ = ["elementwise", "broadcast_shapes", "choose_layout", "aliases"]
 

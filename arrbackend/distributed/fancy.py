@@ -33,7 +33,7 @@ from .localize import Exchange, device_boxes
 from .comm import Transfer
 from .store import alloc_local, before_write
 from .view import parse_basic_index, separated_advanced
-from .._ndarray import ndarray
+from .array import ndarray
 
 __all__ = ["getitem", "setitem", "gather", "scatter", "normalize_index"]
 

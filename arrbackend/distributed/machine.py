@@ -62,10 +62,13 @@ _NULL = contextlib.nullcontext()
 class Device:
     """One device of a machine: a virtual CPU device or one GPU."""
 
-    __slots__ = ("kind", "id", "index", "rank", "xp", "_cupy_device")
+    __slots__ = ("kind", "id", "index", "rank", "xp", "lean", "_cupy_device")
 
     def __init__(self, kind: str, id: int, index: int, rank: int = 0):
         self.kind = kind
+        # the operators call NumPy on this device's arrays directly (a CPU device of a
+        # one-process machine: no other process takes part in what happens here)
+        self.lean = False
         self.id = id
         self.index = index
         self.rank = rank
@@ -110,6 +113,8 @@ class Machine:
         self.kind = kinds.pop()
         self.ndev = len(self.devices)
         self.local = tuple(d.index for d in self.devices if d.rank == rank)
+        for d in self.devices:
+            d.lean = d.kind == "cpu" and nranks == 1
         if self.kind == "gpu" and len(self.local) == 1 and self.devices[self.local[0]].id == 0:
             # this process drives only the default GPU: no device switch per call
             self.devices[self.local[0]]._cupy_device = None
