@@ -22,15 +22,13 @@ from ._counters import count
 from ._ndarray_methods import NdarrayMethods
 from ._settings import settings as _S
 from .distributed.array import derived_map, ndarray
-from .distributed.layout import Layout
-from .distributed.store import Store, before_write
+from .distributed.store import Held as _Held, before_write
 from .dispatch.registry import lookup
 from .distributed.view import IndexMap  # noqa: F401  (part of the class's story)
 
 __all__ = ["ndarray"]
 
 _new = object.__new__
-_SINGLES = [Layout.single(d) for d in range(64)]
 _STATE_SET = _fp.STATE.set
 _STATE_RESET = _fp.STATE.reset
 _LOG = _fp.log
@@ -44,20 +42,17 @@ def _wrap(r, like) -> ndarray:
     if type(r) is not numpy.ndarray and dev.lean:
         r = r[...]                      # a NumPy scalar: a 0-d array (a copy)
     m = like._store.machine
-    st = _new(Store)
+    st = _Held()
     st.machine = m
     st.shape = r.shape
     st.dtype = r.dtype
-    d = dev.index
-    st.layout = _SINGLES[d] if d < 64 else Layout.single(d)
+    st.layout = dev.single
     if m.ndev == 1:
         st.shards = [r]
     else:
         st.shards = [None] * m.ndev
-        st.shards[d] = r
-    st._base = None
-    st.version = 0
-    st._readers = None
+        st.shards[dev.index] = r
+    st._base = st._readers = None
     x = _new(ndarray)
     x._store = st
     x._mp = x._src = x._cache_layout = None
@@ -119,16 +114,26 @@ def _operand(x, dev, lim):
     return None
 
 
-def _make_binop(uf, name: str):
-    """``__op__``, ``__rop__`` and ``__iop__`` for the ufunc ``uf``."""
+_NO_OPERAND = object()
 
-    def fwd(self, other):
+
+def _make_operator(uf, name: str, order: str):
+    """The operator ``name`` for the ufunc ``uf``: ``order`` is 'fwd' (``self op x``),
+    'rev' (``x op self``) or 'unary'.  The lean path is written out here once: NumPy on
+    the local arrays between two switches of NumPy's error state, the result wrapped as
+    a new one-device array (a store made without a Python-level call)."""
+    unary = order == "unary"
+    rev = order == "rev"
+
+    def op(self, other=_NO_OPERAND):
         a = self._loc
         if a is not None and self._dev.lean and _protocols.hook is None:
             lim = _S.cpu_eager_max
             if a.size < lim:
                 t = type(other)
-                if t is ndarray:
+                if unary:
+                    b = a
+                elif t is ndarray:
                     b = other._loc if other._dev is self._dev else None
                     if b is not None and b.size >= lim:
                         b = None
@@ -142,39 +147,44 @@ def _make_binop(uf, name: str):
                     if tok.old_value is not made[0]:
                         tok = _fp.resync(tok)
                     try:
-                        r = uf(a, b)
+                        r = uf(a) if unary else (uf(b, a) if rev else uf(a, b))
                     finally:
                         _STATE_RESET(tok)
                     if _LOG.messages:
                         _fp.issue()
-                    return _wrap(r, self)
+                    if type(r) is not numpy.ndarray:
+                        r = r[...]              # a NumPy scalar: a 0-d array (a copy)
+                    dev = self._dev
+                    m = self._store.machine
+                    st = _Held()
+                    st.machine = m
+                    st.shape = r.shape
+                    st.dtype = r.dtype
+                    st.layout = dev.single
+                    if m.ndev == 1:
+                        st.shards = [r]
+                    else:
+                        st.shards = [None] * m.ndev
+                        st.shards[dev.index] = r
+                    st._base = st._readers = None
+                    x = _new(ndarray)
+                    x._store = st
+                    x._mp = x._src = x._cache_layout = None
+                    x._loc = r
+                    x._dev = dev
+                    x._readonly = False
+                    return x
+        if unary:
+            return _ufunc_call(uf, (self,), {})
         if _defer(other):
             return NotImplemented
-        return _ufunc_call(uf, (self, other), {})
+        return _ufunc_call(uf, (other, self) if rev else (self, other), {})
 
-    def rev(self, other):
-        a = self._loc
-        if a is not None and self._dev.lean and a.size < _S.cpu_eager_max \
-                and _protocols.hook is None:
-            t = type(other)
-            b = other if (t is float or t is int or t is bool) else \
-                _operand(other, self._dev, _S.cpu_eager_max)
-            if b is not None:
-                made = _fp.made
-                tok = _STATE_SET(made[1])
-                if tok.old_value is not made[0]:
-                    tok = _fp.resync(tok)
-                try:
-                    r = uf(b, a)
-                finally:
-                    _STATE_RESET(tok)
-                if _LOG.messages:
-                    _fp.issue()
-                return _wrap(r, self)
-        if _defer(other):
-            return NotImplemented
-        return _ufunc_call(uf, (other, self), {})
+    op.__name__ = f"__{name}__" if not rev else f"__r{name}__"
+    return op
 
+
+def _make_inplace(uf, name: str):
     def inplace(self, other):
         a = self._loc
         if a is not None and self._dev.lean and not self._readonly \
@@ -198,32 +208,8 @@ def _make_binop(uf, name: str):
         _ufunc_call(uf, (self, other), {"out": (self,)})
         return self
 
-    fwd.__name__ = f"__{name}__"
-    rev.__name__ = f"__r{name}__"
     inplace.__name__ = f"__i{name}__"
-    return fwd, rev, inplace
-
-
-def _make_unary(uf, name: str):
-    def op(self):
-        a = self._loc
-        if a is not None and self._dev.lean and a.size < _S.cpu_eager_max \
-                and _protocols.hook is None:
-            made = _fp.made
-            tok = _STATE_SET(made[1])
-            if tok.old_value is not made[0]:
-                tok = _fp.resync(tok)
-            try:
-                r = uf(a)
-            finally:
-                _STATE_RESET(tok)
-            if _LOG.messages:
-                _fp.issue()
-            return _wrap(r, self)
-        return _ufunc_call(uf, (self,), {})
-
-    op.__name__ = f"__{name}__"
-    return op
+    return inplace
 
 
 def _eager_ufunc(self, ufunc, inputs, kwargs):
@@ -405,7 +391,17 @@ class _Methods(NdarrayMethods):
             except ValueError:
                 x = None
             if x is self and _protocols.hook is None:
-                return _lean_reduce(self, red)
+                made = _fp.made
+                tok = _STATE_SET(made[1])
+                if tok.old_value is not made[0]:
+                    tok = _fp.resync(tok)
+                try:
+                    r = red(self._loc, axis=None)
+                finally:
+                    _STATE_RESET(tok)
+                if _LOG.messages:
+                    _fp.issue("reduce")
+                return _wrap(r, self)
         return _array_function(func, types, args, kwargs)
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
@@ -438,42 +434,62 @@ class _Methods(NdarrayMethods):
     # indexing -------------------------------------------------------------------------
     def __getitem__(self, key):
         loc = self._loc
-        if loc is not None:
+        if loc is not None and self._dev.lean:
+            # a basic key on one CPU device: NumPy indexes the local array (its errors)
             t = type(key)
+            basic = element = False
             if t is tuple:
-                ints = 0
+                n = ints = 0
                 for k in key:
+                    n += 1
                     tk = type(k)
                     if tk is int:
                         ints += 1
                     elif tk is not slice and k is not None and k is not Ellipsis:
                         break
                 else:
-                    if ints == loc.ndim and ints == len(key) and self._dev.lean:
-                        return _wrap(loc[key], self)        # an element: a copy
-                    return _lean_view(self, loc, key)
+                    basic = True
+                    element = ints == n and n == loc.ndim
             elif t is slice or key is Ellipsis or key is None:
-                return _lean_view(self, loc, key)
+                basic = True
             elif t is int:
-                if loc.ndim == 1 and self._dev.lean:
-                    return _wrap(loc[key], self)
-                return _lean_view(self, loc, key)
+                basic = True
+                element = loc.ndim == 1
+            if basic:
+                r = loc[key]
+                if element:
+                    return _wrap(r, self)           # an element: a value, not a view
+                v = _new(ndarray)
+                v._store = self._store
+                v._mp = v._cache_layout = None
+                v._src = (self, key)                # its map, when asked for
+                v._loc = r
+                v._dev = self._dev
+                v._readonly = self._readonly
+                return v
         return _getitem(self, key)
 
     def __setitem__(self, key, value) -> None:
         loc = self._loc
         if loc is not None and self._dev.lean and not self._readonly:
             t = type(key)
+            basic = t is slice or t is int or key is Ellipsis or key is None
             if t is tuple:
+                basic = True
                 for k in key:
                     tk = type(k)
                     if tk is not int and tk is not slice and k is not None \
                             and k is not Ellipsis:
+                        basic = False
                         break
-                else:
-                    if _lean_store(self, loc, key, value):
-                        return
-            elif t is slice or t is int or key is Ellipsis or key is None:
+            if basic:
+                if type(value) is ndarray and value._dev is self._dev \
+                        and value._loc.dtype == loc.dtype:
+                    st = self._store
+                    if (st._base or st)._readers:
+                        before_write(st)
+                    loc[key] = value._loc           # NumPy's assignment (overlaps too)
+                    return
                 if _lean_store(self, loc, key, value):
                     return
         _setitem(self, key, value)
@@ -710,24 +726,6 @@ class _Methods(NdarrayMethods):
         return _ufunc(numpy.divmod, other, self)
 
 
-def _lean_view(self, loc, key) -> ndarray:
-    """``self[key]`` for a basic key; its map is worked out when asked for.  On the host
-    the local array is the parent's indexed so (NumPy's own errors); a GPU view waits
-    (the kernels that read it take the map)."""
-    v = _new(ndarray)
-    v._store = self._store
-    v._mp = v._cache_layout = None
-    v._src = (self, key)
-    if self._dev.lean:
-        v._loc = loc[key]
-        v._dev = self._dev
-    else:
-        derived_map(self._map, key)       # (raises NumPy's IndexError now)
-        v._loc = v._dev = None
-    v._readonly = self._readonly
-    return v
-
-
 def _lean_store(self, loc, key, value) -> bool:
     """``self[key] = value`` written by NumPy into the local array (NumPy's own item
     assignment: its casts, its errors, its handling of overlapping memory); False where
@@ -773,16 +771,16 @@ def _install() -> None:
              ("rshift", numpy.right_shift), ("and", numpy.bitwise_and),
              ("or", numpy.bitwise_or), ("xor", numpy.bitwise_xor)]
     for name, uf in table:
-        for fn in _make_binop(uf, name):
-            setattr(ndarray, fn.__name__, fn)
+        setattr(ndarray, f"__{name}__", _make_operator(uf, name, "fwd"))
+        setattr(ndarray, f"__r{name}__", _make_operator(uf, name, "rev"))
+        setattr(ndarray, f"__i{name}__", _make_inplace(uf, name))
     for name, uf in (("lt", numpy.less), ("le", numpy.less_equal), ("gt", numpy.greater),
                      ("ge", numpy.greater_equal), ("eq", numpy.equal),
                      ("ne", numpy.not_equal)):
-        fn = _make_binop(uf, name)[0]
-        setattr(ndarray, fn.__name__, fn)
+        setattr(ndarray, f"__{name}__", _make_operator(uf, name, "fwd"))
     for name, uf in (("neg", numpy.negative), ("pos", numpy.positive),
                      ("abs", numpy.absolute), ("invert", numpy.invert)):
-        setattr(ndarray, f"__{name}__", _make_unary(uf, name))
+        setattr(ndarray, f"__{name}__", _make_operator(uf, name, "unary"))
     names = ["sum", "prod", "mean", "var", "std", "min", "max", "argmin", "argmax", "any",
              "all", "cumsum", "cumprod", "round", "conj", "conjugate", "dot",
              "nonzero", "repeat", "searchsorted", "squeeze", "swapaxes", "take", "trace",

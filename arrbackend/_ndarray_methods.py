@@ -108,7 +108,6 @@ class NdarrayMethods:
         before_write(self._store)
         view = NdarrayMethods.getfield(self, dtype, offset)
         view[...] = val
-        self._store.version += 1
 
     def setflags(self, write=None, align=None, uic=None):
         """Same as ``numpy.ndarray.setflags``: ``write=False`` makes this array (and the

@@ -227,7 +227,6 @@ def put_along_axis(arr, indices, values, axis):
         dev = m.devices[d]
         with dev.activate():
             _local_put_along(dev.xp, tl, il_, vl, ax)
-    target._store.version += 1
     if target is not x:
         assign(x, target)
 

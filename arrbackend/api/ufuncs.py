@@ -253,7 +253,6 @@ def _fast(ufunc, inputs, out):
             shards = [None] * m.ndev
             shards[d] = r
             return ndarray._from_store(Store(m, r.shape, r.dtype, Layout.single(d), shards))
-        out[0]._store.version += 1
         return out[0]
     if out is not None:
         sig.append(out[0].dtype)
@@ -306,7 +305,6 @@ def _fast(ufunc, inputs, out):
             if type(x) is ndarray and aliases(x, o):
                 locs[i] = locs[i].copy()
         f(*locs, out=o._local())
-    o._store.version += 1
     return o
 
 
@@ -317,7 +315,6 @@ def _elsewhere(ufunc, inputs, out, m, d):
     dt = resolve_dtypes(ufunc, inputs, out, None, None, None)[0]   # NumPy's errors, as
     if out is not None:                                            # the owner meets them
         before_write(out[0]._store)
-        out[0]._store.version += 1
         return out[0]
     shapes = [x.shape for x in inputs if type(x) is ndarray]
     shape = shapes[0] if len(shapes) == 1 else broadcast_shapes(shapes)

@@ -381,7 +381,6 @@ def evaluate_into(target, value) -> None:
     before_write(target._store, keep)
     _evaluate(expr, _Target(target._store, target._map, target._view_layout()),
               target._store.machine, vs.errstate)
-    target._store.version += 1
     if keep is not None:
         keep.expr = Leaf(target._store, target._map)
         keep.used = False

@@ -129,8 +129,6 @@ def elementwise(kernel: Callable, inputs: Sequence, shape: tuple, dtypes: Sequen
                         locs[i] = locs[i].copy()
             kernel(xp, locs, outs)
         if out is not None:
-            for o in out:
-                o._store.version += 1
             return tuple(out)
         return _wrap_new(machine, shape, dtypes, Layout.single(d), None, {d: outs})
 
@@ -175,8 +173,6 @@ def elementwise(kernel: Callable, inputs: Sequence, shape: tuple, dtypes: Sequen
         with dev.activate():
             kernel(dev.xp, locs, outs)
     if out is not None:
-        for o in out:
-            o._store.version += 1
         return tuple(out)
     return _wrap_new(machine, shape, dtypes, layout, None, new_shards)
 
@@ -269,8 +265,6 @@ def assign_all(pairs) -> None:
     for dev, dst, src in plans:
         with dev.activate():
             dev.xp.copyto(dst, src, casting="unsafe")
-    for target, _ in pairs:
-        target._store.version += 1
 
 
 def relayout(x, layout: Layout):

@@ -318,4 +318,3 @@ def _bool_set(view, q, mask, to_front, value) -> None:
                 v[pre + (mk,)] = lv
             else:
                 v[pre + (mk,)] = value
-    view._store.version += 1

@@ -18,6 +18,7 @@ from typing import Iterator, Sequence
 import numpy
 
 from .._settings import settings
+from .layout import Layout
 
 __all__ = ["Device", "Machine", "parse_devices", "current_machine", "use_machine",
            "gpu_count", "cupy_module"]
@@ -62,13 +63,14 @@ _NULL = contextlib.nullcontext()
 class Device:
     """One device of a machine: a virtual CPU device or one GPU."""
 
-    __slots__ = ("kind", "id", "index", "rank", "xp", "lean", "_cupy_device")
+    __slots__ = ("kind", "id", "index", "rank", "xp", "lean", "single", "_cupy_device")
 
     def __init__(self, kind: str, id: int, index: int, rank: int = 0):
         self.kind = kind
         # the operators call NumPy on this device's arrays directly (a CPU device of a
         # one-process machine: no other process takes part in what happens here)
         self.lean = False
+        self.single = Layout.single(index)      # the layout of an array held here whole
         self.id = id
         self.index = index
         self.rank = rank

@@ -3,8 +3,8 @@
 A shard is a plain local array (``numpy.ndarray`` on a CPU device, ``cupy.ndarray`` on a
 GPU).  ``shards[d]`` is the shard of device d when d is local to this process and holds
 data under the layout, else None.  Stores that share memory (a reshape that kept the
-shards) have the same ``base``; writes bump ``version`` so caches and the deferred engine
-can tell a store has changed.
+shards) have the same ``base``; a write first evaluates the deferred expressions that still
+read the store (``before_write``).
 """
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ import numpy
 from .layout import Layout
 from .machine import Machine
 
-__all__ = ["Store", "allocate", "device_memory_error", "before_write"]
+__all__ = ["Store", "Held", "allocate", "device_memory_error", "before_write"]
 
 
 class Store:
-    __slots__ = ("machine", "shape", "dtype", "layout", "shards", "_base", "version",
+    __slots__ = ("machine", "shape", "dtype", "layout", "shards", "_base",
                  "_readers", "__weakref__")
 
     def __init__(self, machine: Machine, shape: tuple, dtype: numpy.dtype, layout: Layout,
@@ -30,7 +30,6 @@ class Store:
         # the store owning the memory (None: this one); never a reference to itself, so
         # that a store is freed as soon as its last array goes (no reference cycle)
         self._base = None if base is None else base.base
-        self.version = 0
         self._readers = None     # deferred expressions still reading this memory
 
     #: Whether the values are an expression not evaluated yet (deferred stores override).
@@ -51,6 +50,14 @@ class Store:
     def __repr__(self) -> str:
         return (f"Store(shape={self.shape}, dtype={self.dtype}, layout={self.layout!r}, "
                 f"machine={self.machine.spec!r})")
+
+
+class Held(Store):
+    """A store the operators' lean path makes: a Store, built by setting its fields
+    (``Held()`` makes it without a Python-level call; the caller sets every field)."""
+
+    __slots__ = ()
+    __init__ = object.__init__
 
 
 def before_write(store, keep=None) -> None:
