@@ -175,10 +175,16 @@ def _make_operator(uf, name: str, order: str):
                     x._readonly = False
                     return x
         if unary:
-            return _ufunc_call(uf, (self,), {})
-        if _defer(other):
+            args = (self,)
+        elif _defer(other):
             return NotImplemented
-        return _ufunc_call(uf, (other, self) if rev else (self, other), {})
+        else:
+            args = (other, self) if rev else (self, other)
+        if _protocols.hook is None:
+            r = _defer_call(uf, args)           # a deferred expression, where it applies
+            if r is not None:
+                return r
+        return _ufunc_call(uf, args, {})
 
     op.__name__ = f"__{name}__" if not rev else f"__r{name}__"
     return op
@@ -793,6 +799,7 @@ def _install() -> None:
 _install()
 
 from .api.ufuncs import ufunc_call as _ufunc_call  # noqa: E402
+from .distributed.deferred import defer_call as _defer_call  # noqa: E402
 from .dispatch.protocols import array_function as _array_function  # noqa: E402
 from .dispatch.protocols import array_ufunc as _array_ufunc  # noqa: E402
 from .distributed.indexing import getitem as _getitem, setitem as _setitem  # noqa: E402

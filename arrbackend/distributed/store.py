@@ -17,8 +17,10 @@ __all__ = ["Store", "Held", "allocate", "device_memory_error", "before_write"]
 
 
 class Store:
+    # ``expr``, ``errstate``, ``used``: a deferred store's (``distributed.deferred``), which
+    # becomes a plain Store once computed (the same fields, so the class can change)
     __slots__ = ("machine", "shape", "dtype", "layout", "shards", "_base",
-                 "_readers", "__weakref__")
+                 "_readers", "expr", "errstate", "used", "__weakref__")
 
     def __init__(self, machine: Machine, shape: tuple, dtype: numpy.dtype, layout: Layout,
                  shards: list, base: "Store | None" = None):
@@ -34,6 +36,9 @@ class Store:
 
     #: Whether the values are an expression not evaluated yet (deferred stores override).
     pending = False
+
+    def materialize(self) -> None:
+        """Compute the values (a deferred store's; a computed store has them)."""
 
     @property
     def base(self) -> "Store":
