@@ -59,11 +59,16 @@ CUPY_MISSING_UFUNCS = {"isnat"}
 
 
 def _callables(mod) -> list:
+    """The module's public callables (an alias another package adds, as numexpr adds
+    ``numpy.expm1x``, is not NumPy's: neither listed in ``__all__`` nor named so)."""
     out = []
+    public = set(getattr(mod, "__all__", ()))
     for name in dir(mod):
         if name.startswith("_"):
             continue
         obj = getattr(mod, name)
+        if name not in public and getattr(obj, "__name__", name) != name:
+            continue
         if isinstance(obj, (type, types.ModuleType)) or not callable(obj):
             continue
         out.append(name)

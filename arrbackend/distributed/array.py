@@ -18,6 +18,8 @@ This module holds the data and what the engine needs of it.  The NumPy-facing be
 """
 from __future__ import annotations
 
+import sys
+
 import numpy
 
 from .localize import local_view, view_layout
@@ -175,16 +177,26 @@ def _hashable(key):
     return ("s", key.start, key.stop, key.step) if type(key) is slice else key
 
 
+if sys.version_info < (3, 12):
+    _as_key = _hashable
+else:
+    def _as_key(key):
+        return key
+
+
 def derived_map(pmap: IndexMap, key) -> IndexMap:
-    """The map of ``parent[key]`` for a basic key (cached: maps are immutable)."""
+    """The map of ``parent[key]`` for a basic key (cached: maps are immutable; a key
+    that selects everything gives the parent's map itself)."""
     try:
-        hk = (pmap, _hashable(key))
+        hk = (pmap, _as_key(key))
         vmap = _VIEWS.get(hk)
     except TypeError:             # a slice bound that is an array: not cached
         hk = vmap = None
     if vmap is None:
         items, _adv = parse_basic_index(key, pmap.shape)
         vmap = pmap.getitem(items)
+        if vmap.key == pmap.key:
+            vmap = pmap
         if hk is not None:
             if len(_VIEWS) > 8192:
                 _VIEWS.clear()

@@ -19,7 +19,8 @@ from .store import Store, alloc_local, before_write
 from .deferred import evaluate_into
 from .array import ndarray
 
-__all__ = ["elementwise", "broadcast_shapes", "choose_layout", "aliases"]
+__all__ = ["elementwise", "broadcast_shapes", "choose_layout", "aliases", "assign",
+           "fit_value"]
 
 
 def broadcast_shapes(shapes: Sequence[tuple], what: str = "operands") -> tuple:
@@ -186,24 +187,39 @@ def assign(target, value) -> None:
     target, or a scalar already converted to the target's dtype) is cast unsafely, as
     NumPy's item assignment does.  Reads of the target's own memory at another offset
     see the values from before the assignment."""
-    if target._readonly or target._map.has_broadcast:
+    tmap = target._mp or target._map
+    if target._readonly or tmap.has_broadcast:
         check_writable(target, "assignment destination is read-only")
-    if isinstance(value, ndarray) and value.shape != target.shape:
-        try:
-            full = broadcast_shapes([value.shape, target.shape])
-        except ValueError:
-            full = None
-        if full != target.shape:
-            raise ValueError(f"could not broadcast input array from shape {value.shape} "
-                             f"into shape {target.shape}")
-    if 0 in target.shape:
+    tshape = tmap.shape
+    if type(value) is ndarray:
+        vshape = (value._mp or value._map).shape
+        if vshape != tshape:
+            value = fit_value(value, vshape, tshape)
+    if 0 in tshape:
         return                  # nothing to write (a new axis sliced empty is no broadcast)
-    if isinstance(value, ndarray) and value._store.pending and \
-            value._map.is_identity_of(value._store.shape):
+    if type(value) is ndarray and value._store.pending and (value._mp or value._map).ident:
         evaluate_into(target, value)      # the statement's one fused evaluation
         return
-    elementwise(_copy_kernel, [value], target.shape, [target.dtype], out=(target,),
+    elementwise(_copy_kernel, [value], tshape, [target.dtype], out=(target,),
                 machine=target._store.machine)
+
+
+def fit_value(value, vshape: tuple, tshape: tuple):
+    """A value of shape ``vshape`` made to broadcast to ``tshape`` as NumPy's assignment
+    does: extra leading length-1 axes are dropped (a view); else ValueError."""
+    extra = len(vshape) - len(tshape)
+    if extra > 0 and all(n == 1 for n in vshape[:extra]):
+        from .indexing import basic_view
+        value = basic_view(value, (0,) * extra)
+        vshape = vshape[extra:]
+    try:
+        full = broadcast_shapes([vshape, tshape])
+    except ValueError:
+        full = None
+    if full != tshape:
+        raise ValueError(f"could not broadcast input array from shape {vshape} "
+                         f"into shape {tshape}")
+    return value
 
 
 def assign_all(pairs) -> None:
