@@ -59,14 +59,22 @@ class _Missing(Exception):
         self.peers = peers
 
 
+_SPIN = 1e-3               # seconds of polling that yields the core, before sleeping
+
+
 def wait_for(done: Callable[[], bool], deadline: float | None) -> bool:
     """Poll ``done()`` until it is true (True) or ``deadline`` (``time.monotonic()``)
-    passes (False).  A few quick polls, then sleeps growing to 1 ms: a process waiting for
-    a slow peer costs next to no CPU time."""
-    for _ in range(32):
+    passes (False).  For the first millisecond each poll is followed by a yield of the core
+    (peers on the same cores run; a prompt answer is seen at once), then by sleeps growing
+    to 1 ms: a process waiting long for a slow peer costs next to no CPU time."""
+    if done():
+        return True
+    start = time.monotonic()
+    while time.monotonic() - start < _SPIN:
+        os.sched_yield()
         if done():
             return True
-    delay = 20e-6
+    delay = 50e-6
     while True:
         if done():
             return True
@@ -81,6 +89,9 @@ def deadline() -> float | None:
     return time.monotonic() + limit if limit > 0 else None
 
 
+_shown: dict = {}             # a code object's file name -> as errors show it
+
+
 def user_line() -> str:
     """``file:line`` of the innermost frame outside arrbackend and NumPy (the user's)."""
     from ...dispatch.fallback import _is_library
@@ -90,13 +101,17 @@ def user_line() -> str:
     if f is None:
         return "?"
     name = f.f_code.co_filename
-    try:
-        rel = os.path.relpath(name)
-        if not rel.startswith(os.pardir):
-            name = rel
-    except ValueError:
-        pass
-    return f"{name}:{f.f_lineno}"
+    shown = _shown.get(name)
+    if shown is None:
+        shown = name
+        try:
+            rel = os.path.relpath(name)
+            if not rel.startswith(os.pardir):
+                shown = rel
+        except ValueError:
+            pass
+        _shown[name] = shown
+    return f"{shown}:{f.f_lineno}"
 
 
 def _digest(text: str) -> int:
@@ -184,7 +199,16 @@ class Checker:
             self.notes.append((text, user_line()))
 
     def enter(self, op: str, dtype=None, shape=None) -> None:
-        """Start collective ``op`` (every process must be starting the same one now)."""
+        """Start collective ``op`` (every process must be starting the same one now):
+        compare signatures, raise ``CommError`` if they differ."""
+        sig = self.begin_signature(op, dtype, shape)
+        if sig is not None:
+            self.judge(sig, self._exchange(sig[0].view(numpy.uint8), "arrive"))
+
+    def begin_signature(self, op: str, dtype=None, shape=None):
+        """The bookkeeping of a new collective; returns its signature (``row``, the notes
+        since the last collective, their count) when the processes compare it, else None.
+        Engines that send the row together with the data call this, then ``judge``."""
         if self.broken is not None:
             raise CommError(self.broken)
         self.seq += 1
@@ -197,10 +221,16 @@ class Checker:
         self.current = (self.seq, op, user_line() + after)
         if (self.size > 1 or self.force) and settings.comm_check:
             row = numpy.array([self.seq, _digest(op + "|" + nd), RUN, 0], numpy.int64)
-            rows = self._exchange(row.view(numpy.uint8), "arrive")
-            rows = {r: v.view(numpy.int64) for r, v in rows.items()}
-            if any(v[0] != self.seq or v[1] != row[1] or v[2] != RUN for v in rows.values()):
-                self._mismatch(rows, notes, noted)
+            return row, notes, noted
+        return None
+
+    def judge(self, sig, rows: dict) -> None:
+        """Compare our signature with every other process's row (``{rank: uint8 array}``);
+        on a difference, describe and raise the same ``CommError`` as every process."""
+        row, notes, noted = sig
+        rows = {r: v.view(numpy.int64) for r, v in rows.items()}
+        if any(v[0] != row[0] or v[1] != row[1] or v[2] != RUN for v in rows.values()):
+            self._mismatch(rows, notes, noted)
 
     def completed(self) -> None:
         """The collective entered last has moved its data."""

@@ -60,6 +60,42 @@ class MpiChecker(Checker):
             raise _Missing(missing)
         raise self.timed_out(missing, what)
 
+    def begin(self, op: str, dtype=None, shape=None):
+        """Start collective ``op``: its signature row goes to every peer now, together
+        with the data the caller posts next; ``finish`` judges it before the data is
+        used.  (One round of messages, not two.)"""
+        sig = self.begin_signature(op, dtype, shape)
+        if sig is None:
+            return None
+        payload = sig[0].view(numpy.uint8)
+        peers = [r for r in range(self.size) if r != self.rank]
+        bufs = {r: numpy.empty_like(payload) for r in peers}
+        reqs = [self.comm.Irecv(bufs[r], source=r, tag=_CHECK) for r in peers]
+        reqs += [self.comm.Isend(payload, dest=r, tag=_CHECK) for r in peers]
+        return sig, peers, bufs, reqs
+
+    def finish(self, pending, reqs: list, peers: list) -> None:
+        """Wait for the signatures started by ``begin`` and judge them, then for the
+        data requests ``reqs`` (``peers``: their ranks).  After a mismatch the data
+        posted may have met another collective's: the communicator is closed."""
+        if pending is not None:
+            sig, speers, bufs, sreqs = pending
+            try:
+                self.poll(sreqs, speers + speers, None)
+            except _Missing as exc:
+                self._stale.extend(reqs)
+                raise self.timed_out(exc.peers, "arrive") from None
+            try:
+                self.judge(sig, bufs)
+            except CommError as exc:
+                self._stale.extend(reqs)
+                self._abort()
+                self.broken = (f"arrbackend: the processes can no longer exchange data "
+                               f"after a collective mismatch: {exc}")
+                raise
+        self.poll(reqs, peers, "exchange its data")
+        self.completed()
+
     def _abort(self) -> None:
         for r in self._stale:
             try:
@@ -79,7 +115,7 @@ class MpiChecker(Checker):
         wait_for(lambda: MPI.Request.Testall(reqs), deadline())
 
     def allgather_obj(self, value, op="allgather_obj") -> list:
-        self.enter(op)
+        pending = self.begin(op)
         data = numpy.frombuffer(pickle.dumps(value), dtype=numpy.uint8)
         lengths = {}
         reqs, peers = [], []
@@ -91,7 +127,7 @@ class MpiChecker(Checker):
                 peers.append(r)
                 reqs.append(self.comm.Isend(n, dest=r, tag=_OBJ))
                 peers.append(r)
-        self.poll(reqs, peers, "exchange its data")
+        self.finish(pending, reqs, peers)
         bufs = {}
         reqs, peers = [], []
         for r in range(self.size):
@@ -102,7 +138,6 @@ class MpiChecker(Checker):
                 reqs.append(self.comm.Isend(data, dest=r, tag=_OBJ))
                 peers.append(r)
         self.poll(reqs, peers, "exchange its data")
-        self.completed()
         return [value if r == self.rank else pickle.loads(bufs[r].tobytes())
                 for r in range(self.size)]
 
@@ -159,7 +194,7 @@ class MpiCommunicator(Communicator):
 
     def exchange(self, transfers: list[Transfer]) -> None:
         g = self.g
-        g.enter("exchange")
+        pending = g.begin("exchange")
         me = g.rank
         reqs, peers, recvs, keep = [], [], [], []
         nbytes = 0
@@ -182,8 +217,7 @@ class MpiCommunicator(Communicator):
                                          tag=_DATA))
                 peers.append(so)
                 recvs.append((t, buf))
-        g.poll(reqs, peers, "exchange its data")
-        g.completed()
+        g.finish(pending, reqs, peers)
         for t, buf in recvs:
             t.dst_array[t.dst_index] = buf
         if nbytes:
@@ -195,7 +229,7 @@ class MpiCommunicator(Communicator):
         m = self.machine
         me = g.rank
         sample = next(iter(parts.values()))
-        g.enter(what, sample.dtype, sample.shape)
+        pending = g.begin(what, sample.dtype, sample.shape)
         result = [None] * m.ndev
         for d, p in parts.items():
             result[d] = p
@@ -216,8 +250,7 @@ class MpiCommunicator(Communicator):
                 reqs.append(g.comm.Isend(sends[d].reshape(-1).view(numpy.uint8), dest=r,
                                          tag=_DATA))
                 peers.append(r)
-        g.poll(reqs, peers, "exchange its data")
-        g.completed()
+        g.finish(pending, reqs, peers)
         count("collectives")
         return {d: list(result) for d in parts}
 
@@ -229,7 +262,7 @@ class MpiCommunicator(Communicator):
 
     def broadcast(self, root: int, parts: dict, shape: tuple, dtype) -> dict:
         g = self.g
-        g.enter(f"broadcast from device {root}", dtype, shape)
+        pending = g.begin(f"broadcast from device {root}", dtype, shape)
         owner = self._owner(root)
         me = g.rank
         reqs, peers = [], []
@@ -245,8 +278,7 @@ class MpiCommunicator(Communicator):
             reqs.append(g.comm.Irecv(src.reshape(-1).view(numpy.uint8), source=owner,
                                      tag=_DATA))
             peers.append(owner)
-        g.poll(reqs, peers, "exchange its data")
-        g.completed()
+        g.finish(pending, reqs, peers)
         count("collectives")
         return {d: (src if d == root else numpy.array(src, copy=True))
                 for d in self.machine.local}
