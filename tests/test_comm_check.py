@@ -6,13 +6,14 @@ process, and the device specifications that name a GPU several times."""
 from __future__ import annotations
 
 import threading
+import time
 
 import numpy
 import pytest
 
 import arrbackend as ab
 from arrbackend.distributed.comm.check import (END, Checker, CommError, _Missing,
-                                               describe_mismatch)
+                                               describe_mismatch, wait_for)
 from arrbackend.distributed.machine import gpu_count, parse_devices
 
 HERE = "tests/test_comm_check.py"
@@ -181,6 +182,19 @@ def test_the_check_can_be_turned_off():
     with ab.settings.override(comm_check=False):
         res, cks = run_ranks([reduce_then_read("sum"), reduce_then_read("max")], n=2)
     assert res == [1, 1] and [c.swaps for c in cks] == [0, 0]
+
+
+def test_waiting_sleeps_instead_of_spinning():
+    # 0.3 s of waiting for something that never comes: a busy loop would poll about a
+    # million times; the wait polls for 1 ms, then sleeps up to 1 ms between polls
+    polls = []
+
+    def never() -> bool:
+        polls.append(1)
+        return False
+
+    assert wait_for(never, time.monotonic() + 0.3) is False
+    assert 300 < len(polls) < 5000, len(polls)
 
 
 def test_the_description_lists_differing_lines_and_earlier_reductions():

@@ -76,10 +76,10 @@ def make_communicator(machine) -> Communicator:
     if machine.kind == "gpu" and (machine.nranks > 1 or len(set(ids)) == len(ids)):
         from .nccl import NcclCommunicator
         return NcclCommunicator(machine)
-    # CPU devices of one process, or one process naming a GPU several times (gpu:0,0,0:
-    # NCCL refuses two ranks on one GPU): copies in place of messages
     if machine.nranks > 1:
         from .mpi import MpiCommunicator
         return MpiCommunicator(machine)
+    # CPU devices of one process, or one process naming a GPU several times (gpu:0,0,0:
+    # NCCL refuses two ranks on one GPU): copies in place of messages
     from .local import LocalCommunicator
     return LocalCommunicator(machine)
