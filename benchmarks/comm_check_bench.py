@@ -6,13 +6,15 @@ For a small and a large reduction read back to Python (``float(x.sum())``: the e
 exchange, the gather of the partial sums, the read of the result, three collectives), and
 for the bare collectives (a signature round alone; an allgather of one float64 per
 device), the time per call with ``comm_check`` on and off, interleaved in blocks, median
-over the blocks.  Rank 0 prints the table (microseconds); every rank runs every line.
+over the blocks, in wall-clock time and in CPU time of rank 0 (which a machine with fewer
+cores than processes disturbs less).  Rank 0 prints the table (microseconds); every rank
+runs every line.
 """
 from __future__ import annotations
 
 import argparse
 import json
-import platform
+import os
 import time
 
 import numpy
@@ -21,20 +23,21 @@ import arrbackend as ab
 
 
 def per_call(f, n: int, blocks: int) -> dict:
-    """Median seconds per call of ``f`` over ``blocks`` blocks of ``n`` calls, with the
-    check on and off, the blocks of both interleaved."""
-    out = {True: [], False: []}
+    """Median seconds per call of ``f`` over ``blocks`` blocks of ``n`` calls, wall clock
+    and this process's CPU time, with the check on and off, the blocks interleaved."""
+    out = {(on, clock): [] for on in (True, False) for clock in ("wall", "cpu")}
     for on in (True, False):
         with ab.settings.override(comm_check=on):
             f()                                                  # warm
     for _ in range(blocks):
         for on in (True, False):
             with ab.settings.override(comm_check=on):
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
                 for _ in range(n):
                     f()
-                out[on].append((time.perf_counter() - t0) / n)
-    return {on: float(numpy.median(ts)) for on, ts in out.items()}
+                out[on, "wall"].append((time.perf_counter() - t0) / n)
+                out[on, "cpu"].append((time.process_time() - c0) / n)
+    return {k: float(numpy.median(ts)) for k, ts in out.items()}
 
 
 def main(argv=None) -> None:
@@ -57,16 +60,19 @@ def main(argv=None) -> None:
         rows = []
         for name, f, n in cases:
             t = per_call(f, n, a.blocks)
-            rows.append({"case": name, "check_on_us": t[True] * 1e6,
-                         "check_off_us": t[False] * 1e6,
-                         "check_cost_us": (t[True] - t[False]) * 1e6})
+            rows.append({"case": name} | {
+                f"{clock}_{label}_us": t[on, clock] * 1e6
+                for clock in ("wall", "cpu") for on, label in ((True, "on"), (False, "off"))})
     if ab.rank() == 0:
-        print(f"{ab.world_size()} processes, {m.spec} each, {platform.processor() or '?'} "
-              f"({platform.node()}); median of {a.blocks} blocks, microseconds per call")
-        print(f"{'case':<34}{'check on':>10}{'check off':>11}{'cost':>9}")
+        print(f"{ab.world_size()} processes, {m.spec} each, {os.cpu_count()} CPU cores; "
+              f"median of {a.blocks} blocks; microseconds per call, wall clock and rank "
+              f"0's CPU time, with the check on and off")
+        print(f"{'case':<34}{'wall on':>9}{'off':>8}{'cost':>8}{'cpu on':>9}{'off':>8}"
+              f"{'cost':>8}")
         for r in rows:
-            print(f"{r['case']:<34}{r['check_on_us']:>10.1f}{r['check_off_us']:>11.1f}"
-                  f"{r['check_cost_us']:>9.1f}")
+            print(f"{r['case']:<34}" + "".join(
+                f"{r[f'{c}_on_us']:>{9 if c == 'cpu' else 9}.1f}{r[f'{c}_off_us']:>8.1f}"
+                f"{r[f'{c}_on_us'] - r[f'{c}_off_us']:>8.1f}" for c in ("wall", "cpu")))
         if a.json:
             with open(a.json, "w") as fh:
                 json.dump({"processes": ab.world_size(), "devices": m.spec, "rows": rows},

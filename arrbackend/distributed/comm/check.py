@@ -59,22 +59,15 @@ class _Missing(Exception):
         self.peers = peers
 
 
-_SPIN = 1e-3               # seconds of polling that yields the core, before sleeping
-
-
 def wait_for(done: Callable[[], bool], deadline: float | None) -> bool:
     """Poll ``done()`` until it is true (True) or ``deadline`` (``time.monotonic()``)
-    passes (False).  For the first millisecond each poll is followed by a yield of the core
-    (peers on the same cores run; a prompt answer is seen at once), then by sleeps growing
-    to 1 ms: a process waiting long for a slow peer costs next to no CPU time."""
-    if done():
-        return True
-    start = time.monotonic()
-    while time.monotonic() - start < _SPIN:
-        os.sched_yield()
+    passes (False).  A few quick polls (a prompt answer is seen at once), then sleeps
+    growing from 20 us to 1 ms: a process waiting long for a slow peer costs next to no
+    CPU time, and leaves the core to the peers that share it."""
+    for _ in range(32):
         if done():
             return True
-    delay = 50e-6
+    delay = 20e-6
     while True:
         if done():
             return True
@@ -90,6 +83,7 @@ def deadline() -> float | None:
 
 
 _shown: dict = {}             # a code object's file name -> as errors show it
+_names: dict = {}             # a dtype -> its name
 
 
 def user_line() -> str:
@@ -112,6 +106,13 @@ def user_line() -> str:
             pass
         _shown[name] = shown
     return f"{shown}:{f.f_lineno}"
+
+
+def _dtype_name(dtype) -> str:
+    name = _names.get(dtype)
+    if name is None:
+        name = _names[dtype] = str(numpy.dtype(dtype))
+    return name
 
 
 def _digest(text: str) -> int:
@@ -213,8 +214,8 @@ class Checker:
             raise CommError(self.broken)
         self.seq += 1
         if dtype is not None:
-            op = f"{op} [{numpy.dtype(dtype)} {tuple(shape)}]" if shape is not None else \
-                f"{op} [{numpy.dtype(dtype)}]"
+            name = _dtype_name(dtype)
+            op = f"{op} [{name} {tuple(shape)}]" if shape is not None else f"{op} [{name}]"
         notes, noted, nd = self.notes, self.noted, self.notes_digest
         self.notes, self.noted, self.notes_digest = [], 0, ""
         after = (", after " + ", ".join(f"'{t}' at {ln}" for t, ln in notes)) if notes else ""
@@ -299,4 +300,4 @@ class Checker:
 def note_reduction(machine, name: str, shape, dtype) -> None:
     """Record a reduction in a run of several processes (see ``Checker.note``)."""
     if machine.nranks > 1:
-        machine.comm.note(f"{name} of {tuple(shape)} {numpy.dtype(dtype)}")
+        machine.comm.note(f"{name} of {tuple(shape)} {_dtype_name(dtype)}")
