@@ -60,8 +60,10 @@ CUPY_MISSING_UFUNCS = {"isnat"}
 
 def _callables(mod) -> list:
     out = []
+    # NumPy's own names only: other libraries add some (importing numexpr sets expm1x)
+    public = set(numpy.__all__) if mod is numpy else None
     for name in dir(mod):
-        if name.startswith("_"):
+        if name.startswith("_") or (public is not None and name not in public):
             continue
         obj = getattr(mod, name)
         if isinstance(obj, (type, types.ModuleType)) or not callable(obj):
