@@ -101,8 +101,8 @@ def test_the_same_collective_everywhere_passes():
 
 
 def test_different_reductions_raise_the_same_error_on_every_rank():
-    res, _ = run_ranks([reduce_then_read("sum"), reduce_then_read("max"),
-                        reduce_then_read("sum")])
+    res, cks = run_ranks([reduce_then_read("sum"), reduce_then_read("max"),
+                          reduce_then_read("sum")])
     assert all(isinstance(e, CommError) for e in res), res
     body = (f"ranks 0 and 2 are in collective #1 'read [float64 ()]' at {HERE}:{LINE_READ}, "
             f"after 'sum of (100, 300) float64' at {HERE}:{LINE_NOTE}; rank 1 is in "
@@ -112,6 +112,9 @@ def test_different_reductions_raise_the_same_error_on_every_rank():
     for r, e in enumerate(res):
         assert str(e).startswith(f"arrbackend: collective mismatch (seen by rank {r}): "
                                  + body), str(e)
+        with pytest.raises(CommError, match="can no longer exchange data after a collective "
+                                            "mismatch"):
+            cks[r].enter("read")                        # closed: at once
 
 
 @pytest.mark.parametrize("other,shown", [

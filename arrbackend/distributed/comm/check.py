@@ -12,12 +12,14 @@ the same order.  Before a collective mixes data, the processes compare its *sign
   read by every process later: a ``max`` on one rank and a ``sum`` on another differ here).
 
 Each process sends the others a fixed-size row (sequence number, 64-bit digest of the
-signature, state); an engine provides only ``_swap``, the exchange of such rows.  When the
-rows differ, a second, larger exchange carries the descriptions and the user's line, and
-every process raises the same ``CommError`` naming the ranks and their operations.  When a
-peer does not arrive within ``settings.comm_timeout`` seconds, the processes that arrived
-raise a ``CommError`` naming it and the last collective it took part in; the communicator
-is then *broken* (NCCL's is aborted) and later collectives fail at once.
+signature, state); an engine provides only ``_swap``, the exchange of such rows (the MPI
+engine also sends the row together with the collective's data, and judges it before the
+data is used).  When the rows differ, a second, larger exchange carries the descriptions
+and the user's line, and every process raises the same ``CommError`` naming the ranks and
+their operations.  When a peer does not arrive within ``settings.comm_timeout`` seconds,
+the processes that arrived raise a ``CommError`` naming it and the last collective every
+process completed.  After either, the group is *broken* (NCCL's communicators are aborted)
+and later collectives raise at once.
 
 ``settings.comm_check`` (``ARRBACKEND_COMM_CHECK``) turns the comparison off; the bound on
 waiting stays.  Waiting polls with a growing sleep: a waiting process leaves its core to
@@ -259,7 +261,11 @@ class Checker:
         # (every process saw the same rows, so all take the same branch)
         details.update(self._swap_details(mine, (set(rows) - ended) if ended else None))
         details[self.rank] = mine
-        raise CommError(describe_mismatch(self.rank, details))
+        msg = describe_mismatch(self.rank, details)
+        # (data another process posted for its own collective may have met ours)
+        self.broken = (f"arrbackend: the processes can no longer exchange data after a "
+                       f"collective mismatch: {msg}")
+        raise CommError(msg)
 
     def _swap_details(self, mine: dict, among=None) -> dict:
         text = json.dumps(mine).encode()[:DETAIL_BYTES]

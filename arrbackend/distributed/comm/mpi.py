@@ -77,7 +77,7 @@ class MpiChecker(Checker):
     def finish(self, pending, reqs: list, peers: list) -> None:
         """Wait for the signatures started by ``begin`` and judge them, then for the
         data requests ``reqs`` (``peers``: their ranks).  After a mismatch the data
-        posted may have met another collective's: the communicator is closed."""
+        posted may have met another collective's: the requests are cancelled."""
         if pending is not None:
             sig, speers, bufs, sreqs = pending
             try:
@@ -87,11 +87,9 @@ class MpiChecker(Checker):
                 raise self.timed_out(exc.peers, "arrive") from None
             try:
                 self.judge(sig, bufs)
-            except CommError as exc:
+            except CommError:
                 self._stale.extend(reqs)
                 self._abort()
-                self.broken = (f"arrbackend: the processes can no longer exchange data "
-                               f"after a collective mismatch: {exc}")
                 raise
         self.poll(reqs, peers, "exchange its data")
         self.completed()
