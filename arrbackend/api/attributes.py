@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy
 
 from ..dispatch.registry import implements
-from .._ndarray import ndarray
+from ..distributed.array import ndarray
 
 __all__ = ["shape", "ndim", "size", "result_type", "can_cast", "copyto", "Flags", "FlatIter"]
 

@@ -25,7 +25,7 @@ from ..distributed.view import normalize_axis
 from ._helpers import new_array, ours, uf
 from .creation import _is_cupy
 from .ufuncs import as_operand, common_machine
-from .._ndarray import ndarray
+from ..distributed.array import ndarray
 
 __all__ = ["take", "take_along_axis", "put", "put_along_axis", "place", "putmask", "choose",
            "compress", "extract", "argwhere", "flatnonzero", "diagonal", "trace", "diag",
@@ -227,7 +227,6 @@ def put_along_axis(arr, indices, values, axis):
         dev = m.devices[d]
         with dev.activate():
             _local_put_along(dev.xp, tl, il_, vl, ax)
-    target._store.version += 1
     if target is not x:
         assign(x, target)
 

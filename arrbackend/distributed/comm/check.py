@@ -36,6 +36,7 @@ from typing import Callable
 
 import numpy
 
+from ..._origin import is_library
 from ..._settings import settings
 
 __all__ = ["CommError", "Checker", "wait_for", "user_line", "describe_mismatch",
@@ -90,9 +91,8 @@ _names: dict = {}             # a dtype -> its name
 
 def user_line() -> str:
     """``file:line`` of the innermost frame outside arrbackend and NumPy (the user's)."""
-    from ...dispatch.fallback import _is_library
     f = sys._getframe(1)
-    while f is not None and _is_library(f.f_code.co_filename):
+    while f is not None and is_library(f.f_code.co_filename):
         f = f.f_back
     if f is None:
         return "?"
