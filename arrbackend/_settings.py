@@ -83,7 +83,8 @@ _DEFINITIONS = [
     Setting("devices", "ARRBACKEND_DEVICES", "auto", str,
             "Devices arrays are spread over: 'auto' (every visible GPU, else one CPU "
             "device), 'cpu', 'cpu:N' (N virtual CPU devices), 'gpu', 'gpu:N' (the first N "
-            "GPUs), 'gpu:0,2' (GPUs by id; one id as 'gpu:1,')."),
+            "GPUs), 'gpu:0,2' (GPUs by id; one id as 'gpu:1,'), 'gpu:0,0,0' (one GPU named "
+            "several times: one shard per entry, moved by device copies)."),
     Setting("fallback", "ARRBACKEND_FALLBACK", "warn", _choice("warn", "error", "silent"),
             "What a call to a NumPy function arrbackend does not implement does: 'warn' "
             "(gather to NumPy, call it, scatter back, and warn once per function with a "
@@ -112,8 +113,15 @@ _DEFINITIONS = [
             "Threads that run the shards of cpu:N devices concurrently (NumPy releases the "
             "GIL inside its loops)."),
     Setting("comm_timeout", "ARRBACKEND_COMM_TIMEOUT", 300.0, float,
-            "Seconds a collective between processes may wait before it is reported as a "
-            "mismatch or a dead peer (multi-process runs)."),
+            "Seconds a collective between processes may wait for the others (multi-process "
+            "runs). Past it, the processes that arrived raise CommError naming those that "
+            "did not and the last collective they completed, and the communicator is "
+            "closed (NCCL's aborted). 0 waits without bound."),
+    Setting("comm_check", "ARRBACKEND_COMM_CHECK", True, _bool,
+            "Before each collective between processes, compare its signature (sequence "
+            "number, operation, dtype, shape, and the reductions since the previous one) "
+            "and raise CommError on every process, naming the ranks and their lines, when "
+            "they differ. Off: no comparison (comm_timeout still bounds the wait)."),
 ]
 
 

@@ -17,6 +17,7 @@ import functools
 import numpy
 from numpy.exceptions import AxisError
 
+from .comm.check import note_reduction
 from .layout import Layout
 from .localize import Exchange, device_boxes
 from .store import Store
@@ -162,6 +163,7 @@ def reduce(x, kind_name: str, axis=None, dtype=None, keepdims=False, initial=_NO
     name = name or kind_name
     axes = normalize_axes(axis, x.ndim, name)
     m = x._store.machine
+    note_reduction(m, name, x.shape, x.dtype)      # part of the next collective's signature
     w = None
     if where is not True:
         w = as_operand(where, m, "where")
@@ -341,6 +343,7 @@ def arg_reduce(x, kind: str, axis=None, keepdims=False, out=None):
     if x.shape[ax] == 0:
         raise ValueError(f"attempt to get {name} of an empty sequence")
     m = x._store.machine
+    note_reduction(m, name, x.shape, x.dtype)
     lay = x._view_layout()
     boxes = device_boxes(lay, x.shape, m.ndev)
     ex = Exchange(m)
