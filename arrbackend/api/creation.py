@@ -19,6 +19,7 @@ from ..distributed.machine import Machine, current_machine, machine_for
 from ..distributed.store import Store, allocate
 from ..distributed import hostio
 from .._ndarray import ndarray
+from .gate import HostData
 
 __all__ = ["array", "asarray", "asarray_on", "zeros", "ones", "empty", "full", "arange",
            "linspace", "eye", "identity", "full_on", "machine_from_device", "new_array"]
@@ -87,8 +88,12 @@ def _like_layout(prototype, shape):
 # ---------------------------------------------------------------------------------------
 # from data
 
-def asarray_on(obj, machine: Machine, dtype=None, copy=None, layout: Layout | None = None):
-    """``obj`` as an arrbackend array on ``machine`` (NumPy's conversion rules)."""
+def asarray_on(obj, machine: Machine, dtype=None, copy=None, layout: Layout | None = None,
+               host: bool = False):
+    """``obj`` as an arrbackend array on ``machine`` (NumPy's conversion rules).  Data
+    that devices cannot hold (object, strings, bytes, datetimes) is returned as a NumPy
+    array with ``host=True`` (the public conversions); otherwise it raises ``HostData``,
+    and the gate answers with NumPy's own function."""
     if isinstance(obj, ndarray):
         if obj._store.machine is not machine:
             from ..dispatch.devices import move_to_machine
@@ -109,15 +114,17 @@ def asarray_on(obj, machine: Machine, dtype=None, copy=None, layout: Layout | No
         from .manipulation import stack
         return asarray_on(stack([asarray_on(o, machine) for o in obj]), machine,
                           dtype=dtype, copy=False)
-    host = numpy.asarray(obj, dtype=dtype)
-    if host.dtype.kind in _HOST_ONLY_KINDS:
-        return numpy.array(host, copy=True) if copy else host
+    arr = numpy.asarray(obj, dtype=dtype)
+    if arr.dtype.kind in _HOST_ONLY_KINDS:
+        if not host:
+            raise HostData(arr.dtype)
+        return numpy.array(arr, copy=True) if copy else arr
     if copy is False and machine.is_gpu:
         raise ValueError("asarray: unable to avoid a copy while moving host data to a GPU")
-    if not host.flags.c_contiguous:
-        host = numpy.ascontiguousarray(host)
-    return new_array(hostio.scatter(host, machine, layout,
-                                    copy=bool(copy) or host is obj or not isinstance(
+    if not arr.flags.c_contiguous:
+        arr = numpy.ascontiguousarray(arr)
+    return new_array(hostio.scatter(arr, machine, layout,
+                                    copy=bool(copy) or arr is obj or not isinstance(
                                         obj, numpy.ndarray)))
 
 
@@ -144,7 +151,7 @@ def array(object, dtype=None, *, copy=True, order="K", subok=False, ndmin=0, lik
           device=None):
     """Same as ``numpy.array``; the result lives on the current machine (or ``device``)."""
     m = machine_from_device(device)
-    r = asarray_on(object, m, dtype=dtype, copy=True if copy is None else copy)
+    r = asarray_on(object, m, dtype=dtype, copy=True if copy is None else copy, host=True)
     if ndmin and getattr(r, "ndim", ndmin) < ndmin:
         r = r.reshape((1,) * (ndmin - r.ndim) + r.shape)
     return r
@@ -153,19 +160,19 @@ def array(object, dtype=None, *, copy=True, order="K", subok=False, ndmin=0, lik
 @implements(numpy.asarray)
 def asarray(a, dtype=None, order=None, *, device=None, copy=None, like=None):
     """Same as ``numpy.asarray``."""
-    return asarray_on(a, machine_from_device(device), dtype=dtype, copy=copy)
+    return asarray_on(a, machine_from_device(device), dtype=dtype, copy=copy, host=True)
 
 
 @implements(numpy.asanyarray)
 def asanyarray(a, dtype=None, order=None, *, device=None, copy=None, like=None):
-    return asarray_on(a, machine_from_device(device), dtype=dtype, copy=copy)
+    return asarray_on(a, machine_from_device(device), dtype=dtype, copy=copy, host=True)
 
 
 @implements(numpy.ascontiguousarray)
 def ascontiguousarray(a, dtype=None, *, like=None):
     """Same as ``numpy.ascontiguousarray`` (0-d inputs become 1-d)."""
     r = asarray_on(a, current_machine() if not hasattr(a, "_store") else a._store.machine,
-                   dtype=dtype)
+                   dtype=dtype, host=True)
     return r.reshape(1) if getattr(r, "ndim", 1) == 0 else r
 
 
@@ -173,7 +180,7 @@ def ascontiguousarray(a, dtype=None, *, like=None):
 def copy(a, order="K", subok=False):
     """Same as ``numpy.copy``: a new array with the layout of ``a``'s view."""
     if not isinstance(a, ndarray):
-        return asarray_on(a, current_machine(), copy=True)
+        return asarray_on(a, current_machine(), copy=True, host=True)
     return _copy(a)
 
 

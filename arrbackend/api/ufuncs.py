@@ -21,6 +21,7 @@ from ..distributed.layout import Layout
 from ..distributed.machine import current_machine
 from ..distributed.store import Store, alloc_local, before_write
 from .._ndarray import ndarray
+from .gate import HostData, has_ours, numpy_answer
 
 __all__ = ["ufunc_call", "METHODS", "as_operand", "common_machine", "resolve_dtypes",
            "UFUNC_NAMES", "ufunc_proxy"]
@@ -458,7 +459,15 @@ def ufunc_call(ufunc, inputs, kwargs):
                 raise TypeError(f"{name}: out must be arrbackend arrays (got "
                                 f"{', '.join(type(o).__name__ for o in out)})")
     machine = common_machine(list(inputs) + list(out or ()), name)
-    ins = [as_operand(x, machine, name) for x in inputs]
+    try:
+        ins = [as_operand(x, machine, name) for x in inputs]
+    except HostData:
+        kw = {k: v for k, v in (("out", host_out or out), ("dtype", dtype),
+                                ("casting", casting), ("signature", signature))
+              if v is not None}
+        if where is not True:
+            kw["where"] = where
+        return _on_host(ufunc, inputs, kw)
     dtypes = resolve_dtypes(ufunc, ins, out, dtype, casting, signature)   # NumPy's errors
     answer = None
     if (machine.is_gpu and any(type(x) is int and not -2**63 <= x < 2**63 for x in ins)) \
@@ -514,6 +523,34 @@ def ufunc_call(ufunc, inputs, kwargs):
             numpy.copyto(h, gather(r), casting="unsafe")
         return host_out[0] if ufunc.nout == 1 else host_out
     return res[0] if ufunc.nout == 1 else res
+
+
+def _on_host(ufunc, inputs, kwargs):
+    """NumPy's ufunc where an operand's data stays on the host (object, strings, None):
+    NumPy's type error without moving data when the dtypes alone decide it (``a + 'x'``,
+    ``a / None``), else NumPy's answer (through the fallback when arrbackend data is
+    involved)."""
+    name = f"numpy.{ufunc.__name__}"
+    if not has_ours((inputs, kwargs)):
+        return ufunc(*inputs, **kwargs)
+    if all(x.size for x in inputs if isinstance(x, ndarray)):
+        probe = []
+        for x in inputs:
+            if isinstance(x, ndarray):
+                x = numpy.zeros((), x.dtype)
+            elif isinstance(x, numpy.ndarray) or not isinstance(x, (list, tuple)):
+                x = numpy.asarray(x)
+                x = x.reshape(-1)[:1].reshape(()) if x.size else x
+            probe.append(x)
+        try:
+            with numpy.errstate(all="ignore"):
+                ufunc(*probe, **{k: v for k, v in kwargs.items()
+                                 if k in ("dtype", "casting", "signature")})
+        except TypeError:
+            raise
+        except Exception:
+            pass
+    return numpy_answer(ufunc, inputs, kwargs, name)
 
 
 def _constant_answer(answer, ins, out, host_out, where, casting, machine):

@@ -1,0 +1,172 @@
+"""The one gate every registered function is called through (from the ``arrbackend``
+namespace, ``__array_function__`` and the array methods alike).
+
+It gives NumPy's answer, or NumPy's exception, for the arguments the engine does not
+hold:
+
+* operands whose data cannot live on devices (object, strings, bytes, datetimes: also
+  ``None`` or a string where an array is expected): the coercion of an operand raises
+  ``HostData`` (``asarray_on``), and NumPy's own function runs instead, on the host.
+  With no arrbackend array among the arguments nothing leaves a device and NumPy is
+  simply called; otherwise it is the fallback (gathered operands, a FallbackWarning).
+* a NumPy array as ``out=``: the function writes into an arrbackend copy of it, which is
+  then copied back, and the NumPy array is returned (NumPy's checks of ``out`` are the
+  function's own).
+
+Internal calls between implementations do not pass the gate (they call the functions
+themselves), so it costs one Python call per user-level call.
+"""
+from __future__ import annotations
+
+import functools
+import inspect
+
+import numpy
+
+from .._ndarray import ndarray
+
+__all__ = ["HostData", "install", "numpy_answer", "has_ours"]
+
+_HOST_KINDS = "OUSVMm"
+
+
+class HostData(Exception):
+    """An operand's data cannot live on devices (object, string, bytes, datetime); the
+    gate answers with NumPy's own function.  Raised by ``asarray_on``."""
+
+
+def has_ours(obj) -> bool:
+    """Whether an arrbackend array is among ``obj`` (nested lists, tuples, dicts)."""
+    if isinstance(obj, ndarray):
+        return True
+    if isinstance(obj, (list, tuple)):
+        return any(has_ours(o) for o in obj)
+    if isinstance(obj, dict):
+        return any(has_ours(o) for o in obj.values())
+    return False
+
+
+def numpy_answer(func, args, kwargs, name: str):
+    """NumPy's ``func`` on the arguments: called as it is when no arrbackend array is
+    among them (NumPy data in, NumPy data out), else through the fallback."""
+    if not has_ours((args, kwargs)):
+        return func(*args, **kwargs)
+    from ..dispatch.fallback import call_numpy
+    return call_numpy(func, args, kwargs, name=name,
+                      why="an operand whose data stays on the host (object, string, bytes "
+                          "or datetime)")
+
+
+def _is_host_out(o) -> bool:
+    t = type(o)
+    if t is numpy.ndarray:
+        return True
+    return t is tuple and any(type(e) is numpy.ndarray for e in o)
+
+
+def _machine_of(args, kwargs):
+    for x in list(args) + list(kwargs.values()):
+        if isinstance(x, ndarray):
+            return x._store.machine
+        if isinstance(x, (list, tuple)):
+            for y in x:
+                if isinstance(y, ndarray):
+                    return y._store.machine
+    from ..distributed.machine import current_machine
+    return current_machine()
+
+
+def _into_host_out(func, args, kwargs, pos, name):
+    """``func`` with a NumPy array as ``out``: computed into an arrbackend copy of it,
+    then copied back (the NumPy array is returned, as NumPy returns ``out``)."""
+    from .creation import asarray_on
+    from ..distributed.hostio import gather
+    args = list(args)
+    if "out" in kwargs:
+        host = kwargs["out"]
+    else:
+        host = args[pos]
+    single = type(host) is numpy.ndarray
+    hosts = (host,) if single else host
+    m = _machine_of(args, kwargs)
+    temps = []
+    for h in hosts:
+        if type(h) is not numpy.ndarray:
+            temps.append(h)
+            continue
+        if not h.flags.writeable:
+            raise ValueError("output array is read-only")
+        if h.dtype.kind in _HOST_KINDS:
+            raise HostData(name)
+        temps.append(asarray_on(h, m, copy=True))
+    new = temps[0] if single else tuple(temps)
+    if "out" in kwargs:
+        kwargs = dict(kwargs, out=new)
+    else:
+        args[pos] = new
+    r = func(*args, **kwargs)
+    for h, t in zip(hosts, temps):
+        if h is not t:
+            numpy.copyto(h, gather(t, explicit=True), casting="unsafe")
+
+    def back(v):
+        for h, t in zip(hosts, temps):
+            if v is t:
+                return h
+        return v
+
+    if r is new:
+        return host
+    if isinstance(r, tuple):
+        return tuple(back(v) for v in r)
+    return back(r)
+
+
+def _out_position(func):
+    """The index of a positional-or-keyword ``out`` parameter, or None."""
+    try:
+        params = list(inspect.signature(func).parameters.values())
+    except (TypeError, ValueError):
+        return None
+    for i, p in enumerate(params):
+        if p.name == "out":
+            return i if p.kind is p.POSITIONAL_OR_KEYWORD else None
+        if p.kind is p.VAR_POSITIONAL:
+            return None
+    return None
+
+
+def gated(impl):
+    """``impl.func`` behind the gate."""
+    func = impl.func
+    nf = impl.numpy_func
+    name = f"{impl.module}.{impl.name}"
+    pos = _out_position(func)
+    answer = nf is not None and impl.module != "numpy.random"
+
+    @functools.wraps(func)
+    def call(*args, **kwargs):
+        try:
+            if kwargs and _is_host_out(kwargs.get("out")) or \
+                    pos is not None and len(args) > pos and _is_host_out(args[pos]):
+                return _into_host_out(func, args, kwargs, pos, name)
+            return func(*args, **kwargs)
+        except HostData:
+            if not answer:
+                raise TypeError(f"{name}: arrays of object, string, bytes or datetime "
+                                f"data are not supported") from None
+            return numpy_answer(nf, args, kwargs, name)
+
+    call._arrbackend_gated = func
+    return call
+
+
+def install() -> None:
+    """Put every registered implementation behind the gate (once)."""
+    from ..dispatch.registry import by_name, registry
+    seen = {}
+    for impl in list(registry().values()) + list(by_name().values()):
+        if id(impl) in seen or getattr(impl.func, "_arrbackend_gated", None) is not None:
+            continue
+        seen[id(impl)] = True
+        impl.func = gated(impl)
