@@ -19,6 +19,7 @@ from ..distributed.machine import Machine, current_machine, machine_for
 from ..distributed.store import Store, allocate
 from ..distributed import hostio
 from .._ndarray import ndarray
+from .coerce import filled_scalar
 from .gate import HostData
 
 __all__ = ["array", "asarray", "asarray_on", "zeros", "ones", "empty", "full", "arange",
@@ -75,7 +76,7 @@ def full_on(shape, fill_value, dtype, machine: Machine, layout: Layout | None = 
     dtype = numpy.dtype(dtype)
     if layout is None:
         layout = default_layout(shape, dtype.itemsize, machine.ndev)
-    fill = numpy.asarray(fill_value, dtype=dtype)[()] if fill_value is not None else None
+    fill = filled_scalar(fill_value, dtype) if fill_value is not None else None
     return new_array(allocate(machine, shape, dtype, layout, fill))
 
 

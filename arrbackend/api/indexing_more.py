@@ -26,6 +26,7 @@ from ._helpers import new_array, ours, uf
 from .creation import _is_cupy
 from .ufuncs import as_operand, common_machine
 from .._ndarray import ndarray
+from .coerce import int_operand, values_as
 
 __all__ = ["take", "take_along_axis", "put", "put_along_axis", "place", "putmask", "choose",
            "compress", "extract", "argwhere", "flatnonzero", "diagonal", "trace", "diag",
@@ -49,16 +50,6 @@ def _wrap_mode(idx, n, mode):
     raise ValueError(f"clipmode must be one of 'clip', 'raise', or 'wrap' (got {mode!r})")
 
 
-def _int_array(i, m, what="indices"):
-    r = ours(i, m)
-    if r.dtype.kind not in "iub":
-        if r.size == 0:
-            from .manipulation import astype
-            return astype(r, numpy.intp)
-        raise IndexError("arrays used as indices must be of integer (or boolean) type")
-    return r
-
-
 @implements(numpy.take, local=True)
 def take(a, indices, axis=None, out=None, mode="raise"):
     """Same as ``numpy.take`` (a distributed gather where the axis is split)."""
@@ -70,8 +61,8 @@ def take(a, indices, axis=None, out=None, mode="raise"):
         ax = normalize_axis(axis, x.ndim)
     n = x.shape[ax]
     pre = (slice(None),) * ax
-    if not isinstance(indices, ndarray) and numpy.ndim(indices) == 0:
-        i = operator.index(indices)
+    if not isinstance(indices, (ndarray, numpy.ndarray)) and numpy.ndim(indices) == 0:
+        i = int(numpy.asarray(indices, dtype=numpy.intp))     # NumPy's conversion
         if mode == "wrap" and n:
             i %= n
         elif mode == "clip" and n:
@@ -84,10 +75,7 @@ def take(a, indices, axis=None, out=None, mode="raise"):
             raise IndexError(f"index {i} is out of bounds for axis {ax} with size {n}")
         r = x[pre + (i,)].copy()
     else:
-        idx = _int_array(indices, m)
-        if idx.dtype == numpy.bool_:
-            from .manipulation import astype
-            idx = astype(idx, numpy.intp)
+        idx = int_operand(indices, m, "same_kind")
         if n == 0 and idx.size and mode != "raise":
             raise IndexError("cannot do a non-empty take from an empty axes.")
         idx = _wrap_mode(idx, n, mode)
@@ -253,8 +241,8 @@ def put(a, ind, v, mode="raise"):
     if not isinstance(a, ndarray):
         raise TypeError(f"argument 1 must be numpy.ndarray, not {type(a).__name__}")
     m = a._store.machine
-    idx = _ravel(_int_array(ind, m))
-    vals = _ravel(ours(v, m))
+    idx = _ravel(int_operand(ind, m, "safe"))
+    vals = _ravel(values_as(v, a.dtype, m))
     if vals.size == 0 or idx.size == 0:
         return None
     n = a.size
@@ -526,11 +514,21 @@ def tri(N, M=None, k=0, dtype=float, *, like=None):
     """Same as ``numpy.tri`` (split by rows like any new array)."""
     from .creation import arange
     from .manipulation import astype
-    N = operator.index(N)
-    M = N if M is None else operator.index(M)
-    k = operator.index(k)
-    r = uf("greater_equal", arange(N)[:, None], arange(-k, M - k)[None, :])
+    if M is None:
+        M = N
+    # NumPy's construction, so that float N, M, k give NumPy's answer
+    r = uf("greater_equal", arange(N, dtype=_min_int(0, N))[:, None],
+           arange(-k, M - k, dtype=_min_int(-k, M - k))[None, :])
     return r if numpy.dtype(dtype) == numpy.bool_ else astype(r, dtype)
+
+
+def _min_int(low, high):
+    """The smallest integer dtype holding [low, high] (NumPy's choice in ``tri``)."""
+    for t in (numpy.int8, numpy.int16, numpy.int32):
+        info = numpy.iinfo(t)
+        if high <= info.max and low >= info.min:
+            return t
+    return numpy.int64
 
 
 @implements(numpy.tril, local=True)

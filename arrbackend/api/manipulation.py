@@ -8,6 +8,7 @@ NumPy) and otherwise redistributes the data in one exchange (a copy; see the doc
 """
 from __future__ import annotations
 
+import math
 import operator
 
 import numpy
@@ -77,34 +78,33 @@ def view_as_dtype(x, dtype):
 # reshape
 
 def _new_shape(shape, size: int, name: str) -> tuple:
+    """The new shape, as NumPy reads it: any negative length is the one unknown."""
     try:
         shape = (operator.index(shape),)
     except TypeError:
-        shape = tuple(operator.index(s) for s in shape)
-    unknown = [i for i, s in enumerate(shape) if s == -1]
+        shape = tuple(_dim(s) for s in shape)
+    unknown = [i for i, s in enumerate(shape) if s < 0]
     if len(unknown) > 1:
         raise ValueError("can only specify one unknown dimension")
-    if any(s < -1 for s in shape):
-        raise ValueError("negative dimensions not allowed")
     if unknown:
-        known = 1
-        for s in shape:
-            if s != -1:
-                known *= s
+        known = math.prod(s for s in shape if s >= 0)
         if known == 0 or size % known:
             raise ValueError(f"cannot reshape array of size {size} into shape "
                              f"{_shape_text(shape)}")
-        shape = tuple(size // known if s == -1 else s for s in shape)
-    total = 1
-    for s in shape:
-        total *= s
-    if total != size:
+        shape = tuple(size // known if s < 0 else s for s in shape)
+    if math.prod(shape) != size:
         raise ValueError(f"cannot reshape array of size {size} into shape {_shape_text(shape)}")
     return shape
 
 
+def _dim(s) -> int:
+    if isinstance(s, (bool, numpy.bool_)):
+        raise TypeError("an integer is required")
+    return operator.index(s)
+
+
 def _shape_text(shape) -> str:
-    return str(tuple(shape)).replace("-1", "-1")
+    return "(" + ",".join("newaxis" if s < 0 else str(s) for s in shape) + ")"
 
 
 def _unit_axes_map(vmap: IndexMap, shape: tuple):
@@ -135,7 +135,7 @@ def reshape(a, /, shape=None, order="C", *, newshape=None, copy=None):
     otherwise a copy (``copy=False`` then raises, as NumPy does when it must copy)."""
     x = _ours(a, "reshape")
     if shape is None:
-        shape = newshape
+        shape = x.shape if newshape is None else newshape      # (NumPy: None keeps it)
     if order not in ("C", "A", "K", None):
         if order == "F":
             rev = transpose(x)
@@ -349,6 +349,8 @@ def squeeze(a, axis=None):
             hasattr(axis, "__index__") and operator.index(axis) in (0, -1):
         axes = ()               # (NumPy lets a 0-d array name axis 0 or -1 here)
     else:
+        if not isinstance(axis, tuple):
+            axis = operator.index(axis)         # (an int or a tuple, as in NumPy)
         axes = _axes_tuple(axis, x.ndim, "axis")
         for k in axes:
             if x.shape[k] != 1:

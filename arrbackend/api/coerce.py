@@ -1,0 +1,80 @@
+"""NumPy's coercions of arguments, in one place.
+
+NumPy converts an argument in one of two ways, and the difference shows at the edges:
+
+* an *array* (NumPy's or arrbackend's, 0-d included) keeps its dtype and is cast by a
+  rule (``safe`` for ``repeat``/``put`` indices, ``same_kind`` for ``take``, ``unsafe``
+  for values written into an array);
+* anything else (Python numbers, NumPy scalars, strings, lists) is converted by
+  ``numpy.asarray(x, dtype=...)``, so ``2.0``, ``[1.5, 2.0]`` and ``'1'`` become
+  integers where an integer array is wanted, while ``2+0j`` and Python ints out of range
+  raise NumPy's TypeError and OverflowError.
+
+A scalar stored into an array (``a[i] = v``, ``full``) follows NumPy's item assignment,
+computed by NumPy itself on a 0-d array.
+"""
+from __future__ import annotations
+
+import numpy
+
+from .. import _fperrors
+from .._ndarray import ndarray
+
+__all__ = ["int_operand", "values_as", "assigned_scalar", "filled_scalar"]
+
+
+def _cast_error(x, to, casting: str) -> TypeError:
+    what = "scalar" if x.ndim == 0 else "array data"
+    return TypeError(f"Cannot cast {what} from {x.dtype!r} to {numpy.dtype(to)!r} "
+                     f"according to the rule '{casting}'")
+
+
+def int_operand(x, machine, casting: str = "safe"):
+    """An integer (``intp``) arrbackend array of ``x``, as NumPy converts indices and
+    counts: arrays by ``casting`` from their dtype, anything else by value."""
+    from .creation import asarray_on
+    from .manipulation import astype
+    if isinstance(x, (ndarray, numpy.ndarray)):
+        if x.dtype != numpy.intp:
+            if not numpy.can_cast(x.dtype, numpy.intp, casting):
+                raise _cast_error(x, numpy.intp, casting)
+        r = asarray_on(x, machine)
+        return r if r.dtype == numpy.intp else astype(r, numpy.intp)
+    return asarray_on(numpy.asarray(x, dtype=numpy.intp), machine)
+
+
+def values_as(v, dtype, machine):
+    """``v`` as an arrbackend array of ``dtype``, as NumPy converts values written into
+    an array (``put``, ``place``): arrays cast unsafely, anything else by value."""
+    from .creation import asarray_on
+    from .manipulation import astype
+    if isinstance(v, ndarray):
+        return v if v.dtype == dtype else astype(v, dtype)
+    if isinstance(v, numpy.ndarray):
+        return asarray_on(v.astype(dtype), machine)
+    return asarray_on(numpy.asarray(v, dtype=dtype), machine)
+
+
+def assigned_scalar(value, dtype):
+    """``value`` as NumPy stores it into one element of a ``dtype`` array (``a[i] = v``,
+    ``a[...] = v`` with basic indices): Python ints out of range and NaN into integers
+    raise, complex into real raises (a Python complex) or warns (a NumPy one)."""
+    cell = numpy.empty((), dtype)
+    token = _fperrors.enter()          # NumPy's warnings of the cast at the user's line
+    try:
+        cell[()] = value
+    finally:
+        _fperrors.leave(token)
+    return cell[()]
+
+
+def filled_scalar(value, dtype):
+    """``value`` as NumPy fills a new ``dtype`` array with it (``full``: an unsafe cast,
+    with NumPy's checks of Python ints)."""
+    cell = numpy.empty((), dtype)
+    token = _fperrors.enter()
+    try:
+        numpy.copyto(cell, value, casting="unsafe")
+    finally:
+        _fperrors.leave(token)
+    return cell[()]
