@@ -20,7 +20,8 @@ import numpy
 from .. import _fperrors
 from .._ndarray import ndarray
 
-__all__ = ["int_operand", "values_as", "assigned_scalar", "filled_scalar"]
+__all__ = ["int_operand", "values_as", "assigned_scalar", "filled_scalar",
+           "check_writeback_out"]
 
 
 def _cast_error(x, to, casting: str) -> TypeError:
@@ -78,3 +79,14 @@ def filled_scalar(value, dtype):
     finally:
         _fperrors.leave(token)
     return cell[()]
+
+
+def check_writeback_out(out, dtype, shape, what: str) -> None:
+    """NumPy's checks of an ``out=`` that a function fills as a copy of its own dtype
+    (``take``, ``argmax``): the same shape, and a dtype that casts safely to the
+    function's dtype (an int64 array cannot take an int8 ``out``)."""
+    if not numpy.can_cast(out.dtype, dtype, "safe"):
+        raise TypeError(f"Cannot cast array data from {out.dtype!r} to {numpy.dtype(dtype)!r}"
+                        f" according to the rule 'safe'")
+    if tuple(out.shape) != tuple(shape):
+        raise ValueError(f"output array does not match result of {what}")

@@ -26,7 +26,7 @@ from ._helpers import new_array, ours, uf
 from .creation import _is_cupy
 from .ufuncs import as_operand, common_machine
 from .._ndarray import ndarray
-from .coerce import int_operand, values_as
+from .coerce import check_writeback_out, int_operand, values_as
 
 __all__ = ["take", "take_along_axis", "put", "put_along_axis", "place", "putmask", "choose",
            "compress", "extract", "argwhere", "flatnonzero", "diagonal", "trace", "diag",
@@ -81,6 +81,7 @@ def take(a, indices, axis=None, out=None, mode="raise"):
         idx = _wrap_mode(idx, n, mode)
         r = x[pre + (idx,)] if idx.ndim else x[pre + (int(idx),)].copy()
     if out is not None:
+        check_writeback_out(out, x.dtype, r.shape, "ndarray.take")
         assign(out, r)
         return out
     return r

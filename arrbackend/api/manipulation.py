@@ -584,7 +584,21 @@ def clip(a, min=_NoValue, max=_NoValue, out=None, *, a_min=_NoValue, a_max=_NoVa
     hi = stand[1 + (a_min is not None)] if a_max is not None else None
     with numpy.errstate(all="ignore"):
         dt = numpy.clip(stand[0], lo, hi, **kwargs).dtype
+        if out is not None:          # NumPy's casting error for this out=
+            numpy.clip(stand[0], lo, hi, out=numpy.zeros((), out.dtype), **kwargs)
     shape = broadcast_shapes([v.shape for v in ins if isinstance(v, ndarray)])
+    if out is not None and out.shape != shape:
+        try:
+            full = broadcast_shapes([shape, out.shape])
+        except ValueError:
+            full = None
+        if full != out.shape:
+            shapes = [getattr(v, "shape", ()) for v in (x, a_min, a_max, out)]
+            raise ValueError("operands could not be broadcast together with shapes " +
+                             " ".join("(" + ",".join(map(str, sh)) + ("," if len(sh) == 1
+                                                                    else "") + ")"
+                                      for sh in shapes) + " ")
+        shape = full
     kernel = _clip_kernel(a_min is not None, a_max is not None)
     outs = None if out is None else (out,)
     return elementwise(kernel, ins, shape, [dt], out=outs, machine=m)[0]

@@ -351,7 +351,7 @@ def arg_reduce(x, kind: str, axis=None, keepdims=False, out=None):
         r = arg_reduce(flat, kind, 0)
         if keepdims:
             r = r.reshape((1,) * x.ndim)
-        return _finish(r, out)
+        return _finish_arg(r, out, name)
     ax = normalize_axis(axis, x.ndim, name)      # one axis (a tuple: NumPy's TypeError)
     if x.shape[ax] == 0:
         raise ValueError(f"attempt to get {name} of an empty sequence")
@@ -412,6 +412,13 @@ def arg_reduce(x, kind: str, axis=None, keepdims=False, out=None):
     if keepdims:
         from ..api.manipulation import expand_dims
         r = expand_dims(r, ax)
+    return _finish_arg(r, out, name)
+
+
+def _finish_arg(r, out, name):
+    if out is not None:
+        from ..api.coerce import check_writeback_out
+        check_writeback_out(out, numpy.intp, r.shape, f"np.{name}.")
     return _finish(r, out)
 
 
