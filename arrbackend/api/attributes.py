@@ -12,6 +12,7 @@ import numpy
 
 from ..dispatch.registry import implements
 from .._ndarray import ndarray
+from .gate import host_target
 
 __all__ = ["shape", "ndim", "size", "result_type", "can_cast", "copyto", "Flags", "setflags", "FlatIter"]
 
@@ -68,8 +69,9 @@ def copyto(dst, src, casting="same_kind", where=True):
     from ..distributed.elementwise import assign
     from .ufuncs import as_operand
     if not isinstance(dst, ndarray):
-        raise TypeError("copyto() argument 1 must be an arrbackend array when the source is "
-                        "one")
+        host_target(dst)
+        raise TypeError(f"copyto() argument 1 must be numpy.ndarray, not "
+                        f"{type(dst).__name__}")
     value = as_operand(src, dst._store.machine, "copyto")
     stand = numpy.zeros((), value.dtype) if isinstance(value, ndarray) else value
     with numpy.errstate(all="ignore"):

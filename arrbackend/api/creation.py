@@ -118,7 +118,7 @@ def asarray_on(obj, machine: Machine, dtype=None, copy=None, layout: Layout | No
     arr = numpy.asarray(obj, dtype=dtype)
     if arr.dtype.kind in _HOST_ONLY_KINDS:
         if not host:
-            raise HostData(arr.dtype)
+            raise HostData(f"an operand of {arr.dtype} data, which stays on the host")
         return numpy.array(arr, copy=True) if copy else arr
     if copy is False and machine.is_gpu:
         raise ValueError("asarray: unable to avoid a copy while moving host data to a GPU")
@@ -325,6 +325,14 @@ def arange(start_or_stop, /, stop=None, step=None, *, dtype=None, device=None, l
 
 def _arange_length(start, stop, step) -> int:
     """NumPy's length of ``arange(start, stop, step)`` (and its errors)."""
+    for v in (start, stop, step):
+        if isinstance(v, (numpy.ndarray, ndarray)) and v.ndim:   # (as NumPy's bool() of it)
+            if v.size == 0:
+                raise ValueError("The truth value of an empty array is ambiguous. Use "
+                                 "`array.size > 0` to check that an array is not empty.")
+            if v.size > 1:
+                raise ValueError("The truth value of an array with more than one element "
+                                 "is ambiguous. Use a.any() or a.all()")
     if step == 0:
         raise ZeroDivisionError("division by zero")
     if all(isinstance(v, (int, numpy.integer)) for v in (start, stop, step)):

@@ -25,14 +25,22 @@ import numpy
 
 from .._ndarray import ndarray
 
-__all__ = ["HostData", "install", "numpy_answer", "has_ours"]
+__all__ = ["HostData", "host_target", "install", "numpy_answer", "has_ours"]
 
 _HOST_KINDS = "OUSVMm"
 
 
 class HostData(Exception):
-    """An operand's data cannot live on devices (object, string, bytes, datetime); the
-    gate answers with NumPy's own function.  Raised by ``asarray_on``."""
+    """An argument the engine does not hold: an operand whose data cannot live on
+    devices (object, string, bytes, datetime: raised by ``asarray_on``) or a NumPy array
+    to write into (``host_target``); the gate answers with NumPy's own function.  The
+    message says which, for the fallback's warning."""
+
+
+def host_target(x) -> None:
+    """Raise ``HostData`` when ``x``, the array a function writes into, is NumPy's."""
+    if isinstance(x, numpy.ndarray):
+        raise HostData("a NumPy array to write into")
 
 
 def has_ours(obj) -> bool:
@@ -46,22 +54,29 @@ def has_ours(obj) -> bool:
     return False
 
 
-def numpy_answer(func, args, kwargs, name: str):
+def numpy_answer(func, args, kwargs, name: str, why: str = ""):
     """NumPy's ``func`` on the arguments: called as it is when no arrbackend array is
     among them (NumPy data in, NumPy data out), else through the fallback."""
     if not has_ours((args, kwargs)):
         return func(*args, **kwargs)
     from ..dispatch.fallback import call_numpy
-    return call_numpy(func, args, kwargs, name=name,
-                      why="an operand whose data stays on the host (object, string, bytes "
-                          "or datetime)")
+    return call_numpy(func, args, kwargs, name=name, why=why or "an operand whose data "
+                      "stays on the host (object, string, bytes or datetime)")
 
 
-def _is_host_out(o) -> bool:
-    t = type(o)
-    if t is numpy.ndarray:
-        return True
-    return t is tuple and any(type(e) is numpy.ndarray for e in o)
+def _other_out(func, args, kwargs, pos, name, o):
+    """A call whose ``out`` is not one arrbackend array: a NumPy array (or a tuple with
+    one) is written through a copy; a tuple of arrbackend arrays is the function's to
+    take; anything else is NumPy's TypeError."""
+    if isinstance(o, ndarray):
+        return func(*args, **kwargs)
+    if type(o) is numpy.ndarray or type(o) is tuple and any(
+            type(e) is numpy.ndarray for e in o):
+        return _into_host_out(func, args, kwargs, pos, name)
+    if type(o) is tuple and all(e is None or isinstance(e, ndarray) for e in o):
+        return func(*args, **kwargs)
+    raise TypeError(f"{name}: return arrays must be of ArrayType (out= is a "
+                    f"{type(o).__name__})")
 
 
 def _machine_of(args, kwargs):
@@ -97,7 +112,7 @@ def _into_host_out(func, args, kwargs, pos, name):
         if not h.flags.writeable:
             raise ValueError("output array is read-only")
         if h.dtype.kind in _HOST_KINDS:
-            raise HostData(name)
+            raise HostData(f"an out= of {h.dtype} data")
         temps.append(asarray_on(h, m, copy=True))
     new = temps[0] if single else tuple(temps)
     if "out" in kwargs:
@@ -147,15 +162,20 @@ def gated(impl):
     @functools.wraps(func)
     def call(*args, **kwargs):
         try:
-            if kwargs and _is_host_out(kwargs.get("out")) or \
-                    pos is not None and len(args) > pos and _is_host_out(args[pos]):
-                return _into_host_out(func, args, kwargs, pos, name)
+            if kwargs:
+                o = kwargs.get("out")
+                if o is not None and type(o) is not ndarray:
+                    return _other_out(func, args, kwargs, pos, name, o)
+            if pos is not None and len(args) > pos:
+                o = args[pos]
+                if o is not None and type(o) is not ndarray:
+                    return _other_out(func, args, kwargs, pos, name, o)
             return func(*args, **kwargs)
-        except HostData:
+        except HostData as exc:
             if not answer:
                 raise TypeError(f"{name}: arrays of object, string, bytes or datetime "
                                 f"data are not supported") from None
-            return numpy_answer(nf, args, kwargs, name)
+            return numpy_answer(nf, args, kwargs, name, str(exc))
 
     call._arrbackend_gated = func
     return call

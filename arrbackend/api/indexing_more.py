@@ -27,6 +27,7 @@ from .creation import _is_cupy
 from .ufuncs import as_operand, common_machine
 from .._ndarray import ndarray
 from .coerce import check_writeback_out, int_operand, values_as
+from .gate import host_target
 
 __all__ = ["take", "take_along_axis", "put", "put_along_axis", "place", "putmask", "choose",
            "compress", "extract", "argwhere", "flatnonzero", "diagonal", "trace", "diag",
@@ -180,6 +181,7 @@ def put_along_axis(arr, indices, values, axis):
     from ..distributed.axiswise import unsplit
     from ..distributed.fancy import normalize_index
     if not isinstance(arr, ndarray):
+        host_target(arr)
         raise TypeError("put_along_axis: arr must be an arrbackend array")
     x, idx, ax = _along_checks(arr, indices, axis)
     m = x._store.machine
@@ -240,6 +242,7 @@ def put(a, ind, v, mode="raise"):
     """Same as ``numpy.put``: ``a.flat[ind] = v`` (``v`` repeated as needed)."""
     from ..distributed.fancy import normalize_index
     if not isinstance(a, ndarray):
+        host_target(a)
         raise TypeError(f"argument 1 must be numpy.ndarray, not {type(a).__name__}")
     m = a._store.machine
     idx = _ravel(int_operand(ind, m, "safe"))
@@ -271,6 +274,7 @@ def fill_diagonal(a, val, wrap=False):
     from .creation import arange
     from .manipulation import astype
     if not isinstance(a, ndarray):
+        host_target(a)
         raise TypeError(f"fill_diagonal: a must be an arrbackend array, not "
                         f"{type(a).__name__}")
     if a.ndim < 2:
@@ -301,6 +305,7 @@ def place(arr, mask, vals):
     from .manipulation import astype, reshape
     from .reductions import count_nonzero
     if not isinstance(arr, ndarray):
+        host_target(arr)
         raise TypeError(f"argument 1 must be numpy.ndarray, not {type(arr).__name__}")
     m = arr._store.machine
     mk = ours(mask, m)
@@ -323,6 +328,7 @@ def putmask(a, /, mask, values):
     the mask is true (one elementwise pass)."""
     from .manipulation import astype, reshape, where
     if not isinstance(a, ndarray):
+        host_target(a)
         raise TypeError(f"argument a of putmask must be a numpy array, not "
                         f"{type(a).__name__}")
     m = a._store.machine
@@ -394,7 +400,9 @@ def compress(condition, a, axis=None, out=None):
     from .indexing_routines import nonzero
     m = common_machine([condition, a, out], "compress")
     x = ours(a, m)
-    cond = _ravel(ours(condition, m))
+    cond = ours(condition, m)
+    if cond.ndim != 1:
+        raise ValueError("condition must be a 1-d array")
     if axis is None:
         x, ax = _ravel(x), 0
     else:

@@ -130,12 +130,16 @@ def _unit_axes_map(vmap: IndexMap, shape: tuple):
 
 
 @implements(numpy.reshape, extra={"newshape": "NumPy < 2.1 spelling of shape"})
-def reshape(a, /, shape=None, order="C", *, newshape=None, copy=None):
+def reshape(a, /, shape=_NoValue, order="C", *, newshape=None, copy=None):
     """Same as ``numpy.reshape`` (C order).  A view when the shards can be kept;
     otherwise a copy (``copy=False`` then raises, as NumPy does when it must copy)."""
     x = _ours(a, "reshape")
+    if shape is _NoValue:
+        if newshape is None:
+            raise TypeError("reshape() missing 1 required positional argument: 'shape'")
+        shape = newshape
     if shape is None:
-        shape = x.shape if newshape is None else newshape      # (NumPy: None keeps it)
+        shape = x.shape                         # (NumPy: None keeps the shape)
     if order not in ("C", "A", "K", None):
         if order == "F":
             rev = transpose(x)

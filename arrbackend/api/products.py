@@ -43,6 +43,12 @@ def _sublist_to_str(sub):
 
 def _parse(operands):
     """(input subscripts per operand, output subscripts, arrays)."""
+    if not operands or isinstance(operands[0], str) and len(operands) < 2:
+        raise ValueError("must specify the einstein sum subscripts string and at least one "
+                         "operand, or at least one operand and its corresponding subscripts "
+                         "list")
+    if not isinstance(operands[0], str) and len(operands) < 2:
+        raise ValueError("must provide at least an operand and a subscripts list to einsum")
     if isinstance(operands[0], str):
         subs = operands[0].replace(" ", "")
         arrays = list(operands[1:])

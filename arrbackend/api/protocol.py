@@ -9,7 +9,7 @@ import numpy
 from .._ndarray import ndarray
 from .ufuncs import ufunc_call
 
-__all__ = ["compare", "contains", "new", "data", "setstate"]
+__all__ = ["compare", "power", "contains", "new", "data", "setstate"]
 
 _NO_LOOP = numpy._core._exceptions._UFuncNoLoopError
 
@@ -48,6 +48,23 @@ def _constant(ufunc, a, shape):
 
 def _fmt(shape) -> str:
     return "(" + ",".join(str(n) for n in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+def power(a, exponent, inplace: bool = False):
+    """``a ** exponent`` (``inplace``: ``a **= exponent``) as NumPy's operator computes
+    it: a Python int 2 squares (``bool ** 2`` is int8, as ``square`` gives), and for
+    float and complex arrays a Python int -1 takes the reciprocal and a Python float 0.5
+    the square root; any other exponent is ``power``."""
+    op, t = None, type(exponent)
+    if t is int and exponent == 2:
+        op = numpy.square
+    elif a.dtype.kind in "fc" and (t is int and exponent == -1 or
+                                   t is float and exponent == 0.5):
+        op = numpy.reciprocal if t is int else numpy.sqrt
+    kw = {"out": (a,)} if inplace else {}
+    if op is None:
+        return ufunc_call(numpy.power, (a, exponent), kw)
+    return ufunc_call(op, (a,), kw)
 
 
 def contains(a, value) -> bool:

@@ -314,12 +314,13 @@ def atleast_3d(*arys):
 
 
 def _seq(tup):
-    if not isinstance(tup, (list, tuple)) and not isinstance(tup, ndarray):
+    if not hasattr(tup, "__getitem__"):       # (NumPy's test of a sequence)
         raise TypeError('arrays to stack must be passed as a "sequence" type such as list '
                         'or tuple.')
     if isinstance(tup, ndarray):
         return [tup[i] for i in range(tup.shape[0])]
-    m = common_machine(list(tup), "stack")
+    tup = list(tup)
+    m = common_machine(tup, "stack")
     return [ours(t, m) for t in tup]
 
 
