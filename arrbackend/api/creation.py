@@ -192,7 +192,7 @@ def _filled(name, shape, fill, dtype, device):
     shape = normalize_shape(shape, name)
     dt = _dtype(dtype)
     if dt.kind in _HOST_ONLY_KINDS:
-        return numpy.full(shape, fill, dt) if fill is not None else numpy.empty(shape, dt)
+        raise HostData(f"{dt} data, which stays on the host")    # (NumPy's function)
     return full_on(shape, fill, dt, machine_from_device(device))
 
 
@@ -241,7 +241,7 @@ def _like(name, prototype, fill, dtype, shape, device):
     else:
         m = machine_from_device(device)
     if dt.kind in _HOST_ONLY_KINDS:
-        return numpy.full(shape, fill, dt) if fill is not None else numpy.empty(shape, dt)
+        raise HostData(f"{dt} data, which stays on the host")    # (NumPy's function)
     return full_on(shape, fill, dt, m, _like_layout(prototype, shape))
 
 

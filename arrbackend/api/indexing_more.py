@@ -90,6 +90,8 @@ def take(a, indices, axis=None, out=None, mode="raise"):
 
 def _along_checks(arr, indices, axis):
     x = ours(arr)
+    if not hasattr(indices, "dtype"):          # (NumPy reads indices.dtype: its error)
+        raise AttributeError(f"'{type(indices).__name__}' object has no attribute 'dtype'")
     idx = ours(indices, x._store.machine)
     if idx.dtype.kind not in "iu":
         raise IndexError("`indices` must be an integer array")
