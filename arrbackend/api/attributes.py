@@ -90,8 +90,9 @@ _UNALIGNED: "weakref.WeakValueDictionary" = weakref.WeakValueDictionary()  # id 
 
 
 class Flags:
-    """``x.flags``, as NumPy's flags object: the flags (shards are C-ordered), their
-    derived combinations, item access by NumPy's keys, and equality.  ``writeable``,
+    """``x.flags``, as NumPy's flags object: the flags of the view as NumPy has them for
+    the same view of a new array, their derived combinations, item access by NumPy's
+    keys, and equality.  ``writeable``,
     ``aligned`` and ``writebackifcopy`` are set as ``setflags`` sets them."""
 
     __slots__ = ("_x",)
@@ -110,16 +111,36 @@ class Flags:
     def __init__(self, x) -> None:
         self._x = x
 
+    def _contiguous(self, c_order: bool) -> bool:
+        """NumPy's rule, for the view's place in its store (a C-ordered array): the
+        strides of the axes longer than 1 are those of a packed array."""
+        x = self._x
+        shape = x.shape
+        if 0 in shape:
+            return True
+        sshape = x._store.shape
+        sstride, acc = [0] * len(sshape), 1
+        for a in range(len(sshape) - 1, -1, -1):
+            sstride[a], acc = acc, acc * sshape[a]
+        pairs = [(n, st * sstride[a] if a >= 0 else 0)
+                 for n, (a, _s, st) in zip(shape, x._map.dims)]
+        acc = 1
+        for n, stride in (reversed(pairs) if c_order else pairs):
+            if n != 1:
+                if stride != acc:
+                    return False
+                acc *= n
+        return True
+
     @property
     def c_contiguous(self) -> bool:
-        return True
+        return self._contiguous(True)
 
     contiguous = c_contiguous
 
     @property
     def f_contiguous(self) -> bool:
-        shape = self._x.shape
-        return sum(1 for n in shape if n > 1) <= 1 or 0 in shape
+        return self._contiguous(False)
 
     fortran = f_contiguous
 

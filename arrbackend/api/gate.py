@@ -60,8 +60,12 @@ def numpy_answer(func, args, kwargs, name: str, why: str = ""):
     if not has_ours((args, kwargs)):
         return func(*args, **kwargs)
     from ..dispatch.fallback import call_numpy
-    return call_numpy(func, args, kwargs, name=name, why=why or "an operand whose data "
-                      "stays on the host (object, string, bytes or datetime)")
+    r = call_numpy(func, args, kwargs, name=name, why=why or "an operand whose data "
+                   "stays on the host (object, string, bytes or datetime)")
+    if isinstance(r, numpy.generic) and r.dtype.kind not in _HOST_KINDS:
+        from .creation import asarray_on           # (a 0-d array, as arrbackend answers)
+        r = asarray_on(r, _machine_of(args, kwargs))
+    return r
 
 
 def _other_out(func, args, kwargs, pos, name, o):

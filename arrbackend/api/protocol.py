@@ -71,8 +71,8 @@ def contains(a, value) -> bool:
     """``value in a``: whether any element equals ``value`` (NumPy's
     ``(a == value).any()``, for any number of dimensions)."""
     from .reductions import any as any_
-    r = a == value
-    if r is NotImplemented or not isinstance(r, ndarray):
+    r = compare(numpy.equal, a, value)
+    if not isinstance(r, ndarray):
         return bool(r)
     return bool(any_(r))
 

@@ -533,23 +533,25 @@ def _on_host(ufunc, inputs, kwargs):
     name = f"numpy.{ufunc.__name__}"
     if not has_ours((inputs, kwargs)):
         return ufunc(*inputs, **kwargs)
-    if all(x.size for x in inputs if isinstance(x, ndarray)):
-        probe = []
-        for x in inputs:
-            if isinstance(x, ndarray):
-                x = numpy.zeros((), x.dtype)
-            elif isinstance(x, numpy.ndarray) or not isinstance(x, (list, tuple)):
-                x = numpy.asarray(x)
-                x = x.reshape(-1)[:1].reshape(()) if x.size else x
-            probe.append(x)
+    probe, objects = [], False
+    for x in inputs:
+        if isinstance(x, ndarray):
+            x = numpy.zeros((), x.dtype)
+        else:
+            x = numpy.asarray(x)
+            objects = objects or x.dtype.kind == "O"
+            x = x.reshape(-1)[:1].reshape(()) if x.size else x
+        probe.append(x)
+    # object elements decide for themselves, and only where there are elements
+    if not objects or all(x.size for x in inputs if isinstance(x, ndarray)):
         try:
             with numpy.errstate(all="ignore"):
                 ufunc(*probe, **{k: v for k, v in kwargs.items()
                                  if k in ("dtype", "casting", "signature")})
         except TypeError:
-            raise
+            raise                       # the dtypes decide: NumPy raises this for all
         except Exception:
-            pass
+            pass                        # a value's error: the real operands decide
     return numpy_answer(ufunc, inputs, kwargs, name)
 
 
