@@ -174,6 +174,8 @@ def ascontiguousarray(a, dtype=None, *, like=None):
     """Same as ``numpy.ascontiguousarray`` (0-d inputs become 1-d)."""
     r = asarray_on(a, current_machine() if not hasattr(a, "_store") else a._store.machine,
                    dtype=dtype, host=True)
+    if isinstance(r, ndarray) and not r.flags.c_contiguous:
+        r = _copy(r)                    # (a packed copy, as NumPy makes)
     return r.reshape(1) if getattr(r, "ndim", 1) == 0 else r
 
 
