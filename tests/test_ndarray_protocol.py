@@ -206,3 +206,28 @@ EXCEPTIONS = {
 @pytest.mark.parametrize("case", sorted(EXCEPTIONS))
 def test_numpys_exception_classes(machine, case):
     same_code(EXCEPTIONS[case])
+
+
+VIEWS = {
+    "new": lambda np: np.ones((3, 4)),
+    "columns-step": lambda np: np.ones((3, 4))[:, ::2],
+    "reversed": lambda np: np.ones((3, 4))[::-1],
+    "transposed": lambda np: np.ones((3, 4)).T,
+    "new-axis": lambda np: np.ones((3, 4))[None, 1:2],
+    "broadcast": lambda np: np.broadcast_to(np.ones(4), (3, 4)),
+    "int8-row": lambda np: np.ones((3, 4), numpy.int8)[1],
+    "scalar": lambda np: np.ones(()),
+    "mixed": lambda np: np.arange(24.0).reshape(2, 3, 4)[:, 1, ::3],
+    "reshaped": lambda np: np.arange(12.0).reshape(3, 4).reshape(4, 3),
+}
+
+
+@pytest.mark.parametrize("view", sorted(VIEWS))
+def test_strides_and_contiguity_of_views_as_numpys(machine, view):
+    """A view's strides and contiguity flags are NumPy's for the same view of a new
+    array (the elements themselves live in the shards, C-ordered)."""
+    from arrbackend.api.attributes import view_strides
+    theirs, ours = VIEWS[view](numpy), VIEWS[view](ab)
+    assert view_strides(ours) == theirs.strides
+    for key in ("C", "F", "W", "CA", "FA", "FNC", "FORC", "B"):
+        assert ours.flags[key] == theirs.flags[key], key

@@ -14,7 +14,8 @@ from ..dispatch.registry import implements
 from .._ndarray import ndarray
 from .gate import host_target
 
-__all__ = ["shape", "ndim", "size", "result_type", "can_cast", "copyto", "Flags", "setflags", "FlatIter"]
+__all__ = ["shape", "ndim", "size", "result_type", "can_cast", "copyto", "Flags", "setflags", "view_strides",
+           "FlatIter"]
 
 
 def _dtype_or_value(x):
@@ -223,6 +224,16 @@ class Flags:
         return "".join(f"  {k.upper()} : {getattr(self, k)}\n"
                        for k in ("c_contiguous", "f_contiguous", "owndata", "writeable",
                                  "aligned", "writebackifcopy"))
+
+
+def view_strides(x) -> tuple:
+    """``x.strides`` as NumPy gives them for the same view of a new array: the view's
+    steps through its store, a C-ordered array (0 along broadcast and new axes)."""
+    sshape = x._store.shape
+    sstride, acc = [0] * len(sshape), x.dtype.itemsize
+    for a in range(len(sshape) - 1, -1, -1):
+        sstride[a], acc = acc, acc * sshape[a]
+    return tuple(st * sstride[a] if a >= 0 else 0 for a, _s, st in x._map.dims)
 
 
 def setflags(x, write=None, align=None, uic=None) -> None:
