@@ -67,9 +67,7 @@ class NdarrayMethods:
         k = min(n, flat.size)
         if k:
             new[:k] = flat[:k]
-        new = reshape(new, new_shape)
-        self._store, self._map = new._store, new._map
-        self._cache_layout = self._cache_local = None
+        self._rebind(reshape(new, new_shape))
 
     def byteswap(self, inplace=False):
         """Same as ``numpy.ndarray.byteswap`` (each component of a complex swapped)."""
@@ -110,7 +108,6 @@ class NdarrayMethods:
         before_write(self._store)
         view = NdarrayMethods.getfield(self, dtype, offset)
         view[...] = val
-        self._store.version += 1
 
     def setflags(self, write=None, align=None, uic=None):
         """Same as ``numpy.ndarray.setflags``: ``write=False`` makes this array (and the

@@ -135,6 +135,13 @@ class _Settings:
 
     def __getattr__(self, name: str) -> Any:
         defs = object.__getattribute__(self, "_defs")
+        if name == "cpu_eager_max":
+            # derived: results on one CPU device with fewer elements than this run eagerly
+            mode = self.fusion
+            value = (self.fusion_min_size if mode == "auto" else
+                     (0 if mode == "1" else float("inf")))
+            self.__dict__[name] = value
+            return value
         if name not in defs:
             raise AttributeError(f"arrbackend has no setting {name!r}")
         value = self._from_environment(name)
@@ -160,17 +167,20 @@ class _Settings:
             raise ValueError(f"setting {name}={value!r}: {exc}") from None
         self._overrides[name] = converted
         self.__dict__[name] = converted
+        self.__dict__.pop("cpu_eager_max", None)
 
     def reset(self, name: str) -> None:
         """Forget a program override: the environment or the default applies again."""
         self._overrides.pop(name, None)
         self.__dict__.pop(name, None)
+        self.__dict__.pop("cpu_eager_max", None)
 
     def reload(self) -> None:
         """Read the environment variables again (program overrides stay)."""
         for name in self._defs:
             if name not in self._overrides:
                 self.__dict__.pop(name, None)
+        self.__dict__.pop("cpu_eager_max", None)
 
     def source(self, name: str) -> str:
         """Where the active value of ``name`` comes from: 'program', 'environment', 'default'."""
@@ -196,6 +206,7 @@ class _Settings:
                     else:
                         self._overrides[k] = v
                         self.__dict__[k] = v
+                self.__dict__.pop("cpu_eager_max", None)
 
     def as_table(self) -> list[tuple[str, str, Any, str, str]]:
         """(name, environment variable, value, source, help) for each setting."""

@@ -11,7 +11,7 @@ import weakref
 import numpy
 
 from ..dispatch.registry import implements
-from .._ndarray import ndarray
+from ..distributed.array import ndarray
 from .gate import host_target
 
 __all__ = ["shape", "ndim", "size", "result_type", "can_cast", "copyto", "Flags", "setflags", "view_strides",

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy
 
 from .. import _fperrors
-from .._ndarray import ndarray
+from ..distributed.array import ndarray
 
 __all__ = ["int_operand", "values_as", "assigned_scalar", "filled_scalar",
            "check_writeback_out"]

@@ -18,7 +18,7 @@ from ..distributed.localize import device_boxes
 from ..distributed.machine import Machine, current_machine, machine_for
 from ..distributed.store import Store, allocate
 from ..distributed import hostio
-from .._ndarray import ndarray
+from ..distributed.array import ndarray
 from .coerce import filled_scalar
 from .gate import HostData
 

@@ -23,7 +23,7 @@ import inspect
 
 import numpy
 
-from .._ndarray import ndarray
+from ..distributed.array import ndarray
 
 __all__ = ["HostData", "host_target", "install", "numpy_answer", "has_ours"]
 

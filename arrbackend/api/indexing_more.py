@@ -25,7 +25,7 @@ from ..distributed.view import normalize_axis
 from ._helpers import new_array, ours, uf
 from .creation import _is_cupy
 from .ufuncs import as_operand, common_machine
-from .._ndarray import ndarray
+from ..distributed.array import ndarray
 from .coerce import check_writeback_out, int_operand, values_as
 from .gate import host_target
 
@@ -220,7 +220,6 @@ def put_along_axis(arr, indices, values, axis):
         dev = m.devices[d]
         with dev.activate():
             _local_put_along(dev.xp, tl, il_, vl, ax)
-    target._store.version += 1
     if target is not x:
         assign(x, target)
 

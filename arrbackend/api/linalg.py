@@ -13,7 +13,7 @@ import numpy
 from ..dispatch.registry import implements
 from ..distributed import matmul as engine
 from .ufuncs import common_machine, ufunc_call
-from .._ndarray import ndarray
+from ..distributed.array import ndarray
 
 _NoValue = numpy._NoValue
 LinAlgError = numpy.linalg.LinAlgError

@@ -15,12 +15,13 @@ import numpy
 
 from ..dispatch.registry import implements
 from ..distributed.elementwise import broadcast_shapes, elementwise, relayout
+from ..distributed.indexing import basic_view
 from ..distributed.layout import Layout, default_layout, even_ranges
 from ..distributed.comm import Transfer
 from ..distributed.store import Store, alloc_local
 from ..distributed.view import IndexMap, normalize_axis
 from .ufuncs import as_operand, common_machine
-from .._ndarray import ndarray
+from ..distributed.array import ndarray
 
 __all__ = ["astype", "reshape", "ravel", "transpose", "swapaxes", "moveaxis", "squeeze",
            "expand_dims", "broadcast_to", "broadcast_arrays", "concatenate", "stack",
@@ -361,7 +362,7 @@ def squeeze(a, axis=None):
                 raise ValueError("cannot select an axis to squeeze out which has size not "
                                  "equal to one")
     key = tuple(0 if k in axes else slice(None) for k in range(x.ndim))
-    return x[key] if axes else x._view(x._map)
+    return basic_view(x, key) if axes else x._view(x._map)      # (a view, also 0-d)
 
 
 @implements(numpy.expand_dims)

@@ -21,7 +21,7 @@ from ..distributed.elementwise import assign, broadcast_shapes, elementwise
 from ._helpers import host, map_blocks, ours, uf
 from .manipulation import imag, real, where
 from .ufuncs import common_machine
-from .._ndarray import ndarray
+from ..distributed.array import ndarray
 
 __all__ = ["around", "round", "fix", "nan_to_num", "real_if_close", "angle", "unwrap",
            "iscomplex", "isreal", "iscomplexobj", "isrealobj", "isneginf", "isposinf",

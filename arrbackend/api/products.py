@@ -20,7 +20,7 @@ from ..distributed.view import normalize_axis
 from ._helpers import ours, uf
 from .manipulation import astype, broadcast_to, moveaxis, ravel, reshape, transpose
 from .ufuncs import common_machine
-from .._ndarray import ndarray
+from ..distributed.array import ndarray
 
 __all__ = ["einsum", "einsum_path", "tensordot", "kron", "outer", "cross", "vecdot",
            "matvec", "vecmat"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy
 
-from .._ndarray import ndarray
+from ..distributed.array import ndarray
 from .ufuncs import ufunc_call
 
 __all__ = ["compare", "power", "contains", "new", "data", "setstate"]
@@ -112,7 +112,5 @@ def setstate(a, state) -> None:
     from .creation import asarray_on
     host = numpy.ndarray.__new__(numpy.ndarray, (0,), numpy.uint8)
     host.__setstate__(state)
-    new_arr = asarray_on(host, a._store.machine, copy=True)
-    a._store, a._map = new_arr._store, new_arr._map
-    a._cache_layout = a._cache_local = None
+    a._rebind(asarray_on(host, a._store.machine, copy=True))
     a._readonly = False          # (NumPy's array is writeable after it, too)

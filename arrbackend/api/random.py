@@ -25,7 +25,7 @@ from ..distributed.store import Store
 from ..kernels import philox
 from .creation import machine_from_device, normalize_shape
 from .ufuncs import ufunc_call
-from .._ndarray import ndarray
+from ..distributed.array import ndarray
 
 __all__ = ["seed", "rand", "randn", "random", "random_sample", "uniform", "normal", "randint",
            "standard_normal", "default_rng", "Generator"]

@@ -19,7 +19,7 @@ from ..dispatch.registry import implements
 from ..distributed import reductions as engine
 from .manipulation import _ours as _conv
 from .ufuncs import ufunc_call
-from .._ndarray import ndarray
+from ..distributed.array import ndarray
 
 _NoValue = numpy._NoValue
 

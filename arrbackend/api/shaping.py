@@ -25,7 +25,7 @@ from ._helpers import host, ours
 from .manipulation import (broadcast_arrays, broadcast_to, concatenate, ravel, reshape,
                            swapaxes, transpose, moveaxis)
 from .ufuncs import common_machine
-from .._ndarray import ndarray
+from ..distributed.array import ndarray
 from .coerce import int_operand
 
 __all__ = ["flip", "fliplr", "flipud", "rot90", "roll", "tile", "repeat", "resize", "split",

@@ -20,7 +20,7 @@ from ..distributed.layout import Layout
 from ..distributed.sorting import sort_along
 from ..distributed.view import normalize_axis
 from ._helpers import host, map_blocks, new_array, ours, uf
-from .._ndarray import ndarray
+from ..distributed.array import ndarray
 
 __all__ = ["sort", "argsort", "partition", "argpartition", "searchsorted", "lexsort",
            "sort_complex"]

@@ -23,7 +23,7 @@ from ..distributed.sorting import sort_along
 from ..distributed.reductions import normalize_axes
 from ._helpers import NoValue, fallback, host, ours, uf
 from .manipulation import astype, moveaxis, reshape, ravel, where
-from .._ndarray import ndarray
+from ..distributed.array import ndarray
 
 __all__ = ["median", "percentile", "quantile", "nanmedian", "nanpercentile", "nanquantile",
            "average", "cov", "corrcoef", "ptp"]

@@ -12,7 +12,7 @@ import functools
 
 import numpy
 
-from ..distributed.deferred import defer_ufunc, deferring, evaluate_into
+from ..distributed.deferred import defer_call, evaluate_into
 from ..distributed.elementwise import (aliases, broadcast_shapes, check_writable, choose_layout,
                                        elementwise)
 from .. import _fperrors
@@ -20,7 +20,7 @@ from .._settings import settings
 from ..distributed.layout import Layout
 from ..distributed.machine import current_machine
 from ..distributed.store import Store, alloc_local, before_write
-from .._ndarray import ndarray
+from ..distributed.array import ndarray
 from .gate import HostData, has_ours, numpy_answer
 
 __all__ = ["ufunc_call", "METHODS", "as_operand", "common_machine", "resolve_dtypes",
@@ -254,7 +254,6 @@ def _fast(ufunc, inputs, out):
             shards = [None] * m.ndev
             shards[d] = r
             return ndarray._from_store(Store(m, r.shape, r.dtype, Layout.single(d), shards))
-        out[0]._store.version += 1
         return out[0]
     if out is not None:
         sig.append(out[0].dtype)
@@ -307,7 +306,6 @@ def _fast(ufunc, inputs, out):
             if type(x) is ndarray and aliases(x, o):
                 locs[i] = locs[i].copy()
         f(*locs, out=o._local())
-    o._store.version += 1
     return o
 
 
@@ -318,7 +316,6 @@ def _elsewhere(ufunc, inputs, out, m, d):
     dt = resolve_dtypes(ufunc, inputs, out, None, None, None)[0]   # NumPy's errors, as
     if out is not None:                                            # the owner meets them
         before_write(out[0]._store)
-        out[0]._store.version += 1
         return out[0]
     shapes = [x.shape for x in inputs if type(x) is ndarray]
     shape = shapes[0] if len(shapes) == 1 else broadcast_shapes(shapes)
@@ -356,64 +353,39 @@ _COMPOSED = {"spacing": _spacing}
 
 def _defer(ufunc, inputs, out):
     """The call as a deferred expression (evaluated into ``out`` if given), or None."""
-    mode = settings.fusion
-    if mode == "0":
+    if out is None:
+        return defer_call(ufunc, inputs)
+    o = out[0]
+    if len(out) != 1 or type(o) is not ndarray:
         return None
-    m = None
-    for x in inputs:
-        if type(x) is ndarray:
-            m = x._store.machine
-            break
-    if m is None:
+    r = defer_call(ufunc, inputs, register=False)
+    if r is None or r._store.machine is not o._store.machine or r.shape != o.shape:
         return None
-    if mode == "auto" and m.ndev == 1:
-        # one device: only large results are deferred (a cheap early answer for small)
-        if max(x.size for x in inputs if type(x) is ndarray) < settings.fusion_min_size:
-            return None
-    if out is not None:
-        if len(out) != 1 or type(out[0]) is not ndarray or out[0]._store.machine is not m:
-            return None
-    ins = []
-    for x in inputs:
-        if type(x) is ndarray:
-            if x._store.machine is not m:
-                return None
-            ins.append(x)
-        elif isinstance(x, _PY_SCALARS) or isinstance(x, numpy.generic):
-            ins.append(x)
-        else:
-            return None
-    shapes = [x.shape for x in ins if type(x) is ndarray]
-    try:
-        shape = shapes[0] if all(sh == shapes[0] for sh in shapes) else \
-            broadcast_shapes(shapes)
-    except ValueError:
-        return None      # the general path raises NumPy's errors, in NumPy's order
-    if out is not None and out[0].shape != shape:
-        return None
-    size = 1
-    for n in shape:
-        size *= n
-    if not deferring(m, size):
-        return None
-    r = defer_ufunc(ufunc, ins, shape, m, choose_layout, register=out is None)
-    if r is None or out is None:
-        return r
-    if not numpy.can_cast(r.dtype, out[0].dtype, "same_kind"):
+    if not _same_kind(r.dtype, o.dtype):
         return None          # the general path raises NumPy's casting error
-    check_writable(out[0])
-    evaluate_into(out[0], r)
-    return out[0]
+    check_writable(o)
+    evaluate_into(o, r)
+    return o
+
+
+_casts: dict = {}
+
+
+def _same_kind(a, b) -> bool:
+    hit = _casts.get((a, b))
+    if hit is None:
+        hit = _casts[(a, b)] = bool(numpy.can_cast(a, b, "same_kind"))
+    return hit
 
 
 def ufunc_call(ufunc, inputs, kwargs):
     """``ufunc(*inputs, **kwargs)`` on arrbackend arrays."""
     if ufunc.nout == 1 and ufunc.signature is None:
         if not kwargs:
-            # small one-device work first (the cheapest path), then deferral
-            r = _fast(ufunc, inputs, None) if settings.fusion != "1" else None
-            if r is None:
-                r = _defer(ufunc, inputs, None)
+            # deferral where the machine defers, else small one-device work eagerly
+            r = _defer(ufunc, inputs, None)
+            if r is None and settings.fusion != "1":
+                r = _fast(ufunc, inputs, None)
             if r is not None:
                 return r
         elif len(kwargs) == 1 and "out" in kwargs:

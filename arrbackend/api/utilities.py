@@ -19,7 +19,7 @@ from ..dispatch.registry import implements
 from ..distributed.view import normalize_axis
 from ._helpers import host, ours, uf
 from .manipulation import astype, moveaxis, ravel, reshape, transpose
-from .._ndarray import ndarray
+from ..distributed.array import ndarray
 
 __all__ = ["geomspace", "logspace", "fromfunction", "apply_along_axis", "apply_over_axes",
            "piecewise", "packbits", "unpackbits", "asarray_chkfinite", "asfortranarray",

@@ -13,11 +13,11 @@ from typing import Callable, Sequence
 
 import numpy
 
-from .layout import Layout, default_layout
+from .layout import Layout, choose_layout, default_layout
 from .localize import Exchange, device_boxes
 from .store import Store, alloc_local, before_write
 from .deferred import evaluate_into
-from .._ndarray import ndarray
+from .array import ndarray
 
 __all__ = ["elementwise", "broadcast_shapes", "choose_layout", "aliases"]
 
@@ -41,33 +41,6 @@ def broadcast_shapes(shapes: Sequence[tuple], what: str = "operands") -> tuple:
                 txt = " ".join(str(tuple(x)).replace(",)", ",)") for x in shapes)
                 raise ValueError(f"{what} could not be broadcast together with shapes {txt} ")
     return tuple(out)
-
-
-def choose_layout(arrays: Sequence, shape: tuple, machine, itemsize: int) -> Layout:
-    """The layout of a new result of ``shape`` computed from ``arrays``: aligned with the
-    first operand spread in blocks along an axis the result keeps, else on the device of
-    the first single-device operand, else replicated or split by size."""
-    if machine.ndev == 1:
-        return Layout.single(0)
-    single = None
-    all_replicated = bool(arrays)
-    nd = len(shape)
-    for a in arrays:
-        lay = a._view_layout()
-        if lay.is_block:
-            k = lay.axis + nd - a.ndim
-            if a._map.shape[lay.axis] == shape[k]:
-                return Layout.block(k, lay.ranges)
-            all_replicated = False
-        elif lay.is_single:
-            all_replicated = False
-            if single is None:
-                single = lay
-    if single is not None:
-        return single
-    if all_replicated:
-        return Layout.replicated()
-    return default_layout(shape, itemsize, machine.ndev)
 
 
 def aliases(x, target) -> bool:
@@ -129,8 +102,6 @@ def elementwise(kernel: Callable, inputs: Sequence, shape: tuple, dtypes: Sequen
                         locs[i] = locs[i].copy()
             kernel(xp, locs, outs)
         if out is not None:
-            for o in out:
-                o._store.version += 1
             return tuple(out)
         return _wrap_new(machine, shape, dtypes, Layout.single(d), None, {d: outs})
 
@@ -175,8 +146,6 @@ def elementwise(kernel: Callable, inputs: Sequence, shape: tuple, dtypes: Sequen
         with dev.activate():
             kernel(dev.xp, locs, outs)
     if out is not None:
-        for o in out:
-            o._store.version += 1
         return tuple(out)
     return _wrap_new(machine, shape, dtypes, layout, None, new_shards)
 
@@ -269,8 +238,6 @@ def assign_all(pairs) -> None:
     for dev, dst, src in plans:
         with dev.activate():
             dev.xp.copyto(dst, src, casting="unsafe")
-    for target, _ in pairs:
-        target._store.version += 1
 
 
 def relayout(x, layout: Layout):

@@ -108,5 +108,5 @@ def _note_host_transfer(arr, explicit: bool) -> None:
            f"ARRBACKEND_TRANSFER=silent")
     if mode == "error":
         raise RuntimeError(msg + " (ARRBACKEND_TRANSFER=error)")
-    from ..dispatch.fallback import user_stacklevel
+    from .._origin import user_stacklevel
     warnings.warn(msg, TransferWarning, stacklevel=user_stacklevel())

@@ -13,13 +13,12 @@ import numpy
 
 from .layout import Layout, even_ranges
 from .localize import Exchange, device_boxes
-from .._settings import settings
 from .store import Store, before_write
 from .elementwise import assign
 from .view import parse_basic_index, separated_advanced
-from .._ndarray import ndarray
+from .array import derived_map, ndarray
 
-__all__ = ["getitem", "setitem"]
+__all__ = ["getitem", "setitem", "basic_view"]
 
 
 def _basic_fast(key):
@@ -36,50 +35,33 @@ def _basic_fast(key):
     return False
 
 
-_VIEWS: dict = {}     # (parent map, basic key) -> child map: index maps are immutable
+def basic_view(x, key):
+    """The view ``x[key]`` for a basic key, also where NumPy's ``x[key]`` would give an
+    element's value (the engine's own views: ``squeeze`` of a (1, 1) array)."""
+    return x._view(derived_map(x._map, key))
 
 
-def _basic_view(x, key):
-    """The view ``x[key]`` for a basic key; on one device the child's local array is
-    the parent's local array indexed the same way (cached on the child)."""
-    hk = (x._map, tuple(("s", k.start, k.stop, k.step) if type(k) is slice else k
-                        for k in key) if type(key) is tuple else
-          (("s", key.start, key.stop, key.step) if type(key) is slice else key))
-    try:
-        vmap = _VIEWS.get(hk)
-    except TypeError:             # a slice bound that is an array: not cached
-        hk, vmap = None, None
-    if vmap is None:
-        items, adv = parse_basic_index(key, x.shape)
-        vmap = x._map.getitem(items)
-        if hk is not None:
-            if len(_VIEWS) > 8192:
-                _VIEWS.clear()
-            _VIEWS[hk] = vmap
-    v = x._view(vmap)
-    if x._store.machine.is_gpu and x.size >= settings.fusion_min_size:
-        return v                  # large GPU views are read by generated kernels instead
-    c = x._cache_local
-    if c is None and not x._store.pending and (
-            x._store.machine.ndev == 1 or (x._view_layout().kind == "single" and
-                                           x._store.machine.is_local(x._view_layout().device))):
-        x._local()
-        c = x._cache_local
-    if c is not None:
-        k = key if type(key) is tuple else (key,)
-        if not any(i is Ellipsis for i in k):
-            k = k + (Ellipsis,)
-        v._cache_local = (c[0], c[1][k])
-    return v
+_basic_view = basic_view
+
+
+def _is_element(key, ndim: int) -> bool:
+    """Whether a basic key picks one element (an int per axis): NumPy gives a value, not
+    a view."""
+    if type(key) is not tuple:
+        return ndim == 1 and type(key) is int
+    return len(key) == ndim and all(type(k) is int for k in key)
 
 
 def getitem(x, key):
     if _basic_fast(key):
-        return _basic_view(x, key)
+        v = _basic_view(x, key)
+        return v.copy() if _is_element(key, x.ndim) else v
     key = _convert_key(x, key)
     items, adv = parse_basic_index(key, x.shape)
     if adv is None:
-        return x._view(x._map.getitem(items))
+        v = x._view(x._map.getitem(items))
+        return v.copy() if len(items) == x.ndim and all(
+            type(i) is int for i in items) else v
     sel = _mask_selection(x, items, adv, key)
     if sel is not None:
         return _bool_get(*sel)
@@ -336,4 +318,3 @@ def _bool_set(view, q, mask, to_front, value) -> None:
                 v[pre + (mk,)] = lv
             else:
                 v[pre + (mk,)] = value
-    view._store.version += 1

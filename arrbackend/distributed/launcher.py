@@ -101,6 +101,7 @@ class _RemoteDevice:
         self.index = index
         self.rank = index
         self.xp = None
+        self.lean = False
         self._cupy_device = None
 
     @property

@@ -18,6 +18,7 @@ from typing import Iterator, Sequence
 import numpy
 
 from .._settings import settings
+from .layout import Layout
 
 __all__ = ["Device", "Machine", "parse_devices", "current_machine", "use_machine",
            "gpu_count", "cupy_module"]
@@ -62,10 +63,16 @@ _NULL = contextlib.nullcontext()
 class Device:
     """One device of a machine: a virtual CPU device or one GPU."""
 
-    __slots__ = ("kind", "id", "index", "rank", "xp", "_cupy_device")
+    __slots__ = ("kind", "id", "index", "rank", "xp", "lean", "single", "is_gpu",
+                 "_cupy_device")
 
     def __init__(self, kind: str, id: int, index: int, rank: int = 0):
         self.kind = kind
+        # the operators call NumPy on this device's arrays directly (a CPU device of a
+        # one-process machine: no other process takes part in what happens here)
+        self.lean = False
+        self.single = Layout.single(index)      # the layout of an array held here whole
+        self.is_gpu = kind == "gpu"
         self.id = id
         self.index = index
         self.rank = rank
@@ -81,10 +88,6 @@ class Device:
                     f"or choose ARRBACKEND_DEVICES=cpu")
             self.xp = cp
             self._cupy_device = cp.cuda.Device(id)
-
-    @property
-    def is_gpu(self) -> bool:
-        return self.kind == "gpu"
 
     def activate(self):
         """Context manager making this device current for CuPy calls (no-op on CPU)."""
@@ -108,17 +111,16 @@ class Machine:
         if len(kinds) != 1:
             raise ValueError(f"arrbackend: a machine holds one kind of device, got {spec!r}")
         self.kind = kinds.pop()
+        self.is_gpu = self.kind == "gpu"
         self.ndev = len(self.devices)
         self.local = tuple(d.index for d in self.devices if d.rank == rank)
+        for d in self.devices:
+            d.lean = d.kind == "cpu" and nranks == 1
         if self.kind == "gpu" and len(self.local) == 1 and self.devices[self.local[0]].id == 0:
             # this process drives only the default GPU: no device switch per call
             self.devices[self.local[0]]._cupy_device = None
         self._comm = None
         self._lock = threading.Lock()
-
-    @property
-    def is_gpu(self) -> bool:
-        return self.kind == "gpu"
 
     @property
     def comm(self):

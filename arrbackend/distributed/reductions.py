@@ -24,7 +24,7 @@ from .view import normalize_axis
 from .. import _fperrors
 from ..api.ufuncs import as_operand
 from .deferred import FUSED_REDUCTIONS, reduce_pending
-from .._ndarray import ndarray
+from .array import ndarray
 
 __all__ = ["reduce", "arg_reduce", "normalize_axes", "ufunc_reduce", "KINDS"]
 

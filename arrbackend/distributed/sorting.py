@@ -26,7 +26,7 @@ from .axiswise import pieces, unsplit
 from .comm import Transfer
 from .layout import Layout
 from .store import alloc_local
-from .._ndarray import ndarray
+from .array import ndarray
 
 __all__ = ["sort_along"]
 

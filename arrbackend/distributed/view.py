@@ -22,13 +22,13 @@ class IndexMap:
     """(dims, fixed, shape): ``dims[k] = (store_axis, start, step)``, ``fixed[a]`` the
     index a store axis is fixed at (or -1), ``shape`` the view's shape."""
 
-    __slots__ = ("dims", "fixed", "shape", "_key", "ident", "_hash", "size")
+    __slots__ = ("dims", "fixed", "shape", "key", "ident", "_hash", "size")
 
     def __init__(self, dims: tuple, fixed: tuple, shape: tuple, ident: bool = False):
         self.dims = dims
         self.fixed = fixed
         self.shape = shape
-        self._key = None
+        self.key = (dims, fixed, shape)     # what the map is (plans are keyed by it)
         self._hash = None
         self.ident = ident
         n = 1
@@ -46,12 +46,6 @@ class IndexMap:
             if len(_IDENTITY_CACHE) < 4096:
                 _IDENTITY_CACHE[key] = m
         return m
-
-    @property
-    def key(self) -> tuple:
-        if self._key is None:
-            self._key = (self.dims, self.fixed, self.shape)
-        return self._key
 
     def __eq__(self, other) -> bool:
         return isinstance(other, IndexMap) and self.key == other.key
