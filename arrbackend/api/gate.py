@@ -176,10 +176,12 @@ def gated(impl):
                     return _other_out(func, args, kwargs, pos, name, o)
             return func(*args, **kwargs)
         except HostData as exc:
-            if not answer:
-                raise TypeError(f"{name}: arrays of object, string, bytes or datetime "
-                                f"data are not supported") from None
-            return numpy_answer(nf, args, kwargs, name, str(exc))
+            why = str(exc)
+        # (NumPy's answer, outside the except: its errors stand alone)
+        if not answer:
+            raise TypeError(f"{name}: arrays of object, string, bytes or datetime data are "
+                            f"not supported")
+        return numpy_answer(nf, args, kwargs, name, why)
 
     call._arrbackend_gated = func
     return call

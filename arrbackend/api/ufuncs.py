@@ -434,6 +434,8 @@ def ufunc_call(ufunc, inputs, kwargs):
     try:
         ins = [as_operand(x, machine, name) for x in inputs]
     except HostData:
+        ins = None
+    if ins is None:         # (NumPy's answer, outside the except: its errors stand alone)
         kw = {k: v for k, v in (("out", host_out or out), ("dtype", dtype),
                                 ("casting", casting), ("signature", signature))
               if v is not None}
