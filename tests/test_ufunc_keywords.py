@@ -219,3 +219,34 @@ def test_power_operator_as_numpys(machine, case, inplace):
     check(got, expected)
     if inplace:
         assert got is x
+
+
+WHERES = {
+    "str": "x", "empty-str": "", "int-list": [1, 0, 1], "bool-list": [True, False, True],
+    "int-array": numpy.array([1, 0, 1]), "float-array": numpy.array([1.0, 0.0, 1.0]),
+    "object-array": numpy.array([True, False, True], dtype=object),
+    "None-list": [None, 1, 0], "uint8-scalar": numpy.uint8(1), "int": 2, "float": 0.5,
+    "None": None, "column": [[True], [False]], "False": False,
+    "0d-array": numpy.array(True),
+}
+WHERE_USES = [
+    lambda np, w: np.add(np.arange(3.0), 1, where=w, out=np.zeros(3)),
+    lambda np, w: np.sum(np.arange(3.0), where=w),
+    lambda np, w: np.maximum.reduce(np.arange(3.0), where=w, initial=0),
+    lambda np, w: np.mean(np.arange(3.0), where=w),
+    lambda np, w: np.var(np.arange(3.0), where=w),
+]
+
+
+@pytest.mark.parametrize("where", sorted(WHERES))
+def test_where_converted_as_numpy(machine, where):
+    """``where=`` of any kind: a boolean array; an array of another dtype is NumPy's
+    TypeError; anything else is converted by value (and ``mean`` counts it as NumPy)."""
+    import warnings
+    from arrbackend import FallbackWarning
+    for use in WHERE_USES:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            # (object data in where= is NumPy's to read: gathered, with a FallbackWarning)
+            warnings.simplefilter("ignore", FallbackWarning)
+            same_code(lambda np: use(np, WHERES[where]))

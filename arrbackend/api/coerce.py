@@ -20,7 +20,7 @@ import numpy
 from .. import _fperrors
 from ..distributed.array import ndarray
 
-__all__ = ["int_operand", "values_as", "assigned_scalar", "filled_scalar",
+__all__ = ["int_operand", "values_as", "where_operand", "assigned_scalar", "filled_scalar",
            "check_writeback_out"]
 
 
@@ -42,6 +42,24 @@ def int_operand(x, machine, casting: str = "safe"):
         r = asarray_on(x, machine)
         return r if r.dtype == numpy.intp else astype(r, numpy.intp)
     return asarray_on(numpy.asarray(x, dtype=numpy.intp), machine)
+
+
+def where_operand(where, machine):
+    """A ``where=`` mask as NumPy converts it: a boolean array, an array of another dtype
+    is NumPy's TypeError (no safe cast to bool), anything else is converted by value
+    (``[1, 0, 1]``, ``'x'``); a 0-d mask is a NumPy bool."""
+    from .creation import asarray_on
+    if isinstance(where, (ndarray, numpy.ndarray)):
+        if where.dtype != numpy.bool_:
+            if not numpy.can_cast(where.dtype, numpy.bool_, "safe"):
+                raise _cast_error(where, numpy.bool_, "safe")
+            from .manipulation import astype
+            where = astype(asarray_on(where, machine), numpy.bool_)
+        if isinstance(where, numpy.ndarray) and where.ndim == 0:
+            return where[()]
+        return asarray_on(where, machine)
+    w = numpy.asarray(where, dtype=numpy.bool_)
+    return w[()] if w.ndim == 0 else asarray_on(w, machine)
 
 
 def values_as(v, dtype, machine):

@@ -110,9 +110,8 @@ def _count(x, axes, keepdims, where):
             n *= x.shape[ax]
         return numpy.intp(n)
     from .manipulation import broadcast_to
-    from .ufuncs import as_operand
-    w = as_operand(where, x._store.machine, "where")
-    w = broadcast_to(w, x.shape) if hasattr(w, "_store") else w
+    from ._helpers import ours
+    w = broadcast_to(ours(where, x._store.machine), x.shape)    # (as it is, as NumPy)
     return engine.reduce(w, "sum", axis=axes, dtype=numpy.intp, keepdims=keepdims)
 
 

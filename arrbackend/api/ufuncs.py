@@ -474,14 +474,8 @@ def ufunc_call(ufunc, inputs, kwargs):
                 shape = full
     has_where = where is not True
     if has_where:
-        if where is False:
-            where = numpy.False_
-        w = as_operand(where, machine, "where")
-        if not isinstance(w, ndarray) and not isinstance(w, (bool, numpy.bool_)):
-            raise TypeError(f"{name}: where= must be a boolean array")
-        if getattr(w, "dtype", numpy.dtype(bool)) != numpy.bool_:
-            raise TypeError(f"{name}: Cannot cast array data from "
-                            f"{w.dtype!r} to dtype('bool') according to the rule 'safe'")
+        from .coerce import where_operand
+        w = where_operand(where, machine)           # (NumPy's conversion and errors)
         ins = ins + [w]
         if isinstance(w, ndarray):
             shape = broadcast_shapes([shape, w.shape]) if w.shape != shape else shape
@@ -518,10 +512,12 @@ def _on_host(ufunc, inputs, kwargs):
         probe.append(x)
     # object elements decide for themselves, and only where there are elements
     if not objects or all(x.size for x in inputs if isinstance(x, ndarray)):
+        kw = {k: v for k, v in kwargs.items() if k in ("dtype", "casting", "signature")}
+        if kwargs.get("out") is not None:
+            kw["out"] = tuple(numpy.zeros((), o.dtype) for o in kwargs["out"])
         try:
             with numpy.errstate(all="ignore"):
-                ufunc(*probe, **{k: v for k, v in kwargs.items()
-                                 if k in ("dtype", "casting", "signature")})
+                ufunc(*probe, **kw)
         except TypeError:
             raise                       # the dtypes decide: NumPy raises this for all
         except Exception:

@@ -22,7 +22,6 @@ from .localize import Exchange, device_boxes
 from .store import Store
 from .view import normalize_axis
 from .. import _fperrors
-from ..api.ufuncs import as_operand
 from .deferred import FUSED_REDUCTIONS, reduce_pending
 from .array import ndarray
 
@@ -170,7 +169,8 @@ def reduce(x, kind_name: str, axis=None, dtype=None, keepdims=False, initial=_NO
     m = x._store.machine
     w = None
     if where is not True:
-        w = as_operand(where, m, "where")
+        from ..api.coerce import where_operand
+        w = where_operand(where, m)                 # (NumPy's conversion and errors)
         if not isinstance(w, ndarray):
             w = None if bool(w) else w
     res_dtype = _stand_in_check(kind, x, axes, dtype, keepdims, initial,
