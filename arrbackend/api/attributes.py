@@ -14,8 +14,8 @@ from ..dispatch.registry import implements
 from ..distributed.array import ndarray
 from .gate import host_target
 
-__all__ = ["shape", "ndim", "size", "result_type", "can_cast", "copyto", "Flags", "setflags", "view_strides",
-           "FlatIter"]
+__all__ = ["shape", "ndim", "size", "result_type", "can_cast", "copyto", "Flags", "setflags",
+           "view_strides", "FlatIter"]
 
 
 def _dtype_or_value(x):
