@@ -235,9 +235,11 @@ def _integers(stream, low, high, size, dtype, endpoint, name):
 def seed(seed=None):
     """Same as ``numpy.random.seed``: restarts the global streams from ``seed``."""
     if seed is not None:
+        if isinstance(seed, ndarray):
+            from ._helpers import host
+            seed = host(seed)
+        numpy.random.RandomState(seed)          # NumPy's checks of a seed, its errors
         arr = numpy.asarray(seed)
-        if arr.dtype.kind not in "iu" or numpy.any(arr < 0) or numpy.any(arr > 2**32 - 1):
-            raise ValueError("Seed must be between 0 and 2**32 - 1")
         seed = arr.tolist() if arr.ndim else int(arr)
     _legacy().reseed(seed)
 

@@ -21,6 +21,7 @@ from ..distributed.layout import Layout
 from ..distributed.machine import current_machine
 from ..distributed.store import Store, alloc_local, before_write
 from ..distributed.array import ndarray
+from .gate import HostData, has_ours, numpy_answer
 
 __all__ = ["ufunc_call", "METHODS", "as_operand", "common_machine", "resolve_dtypes",
            "UFUNC_NAMES", "ufunc_proxy"]
@@ -430,7 +431,17 @@ def ufunc_call(ufunc, inputs, kwargs):
                 raise TypeError(f"{name}: out must be arrbackend arrays (got "
                                 f"{', '.join(type(o).__name__ for o in out)})")
     machine = common_machine(list(inputs) + list(out or ()), name)
-    ins = [as_operand(x, machine, name) for x in inputs]
+    try:
+        ins = [as_operand(x, machine, name) for x in inputs]
+    except HostData:
+        ins = None
+    if ins is None:         # (NumPy's answer, outside the except: its errors stand alone)
+        kw = {k: v for k, v in (("out", host_out or out), ("dtype", dtype),
+                                ("casting", casting), ("signature", signature))
+              if v is not None}
+        if where is not True:
+            kw["where"] = where
+        return _on_host(ufunc, inputs, kw)
     dtypes = resolve_dtypes(ufunc, ins, out, dtype, casting, signature)   # NumPy's errors
     answer = None
     if (machine.is_gpu and any(type(x) is int and not -2**63 <= x < 2**63 for x in ins)) \
@@ -463,14 +474,8 @@ def ufunc_call(ufunc, inputs, kwargs):
                 shape = full
     has_where = where is not True
     if has_where:
-        if where is False:
-            where = numpy.False_
-        w = as_operand(where, machine, "where")
-        if not isinstance(w, ndarray) and not isinstance(w, (bool, numpy.bool_)):
-            raise TypeError(f"{name}: where= must be a boolean array")
-        if getattr(w, "dtype", numpy.dtype(bool)) != numpy.bool_:
-            raise TypeError(f"{name}: Cannot cast array data from "
-                            f"{w.dtype!r} to dtype('bool') according to the rule 'safe'")
+        from .coerce import where_operand
+        w = where_operand(where, machine)           # (NumPy's conversion and errors)
         ins = ins + [w]
         if isinstance(w, ndarray):
             shape = broadcast_shapes([shape, w.shape]) if w.shape != shape else shape
@@ -486,6 +491,38 @@ def ufunc_call(ufunc, inputs, kwargs):
             numpy.copyto(h, gather(r), casting="unsafe")
         return host_out[0] if ufunc.nout == 1 else host_out
     return res[0] if ufunc.nout == 1 else res
+
+
+def _on_host(ufunc, inputs, kwargs):
+    """NumPy's ufunc where an operand's data stays on the host (object, strings, None):
+    NumPy's type error without moving data when the dtypes alone decide it (``a + 'x'``,
+    ``a / None``), else NumPy's answer (through the fallback when arrbackend data is
+    involved)."""
+    name = f"numpy.{ufunc.__name__}"
+    if not has_ours((inputs, kwargs)):
+        return ufunc(*inputs, **kwargs)
+    probe, objects = [], False
+    for x in inputs:
+        if isinstance(x, ndarray):
+            x = numpy.zeros((), x.dtype)
+        else:
+            x = numpy.asarray(x)
+            objects = objects or x.dtype.kind == "O"
+            x = x.reshape(-1)[:1].reshape(()) if x.size else x
+        probe.append(x)
+    # object elements decide for themselves, and only where there are elements
+    if not objects or all(x.size for x in inputs if isinstance(x, ndarray)):
+        kw = {k: v for k, v in kwargs.items() if k in ("dtype", "casting", "signature")}
+        if kwargs.get("out") is not None:
+            kw["out"] = tuple(numpy.zeros((), o.dtype) for o in kwargs["out"])
+        try:
+            with numpy.errstate(all="ignore"):
+                ufunc(*probe, **kw)
+        except TypeError:
+            raise                       # the dtypes decide: NumPy raises this for all
+        except Exception:
+            pass                        # a value's error: the real operands decide
+    return numpy_answer(ufunc, inputs, kwargs, name)
 
 
 def _constant_answer(answer, ins, out, host_out, where, casting, machine):

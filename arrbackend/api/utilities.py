@@ -276,7 +276,8 @@ def require(a, dtype=None, requirements=None, *, like=None):
     if "C" in reqs and "F" in reqs:
         raise ValueError("Cannot specify both C and Fortran contiguous.")
     flags = x.flags
-    if ("W" in reqs and not flags.writeable) or ("O" in reqs and not flags.owndata):
+    if ("W" in reqs and not flags.writeable) or ("O" in reqs and not flags.owndata) or \
+            ("C" in reqs and not flags.c_contiguous):
         return x.copy()
     return x
 
