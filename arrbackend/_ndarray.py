@@ -117,13 +117,15 @@ def _operand(x, dev, lim):
 _NO_OPERAND = object()
 
 
-def _make_operator(uf, name: str, order: str):
+def _make_operator(uf, name: str, order: str, pyop=None):
     """The operator ``name`` for the ufunc ``uf``: ``order`` is 'fwd' (``self op x``),
     'rev' (``x op self``) or 'unary'.  The lean path is written out here once: NumPy on
     the local arrays between two switches of NumPy's error state, the result wrapped as
     a new one-device array (a store made without a Python-level call)."""
     unary = order == "unary"
     rev = order == "rev"
+    compare = uf is numpy.equal or uf is numpy.not_equal
+    power = name == "pow" and not rev
 
     def op(self, other=_NO_OPERAND):
         a = self._loc
@@ -147,7 +149,10 @@ def _make_operator(uf, name: str, order: str):
                     if tok.old_value is not made[0]:
                         tok = _fp.resync(tok)
                     try:
-                        r = uf(a) if unary else (uf(b, a) if rev else uf(a, b))
+                        if pyop is not None:        # NumPy's operator itself (a ** 2)
+                            r = pyop(b, a) if rev else pyop(a, b)
+                        else:
+                            r = uf(a) if unary else (uf(b, a) if rev else uf(a, b))
                     finally:
                         _STATE_RESET(tok)
                     if _LOG.messages:
@@ -180,6 +185,10 @@ def _make_operator(uf, name: str, order: str):
             return NotImplemented
         else:
             args = (other, self) if rev else (self, other)
+        if compare:
+            return _compare(uf, self, other)    # (NumPy's answers for odd operands too)
+        if power and (type(other) is int or type(other) is float):
+            return _power(self, other)          # NumPy's operator: x ** 2 is square(x)
         if _protocols.hook is None:
             r = _defer_call(uf, args)           # a deferred expression, where it applies
             if r is not None:
@@ -190,7 +199,9 @@ def _make_operator(uf, name: str, order: str):
     return op
 
 
-def _make_inplace(uf, name: str):
+def _make_inplace(uf, name: str, pyop=None):
+    power = name == "pow"
+
     def inplace(self, other):
         a = self._loc
         if a is not None and self._dev.lean and not self._readonly \
@@ -205,12 +216,18 @@ def _make_inplace(uf, name: str):
                 if tok.old_value is not made[0]:
                     tok = _fp.resync(tok)
                 try:
-                    uf(a, b, out=a)
+                    if pyop is not None:
+                        pyop(a, b)              # NumPy's in-place operator (a **= 2)
+                    else:
+                        uf(a, b, out=a)
                 finally:
                     _STATE_RESET(tok)
                 if _LOG.messages:
                     _fp.issue()
                 return self
+        if power and (type(other) is int or type(other) is float):
+            _power(self, other, inplace=True)
+            return self
         _ufunc_call(uf, (self, other), {"out": (self,)})
         return self
 
@@ -309,11 +326,8 @@ class _Methods(NdarrayMethods):
     __slots__ = ()
 
     def __new__(cls, shape, dtype=float, buffer=None, offset=0, strides=None, order=None):
-        if buffer is not None or strides is not None:
-            raise NotImplementedError("arrbackend.ndarray(shape, dtype) makes an empty "
-                                      "array; buffer= and strides= are not supported")
-        from .api.creation import empty
-        return empty(shape, dtype)
+        from .api.protocol import new
+        return new(shape, dtype, buffer, offset, strides, order)
 
     # attributes -----------------------------------------------------------------------
     @property
@@ -361,13 +375,9 @@ class _Methods(NdarrayMethods):
 
     @property
     def strides(self) -> tuple:
-        """The strides of a C-contiguous array of this shape and dtype (the shards keep
-        their own memory layout; this is the layout ``asnumpy`` returns)."""
-        st, acc = [], self.itemsize
-        for n in reversed(self.shape):
-            st.append(acc)
-            acc *= max(n, 1)
-        return tuple(reversed(st))
+        """NumPy's strides of the same view of a new (C-ordered) array."""
+        from .api.attributes import view_strides
+        return view_strides(self)
 
     @property
     def flags(self):
@@ -385,8 +395,17 @@ class _Methods(NdarrayMethods):
 
     @property
     def data(self):
-        raise AttributeError("arrbackend arrays have no single data buffer; use "
-                             "arrbackend.asnumpy(x) or x.__dlpack__() on one device")
+        """A read-only buffer of the values (a host copy; see the differences page)."""
+        from .api.protocol import data
+        return data(self)
+
+    def __contains__(self, value) -> bool:
+        from .api.protocol import contains
+        return contains(self, value)
+
+    def __setstate__(self, state) -> None:
+        from .api.protocol import setstate
+        setstate(self, state)
 
     # NumPy protocols ------------------------------------------------------------------
     def __array_function__(self, func, types, args, kwargs):
@@ -777,13 +796,18 @@ def _install() -> None:
              ("rshift", numpy.right_shift), ("and", numpy.bitwise_and),
              ("or", numpy.bitwise_or), ("xor", numpy.bitwise_xor)]
     for name, uf in table:
-        setattr(ndarray, f"__{name}__", _make_operator(uf, name, "fwd"))
-        setattr(ndarray, f"__r{name}__", _make_operator(uf, name, "rev"))
-        setattr(ndarray, f"__i{name}__", _make_inplace(uf, name))
+        fwd = rev = inp = None
+        if name == "pow":       # NumPy's ** operator has shortcuts (a ** 2 is square(a))
+            fwd, rev, inp = operator.pow, operator.pow, operator.ipow
+        setattr(ndarray, f"__{name}__", _make_operator(uf, name, "fwd", fwd))
+        setattr(ndarray, f"__r{name}__", _make_operator(uf, name, "rev", rev))
+        setattr(ndarray, f"__i{name}__", _make_inplace(uf, name, inp))
     for name, uf in (("lt", numpy.less), ("le", numpy.less_equal), ("gt", numpy.greater),
-                     ("ge", numpy.greater_equal), ("eq", numpy.equal),
-                     ("ne", numpy.not_equal)):
+                     ("ge", numpy.greater_equal)):
         setattr(ndarray, f"__{name}__", _make_operator(uf, name, "fwd"))
+    # NumPy's == and != answer where no loop compares the dtypes: its operators decide
+    ndarray.__eq__ = _make_operator(numpy.equal, "eq", "fwd", operator.eq)
+    ndarray.__ne__ = _make_operator(numpy.not_equal, "ne", "fwd", operator.ne)
     for name, uf in (("neg", numpy.negative), ("pos", numpy.positive),
                      ("abs", numpy.absolute), ("invert", numpy.invert)):
         setattr(ndarray, f"__{name}__", _make_operator(uf, name, "unary"))
@@ -800,6 +824,7 @@ _install()
 
 from .api.ufuncs import ufunc_call as _ufunc_call  # noqa: E402
 from .distributed.deferred import defer_call as _defer_call  # noqa: E402
+from .api.protocol import compare as _compare, power as _power  # noqa: E402
 from .dispatch.protocols import array_function as _array_function  # noqa: E402
 from .dispatch.protocols import array_ufunc as _array_ufunc  # noqa: E402
 from .distributed.indexing import getitem as _getitem, setitem as _setitem  # noqa: E402

@@ -71,9 +71,6 @@ def _callables(mod) -> list:
             continue
         if isinstance(obj, (type, types.ModuleType)) or not callable(obj):
             continue
-        if isinstance(obj, numpy.ufunc) and obj.__name__ != name and \
-                name not in getattr(mod, "__all__", ()):
-            continue        # a name another package gave a ufunc (numexpr: expm1x)
         out.append(name)
     return sorted(out)
 

@@ -19,6 +19,7 @@ import numpy
 
 from .. import _fperrors
 from ..distributed.array import ndarray
+from ..distributed.indexing import assigned_scalar  # noqa: F401  (NumPy's item assignment)
 
 __all__ = ["int_operand", "values_as", "where_operand", "assigned_scalar", "filled_scalar",
            "check_writeback_out"]
@@ -72,19 +73,6 @@ def values_as(v, dtype, machine):
     if isinstance(v, numpy.ndarray):
         return asarray_on(v.astype(dtype), machine)
     return asarray_on(numpy.asarray(v, dtype=dtype), machine)
-
-
-def assigned_scalar(value, dtype):
-    """``value`` as NumPy stores it into one element of a ``dtype`` array (``a[i] = v``,
-    ``a[...] = v`` with basic indices): Python ints out of range and NaN into integers
-    raise, complex into real raises (a Python complex) or warns (a NumPy one)."""
-    cell = numpy.empty((), dtype)
-    token = _fperrors.enter()          # NumPy's warnings of the cast at the user's line
-    try:
-        cell[()] = value
-    finally:
-        _fperrors.leave(token)
-    return cell[()]
 
 
 def filled_scalar(value, dtype):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy
 
+from .. import _fperrors
 from .layout import Layout, even_ranges
 from .localize import Exchange, device_boxes
 from .store import Store, before_write
@@ -18,7 +19,7 @@ from .elementwise import assign
 from .view import parse_basic_index, separated_advanced
 from .array import derived_map, ndarray
 
-__all__ = ["getitem", "setitem", "basic_view"]
+__all__ = ["getitem", "setitem", "basic_view", "assigned_scalar"]
 
 
 def _basic_fast(key):
@@ -74,13 +75,13 @@ def setitem(x, key, value) -> None:
         raise ValueError("assignment destination is read-only")
     if _basic_fast(key):
         target = _basic_view(x, key)
-        assign(target, _value_for(target, value))
+        assign(target, _value_for(target, value, basic=True))
         return
     key = _convert_key(x, key)
     items, adv = parse_basic_index(key, x.shape)
     if adv is None:
         target = x._view(x._map.getitem(items))
-        assign(target, _value_for(target, value))
+        assign(target, _value_for(target, value, basic=True))
         return
     sel = _mask_selection(x, items, adv, key)
     if sel is not None:
@@ -90,10 +91,24 @@ def setitem(x, key, value) -> None:
     fancy.setitem(x, key, _value_for(x, value))
 
 
-def _value_for(target, value):
+def assigned_scalar(value, dtype):
+    """``value`` as NumPy stores it into one element of a ``dtype`` array (``a[i] = v``,
+    ``a[...] = v`` with basic indices): computed by NumPy itself on a 0-d array, so
+    Python ints out of range and NaN into integers raise, a NumPy scalar out of range
+    raises OverflowError, complex into real raises (a Python complex) or warns."""
+    cell = numpy.empty((), dtype)
+    token = _fperrors.enter()          # NumPy's warnings of the cast at the user's line
+    try:
+        cell[()] = value
+    finally:
+        _fperrors.leave(token)
+    return cell[()]
+
+
+def _value_for(target, value, basic: bool = False):
     """A value to assign: arrbackend arrays stay; scalars are converted to the target's
-    dtype as NumPy's item assignment does (OverflowError, NaN to int, ...); anything else
-    becomes an arrbackend array."""
+    dtype as NumPy's item assignment does (``basic``: a basic index, NumPy's rules for
+    one element; else NumPy's conversion); anything else becomes an arrbackend array."""
     if isinstance(value, ndarray):
         if value._store.machine is not target._store.machine:
             raise ValueError("setitem: the value is on different devices "
@@ -101,11 +116,13 @@ def _value_for(target, value):
                              f"({target._store.machine.spec!r})")
         return value
     if isinstance(value, (bool, int, float, complex, numpy.generic)):
+        if basic:
+            return assigned_scalar(value, target.dtype)
         return numpy.asarray(value, dtype=target.dtype)[()]
     arr = numpy.asarray(value)
     if arr.ndim == 0:
         return numpy.asarray(arr, dtype=target.dtype)[()]
-    if arr.dtype.kind in "OUS" and target.dtype.kind not in "OUS":
+    if arr.dtype.kind in "OUSVMm" and target.dtype.kind not in "OUSVMm":
         arr = numpy.asarray(value, dtype=target.dtype)
     from ..api.creation import asarray_on
     return asarray_on(arr, target._store.machine)
