@@ -578,7 +578,8 @@ def _reduce(ufunc, inputs, kwargs):
 
 METHODS = {"reduce": _reduce}
 
-UFUNC_NAMES = sorted(n for n in dir(numpy) if isinstance(getattr(numpy, n), numpy.ufunc))
+UFUNC_NAMES = sorted(n for n, v in vars(numpy).items()      # (loaded names: no submodule
+                     if isinstance(v, numpy.ufunc) and not n.startswith("_"))   # imported)
 
 
 class ufunc_proxy:
