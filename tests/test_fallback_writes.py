@@ -133,8 +133,9 @@ def _ufunc_types(uf):
     return None
 
 
-UFUNCS = sorted(n for n in dir(numpy) if isinstance(getattr(numpy, n), numpy.ufunc)
-                and getattr(numpy, n).signature is None and _ufunc_types(getattr(numpy, n)))
+UFUNCS = sorted({getattr(numpy, n).__name__ for n in dir(numpy)   # (aliases once)
+                 if isinstance(getattr(numpy, n), numpy.ufunc)
+                 and getattr(numpy, n).signature is None and _ufunc_types(getattr(numpy, n))})
 
 
 def _ufunc_inputs(uf):
@@ -163,7 +164,7 @@ def test_inventory():
                     and name not in NOT_ARRAYS:
                 missing.append(prefix + name)
     assert not missing, f"NumPy functions with out= that the table leaves out: {missing}"
-    assert UFUNCS and len(UFUNCS) > 80
+    assert UFUNCS and len(UFUNCS) > 70
 
 
 def _host(v):

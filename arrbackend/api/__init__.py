@@ -4,4 +4,4 @@ from . import (attributes, creation, indexing_routines, linalg, manipulation, ma
                random, reductions, ufuncs)
 from . import (cumulative, fft, files, histograms, indexing_more, linalg_api,  # noqa: F401
                linalg_more, mathmore, padding, polynomial, products, random_more, setops,
-               shaping, sorting, statistics, utilities)
+               shaping, sorting, statistics, ufunc_methods, utilities)

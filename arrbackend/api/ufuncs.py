@@ -567,7 +567,7 @@ def _reduce(ufunc, inputs, kwargs):
     return reductions.ufunc_reduce(ufunc, inputs, kwargs)
 
 
-METHODS = {"reduce": _reduce}
+METHODS = {"reduce": _reduce}   # and the others: arrbackend.api.ufunc_methods.register()
 
 UFUNC_NAMES = sorted(n for n in dir(numpy) if isinstance(getattr(numpy, n), numpy.ufunc))
 

@@ -429,5 +429,7 @@ def ufunc_reduce(ufunc, inputs, kwargs):
     x = inputs[0]
     if kname in ("any", "all") and x.dtype != numpy.bool_:
         return NotImplemented       # logical_or.reduce on numbers keeps the dtype
+    if dtype is not None and kname not in ("sum", "prod"):
+        return NotImplemented       # maximum.reduce(x, dtype=...) computes in that dtype
     return reduce(x, kname, axis=axis, dtype=dtype, keepdims=keepdims, initial=initial,
                   where=where, out=out, name=f"{ufunc.__name__}.reduce")
