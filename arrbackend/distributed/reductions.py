@@ -178,6 +178,12 @@ def reduce(x, kind_name: str, axis=None, dtype=None, keepdims=False, initial=_NO
             res_dtype = uf.resolve_dtypes((out.dtype, x.dtype, None), reduction=True,
                                           casting="unsafe")[-1]
         dtype = res_dtype
+    numpy_loop = dtype
+    half = kind_name in ("sum", "prod") and numpy.dtype(res_dtype) == numpy.float16
+    if half:
+        # NumPy's float16 loops accumulate in float32 and round once (along a contiguous
+        # axis): so do the devices' partial results and their combination
+        dtype = numpy.dtype(numpy.float32)
     if isinstance(w, (bool, numpy.bool_)):          # where=False: nothing reduced
         from ..api.creation import full_on
         rshape = _result_shape(x.shape, axes, keepdims)
@@ -186,10 +192,13 @@ def reduce(x, kind_name: str, axis=None, dtype=None, keepdims=False, initial=_NO
     rshape_keep = tuple(1 if i in axes else n for i, n in enumerate(x.shape))
     if (w is None and initial is _NOVALUE and x._store.pending and x._map.ident
             and len(axes) == x.ndim and kind_name in FUSED_REDUCTIONS and m.is_gpu):
-        parts = reduce_pending(x._store, kind_name, res_dtype)
+        parts = reduce_pending(x._store, kind_name, dtype if kind_name in ("sum", "prod")
+                               else res_dtype)
         if parts is not None:
             shards = [None] * m.ndev
             for d, v in parts.items():
+                if v.dtype != res_dtype:
+                    v = v.astype(res_dtype)
                 shards[d] = v.reshape(rshape_keep) if keepdims else v
             xl = x._store.layout
             lay0 = (Layout.single(xl.device if xl.is_single else 0)
@@ -214,9 +223,11 @@ def reduce(x, kind_name: str, axis=None, dtype=None, keepdims=False, initial=_NO
                 ax = None if len(axes) == x.ndim else axes
                 f = getattr(xp, kind.name)
                 if kind.name in ("sum", "prod"):
-                    # (into an out=: NumPy's loop dtype for that out, chosen above)
-                    r = f(x._local(), axis=ax, keepdims=keepdims,
-                          dtype=user_dtype if out is None else dtype)
+                    # (into an out=: NumPy's loop dtype for that out, chosen above; a
+                    # float16 sum on a GPU: accumulated in float32, as NumPy's is)
+                    loop = dtype if half and xp is not numpy else \
+                        numpy_loop if out is not None else user_dtype
+                    r = f(x._local(), axis=ax, keepdims=keepdims, dtype=loop)
                 else:
                     r = f(x._local(), axis=ax, keepdims=keepdims)
                 r = xp.asarray(r)
@@ -256,7 +267,8 @@ def reduce(x, kind_name: str, axis=None, dtype=None, keepdims=False, initial=_NO
             with dev.activate():
                 if split in axes and a.shape[split] == 0 and kind.fill is None:
                     # nothing here to reduce: a placeholder the combination leaves out
-                    partial[d] = dev.xp.zeros(rshape_keep, res_dtype)
+                    partial[d] = dev.xp.zeros(rshape_keep, dtype if kind.name in (
+                        "sum", "prod") else res_dtype)
                     continue
                 with numpy.errstate(invalid="ignore"):
                     partial[d] = _local_reduce(dev.xp, kind, a, axes, dtype, wl, ident)
