@@ -126,7 +126,12 @@ def _stand_in_run(kind, x, shape, axes, dtype, keepdims, initial, where, out):
 
 
 def _local_reduce(xp, kind: Kind, a, axes, dtype, where, initial):
-    """Reduce one device's piece over ``axes`` keeping the reduced dims."""
+    """Reduce one device's piece over ``axes`` keeping the reduced dims (an array, also
+    where the library answers a 0-d piece with a scalar)."""
+    return xp.asarray(_local_reduce1(xp, kind, a, axes, dtype, where, initial))
+
+
+def _local_reduce1(xp, kind: Kind, a, axes, dtype, where, initial):
     if where is not None:
         fill = kind.fill if kind.fill is not None else initial
         a = xp.where(where, a, xp.asarray(fill, dtype=a.dtype))
@@ -341,6 +346,10 @@ def arg_reduce(x, kind: str, axis=None, keepdims=False, out=None):
     """``argmax``/``argmin``: the first index of the extreme value (NaN counts as the
     extreme, as in NumPy)."""
     name = f"arg{kind}"
+    if x.ndim == 0:                 # NumPy takes a 0-d array as one element of a 1-d one
+        if axis is not None:
+            normalize_axis(axis, 1, name)
+        return _finish(arg_reduce(x.reshape(1), kind, 0), out)
     if axis is None:
         if x.size == 0:
             raise ValueError(f"attempt to get {name} of an empty sequence")
