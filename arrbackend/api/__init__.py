@@ -5,3 +5,4 @@ from . import (attributes, creation, indexing_routines, linalg, manipulation, ma
 from . import (cumulative, fft, files, histograms, indexing_more, linalg_api,  # noqa: F401
                linalg_more, mathmore, padding, polynomial, products, random_more, setops,
                shaping, sorting, statistics, ufunc_methods, utilities)
+from . import random_host  # noqa: F401,E402  (after every numpy.random registration)

@@ -387,6 +387,8 @@ def broadcast_to(array, shape, subok=False):
     x = _ours(array, "broadcast_to")
     from .creation import normalize_shape
     shape = normalize_shape(shape, "broadcast_to")
+    if not isinstance(x, ndarray):      # objects or strings: they stay NumPy's arrays
+        return numpy.broadcast_to(x, shape)
     if len(shape) < x.ndim:
         raise ValueError("input operand has more dimensions than allowed by the axis "
                          "remapping")
@@ -404,7 +406,8 @@ def broadcast_to(array, shape, subok=False):
 
 @implements(numpy.broadcast_arrays)
 def broadcast_arrays(*args, subok=False):
-    """Same as ``numpy.broadcast_arrays``: read-only views."""
+    """Same as ``numpy.broadcast_arrays``: read-only views (operands of object or string
+    dtype come back as NumPy's views, as arrbackend arrays cannot hold them)."""
     xs = [_ours(a, "broadcast_arrays") for a in args]
     shape = broadcast_shapes([x.shape for x in xs]) if xs else ()
     return tuple(broadcast_to(x, shape) for x in xs)

@@ -26,7 +26,7 @@ from .._counters import count
 from .._settings import settings
 from .._ndarray import ndarray
 
-__all__ = ["FallbackWarning", "call_numpy", "fallback_policy_check"]
+__all__ = ["FallbackWarning", "call_numpy", "run_on_host", "fallback_policy_check"]
 
 
 class FallbackWarning(UserWarning):
@@ -187,6 +187,14 @@ def call_numpy(func, args: tuple, kwargs: dict, machine=None, why: str = "",
     back into that arrbackend array; a result that is a view of an argument comes back
     read-only (a write to it could not reach the argument)."""
     fallback_policy_check(func, why=why, name=name)
+    return run_on_host(func, args, kwargs, machine, name)
+
+
+def run_on_host(func, args: tuple, kwargs: dict, machine=None, name: str | None = None):
+    """``func`` (a NumPy function) on host copies of the arrbackend operands, as the
+    fallback runs it but without its policy: what NumPy writes into an argument is
+    written back, NumPy arrays in the result are placed on ``machine`` (default: the
+    operands' machine, else the current one)."""
     found = [None]
 
     def grab(x):
