@@ -61,8 +61,19 @@ def astype(x, dtype, /, *, copy=True, device=None, casting="unsafe"):
 
 
 def view_as_dtype(x, dtype):
-    """``x.view(dtype)`` for the same itemsize (a view of every shard)."""
+    """``x.view(dtype)`` for the same itemsize (a view of every shard).  ``x.view(cls)``
+    of a NumPy subclass, and views as dtypes no device holds (strings, records), are
+    NumPy arrays on the host (``hostio.host_view``); views as objects raise NumPy's
+    TypeError."""
+    if isinstance(dtype, type) and issubclass(dtype, numpy.ndarray):
+        from ..distributed.hostio import host_view
+        return host_view(x, dtype)
     dt = numpy.dtype(dtype)
+    if dt.hasobject:
+        raise TypeError("Cannot change data-type for array of references.")
+    if dt.kind not in "biufc":
+        from ..distributed.hostio import host_view
+        return host_view(x, numpy.ndarray, dt)
     if dt.itemsize != x.dtype.itemsize:
         from ..dispatch.fallback import call_numpy
         return call_numpy(lambda a: a.view(dt), (x,), {},
