@@ -584,7 +584,15 @@ class ufunc_proxy:
             setattr(self, attr, getattr(uf, attr))
 
     def __call__(self, *args, **kwargs):
+        std = self._standard().get(self._ufunc)
+        if std is not None:           # the Array API standard's values (api/standard.py)
+            return std(*args, **kwargs)
         return ufunc_call(self._ufunc, args, kwargs)
+
+    @staticmethod
+    def _standard() -> dict:
+        from .standard import STANDARD_UFUNCS
+        return STANDARD_UFUNCS
 
     def _args(self, args):
         from .creation import asarray
