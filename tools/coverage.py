@@ -60,8 +60,11 @@ CUPY_MISSING_UFUNCS = {"isnat"}
 
 def _callables(mod) -> list:
     out = []
+    # other libraries add names to NumPy's top namespace when imported (pandas adds
+    # numpy.expm1x): there only NumPy's declared names count
+    declared = set(numpy.__all__) if mod is numpy and hasattr(numpy, "__all__") else None
     for name in dir(mod):
-        if name.startswith("_"):
+        if name.startswith("_") or (declared is not None and name not in declared):
             continue
         obj = getattr(mod, name)
         if isinstance(obj, (type, types.ModuleType)) or not callable(obj):
