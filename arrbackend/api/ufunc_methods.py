@@ -501,6 +501,8 @@ def apply_at(xp, ufunc, target, comps, vals, k: int) -> None:
     rank = xp.empty(n, dtype=rank_sorted.dtype)
     rank[order] = rank_sorted
     top = int(rank_sorted.max())
+    if top >= _ATOMIC_ROUNDS and _library_at(xp, ufunc, target, flat, v):
+        return                          # (many repeats: the library's atomic scatter)
     for r in range(top + 1):            # each round touches every index at most once
         sel = xp.nonzero(rank == r)[0] if top else xp.arange(n)
         idx = tuple(c[sel] for c in flat)
@@ -512,6 +514,33 @@ def apply_at(xp, ufunc, target, comps, vals, k: int) -> None:
         else:
             new = f(cur, v)
         target[idx] = xp.asarray(new).astype(target.dtype, copy=False)
+
+
+#: From this many repeats of one index, ``apply_at`` on a GPU uses the library's own
+#: (atomic) ``ufunc.at`` where it has one: exact for integers, for floats a sum in
+#: another order than NumPy's (equal to rounding); below, rounds in NumPy's order.
+_ATOMIC_ROUNDS = 32
+_ATOMIC_UFUNCS = frozenset((numpy.add, numpy.subtract, numpy.maximum, numpy.minimum,
+                            numpy.bitwise_and, numpy.bitwise_or, numpy.bitwise_xor))
+
+
+def _library_at(xp, ufunc, target, flat, v) -> bool:
+    """``xp.<ufunc>.at`` (CuPy's atomic scatter) if the library has it for these dtypes;
+    False where it does not (nothing written then)."""
+    if _native(xp) or ufunc not in _ATOMIC_UFUNCS or v is None:
+        return False
+    vals = xp.asarray(v)
+    if vals.dtype != target.dtype or (target.dtype.kind not in "iuf") or \
+            (target.dtype.kind == "f" and ufunc not in (numpy.add, numpy.subtract)):
+        return False
+    at = getattr(getattr(xp, ufunc.__name__, None), "at", None)
+    if at is None:
+        return False
+    try:
+        at(target, tuple(flat), vals)
+    except (NotImplementedError, TypeError):
+        return False
+    return True
 
 
 def register() -> None:
