@@ -21,7 +21,8 @@ from .dispatch.enabled import enabled, is_enabled
 from .dispatch.devices import Device
 from .distributed.machine import current_machine, use_machine
 from .distributed.layout import Layout
-from .distributed.bootstrap import init, world
+from .distributed.bootstrap import init, world, rank, world_size, print_once
+from .distributed.comm.check import CommError
 from . import api as _api  # noqa: F401  (registers every implementation)
 from .dispatch.namespace import populate as _populate, module_getattr as _module_getattr
 from .dispatch.array_api import API_VERSION as __array_api_version__
@@ -70,4 +71,8 @@ __getattr__ = _module_getattr("numpy", "arrbackend")
 
 __all__ = ["ndarray", "enabled", "asnumpy", "synchronize", "evaluate", "profile", "settings", "counters", "FallbackWarning",
            "TransferWarning", "Device", "devices", "current_machine", "linalg", "fft",
-           "random"] + _NAMES
+           "random", "world", "rank", "world_size", "print_once", "CommError",
+           "init"] + _NAMES
+
+from .distributed.failures import install_if_launched as _install_if_launched  # noqa: E402
+_install_if_launched()      # under mpiexec/srun: an uncaught error ends every process

@@ -24,13 +24,19 @@ try:   # where NumPy keeps its error state (NumPy >= 2.0); without it, NumPy's o
 except ImportError:                                       # pragma: no cover
     _STATE = None
 
-__all__ = ["enter", "leave", "geterr", "user_modes", "at_user", "rank", "ordered", "collect", "collected"]
+__all__ = ["enter", "leave", "geterr", "user_modes", "at_user", "rank", "ordered", "collect",
+           "collected", "STATE", "made", "resync", "issue", "log"]
 
 _ORDER = ("divide by zero", "overflow", "underflow", "invalid value")   # as NumPy checks
+STATE = _STATE
 # (the user's error state, its modes) and (the user's error state, ours for it or None):
 # replaced whole, so that threads never see one half of another thread's update
 _modes = (None, None)
 _made = (None, None)
+# The eager paths switch states inline: ``tok = STATE.set(made[1])``; where
+# ``tok.old_value is not made[0]`` the user's state is another one, and :func:`resync`
+# switches to ours for it.  ``made[1]`` is the user's own state where nothing changes.
+made = (None, None)
 _by_modes: dict = {}      # the modes -> ours (None: nothing to change)
 
 
@@ -70,6 +76,7 @@ class _Log(threading.local):
 
 
 _log = _Log()
+log = _log
 
 
 def _ours_for(state):
@@ -108,6 +115,32 @@ def enter():
     return None if ours is None else _STATE.set(ours)
 
 
+def resync(tok):
+    """The token of a switch to our error state for the user's current one (after an
+    inline switch that found the user's state changed; ``tok`` is that switch's)."""
+    global made
+    STATE.reset(tok)
+    state = STATE.get()
+    ours = _made[1] if state is _made[0] else _ours_for(state)
+    tok = STATE.set(state if ours is None else ours)
+    made = (tok.old_value, tok.var.get())
+    return tok
+
+
+def issue(name: str | None = None) -> None:
+    """Issue what NumPy logged as its warnings at the user's line (see :func:`leave`)."""
+    messages = _log.messages
+    _log.messages = []
+    if name is not None:
+        messages = [m.rpartition(" encountered in ")[0] + f" encountered in {name}"
+                    for m in messages]
+    from ._origin import user_origin
+    filename, lineno, module, registry = user_origin()
+    for message in ordered(messages):
+        warnings.warn_explicit(message, RuntimeWarning, filename, lineno,
+                               module=module, registry=registry)
+
+
 def collect():
     """``(handler, previous)``: NumPy's ``'log'`` modes with ``call=handler`` log into a
     fresh list for this thread; :func:`collected` gives it back and restores
@@ -140,16 +173,7 @@ def leave(token, name: str | None = None) -> None:
         return
     _STATE.reset(token)
     if _log.messages:
-        messages = _log.messages
-        _log.messages = []
-        if name is not None:
-            messages = [m.rpartition(" encountered in ")[0] + f" encountered in {name}"
-                        for m in messages]
-        from .dispatch.fallback import user_origin
-        filename, lineno, module, registry = user_origin()
-        for message in ordered(messages):
-            warnings.warn_explicit(message, RuntimeWarning, filename, lineno,
-                                   module=module, registry=registry)
+        issue(name)
 
 
 class at_user:

@@ -1,9 +1,15 @@
-"""``arrbackend.ndarray``: a view onto a store.
+"""``arrbackend.ndarray``'s NumPy behaviour: operators, methods and NumPy's protocols.
 
-An array is ``(store, index map)``.  Slicing, ``.T``, ``None`` and broadcasting compose
-the map; nothing is copied, and writes through any view land in the store.  NumPy
-reaches arrbackend through this class's ``__array_function__`` and ``__array_ufunc__``;
-operators and methods call the same registered implementations.
+The class and its data live in ``arrbackend.distributed.array`` (the engine reads them);
+this module, above the engine and the API, gives the class what makes it a NumPy array.
+
+Every statement arrives here.  The common case takes a lean path written out in the
+operator itself: when every operand is a computed array lying on one CPU device of this
+process (``_loc``/``_dev``, see ``distributed/array.py``) and the result is small, the
+operator calls NumPy on the local arrays between two switches of NumPy's error state (so
+that a floating-point warning names the user's line) and wraps the result.  Everything
+else -- several devices, GPUs, deferred expressions, keywords, other operand types --
+goes to the registered implementations (``arrbackend.api``), unchanged.
 """
 from __future__ import annotations
 
@@ -11,12 +17,49 @@ import operator
 
 import numpy
 
+from . import _fperrors as _fp
+from ._counters import count
 from ._ndarray_methods import NdarrayMethods
+from ._settings import settings as _S
+from .distributed.array import derived_map, ndarray
+from .distributed.store import Held as _Held, before_write
 from .dispatch.registry import lookup
-from .distributed.localize import local_view, view_layout
-from .distributed.view import IndexMap
+from .distributed.view import IndexMap  # noqa: F401  (part of the class's story)
 
 __all__ = ["ndarray"]
+
+_new = object.__new__
+_STATE_SET = _fp.STATE.set
+_STATE_RESET = _fp.STATE.reset
+_LOG = _fp.log
+_PY_NUMBERS = (float, int, bool, complex)
+_BASIC = (int, slice)
+
+
+def _wrap(r, like) -> ndarray:
+    """A new array holding the local array ``r`` on the device of ``like``'s ``_loc``."""
+    dev = like._dev
+    if type(r) is not numpy.ndarray and dev.lean:
+        r = r[...]                      # a NumPy scalar: a 0-d array (a copy)
+    m = like._store.machine
+    st = _Held()
+    st.machine = m
+    st.shape = r.shape
+    st.dtype = r.dtype
+    st.layout = dev.single
+    if m.ndev == 1:
+        st.shards = [r]
+    else:
+        st.shards = [None] * m.ndev
+        st.shards[dev.index] = r
+    st._base = st._readers = None
+    x = _new(ndarray)
+    x._store = st
+    x._mp = x._src = x._cache_layout = None
+    x._loc = r
+    x._dev = dev
+    x._readonly = False
+    return x
 
 
 def _call(npfunc, *args, **kwargs):
@@ -31,7 +74,12 @@ def _call(npfunc, *args, **kwargs):
 
 
 def _forward(npfunc, name: str):
+    red = _LEAN_REDUCE.get(npfunc)
+
     def method(self, *args, **kwargs):
+        if red is not None and not args and not kwargs and self._loc is not None \
+                and self._dev.lean and _protocols.hook is None:
+            return _lean_reduce(self, red)
         return _call(npfunc, self, *args, **kwargs)
 
     method.__name__ = name
@@ -40,130 +88,264 @@ def _forward(npfunc, name: str):
     return method
 
 
-class ndarray(NdarrayMethods):
-    """An N-dimensional array spread over the devices of a machine.
+def _defer(other) -> bool:
+    """Whether a binary operator should return NotImplemented (NumPy's rule)."""
+    return getattr(type(other), "__array_ufunc__", 0) is None
 
-    Made by arrbackend's creation functions (or NumPy's under ``enabled()``), never by
-    calling this class with a buffer.  Behaves as ``numpy.ndarray``; see the docs for the
-    differences (reductions and integer indexing return 0-d arrays, not NumPy scalars).
-    """
 
-    __slots__ = ("_store", "_map", "_cache_layout", "_cache_local", "_readonly",
-                 "__weakref__")
-    __array_priority__ = 100.0
-    __hash__ = None  # type: ignore[assignment]
+def _ufunc(uf, *args, **kwargs):
+    return _ufunc_call(uf, args, kwargs)
 
-    def __new__(cls, shape, dtype=float, buffer=None, offset=0, strides=None, order=None):
-        if buffer is not None or strides is not None:
-            raise NotImplementedError("arrbackend.ndarray(shape, dtype) makes an empty "
-                                      "array; buffer= and strides= are not supported")
-        from .api.creation import empty
-        return empty(shape, dtype)
 
-    # construction ---------------------------------------------------------------------
-    @classmethod
-    def _from_store(cls, store) -> "ndarray":
-        self = object.__new__(cls)
-        self._store = store
-        self._map = IndexMap.identity(store.shape)
-        self._cache_layout = None
-        self._cache_local = None
-        self._readonly = False
+# ---------------------------------------------------------------------------------------
+# the lean operators
+
+def _operand(x, dev, lim):
+    """``x`` as an argument of an eager NumPy call beside an array on ``dev``, or None."""
+    t = type(x)
+    if t is ndarray:
+        if x._dev is dev:
+            b = x._loc
+            if b.size < lim:
+                return b
+        return None
+    if t in _PY_NUMBERS or isinstance(x, numpy.generic):
+        return x
+    return None
+
+
+_NO_OPERAND = object()
+
+
+def _make_operator(uf, name: str, order: str, pyop=None):
+    """The operator ``name`` for the ufunc ``uf``: ``order`` is 'fwd' (``self op x``),
+    'rev' (``x op self``) or 'unary'.  The lean path is written out here once: NumPy on
+    the local arrays between two switches of NumPy's error state, the result wrapped as
+    a new one-device array (a store made without a Python-level call)."""
+    unary = order == "unary"
+    rev = order == "rev"
+    compare = uf is numpy.equal or uf is numpy.not_equal
+    power = name == "pow" and not rev
+
+    def op(self, other=_NO_OPERAND):
+        a = self._loc
+        if a is not None and self._dev.lean and _protocols.hook is None:
+            lim = _S.cpu_eager_max
+            if a.size < lim:
+                t = type(other)
+                if unary:
+                    b = a
+                elif t is ndarray:
+                    b = other._loc if other._dev is self._dev else None
+                    if b is not None and b.size >= lim:
+                        b = None
+                elif t is float or t is int or t is bool:
+                    b = other
+                else:
+                    b = _operand(other, self._dev, lim)
+                if b is not None:
+                    made = _fp.made
+                    tok = _STATE_SET(made[1])
+                    if tok.old_value is not made[0]:
+                        tok = _fp.resync(tok)
+                    try:
+                        if pyop is not None:        # NumPy's operator itself (a ** 2)
+                            r = pyop(b, a) if rev else pyop(a, b)
+                        else:
+                            r = uf(a) if unary else (uf(b, a) if rev else uf(a, b))
+                    finally:
+                        _STATE_RESET(tok)
+                    if _LOG.messages:
+                        _fp.issue()
+                    if type(r) is not numpy.ndarray:
+                        r = r[...]              # a NumPy scalar: a 0-d array (a copy)
+                    dev = self._dev
+                    m = self._store.machine
+                    st = _Held()
+                    st.machine = m
+                    st.shape = r.shape
+                    st.dtype = r.dtype
+                    st.layout = dev.single
+                    if m.ndev == 1:
+                        st.shards = [r]
+                    else:
+                        st.shards = [None] * m.ndev
+                        st.shards[dev.index] = r
+                    st._base = st._readers = None
+                    x = _new(ndarray)
+                    x._store = st
+                    x._mp = x._src = x._cache_layout = None
+                    x._loc = r
+                    x._dev = dev
+                    x._readonly = False
+                    return x
+        if unary:
+            args = (self,)
+        elif _defer(other):
+            return NotImplemented
+        else:
+            args = (other, self) if rev else (self, other)
+        if compare:
+            return _compare(uf, self, other)    # (NumPy's answers for odd operands too)
+        if power and (type(other) is int or type(other) is float):
+            return _power(self, other)          # NumPy's operator: x ** 2 is square(x)
+        if _protocols.hook is None:
+            r = _defer_call(uf, args)           # a deferred expression, where it applies
+            if r is not None:
+                return r
+        return _ufunc_call(uf, args, {})
+
+    op.__name__ = f"__{name}__" if not rev else f"__r{name}__"
+    return op
+
+
+def _make_inplace(uf, name: str, pyop=None):
+    power = name == "pow"
+
+    def inplace(self, other):
+        a = self._loc
+        if a is not None and self._dev.lean and not self._readonly \
+                and a.size < _S.cpu_eager_max and _protocols.hook is None:
+            b = _operand(other, self._dev, _S.cpu_eager_max)
+            if b is not None:
+                st = self._store
+                if (st._base or st)._readers:
+                    before_write(st)
+                made = _fp.made
+                tok = _STATE_SET(made[1])
+                if tok.old_value is not made[0]:
+                    tok = _fp.resync(tok)
+                try:
+                    if pyop is not None:
+                        pyop(a, b)              # NumPy's in-place operator (a **= 2)
+                    else:
+                        uf(a, b, out=a)
+                finally:
+                    _STATE_RESET(tok)
+                if _LOG.messages:
+                    _fp.issue()
+                return self
+        if power and (type(other) is int or type(other) is float):
+            _power(self, other, inplace=True)
+            return self
+        _ufunc_call(uf, (self, other), {"out": (self,)})
         return self
 
-    @classmethod
-    def _from_shards(cls, m, shape, dtype, layout, by_dev: dict) -> "ndarray":
-        """A new array of the local shards ``{device index: array}`` laid out so."""
-        from .distributed.store import Store
-        shards = [None] * m.ndev
-        for d, s in by_dev.items():
-            shards[d] = s
-        return cls._from_store(Store(m, tuple(shape), numpy.dtype(dtype), layout, shards))
+    inplace.__name__ = f"__i{name}__"
+    return inplace
 
-    def _view(self, vmap: IndexMap) -> "ndarray":
-        v = object.__new__(ndarray)
-        v._store = self._store
-        v._map = vmap
-        v._cache_layout = None
-        v._cache_local = None
-        v._readonly = self._readonly      # a view of a read-only array is read-only
-        return v
 
-    def _with_store(self, store) -> "ndarray":
-        v = object.__new__(ndarray)
-        v._store = store
-        v._map = self._map
-        v._cache_layout = None
-        v._cache_local = None
-        v._readonly = self._readonly
-        return v
+def _eager_ufunc(self, ufunc, inputs, kwargs):
+    """``ufunc(*inputs)`` / ``ufunc(*inputs, out=(o,))`` on one CPU device, or None."""
+    dev = self._dev
+    lim = _S.cpu_eager_max
+    out = None
+    for k in kwargs:
+        if k != "out":
+            return None
+        out = kwargs["out"]
+        if type(out) is tuple:
+            if ufunc.nout != 1:
+                return None
+            (out,) = out
+        if type(out) is not ndarray or out._dev is not dev or out._readonly:
+            return None
+        o = out._loc
+        if o.size >= lim:
+            return None
+    if ufunc.nin == 2:
+        try:
+            x, y = inputs
+        except ValueError:
+            return None
+        a = _operand(x, dev, lim)
+        b = _operand(y, dev, lim)
+        if a is None or b is None:
+            return None
+        args = (a, b)
+    elif ufunc.nin == 1:
+        try:
+            (x,) = inputs
+        except ValueError:
+            return None
+        a = _operand(x, dev, lim)
+        if a is None:
+            return None
+        args = (a,)
+    else:
+        return None
+    if out is not None:
+        st = out._store
+        if (st._base or st)._readers:
+            before_write(st)
+    made = _fp.made
+    tok = _STATE_SET(made[1])
+    if tok.old_value is not made[0]:
+        tok = _fp.resync(tok)
+    try:
+        r = ufunc(*args) if out is None else ufunc(*args, out=o)
+    finally:
+        _STATE_RESET(tok)
+    if _LOG.messages:
+        _fp.issue()
+    if out is not None:
+        return out
+    if ufunc.nout != 1:
+        return tuple(_wrap(v, self) for v in r)
+    return _wrap(r, self)
 
-    def _view_layout(self):
-        lay = self._cache_layout
-        if lay is None:
-            lay = self._cache_layout = view_layout(self._store, self._map)
-        return lay
 
-    def _local(self):
-        """The whole view as one local array (the view lies on one device)."""
-        store = self._store
-        lay = self._view_layout()
-        d = lay.device if lay.is_single else store.machine.local[0]
-        shard = store.shards[d]
-        c = self._cache_local
-        if c is not None and c[0] is shard:
-            return c[1]
-        arr = local_view(store, self._map, d)
-        self._cache_local = (shard, arr)
-        return arr
+# full reductions of one array on one CPU device: NumPy's own reduction of the local array
+_LEAN_REDUCE = {numpy.sum: numpy.add.reduce, numpy.prod: numpy.multiply.reduce,
+                numpy.max: numpy.maximum.reduce, numpy.amax: numpy.maximum.reduce,
+                numpy.min: numpy.minimum.reduce, numpy.amin: numpy.minimum.reduce,
+                numpy.any: numpy.logical_or.reduce, numpy.all: numpy.logical_and.reduce}
+
+
+def _lean_reduce(self, red):
+    a = self._loc
+    made = _fp.made
+    tok = _STATE_SET(made[1])
+    if tok.old_value is not made[0]:
+        tok = _fp.resync(tok)
+    try:
+        r = red(a, axis=None)
+    finally:
+        _STATE_RESET(tok)
+    if _LOG.messages:
+        _fp.issue("reduce")
+    return _wrap(r, self)
+
+
+# ---------------------------------------------------------------------------------------
+# the class's methods (installed on ``arrbackend.distributed.array.ndarray``)
+
+class _Methods(NdarrayMethods):
+    """The NumPy-facing methods of ``arrbackend.ndarray`` (copied onto the class)."""
+
+    __slots__ = ()
+
+    def __new__(cls, shape, dtype=float, buffer=None, offset=0, strides=None, order=None):
+        from .api.protocol import new
+        return new(shape, dtype, buffer, offset, strides, order)
 
     # attributes -----------------------------------------------------------------------
     @property
     def shape(self) -> tuple:
-        return self._map.shape
+        loc = self._loc
+        return loc.shape if loc is not None else self._map.shape
 
     @shape.setter
     def shape(self, value) -> None:
         new = self.reshape(value)
         if new._store is not self._store and new._store.base is not self._store.base:
             raise AttributeError("arrbackend: setting shape would need a copy; use reshape")
-        self._store, self._map = new._store, new._map
-        self._cache_layout = self._cache_local = None
-
-    @property
-    def dtype(self) -> numpy.dtype:
-        return self._store.dtype
-
-    @property
-    def ndim(self) -> int:
-        return len(self._map.shape)
-
-    @property
-    def size(self) -> int:
-        return self._map.size
-
-    @property
-    def itemsize(self) -> int:
-        return self._store.dtype.itemsize
-
-    @property
-    def nbytes(self) -> int:
-        return self.size * self._store.dtype.itemsize
+        self._rebind(new)
 
     @property
     def device(self):
         from .dispatch.devices import device_of
         return device_of(self)
-
-    @property
-    def machine(self):
-        """The machine this array is spread over."""
-        return self._store.machine
-
-    @property
-    def layout(self):
-        """Where this view's elements live (a ``Layout`` over the view's own axes)."""
-        return self._view_layout()
 
     @property
     def T(self) -> "ndarray":
@@ -193,13 +375,9 @@ class ndarray(NdarrayMethods):
 
     @property
     def strides(self) -> tuple:
-        """The strides of a C-contiguous array of this shape and dtype (the shards keep
-        their own memory layout; this is the layout ``asnumpy`` returns)."""
-        st, acc = [], self.itemsize
-        for n in reversed(self.shape):
-            st.append(acc)
-            acc *= max(n, 1)
-        return tuple(reversed(st))
+        """NumPy's strides of the same view of a new (C-ordered) array."""
+        from .api.attributes import view_strides
+        return view_strides(self)
 
     @property
     def flags(self):
@@ -217,15 +395,46 @@ class ndarray(NdarrayMethods):
 
     @property
     def data(self):
-        raise AttributeError("arrbackend arrays have no single data buffer; use "
-                             "arrbackend.asnumpy(x) or x.__dlpack__() on one device")
+        """A read-only buffer of the values (a host copy; see the differences page)."""
+        from .api.protocol import data
+        return data(self)
+
+    def __contains__(self, value) -> bool:
+        from .api.protocol import contains
+        return contains(self, value)
+
+    def __setstate__(self, state) -> None:
+        from .api.protocol import setstate
+        setstate(self, state)
 
     # NumPy protocols ------------------------------------------------------------------
     def __array_function__(self, func, types, args, kwargs):
+        red = _LEAN_REDUCE.get(func)
+        if red is not None and not kwargs and self._loc is not None and self._dev.lean:
+            try:
+                (x,) = args
+            except ValueError:
+                x = None
+            if x is self and _protocols.hook is None:
+                made = _fp.made
+                tok = _STATE_SET(made[1])
+                if tok.old_value is not made[0]:
+                    tok = _fp.resync(tok)
+                try:
+                    r = red(self._loc, axis=None)
+                finally:
+                    _STATE_RESET(tok)
+                if _LOG.messages:
+                    _fp.issue("reduce")
+                return _wrap(r, self)
         return _array_function(func, types, args, kwargs)
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         if method == "__call__":
+            if self._loc is not None and self._dev.lean and _protocols.hook is None:
+                r = _eager_ufunc(self, ufunc, inputs, kwargs)
+                if r is not None:
+                    return r
             return _ufunc_call(ufunc, inputs, kwargs)
         return _array_ufunc(ufunc, method, inputs, kwargs)
 
@@ -249,24 +458,78 @@ class ndarray(NdarrayMethods):
 
     # indexing -------------------------------------------------------------------------
     def __getitem__(self, key):
-        if _indexing is None:
-            _bind_indexing()
-        return _indexing.getitem(self, key)
+        loc = self._loc
+        if loc is not None and self._dev.lean:
+            # a basic key on one CPU device: NumPy indexes the local array (its errors)
+            t = type(key)
+            basic = element = False
+            if t is tuple:
+                n = ints = 0
+                for k in key:
+                    n += 1
+                    tk = type(k)
+                    if tk is int:
+                        ints += 1
+                    elif tk is not slice and k is not None and k is not Ellipsis:
+                        break
+                else:
+                    basic = True
+                    element = ints == n and n == loc.ndim
+            elif t is slice or key is Ellipsis or key is None:
+                basic = True
+            elif t is int:
+                basic = True
+                element = loc.ndim == 1
+            if basic:
+                r = loc[key]
+                if element:
+                    return _wrap(r, self)           # an element: a value, not a view
+                v = _new(ndarray)
+                v._store = self._store
+                v._mp = v._cache_layout = None
+                v._src = (self, key)                # its map, when asked for
+                v._loc = r
+                v._dev = self._dev
+                v._readonly = self._readonly
+                return v
+        return _getitem(self, key)
 
     def __setitem__(self, key, value) -> None:
-        if _indexing is None:
-            _bind_indexing()
-        _indexing.setitem(self, key, value)
+        loc = self._loc
+        if loc is not None and self._dev.lean and not self._readonly:
+            t = type(key)
+            basic = t is slice or t is int or key is Ellipsis or key is None
+            if t is tuple:
+                basic = True
+                for k in key:
+                    tk = type(k)
+                    if tk is not int and tk is not slice and k is not None \
+                            and k is not Ellipsis:
+                        basic = False
+                        break
+            if basic:
+                if type(value) is ndarray and value._dev is self._dev \
+                        and value._loc.dtype == loc.dtype:
+                    st = self._store
+                    if (st._base or st)._readers:
+                        before_write(st)
+                    loc[key] = value._loc           # NumPy's assignment (overlaps too)
+                    return
+                if _lean_store(self, loc, key, value):
+                    return
+        _setitem(self, key, value)
 
     def __len__(self) -> int:
-        if not self._map.shape:
+        shape = self.shape
+        if not shape:
             raise TypeError("len() of unsized object")
-        return self._map.shape[0]
+        return shape[0]
 
     def __iter__(self):
-        if not self._map.shape:
+        shape = self.shape
+        if not shape:
             raise TypeError("iteration over a 0-d array")
-        for i in range(self._map.shape[0]):
+        for i in range(shape[0]):
             yield self[i]
 
     # conversions to Python ------------------------------------------------------------
@@ -275,15 +538,24 @@ class ndarray(NdarrayMethods):
         arrays of another size a data-free stand-in that makes NumPy raise its error."""
         if self.size != 1:
             return numpy.broadcast_to(numpy.zeros((), self.dtype), self.shape)
-        from .distributed.hostio import gather
-        from ._counters import count
         count("syncs")
+        loc = self._loc
+        if loc is not None and self._dev.lean:
+            return loc
+        from .distributed.hostio import gather
         return gather(self, explicit=True)
 
     def __bool__(self) -> bool:
+        loc = self._loc
+        if loc is not None and self._dev.lean and _protocols.hook is None:
+            return bool(loc)
         return bool(self._scalar_host())
 
     def __float__(self) -> float:
+        loc = self._loc
+        if loc is not None and self._dev.lean and loc.ndim == 0 and loc.dtype.kind != "c" \
+                and _protocols.hook is None:
+            return float(loc)
         return float(self._real_scalar())
 
     def __int__(self) -> int:
@@ -295,7 +567,7 @@ class ndarray(NdarrayMethods):
         v = self._scalar_host()
         if self.ndim == 0 and self.dtype.kind == "c":
             import warnings
-            from .dispatch.fallback import user_stacklevel
+            from ._origin import user_stacklevel
             warnings.warn("Casting complex values to real discards the imaginary part",
                           numpy.exceptions.ComplexWarning, stacklevel=user_stacklevel())
             return v.real[()]
@@ -454,19 +726,7 @@ class ndarray(NdarrayMethods):
     def __array_wrap__(self, arr, context=None, return_scalar=False):
         return arr
 
-    # operators ------------------------------------------------------------------------
-    def __neg__(self):
-        return _ufunc(numpy.negative, self)
-
-    def __pos__(self):
-        return _ufunc(numpy.positive, self)
-
-    def __abs__(self):
-        return _ufunc(numpy.absolute, self)
-
-    def __invert__(self):
-        return _ufunc(numpy.invert, self)
-
+    # operators that are not plain ufunc calls ------------------------------------------
     def __matmul__(self, other):
         if _defer(other):
             return NotImplemented
@@ -490,83 +750,83 @@ class ndarray(NdarrayMethods):
             return NotImplemented
         return _ufunc(numpy.divmod, other, self)
 
-    def __eq__(self, other):  # type: ignore[override]
-        if _defer(other):
-            return NotImplemented
-        return _ufunc(numpy.equal, self, other)
 
-    def __ne__(self, other):  # type: ignore[override]
-        if _defer(other):
-            return NotImplemented
-        return _ufunc(numpy.not_equal, self, other)
+def _lean_store(self, loc, key, value) -> bool:
+    """``self[key] = value`` written by NumPy into the local array (NumPy's own item
+    assignment: its casts, its errors, its handling of overlapping memory); False where
+    the engine must do it (another device, another kind of value)."""
+    t = type(value)
+    if t is ndarray:
+        v = value._loc
+        if v is None or value._dev is not self._dev:
+            return False
+    elif t is float or t is int or t is bool or t is complex or isinstance(value, numpy.generic):
+        v = value
+    else:
+        return False
+    st = self._store
+    if (st._base or st)._readers:
+        before_write(st)
+    if t is ndarray and v.dtype == loc.dtype:
+        loc[key] = v
+        return True
+    made = _fp.made                     # a cast may warn (NaN to an integer, ...)
+    tok = _STATE_SET(made[1])
+    if tok.old_value is not made[0]:
+        tok = _fp.resync(tok)
+    try:
+        loc[key] = v
+    finally:
+        _STATE_RESET(tok)
+    if _LOG.messages:
+        _fp.issue()
+    return True
 
 
-_indexing = None          # arrbackend.distributed.indexing (which imports this module)
-
-
-def _bind_indexing() -> None:
-    global _indexing
-    from .distributed import indexing
-    _indexing = indexing
-
-
-def _defer(other) -> bool:
-    """Whether a binary operator should return NotImplemented (NumPy's rule)."""
-    t = type(other)
-    return getattr(t, "__array_ufunc__", 0) is None
-
-
-def _ufunc(uf, *args, **kwargs):
-    return _ufunc_call(uf, args, kwargs)
-
-
-def _make_binops():
+def _install() -> None:
+    for cls in (NdarrayMethods, _Methods):
+        for name, value in vars(cls).items():
+            if name in ("__slots__", "__module__", "__qualname__", "__doc__",
+                        "__dict__", "__weakref__"):
+                continue
+            setattr(ndarray, name, value)
     table = [("add", numpy.add), ("sub", numpy.subtract), ("mul", numpy.multiply),
              ("truediv", numpy.true_divide), ("floordiv", numpy.floor_divide),
              ("mod", numpy.remainder), ("pow", numpy.power), ("lshift", numpy.left_shift),
              ("rshift", numpy.right_shift), ("and", numpy.bitwise_and),
              ("or", numpy.bitwise_or), ("xor", numpy.bitwise_xor)]
     for name, uf in table:
-        def fwd(self, other, _uf=uf):
-            if _defer(other):
-                return NotImplemented
-            return _ufunc(_uf, self, other)
-
-        def rev(self, other, _uf=uf):
-            if _defer(other):
-                return NotImplemented
-            return _ufunc(_uf, other, self)
-
-        def inplace(self, other, _uf=uf):
-            _ufunc(_uf, self, other, out=(self,))
-            return self
-
-        for prefix, fn in (("", fwd), ("r", rev), ("i", inplace)):
-            fn.__name__ = f"__{prefix}{name}__"
-            setattr(ndarray, fn.__name__, fn)
+        fwd = rev = inp = None
+        if name == "pow":       # NumPy's ** operator has shortcuts (a ** 2 is square(a))
+            fwd, rev, inp = operator.pow, operator.pow, operator.ipow
+        setattr(ndarray, f"__{name}__", _make_operator(uf, name, "fwd", fwd))
+        setattr(ndarray, f"__r{name}__", _make_operator(uf, name, "rev", rev))
+        setattr(ndarray, f"__i{name}__", _make_inplace(uf, name, inp))
     for name, uf in (("lt", numpy.less), ("le", numpy.less_equal), ("gt", numpy.greater),
                      ("ge", numpy.greater_equal)):
-        def cmp(self, other, _uf=uf):
-            if _defer(other):
-                return NotImplemented
-            return _ufunc(_uf, self, other)
-        cmp.__name__ = f"__{name}__"
-        setattr(ndarray, cmp.__name__, cmp)
-
-
-def _make_forwarded_methods():
+        setattr(ndarray, f"__{name}__", _make_operator(uf, name, "fwd"))
+    # NumPy's == and != answer where no loop compares the dtypes: its operators decide
+    ndarray.__eq__ = _make_operator(numpy.equal, "eq", "fwd", operator.eq)
+    ndarray.__ne__ = _make_operator(numpy.not_equal, "ne", "fwd", operator.ne)
+    for name, uf in (("neg", numpy.negative), ("pos", numpy.positive),
+                     ("abs", numpy.absolute), ("invert", numpy.invert)):
+        setattr(ndarray, f"__{name}__", _make_operator(uf, name, "unary"))
     names = ["sum", "prod", "mean", "var", "std", "min", "max", "argmin", "argmax", "any",
              "all", "cumsum", "cumprod", "round", "conj", "conjugate", "dot",
              "nonzero", "repeat", "searchsorted", "squeeze", "swapaxes", "take", "trace",
              "diagonal", "ravel", "argsort", "argpartition", "compress", "choose", "put"]
     for name in names:
-        npfunc = getattr(numpy, name)
-        setattr(ndarray, name, _forward(npfunc, name))
+        setattr(ndarray, name, _forward(getattr(numpy, name), name))
+    ndarray.__module__ = "arrbackend"
 
 
-_make_binops()
-_make_forwarded_methods()
+_install()
 
-from .api.ufuncs import ufunc_call as _ufunc_call  # noqa: E402  (needs the class above)
+from .api.ufuncs import ufunc_call as _ufunc_call  # noqa: E402
+from .distributed.deferred import defer_call as _defer_call  # noqa: E402
+from .api.protocol import compare as _compare, power as _power  # noqa: E402
 from .dispatch.protocols import array_function as _array_function  # noqa: E402
 from .dispatch.protocols import array_ufunc as _array_ufunc  # noqa: E402
+from .distributed.indexing import getitem as _getitem, setitem as _setitem  # noqa: E402
+from .dispatch import protocols as _protocols  # noqa: E402
+

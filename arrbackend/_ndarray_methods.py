@@ -67,9 +67,7 @@ class NdarrayMethods:
         k = min(n, flat.size)
         if k:
             new[:k] = flat[:k]
-        new = reshape(new, new_shape)
-        self._store, self._map = new._store, new._map
-        self._cache_layout = self._cache_local = None
+        self._rebind(reshape(new, new_shape))
 
     def byteswap(self, inplace=False):
         """Same as ``numpy.ndarray.byteswap`` (each component of a complex swapped)."""
@@ -110,21 +108,11 @@ class NdarrayMethods:
         before_write(self._store)
         view = NdarrayMethods.getfield(self, dtype, offset)
         view[...] = val
-        self._store.version += 1
 
     def setflags(self, write=None, align=None, uic=None):
-        """Same as ``numpy.ndarray.setflags``: ``write=False`` makes this array (and the
-        views taken from it afterwards) read-only; ``write=True`` undoes it, except for a
-        view that repeats elements (a broadcast), as in NumPy."""
-        if write is not None:
-            if write and any(a < 0 and n > 1 for (a, _s, _st), n in
-                             zip(self._map.dims, self._map.shape)):
-                raise ValueError("cannot set WRITEABLE flag to True of this array")
-            self._readonly = not write
-        if align is False:
-            raise ValueError("arrbackend shards are always aligned")
-        if uic:
-            raise ValueError("cannot set WRITEBACKIFCOPY flag to True")
+        """Same as ``numpy.ndarray.setflags``."""
+        from .api.attributes import setflags
+        setflags(self, write, align, uic)
 
     def dump(self, file):
         """Same as ``numpy.ndarray.dump``: a pickle (of the gathered values)."""

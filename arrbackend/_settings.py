@@ -83,7 +83,8 @@ _DEFINITIONS = [
     Setting("devices", "ARRBACKEND_DEVICES", "auto", str,
             "Devices arrays are spread over: 'auto' (every visible GPU, else one CPU "
             "device), 'cpu', 'cpu:N' (N virtual CPU devices), 'gpu', 'gpu:N' (the first N "
-            "GPUs), 'gpu:0,2' (GPUs by id; one id as 'gpu:1,')."),
+            "GPUs), 'gpu:0,2' (GPUs by id; one id as 'gpu:1,'), 'gpu:0,0,0' (one GPU named "
+            "several times: one shard per entry, moved by device copies)."),
     Setting("fallback", "ARRBACKEND_FALLBACK", "warn", _choice("warn", "error", "silent"),
             "What a call to a NumPy function arrbackend does not implement does: 'warn' "
             "(gather to NumPy, call it, scatter back, and warn once per function with a "
@@ -120,8 +121,15 @@ _DEFINITIONS = [
             "then they are copied to the devices, so each draw costs NumPy's single-thread "
             "time plus one host-to-device copy of the result)."),
     Setting("comm_timeout", "ARRBACKEND_COMM_TIMEOUT", 300.0, float,
-            "Seconds a collective between processes may wait before it is reported as a "
-            "mismatch or a dead peer (multi-process runs)."),
+            "Seconds a collective between processes may wait for the others (multi-process "
+            "runs). Past it, the processes that arrived raise CommError naming those that "
+            "did not and the last collective they completed, and the communicator is "
+            "closed (NCCL's aborted). 0 waits without bound."),
+    Setting("comm_check", "ARRBACKEND_COMM_CHECK", True, _bool,
+            "Before each collective between processes, compare its signature (sequence "
+            "number, operation, dtype, shape, and the reductions since the previous one) "
+            "and raise CommError on every process, naming the ranks and their lines, when "
+            "they differ. Off: no comparison (comm_timeout still bounds the wait)."),
 ]
 
 
@@ -143,6 +151,13 @@ class _Settings:
 
     def __getattr__(self, name: str) -> Any:
         defs = object.__getattribute__(self, "_defs")
+        if name == "cpu_eager_max":
+            # derived: results on one CPU device with fewer elements than this run eagerly
+            mode = self.fusion
+            value = (self.fusion_min_size if mode == "auto" else
+                     (0 if mode == "1" else float("inf")))
+            self.__dict__[name] = value
+            return value
         if name not in defs:
             raise AttributeError(f"arrbackend has no setting {name!r}")
         value = self._from_environment(name)
@@ -168,17 +183,20 @@ class _Settings:
             raise ValueError(f"setting {name}={value!r}: {exc}") from None
         self._overrides[name] = converted
         self.__dict__[name] = converted
+        self.__dict__.pop("cpu_eager_max", None)
 
     def reset(self, name: str) -> None:
         """Forget a program override: the environment or the default applies again."""
         self._overrides.pop(name, None)
         self.__dict__.pop(name, None)
+        self.__dict__.pop("cpu_eager_max", None)
 
     def reload(self) -> None:
         """Read the environment variables again (program overrides stay)."""
         for name in self._defs:
             if name not in self._overrides:
                 self.__dict__.pop(name, None)
+        self.__dict__.pop("cpu_eager_max", None)
 
     def source(self, name: str) -> str:
         """Where the active value of ``name`` comes from: 'program', 'environment', 'default'."""
@@ -204,6 +222,7 @@ class _Settings:
                     else:
                         self._overrides[k] = v
                         self.__dict__[k] = v
+                self.__dict__.pop("cpu_eager_max", None)
 
     def as_table(self) -> list[tuple[str, str, Any, str, str]]:
         """(name, environment variable, value, source, help) for each setting."""

@@ -160,7 +160,7 @@ def run_script(target: str, args: list[str], module: bool = False,
             except Exception as exc:  # noqa: BLE001  (reported as Python would)
                 _print_user_traceback(exc)
                 code = 1
-                _abort_other_processes()
+                _abort_other_processes(exc)
     finally:
         sys.argv[:] = saved_argv
         sys.path[:] = saved_path
@@ -173,14 +173,11 @@ def run_script(target: str, args: list[str], module: bool = False,
     return code
 
 
-def _abort_other_processes() -> None:
+def _abort_other_processes(exc: BaseException) -> None:
     """In a run of several processes, an error in one ends the job (as ``python -m
     mpi4py`` does) instead of leaving the others waiting in a collective."""
-    from .distributed.bootstrap import world
-    w = world()
-    if w.nranks > 1 and w.mpi_comm is not None:
-        sys.stderr.flush()
-        w.mpi_comm.Abort(1)
+    from .distributed.failures import abort_run
+    abort_run(type(exc).__name__)
 
 
 def _exit_code(exc: SystemExit) -> int:

@@ -493,14 +493,14 @@ class Profile:
 
     @staticmethod
     def _install_check() -> None:
-        from ._ndarray import ndarray
+        from .distributed.array import ndarray
         orig = vars(ndarray)["__iter__"]
         ndarray.__iter__ = _wrap_iter(orig)
         _installed.insert(0, (ndarray, "__iter__", orig))
 
     @staticmethod
     def _uninstall_check() -> None:
-        from ._ndarray import ndarray
+        from .distributed.array import ndarray
         for i, (owner, attr, orig) in enumerate(_installed):
             if owner is ndarray and attr == "__iter__":
                 setattr(owner, attr, orig)

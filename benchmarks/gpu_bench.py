@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import subprocess
 import sys
@@ -18,6 +19,7 @@ import time
 
 import numpy as np
 
+os.environ.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")   # (JAX beside CuPy)
 sys.path.insert(0, ".")
 import arrbackend  # noqa: E402
 
@@ -75,19 +77,58 @@ def monte_carlo(np_, n):
 
 def bench_overhead(cp):
     a, b = np.random.random(1000), np.random.random(1000)
-    ga, gb = cp.asarray(a), cp.asarray(b)
+    ga, gb, gz = cp.asarray(a), cp.asarray(b), cp.empty(1000)
     with arrbackend.enabled(devices="gpu:1"):
-        xa, xb = np.asarray(a), np.asarray(b)
+        xa, xb, xz = np.asarray(a), np.asarray(b), np.empty(1000)
         ev = arrbackend.evaluate          # results are computed, not left deferred
         t_add = per_call(cp, lambda: ev(xa + xb))
+        t_out = per_call(cp, lambda: np.add(xa, xb, out=xz))
+        t_expr = per_call(cp, lambda: xz.__setitem__(Ellipsis, xa + xb * 2.0))
         t_sum = per_call(cp, lambda: xa.sum())
         t_sl = per_call(cp, lambda: ev(xa[1:-1] * 2))
+    row("np.add(x, y, out=z), 1,000 (per call)", t_out * 1e6,
+        {"cupy": per_call(cp, lambda: cp.add(ga, gb, out=gz)) * 1e6}, "us", "<= 1.0x cupy")
+    row("z[...] = x + y * 2.0, 1,000 (per call)", t_expr * 1e6,
+        {"cupy": per_call(cp, lambda: gz.__setitem__(Ellipsis, ga + gb * 2.0)) * 1e6}, "us",
+        "<= 0.5x cupy")
     row("a + b, 1,000 float64 (per call)", t_add * 1e6,
         {"cupy": per_call(cp, lambda: ga + gb) * 1e6}, "us", "<= 1.5x cupy")
     row("a.sum(), 1,000 (per call)", t_sum * 1e6, {"cupy": per_call(cp, lambda: ga.sum()) * 1e6},
         "us")
     row("a[1:-1] * 2, 1,000 (per call)", t_sl * 1e6,
         {"cupy": per_call(cp, lambda: ga[1:-1] * 2) * 1e6}, "us")
+
+
+def _jax_stencil(N):
+    """JAX ``jit`` of the same step with the output buffer donated (its best form),
+    ping-pong between two buffers; None where JAX is missing."""
+    try:
+        import jax
+        import jax.numpy as jnp
+    except Exception:
+        return None
+
+    def step(g, h):
+        return h.at[1:-1, 1:-1].set(0.25 * (g[:-2, 1:-1] + g[2:, 1:-1]
+                                             + g[1:-1, :-2] + g[1:-1, 2:]))
+
+    f = jax.jit(step, donate_argnums=1)
+    g = jnp.asarray(np.random.random((N, N)))
+    h = jnp.zeros((N, N))
+    for _ in range(3):
+        h = f(g, h)
+        g, h = h, g
+    g.block_until_ready()
+    inner = 50 if N <= 4096 else 10
+    best = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        for _ in range(inner):
+            h = f(g, h)
+            g, h = h, g
+        g.block_until_ready()
+        best.append((time.perf_counter() - t0) / inner)
+    return float(np.median(best))
 
 
 def bench_stencil(cp, sizes):
@@ -127,9 +168,12 @@ def bench_stencil(cp, sizes):
                 stencil(cp, g, hh)
                 assert np.allclose(arrbackend.asnumpy(H), cp.asnumpy(hh))
         peers = {"cupy": eager * 1e3, "cupy.fuse": fused * 1e3, "hand kernel": hand * 1e3}
+        tj = _jax_stencil(N)
+        if tj is not None:
+            peers["jax jit"] = tj * 1e3
         if N <= 100:
             peers["numpy"] = _numpy_time(lambda: stencil(np, cp.asnumpy(g), cp.asnumpy(h)))
-        target = {100: "<= 0.040 ms", 4096: "<= 0.13 ms", 16384: "<= 1.8 ms"}.get(N)
+        target = {100: "<= 0.030 ms", 4096: "<= 1.12x hand", 16384: "<= 1.02x hand"}.get(N)
         row(f"stencil step {N}^2 float64", ours * 1e3, peers, "ms", target)
         del g, h
         cp.get_default_memory_pool().free_all_blocks()
@@ -175,8 +219,8 @@ def main(argv=None):
     bench_mc(cp, 10**7 if a.quick else 10**8)
     bench_matmul(cp, 2048 if a.quick else 8192)
     print(f"\narrbackend GPU benchmarks on {dev} ({time.time() - t0:.0f} s)")
-    print(f"{'benchmark':<36}{'arrbackend':>12}{'cupy':>10}{'fuse':>9}{'hand':>9}{'ratio':>8}"
-          f"  target")
+    print(f"{'benchmark':<40}{'arrbackend':>11}{'cupy':>9}{'fuse':>8}{'hand':>8}{'jax':>8}"
+          f"{'ratio':>8}  target")
     for r in ROWS:
         pe = r["peers"]
         ref = pe.get("hand kernel", pe.get("cupy"))
@@ -184,9 +228,9 @@ def main(argv=None):
         if r["name"].startswith("matmul"):
             ratio = pe["cupy"] / r["arrbackend"]
         fmt = lambda v: f"{v:.3f}" if v is not None else "-"  # noqa: E731
-        print(f"{r['name']:<36}{fmt(r['arrbackend']):>12}{fmt(pe.get('cupy')):>10}"
-              f"{fmt(pe.get('cupy.fuse')):>9}{fmt(pe.get('hand kernel')):>9}{ratio:>7.2f}x"
-              f"  {r['target'] or ''} [{r['unit']}]")
+        print(f"{r['name']:<40}{fmt(r['arrbackend']):>11}{fmt(pe.get('cupy')):>9}"
+              f"{fmt(pe.get('cupy.fuse')):>8}{fmt(pe.get('hand kernel')):>8}"
+              f"{fmt(pe.get('jax jit')):>8}{ratio:>7.2f}x  {r['target'] or ''} [{r['unit']}]")
     if a.json:
         info = {"device": dev, "command": "python benchmarks/gpu_bench.py" +
                 (" --quick" if a.quick else ""), "date": time.strftime("%Y-%m-%d"),

@@ -20,9 +20,9 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_
 nvidia-smi -L
 python3 -c "import cupy, numpy; print('cupy', cupy.__version__, 'numpy', numpy.__version__)"
 if [ "${1:-}" = "--bench-only" ]; then shift; SKIP_TESTS=1; fi
-echo "== GPU test suite (ARRBACKEND_TEST_MACHINES=gpu) =="
+echo "== GPU test suite (ARRBACKEND_TEST_MACHINES=${MACHINES:-gpu}) =="
 if [ -z "${SKIP_TESTS:-}" ]; then
-ARRBACKEND_TEST_MACHINES=gpu timeout ${TEST_TIMEOUT:-420} python3 -m pytest -q -p no:cacheprovider \
+ARRBACKEND_TEST_MACHINES=${MACHINES:-gpu} timeout ${TEST_TIMEOUT:-420} python3 -m pytest -q -p no:cacheprovider ${PYTEST_ARGS:--n 8} \
   --tb=line -rf --maxfail=200 --junitxml="$OUT/gpu-tests.xml" ${TESTS:-tests} 2>&1 | tee "$OUT/gpu-tests.log" | grep -E "^(FAILED|ERROR)|passed|failed" | cut -c1-230 | tail -60
 fi
 echo "== GPU benchmarks =="

@@ -1,9 +1,12 @@
 """Test configuration: every test that takes the ``machine`` fixture runs on ``cpu:1``,
 on ``cpu:3`` (uneven splits: the split threshold is set to 0 so that even tiny arrays are
-really cut across devices) and, where CuPy finds a GPU, on ``gpu``.
+really cut across devices) and, where CuPy finds a GPU, on ``gpu``.  The ``multi`` fixture
+takes the machines of several devices and the GPU machines; with exactly one GPU it adds
+``gpu:0,0,0`` (three shards on that GPU), so that every sharded GPU path runs on real GPU
+memory.
 
-``ARRBACKEND_TEST_MACHINES`` (comma-separated, ``;`` between specs) overrides the list,
-e.g. ``ARRBACKEND_TEST_MACHINES='gpu'`` on the GPU machine.
+``ARRBACKEND_TEST_MACHINES`` (``;`` between specs) overrides the list, e.g.
+``ARRBACKEND_TEST_MACHINES='gpu;gpu:0,0,0'`` runs the whole suite on both on one GPU.
 """
 from __future__ import annotations
 
@@ -28,6 +31,17 @@ def _machines() -> list:
 
 MACHINES = _machines()
 
+
+def _multi_machines() -> list:
+    specs = [s for s in MACHINES if s != "cpu:1"] or list(MACHINES)
+    if (gpu_count() == 1 and any(s.startswith("gpu") for s in MACHINES)
+            and "gpu:0,0,0" not in specs):
+        specs.append("gpu:0,0,0")
+    return specs
+
+
+MULTI = _multi_machines()
+
 # tests/mpi runs under an MPI launcher: tests/test_multiprocess.py starts it that way
 collect_ignore = ["mpi"] if arrbackend.world().nranks < 2 else []
 
@@ -39,7 +53,7 @@ def machine(request):
         yield m
 
 
-@pytest.fixture(params=[s for s in MACHINES if s != "cpu:1"] or MACHINES)
+@pytest.fixture(params=MULTI)
 def multi(request):
     """Machines with several devices (or the GPU), split even when tiny."""
     with arrbackend.devices(request.param) as m, arrbackend.settings.override(split_bytes=0):
@@ -54,4 +68,5 @@ def _fresh_fallback_warnings():
 
 
 def pytest_report_header(config):
-    return [f"arrbackend machines: {', '.join(MACHINES)}; NumPy {numpy.__version__}"]
+    return [f"arrbackend machines: {', '.join(MACHINES)} (several devices: "
+            f"{', '.join(MULTI)}); NumPy {numpy.__version__}"]

@@ -4,7 +4,8 @@
 shards agree with its declared layout, and whose values, dtype and shape equal NumPy's
 (tolerances keyed by dtype).  ``same(fn, *arrays)`` runs the same code on NumPy arrays and
 on their arrbackend copies, and checks the results (or that both raise the same
-exception class).
+exception class).  ``same_code(fn)`` runs ``fn(np)`` with ``np`` as NumPy and as
+arrbackend (for code that makes its own arrays) and compares the same way.
 """
 from __future__ import annotations
 
@@ -97,6 +98,50 @@ def same(fn, *arrays, rtol=None, atol=None, check_dtype=True):
     with numpy.errstate(all="ignore"):
         got = fn(*ours)
     check(got, expected, rtol, atol, check_dtype)
+    return got
+
+
+def check_any(ours, expected) -> None:
+    """``ours`` equals ``expected`` whatever they are: arrays (arrbackend against NumPy;
+    NumPy data that stays on the host against NumPy), tuples and lists of them, or Python
+    values."""
+    if isinstance(expected, (tuple, list)):
+        assert isinstance(ours, (tuple, list)) and len(ours) == len(expected), (ours, expected)
+        for o, e in zip(ours, expected):
+            check_any(o, e)
+    elif isinstance(expected, (numpy.ndarray, numpy.generic)):
+        if isinstance(ours, (numpy.ndarray, numpy.generic)) or \
+                expected.dtype.kind in "OUSVMm":        # (host data: NumPy's own answer)
+            got = numpy.asarray(ours)
+            assert got.shape == expected.shape and got.dtype == expected.dtype, (got, expected)
+            assert numpy.array_equal(got, expected, equal_nan=got.dtype.kind in "fc"), \
+                (got, expected)
+        else:
+            check(ours, expected)
+    else:
+        assert type(ours) is type(expected) and (ours == expected or ours != ours), \
+            (ours, expected)
+
+
+def same_code(fn):
+    """Run ``fn(np)`` with ``np`` as NumPy and as arrbackend; compare the results, or
+    that both raise, arrbackend an exception of NumPy's class.  Returns arrbackend's."""
+    try:
+        with numpy.errstate(all="ignore"):
+            expected = fn(numpy)
+    except Exception as exc:
+        try:
+            with numpy.errstate(all="ignore"):
+                fn(arrbackend)
+        except type(exc):
+            return None
+        except Exception as other:
+            raise AssertionError(f"NumPy raised {type(exc).__name__}: {exc}; arrbackend "
+                                 f"raised {type(other).__name__}: {other}") from other
+        raise AssertionError(f"NumPy raised {type(exc).__name__}: {exc}; arrbackend did not")
+    with numpy.errstate(all="ignore"):
+        got = fn(arrbackend)
+    check_any(got, expected)
     return got
 
 

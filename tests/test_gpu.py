@@ -49,6 +49,57 @@ def test_nccl_one_rank_collectives():
         assert bool((dst[:2] == x[1:]).all()) and bool((dst[2] == 0).all())
 
 
+def test_nccl_one_rank_signature_check():
+    # the signature exchange of runs without MPI goes through NCCL itself; one rank
+    # compares with nobody but runs the same code
+    import cupy
+    from arrbackend.distributed.comm.nccl import NcclChecker, NcclCommunicator
+    with ab.devices("gpu:1") as m:
+        comm = NcclCommunicator(m, force=True)
+        ck = comm.checker()
+        assert isinstance(ck, NcclChecker)
+        x = cupy.arange(4.0)
+        comm.note("max of (4,) float64")
+        comm.allgather({0: x}, "sum over axes (0,) of (4,)")
+        comm.broadcast(0, {0: x}, x.shape, x.dtype)
+        assert ck.seq == 2 and ck.last[:2] == (2, "broadcast from device 0 [float64 (4,)]")
+        row = numpy.arange(4, dtype=numpy.int64).view(numpy.uint8)
+        assert ck._swap(row, "arrive", False) == {}          # (no other rank)
+
+
+def test_nccl_timeout_aborts_the_communicator(monkeypatch):
+    import cupy
+    from arrbackend.distributed.comm import nccl as nccl_engine
+    with ab.devices("gpu:1") as m:
+        comm = nccl_engine.NcclCommunicator(m, force=True)
+        x = cupy.arange(4.0)
+        comm.allgather({0: x})
+        monkeypatch.setattr(nccl_engine, "wait_for", lambda done, deadline: False)
+        # (the signatures' exchange, first, is what runs out of time here)
+        with pytest.raises(ab.CommError, match=r"some process did not arrive \(this engine "
+                                               r"cannot tell which\)"):
+            comm.allgather({0: x})
+        assert comm._comms is None                            # aborted
+        monkeypatch.undo()
+        with pytest.raises(ab.CommError, match="can no longer exchange data"):
+            comm.allgather({0: x})
+
+
+def test_one_gpu_named_three_times():
+    a = numpy.arange(11 * 7, dtype=float).reshape(11, 7) ** 1.5
+    with ab.devices("gpu:0,0,0") as m, ab.settings.override(split_bytes=0):
+        assert m.ndev == 3 and type(m.comm).__name__ == "LocalCommunicator"
+        g = ab.asarray(a)
+        new = g.copy()
+        new[1:-1, 1:-1] = 0.25 * (g[:-2, 1:-1] + g[2:, 1:-1] + g[1:-1, :-2] + g[1:-1, 2:])
+        assert [s is not None for s in new._store.shards] == [True] * 3
+        e = a.copy()
+        e[1:-1, 1:-1] = 0.25 * (a[:-2, 1:-1] + a[2:, 1:-1] + a[1:-1, :-2] + a[1:-1, 2:])
+        numpy.testing.assert_allclose(ab.asnumpy(new), e, rtol=1e-14)
+        assert float(g.sum()) == pytest.approx(a.sum(), rel=1e-14)
+        numpy.testing.assert_array_equal(ab.asnumpy(ab.sort(g[:, 3])), numpy.sort(a[:, 3]))
+
+
 def test_repeated_statements_free_their_arrays():
     # the prepared launches of repeated statements do not keep dead arrays' memory
     import cupy

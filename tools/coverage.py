@@ -59,14 +59,16 @@ CUPY_MISSING_UFUNCS = {"isnat"}
 
 
 def _callables(mod) -> list:
+    """The module's public callables (an alias another package adds, as numexpr adds
+    ``numpy.expm1x``, is not NumPy's: neither listed in ``__all__`` nor named so)."""
     out = []
-    # other libraries add names to NumPy's top namespace when imported (pandas adds
-    # numpy.expm1x): there only NumPy's declared names count
-    declared = set(numpy.__all__) if mod is numpy and hasattr(numpy, "__all__") else None
+    public = set(getattr(mod, "__all__", ()))
     for name in dir(mod):
-        if name.startswith("_") or (declared is not None and name not in declared):
+        if name.startswith("_"):
             continue
         obj = getattr(mod, name)
+        if name not in public and getattr(obj, "__name__", name) != name:
+            continue
         if isinstance(obj, (type, types.ModuleType)) or not callable(obj):
             continue
         out.append(name)

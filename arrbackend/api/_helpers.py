@@ -8,7 +8,7 @@ import numpy
 from ..distributed.layout import Layout
 from ..distributed.localize import Exchange, device_boxes
 from .ufuncs import ufunc_call
-from .._ndarray import ndarray
+from ..distributed.array import ndarray
 
 __all__ = ["ours", "uf", "fallback", "map_blocks", "host", "new_array", "NoValue"]
 

@@ -6,12 +6,16 @@ an arrbackend array to a host array just to learn its dtype.
 """
 from __future__ import annotations
 
+import weakref
+
 import numpy
 
 from ..dispatch.registry import implements
-from .._ndarray import ndarray
+from ..distributed.array import ndarray
+from .gate import host_target
 
-__all__ = ["shape", "ndim", "size", "result_type", "can_cast", "copyto", "Flags", "FlatIter"]
+__all__ = ["shape", "ndim", "size", "result_type", "can_cast", "copyto", "Flags", "setflags",
+           "view_strides", "FlatIter"]
 
 
 def _dtype_or_value(x):
@@ -66,8 +70,9 @@ def copyto(dst, src, casting="same_kind", where=True):
     from ..distributed.elementwise import assign
     from .ufuncs import as_operand
     if not isinstance(dst, ndarray):
-        raise TypeError("copyto() argument 1 must be an arrbackend array when the source is "
-                        "one")
+        host_target(dst)
+        raise TypeError(f"copyto() argument 1 must be numpy.ndarray, not "
+                        f"{type(dst).__name__}")
     value = as_operand(src, dst._store.machine, "copyto")
     stand = numpy.zeros((), value.dtype) if isinstance(value, ndarray) else value
     with numpy.errstate(all="ignore"):
@@ -82,24 +87,68 @@ def copyto(dst, src, casting="same_kind", where=True):
     assign(dst, np_where(where, value, dst))
 
 
-class Flags:
-    """Like ``ndarray.flags`` (shards are C-contiguous); ``writeable`` can be set."""
+_UNALIGNED: "weakref.WeakValueDictionary" = weakref.WeakValueDictionary()  # id -> array
 
-    _KEYS = {"C_CONTIGUOUS": "c_contiguous", "C": "c_contiguous",
-             "F_CONTIGUOUS": "f_contiguous", "F": "f_contiguous",
-             "OWNDATA": "owndata", "O": "owndata", "WRITEABLE": "writeable",
-             "W": "writeable", "ALIGNED": "aligned", "A": "aligned",
-             "CONTIGUOUS": "contiguous", "WRITEBACKIFCOPY": "writebackifcopy",
-             "X": "writebackifcopy"}
+
+class Flags:
+    """``x.flags``, as NumPy's flags object: the flags of the view as NumPy has them for
+    the same view of a new array, their derived combinations, item access by NumPy's
+    keys, and equality.  ``writeable``,
+    ``aligned`` and ``writebackifcopy`` are set as ``setflags`` sets them."""
+
+    __slots__ = ("_x",)
+    __hash__ = None  # type: ignore[assignment]
+
+    _KEYS = {"C": "c_contiguous", "C_CONTIGUOUS": "c_contiguous", "CONTIGUOUS": "contiguous",
+             "F": "f_contiguous", "F_CONTIGUOUS": "f_contiguous", "FORTRAN": "fortran",
+             "O": "owndata", "OWNDATA": "owndata", "W": "writeable", "WRITEABLE": "writeable",
+             "A": "aligned", "ALIGNED": "aligned", "X": "writebackifcopy",
+             "WRITEBACKIFCOPY": "writebackifcopy", "B": "behaved", "BEHAVED": "behaved",
+             "CA": "carray", "CARRAY": "carray", "FA": "farray", "FARRAY": "farray",
+             "FNC": "fnc", "FORC": "forc"}
+    _SETTABLE = {"W": "write", "WRITEABLE": "write", "A": "align", "ALIGNED": "align",
+                 "X": "uic", "WRITEBACKIFCOPY": "uic"}
 
     def __init__(self, x) -> None:
         self._x = x
-        self.c_contiguous = True
-        self.f_contiguous = x.ndim <= 1
-        self.contiguous = True
-        self.owndata = x._map.is_identity_of(x._store.shape) and x._store.base is x._store
-        self.aligned = True
-        self.writebackifcopy = False
+
+    def _contiguous(self, c_order: bool) -> bool:
+        """NumPy's rule, for the view's place in its store (a C-ordered array): the
+        strides of the axes longer than 1 are those of a packed array."""
+        x = self._x
+        shape = x.shape
+        if 0 in shape:
+            return True
+        sshape = x._store.shape
+        sstride, acc = [0] * len(sshape), 1
+        for a in range(len(sshape) - 1, -1, -1):
+            sstride[a], acc = acc, acc * sshape[a]
+        pairs = [(n, st * sstride[a] if a >= 0 else 0)
+                 for n, (a, _s, st) in zip(shape, x._map.dims)]
+        acc = 1
+        for n, stride in (reversed(pairs) if c_order else pairs):
+            if n != 1:
+                if stride != acc:
+                    return False
+                acc *= n
+        return True
+
+    @property
+    def c_contiguous(self) -> bool:
+        return self._contiguous(True)
+
+    contiguous = c_contiguous
+
+    @property
+    def f_contiguous(self) -> bool:
+        return self._contiguous(False)
+
+    fortran = f_contiguous
+
+    @property
+    def owndata(self) -> bool:
+        x = self._x
+        return x._map.is_identity_of(x._store.shape) and x._store.base is x._store
 
     @property
     def writeable(self) -> bool:
@@ -109,23 +158,101 @@ class Flags:
 
     @writeable.setter
     def writeable(self, value) -> None:
-        self._x.setflags(write=bool(value))
+        setflags(self._x, write=value)
 
-    def _key(self, key: str) -> str:
-        return self._KEYS.get(key.upper(), key.lower())
+    @property
+    def aligned(self) -> bool:
+        return _UNALIGNED.get(id(self._x)) is not self._x
 
-    def __getitem__(self, key: str):
-        return getattr(self, self._key(key))
+    @aligned.setter
+    def aligned(self, value) -> None:
+        setflags(self._x, align=value)
 
-    def __setitem__(self, key: str, value) -> None:
-        if self._key(key) != "writeable":
-            raise KeyError(f"arrbackend: only the WRITEABLE flag can be set, not {key!r}")
-        self.writeable = value
+    @property
+    def writebackifcopy(self) -> bool:
+        return False
+
+    @writebackifcopy.setter
+    def writebackifcopy(self, value) -> None:
+        setflags(self._x, uic=value)
+
+    # the derived flags, with NumPy's definitions
+    @property
+    def behaved(self) -> bool:
+        return self.aligned and self.writeable
+
+    @property
+    def carray(self) -> bool:
+        return self.c_contiguous and self.behaved
+
+    @property
+    def farray(self) -> bool:
+        return (self.aligned or self.writeable or self.f_contiguous) and \
+            not self.c_contiguous
+
+    @property
+    def fnc(self) -> bool:
+        return self.f_contiguous and not self.c_contiguous
+
+    @property
+    def forc(self) -> bool:
+        return self.f_contiguous or self.c_contiguous
+
+    @property
+    def num(self) -> int:
+        return (1 * self.c_contiguous + 2 * self.f_contiguous + 4 * self.owndata
+                + 0x100 * self.aligned + 0x400 * self.writeable)
+
+    def __getitem__(self, key):
+        attr = self._KEYS.get(key) if isinstance(key, str) else None
+        if attr is None:
+            raise KeyError("Unknown flag")
+        return getattr(self, attr)
+
+    def __setitem__(self, key, value) -> None:
+        arg = self._SETTABLE.get(key) if isinstance(key, str) else None
+        if arg is None:
+            raise KeyError("Unknown flag")
+        setflags(self._x, **{arg: value})
+
+    def __eq__(self, other):
+        if not isinstance(other, Flags):
+            return NotImplemented
+        return self.num == other.num
 
     def __repr__(self) -> str:
-        return "\n".join(f"  {k.upper()} : {getattr(self, k)}"
-                         for k in ("c_contiguous", "f_contiguous", "owndata", "writeable",
-                                   "aligned", "writebackifcopy"))
+        return "".join(f"  {k.upper()} : {getattr(self, k)}\n"
+                       for k in ("c_contiguous", "f_contiguous", "owndata", "writeable",
+                                 "aligned", "writebackifcopy"))
+
+
+def view_strides(x) -> tuple:
+    """``x.strides`` as NumPy gives them for the same view of a new array: the view's
+    steps through its store, a C-ordered array (0 along broadcast and new axes)."""
+    sshape = x._store.shape
+    sstride, acc = [0] * len(sshape), x.dtype.itemsize
+    for a in range(len(sshape) - 1, -1, -1):
+        sstride[a], acc = acc, acc * sshape[a]
+    return tuple(st * sstride[a] if a >= 0 else 0 for a, _s, st in x._map.dims)
+
+
+def setflags(x, write=None, align=None, uic=None) -> None:
+    """``x.setflags(write, align, uic)`` as NumPy's: ``write=False`` makes ``x`` (and
+    the views taken from it afterwards) read-only, ``write=True`` undoes it except for a
+    view that repeats elements (a broadcast); ``align=False`` marks ``x`` unaligned (its
+    shards are aligned; the flag is what NumPy reports); WRITEBACKIFCOPY cannot be set."""
+    if write is not None:
+        if write and any(a < 0 and n > 1 for (a, _s, _st), n in
+                         zip(x._map.dims, x._map.shape)):
+            raise ValueError("cannot set WRITEABLE flag to True of this array")
+        x._readonly = not write
+    if align is not None:
+        if align:
+            _UNALIGNED.pop(id(x), None)
+        else:
+            _UNALIGNED[id(x)] = x
+    if uic:
+        raise ValueError("cannot set WRITEBACKIFCOPY flag to True")
 
 
 class FlatIter:

@@ -18,7 +18,9 @@ from ..distributed.localize import device_boxes
 from ..distributed.machine import Machine, current_machine, machine_for
 from ..distributed.store import Store, allocate
 from ..distributed import hostio
-from .._ndarray import ndarray
+from ..distributed.array import ndarray
+from .coerce import filled_scalar
+from .gate import HostData
 
 __all__ = ["array", "asarray", "asarray_on", "zeros", "ones", "empty", "full", "arange",
            "linspace", "eye", "identity", "full_on", "machine_from_device", "new_array"]
@@ -74,7 +76,7 @@ def full_on(shape, fill_value, dtype, machine: Machine, layout: Layout | None = 
     dtype = numpy.dtype(dtype)
     if layout is None:
         layout = default_layout(shape, dtype.itemsize, machine.ndev)
-    fill = numpy.asarray(fill_value, dtype=dtype)[()] if fill_value is not None else None
+    fill = filled_scalar(fill_value, dtype) if fill_value is not None else None
     return new_array(allocate(machine, shape, dtype, layout, fill))
 
 
@@ -87,8 +89,12 @@ def _like_layout(prototype, shape):
 # ---------------------------------------------------------------------------------------
 # from data
 
-def asarray_on(obj, machine: Machine, dtype=None, copy=None, layout: Layout | None = None):
-    """``obj`` as an arrbackend array on ``machine`` (NumPy's conversion rules)."""
+def asarray_on(obj, machine: Machine, dtype=None, copy=None, layout: Layout | None = None,
+               host: bool = False):
+    """``obj`` as an arrbackend array on ``machine`` (NumPy's conversion rules).  Data
+    that devices cannot hold (object, strings, bytes, datetimes) is returned as a NumPy
+    array with ``host=True`` (the public conversions); otherwise it raises ``HostData``,
+    and the gate answers with NumPy's own function."""
     if isinstance(obj, ndarray):
         if obj._store.machine is not machine:
             from ..dispatch.devices import move_to_machine
@@ -109,15 +115,17 @@ def asarray_on(obj, machine: Machine, dtype=None, copy=None, layout: Layout | No
         from .manipulation import stack
         return asarray_on(stack([asarray_on(o, machine) for o in obj]), machine,
                           dtype=dtype, copy=False)
-    host = numpy.asarray(obj, dtype=dtype)
-    if host.dtype.kind in _HOST_ONLY_KINDS:
-        return numpy.array(host, copy=True) if copy else host
+    arr = numpy.asarray(obj, dtype=dtype)
+    if arr.dtype.kind in _HOST_ONLY_KINDS:
+        if not host:
+            raise HostData(f"an operand of {arr.dtype} data, which stays on the host")
+        return numpy.array(arr, copy=True) if copy else arr
     if copy is False and machine.is_gpu:
         raise ValueError("asarray: unable to avoid a copy while moving host data to a GPU")
-    if not host.flags.c_contiguous:
-        host = numpy.ascontiguousarray(host)
-    return new_array(hostio.scatter(host, machine, layout,
-                                    copy=bool(copy) or host is obj or not isinstance(
+    if not arr.flags.c_contiguous:
+        arr = numpy.ascontiguousarray(arr)
+    return new_array(hostio.scatter(arr, machine, layout,
+                                    copy=bool(copy) or arr is obj or not isinstance(
                                         obj, numpy.ndarray)))
 
 
@@ -144,7 +152,7 @@ def array(object, dtype=None, *, copy=True, order="K", subok=False, ndmin=0, lik
           device=None):
     """Same as ``numpy.array``; the result lives on the current machine (or ``device``)."""
     m = machine_from_device(device)
-    r = asarray_on(object, m, dtype=dtype, copy=True if copy is None else copy)
+    r = asarray_on(object, m, dtype=dtype, copy=True if copy is None else copy, host=True)
     if ndmin and getattr(r, "ndim", ndmin) < ndmin:
         r = r.reshape((1,) * (ndmin - r.ndim) + r.shape)
     return r
@@ -153,19 +161,21 @@ def array(object, dtype=None, *, copy=True, order="K", subok=False, ndmin=0, lik
 @implements(numpy.asarray)
 def asarray(a, dtype=None, order=None, *, device=None, copy=None, like=None):
     """Same as ``numpy.asarray``."""
-    return asarray_on(a, machine_from_device(device), dtype=dtype, copy=copy)
+    return asarray_on(a, machine_from_device(device), dtype=dtype, copy=copy, host=True)
 
 
 @implements(numpy.asanyarray)
 def asanyarray(a, dtype=None, order=None, *, device=None, copy=None, like=None):
-    return asarray_on(a, machine_from_device(device), dtype=dtype, copy=copy)
+    return asarray_on(a, machine_from_device(device), dtype=dtype, copy=copy, host=True)
 
 
 @implements(numpy.ascontiguousarray)
 def ascontiguousarray(a, dtype=None, *, like=None):
     """Same as ``numpy.ascontiguousarray`` (0-d inputs become 1-d)."""
     r = asarray_on(a, current_machine() if not hasattr(a, "_store") else a._store.machine,
-                   dtype=dtype)
+                   dtype=dtype, host=True)
+    if isinstance(r, ndarray) and not r.flags.c_contiguous:
+        r = _copy(r)                    # (a packed copy, as NumPy makes)
     return r.reshape(1) if getattr(r, "ndim", 1) == 0 else r
 
 
@@ -173,7 +183,7 @@ def ascontiguousarray(a, dtype=None, *, like=None):
 def copy(a, order="K", subok=False):
     """Same as ``numpy.copy``: a new array with the layout of ``a``'s view."""
     if not isinstance(a, ndarray):
-        return asarray_on(a, current_machine(), copy=True)
+        return asarray_on(a, current_machine(), copy=True, host=True)
     return _copy(a)
 
 
@@ -184,7 +194,7 @@ def _filled(name, shape, fill, dtype, device):
     shape = normalize_shape(shape, name)
     dt = _dtype(dtype)
     if dt.kind in _HOST_ONLY_KINDS:
-        return numpy.full(shape, fill, dt) if fill is not None else numpy.empty(shape, dt)
+        raise HostData(f"{dt} data, which stays on the host")    # (NumPy's function)
     return full_on(shape, fill, dt, machine_from_device(device))
 
 
@@ -233,7 +243,7 @@ def _like(name, prototype, fill, dtype, shape, device):
     else:
         m = machine_from_device(device)
     if dt.kind in _HOST_ONLY_KINDS:
-        return numpy.full(shape, fill, dt) if fill is not None else numpy.empty(shape, dt)
+        raise HostData(f"{dt} data, which stays on the host")    # (NumPy's function)
     return full_on(shape, fill, dt, m, _like_layout(prototype, shape))
 
 
@@ -317,6 +327,14 @@ def arange(start_or_stop, /, stop=None, step=None, *, dtype=None, device=None, l
 
 def _arange_length(start, stop, step) -> int:
     """NumPy's length of ``arange(start, stop, step)`` (and its errors)."""
+    for v in (start, stop, step):
+        if isinstance(v, (numpy.ndarray, ndarray)) and v.ndim:   # (as NumPy's bool() of it)
+            if v.size == 0:
+                raise ValueError("The truth value of an empty array is ambiguous. Use "
+                                 "`array.size > 0` to check that an array is not empty.")
+            if v.size > 1:
+                raise ValueError("The truth value of an array with more than one element "
+                                 "is ambiguous. Use a.any() or a.all()")
     if step == 0:
         raise ZeroDivisionError("division by zero")
     if all(isinstance(v, (int, numpy.integer)) for v in (start, stop, step)):

@@ -13,7 +13,7 @@ import numpy
 
 from ..dispatch.registry import implements
 from ._helpers import host
-from .._ndarray import ndarray
+from ..distributed.array import ndarray
 
 __all__ = ["load", "save", "savez", "savez_compressed", "loadtxt", "savetxt", "genfromtxt",
            "fromfile", "fromregex", "frombuffer", "fromstring", "fromiter", "array2string",

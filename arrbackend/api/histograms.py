@@ -20,7 +20,7 @@ from ..distributed.localize import Exchange, device_boxes
 from ._helpers import host, new_array, ours, uf
 from .manipulation import astype, ravel
 from .ufuncs import common_machine
-from .._ndarray import ndarray
+from ..distributed.array import ndarray
 
 __all__ = ["histogram", "histogram_bin_edges", "histogram2d", "histogramdd", "bincount",
            "digitize"]

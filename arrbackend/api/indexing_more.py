@@ -25,7 +25,9 @@ from ..distributed.view import normalize_axis
 from ._helpers import new_array, ours, uf
 from .creation import _is_cupy
 from .ufuncs import as_operand, common_machine
-from .._ndarray import ndarray
+from ..distributed.array import ndarray
+from .coerce import check_writeback_out, int_operand, values_as
+from .gate import host_target
 
 __all__ = ["take", "take_along_axis", "put", "put_along_axis", "place", "putmask", "choose",
            "compress", "extract", "argwhere", "flatnonzero", "diagonal", "trace", "diag",
@@ -49,16 +51,6 @@ def _wrap_mode(idx, n, mode):
     raise ValueError(f"clipmode must be one of 'clip', 'raise', or 'wrap' (got {mode!r})")
 
 
-def _int_array(i, m, what="indices"):
-    r = ours(i, m)
-    if r.dtype.kind not in "iub":
-        if r.size == 0:
-            from .manipulation import astype
-            return astype(r, numpy.intp)
-        raise IndexError("arrays used as indices must be of integer (or boolean) type")
-    return r
-
-
 @implements(numpy.take, local=True)
 def take(a, indices, axis=None, out=None, mode="raise"):
     """Same as ``numpy.take`` (a distributed gather where the axis is split)."""
@@ -70,8 +62,8 @@ def take(a, indices, axis=None, out=None, mode="raise"):
         ax = normalize_axis(axis, x.ndim)
     n = x.shape[ax]
     pre = (slice(None),) * ax
-    if not isinstance(indices, ndarray) and numpy.ndim(indices) == 0:
-        i = operator.index(indices)
+    if not isinstance(indices, (ndarray, numpy.ndarray)) and numpy.ndim(indices) == 0:
+        i = int(numpy.asarray(indices, dtype=numpy.intp))     # NumPy's conversion
         if mode == "wrap" and n:
             i %= n
         elif mode == "clip" and n:
@@ -84,15 +76,13 @@ def take(a, indices, axis=None, out=None, mode="raise"):
             raise IndexError(f"index {i} is out of bounds for axis {ax} with size {n}")
         r = x[pre + (i,)].copy()
     else:
-        idx = _int_array(indices, m)
-        if idx.dtype == numpy.bool_:
-            from .manipulation import astype
-            idx = astype(idx, numpy.intp)
+        idx = int_operand(indices, m, "same_kind")
         if n == 0 and idx.size and mode != "raise":
             raise IndexError("cannot do a non-empty take from an empty axes.")
         idx = _wrap_mode(idx, n, mode)
         r = x[pre + (idx,)] if idx.ndim else x[pre + (int(idx),)].copy()
     if out is not None:
+        check_writeback_out(out, x.dtype, r.shape, "ndarray.take")
         assign(out, r)
         return out
     return r
@@ -100,6 +90,8 @@ def take(a, indices, axis=None, out=None, mode="raise"):
 
 def _along_checks(arr, indices, axis):
     x = ours(arr)
+    if not hasattr(indices, "dtype"):          # (NumPy reads indices.dtype: its error)
+        raise AttributeError(f"'{type(indices).__name__}' object has no attribute 'dtype'")
     idx = ours(indices, x._store.machine)
     if idx.dtype.kind not in "iu":
         raise IndexError("`indices` must be an integer array")
@@ -191,6 +183,7 @@ def put_along_axis(arr, indices, values, axis):
     from ..distributed.axiswise import unsplit
     from ..distributed.fancy import normalize_index
     if not isinstance(arr, ndarray):
+        host_target(arr)
         raise TypeError("put_along_axis: arr must be an arrbackend array")
     x, idx, ax = _along_checks(arr, indices, axis)
     m = x._store.machine
@@ -227,7 +220,6 @@ def put_along_axis(arr, indices, values, axis):
         dev = m.devices[d]
         with dev.activate():
             _local_put_along(dev.xp, tl, il_, vl, ax)
-    target._store.version += 1
     if target is not x:
         assign(x, target)
 
@@ -251,10 +243,11 @@ def put(a, ind, v, mode="raise"):
     """Same as ``numpy.put``: ``a.flat[ind] = v`` (``v`` repeated as needed)."""
     from ..distributed.fancy import normalize_index
     if not isinstance(a, ndarray):
+        host_target(a)
         raise TypeError(f"argument 1 must be numpy.ndarray, not {type(a).__name__}")
     m = a._store.machine
-    idx = _ravel(_int_array(ind, m))
-    vals = _ravel(ours(v, m))
+    idx = _ravel(int_operand(ind, m, "safe"))
+    vals = _ravel(values_as(v, a.dtype, m))
     if vals.size == 0 or idx.size == 0:
         return None
     n = a.size
@@ -282,6 +275,7 @@ def fill_diagonal(a, val, wrap=False):
     from .creation import arange
     from .manipulation import astype
     if not isinstance(a, ndarray):
+        host_target(a)
         raise TypeError(f"fill_diagonal: a must be an arrbackend array, not "
                         f"{type(a).__name__}")
     if a.ndim < 2:
@@ -312,6 +306,7 @@ def place(arr, mask, vals):
     from .manipulation import astype, reshape
     from .reductions import count_nonzero
     if not isinstance(arr, ndarray):
+        host_target(arr)
         raise TypeError(f"argument 1 must be numpy.ndarray, not {type(arr).__name__}")
     m = arr._store.machine
     mk = ours(mask, m)
@@ -334,6 +329,7 @@ def putmask(a, /, mask, values):
     the mask is true (one elementwise pass)."""
     from .manipulation import astype, reshape, where
     if not isinstance(a, ndarray):
+        host_target(a)
         raise TypeError(f"argument a of putmask must be a numpy array, not "
                         f"{type(a).__name__}")
     m = a._store.machine
@@ -405,7 +401,9 @@ def compress(condition, a, axis=None, out=None):
     from .indexing_routines import nonzero
     m = common_machine([condition, a, out], "compress")
     x = ours(a, m)
-    cond = _ravel(ours(condition, m))
+    cond = ours(condition, m)
+    if cond.ndim != 1:
+        raise ValueError("condition must be a 1-d array")
     if axis is None:
         x, ax = _ravel(x), 0
     else:
@@ -526,11 +524,21 @@ def tri(N, M=None, k=0, dtype=float, *, like=None):
     """Same as ``numpy.tri`` (split by rows like any new array)."""
     from .creation import arange
     from .manipulation import astype
-    N = operator.index(N)
-    M = N if M is None else operator.index(M)
-    k = operator.index(k)
-    r = uf("greater_equal", arange(N)[:, None], arange(-k, M - k)[None, :])
+    if M is None:
+        M = N
+    # NumPy's construction, so that float N, M, k give NumPy's answer
+    r = uf("greater_equal", arange(N, dtype=_min_int(0, N))[:, None],
+           arange(-k, M - k, dtype=_min_int(-k, M - k))[None, :])
     return r if numpy.dtype(dtype) == numpy.bool_ else astype(r, dtype)
+
+
+def _min_int(low, high):
+    """The smallest integer dtype holding [low, high] (NumPy's choice in ``tri``)."""
+    for t in (numpy.int8, numpy.int16, numpy.int32):
+        info = numpy.iinfo(t)
+        if high <= info.max and low >= info.min:
+            return t
+    return numpy.int64
 
 
 @implements(numpy.tril, local=True)

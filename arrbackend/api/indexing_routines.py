@@ -11,7 +11,7 @@ from ..dispatch.registry import implements
 from ..distributed.layout import Layout, even_ranges
 from ..distributed.localize import Exchange, device_boxes
 from ..distributed.store import Store
-from .._ndarray import ndarray
+from ..distributed.array import ndarray
 
 __all__ = ["nonzero"]
 

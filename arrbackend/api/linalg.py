@@ -13,7 +13,7 @@ import numpy
 from ..dispatch.registry import implements
 from ..distributed import matmul as engine
 from .ufuncs import common_machine, ufunc_call
-from .._ndarray import ndarray
+from ..distributed.array import ndarray
 
 _NoValue = numpy._NoValue
 LinAlgError = numpy.linalg.LinAlgError
@@ -83,6 +83,9 @@ def matmul(x1, x2, /, out=None, *, casting="same_kind", order="K", dtype=None, s
     if dtype is not None:
         kw["dtype"] = dtype
     dt = numpy.matmul(numpy.zeros((1, 1), a.dtype), numpy.zeros((1, 1), b.dtype), **kw).dtype
+    if out is not None:          # NumPy's casting error for this out=
+        numpy.matmul(numpy.zeros((1, 1), a.dtype), numpy.zeros((1, 1), b.dtype),
+                     out=numpy.zeros((1, 1), out.dtype), **kw)
     a2 = a if a.ndim >= 2 else a[None, :]
     b2 = b if b.ndim >= 2 else b[:, None]
     if a2.shape[-1] != b2.shape[-2]:
@@ -97,13 +100,36 @@ def matmul(x1, x2, /, out=None, *, casting="same_kind", order="K", dtype=None, s
     elif b.ndim == 1:
         r = r[..., 0]
     if out is not None:
-        from ..distributed.elementwise import assign
-        if out.shape != r.shape:
-            raise ValueError(f"matmul: Output operand 0 has a mismatch in its core "
-                             f"dimension, expected shape {r.shape}, got {out.shape}")
-        assign(out, r)
-        return out
+        return _into_gufunc_out(out, r, (a.ndim >= 2) + (b.ndim >= 2))
     return r
+
+
+def _into_gufunc_out(out, r, core: int):
+    """``r`` (``core`` trailing core axes) written into a gufunc's ``out=`` as NumPy
+    writes it: the core axes must match, the loop axes broadcast to ``out``'s."""
+    from ..distributed.elementwise import assign, broadcast_shapes
+    from .manipulation import broadcast_to
+    rc, oc = r.shape[r.ndim - core:], out.shape[max(out.ndim - core, 0):]
+    if out.ndim < core:
+        raise ValueError(f"matmul: Output operand 0 does not have enough dimensions (has "
+                         f"{out.ndim}, gufunc core with signature {_SIG} requires {core})")
+    for i, (n, k) in enumerate(zip(rc, oc)):
+        if n != k:
+            raise ValueError(f"matmul: Output operand 0 has a mismatch in its core dimension "
+                             f"{i}, with gufunc signature {_SIG} (size {k} is different "
+                             f"from {n})")
+    if out.shape != r.shape:
+        rl, ol = r.shape[:r.ndim - core], out.shape[:out.ndim - core]
+        try:
+            ok = broadcast_shapes([rl, ol]) == ol
+        except ValueError:
+            ok = False
+        if not ok:
+            raise ValueError(f"non-broadcastable output operand with shape {_shp(out.shape)}"
+                             f" doesn't match the broadcast shape {_shp(r.shape)}")
+        r = broadcast_to(r, out.shape)
+    assign(out, r)
+    return out
 
 
 @implements(numpy.dot, local=True)
@@ -133,9 +159,20 @@ def dot(a, b, out=None):
         r = reshape(r, x.shape[:-1] + rest)
     if out is not None:
         from ..distributed.elementwise import assign
+        check_dot_out(out, r)
         assign(out, r)
         return out
     return r
+
+
+def check_dot_out(out, r) -> None:
+    """NumPy's checks of ``dot``'s ``out=``: exactly the result's dtype, number of
+    dimensions and shape."""
+    if out.ndim != r.ndim or out.dtype != r.dtype or not out.flags.writeable:
+        raise ValueError("output array is not acceptable (must have the right datatype, "
+                         "number of dimensions, and be a C-Array)")
+    if out.shape != r.shape:
+        raise ValueError("output array has wrong dimensions")
 
 
 @implements(numpy.vdot, local=True)

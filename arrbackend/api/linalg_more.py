@@ -364,14 +364,16 @@ def multi_dot(arrays, *, out=None):
         k = order[i, j]
         return dot(rec(i, k), rec(k + 1, j))
     r = rec(0, n - 1)
+    if out is not None:          # (the 2-D product goes into out=, as in NumPy)
+        from .linalg import check_dot_out
+        check_dot_out(out, r)
+        assign(out, r)
+        r = out
     if nd_first == 1 and nd_last == 1:
         r = r[0, 0]
     elif nd_first == 1 or nd_last == 1:
         from .manipulation import ravel
         r = ravel(r)
-    if out is not None:
-        assign(out, r)
-        return out
     return r
 
 

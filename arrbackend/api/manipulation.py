@@ -8,18 +8,20 @@ NumPy) and otherwise redistributes the data in one exchange (a copy; see the doc
 """
 from __future__ import annotations
 
+import math
 import operator
 
 import numpy
 
 from ..dispatch.registry import implements
 from ..distributed.elementwise import broadcast_shapes, elementwise, relayout
+from ..distributed.indexing import basic_view
 from ..distributed.layout import Layout, default_layout, even_ranges
 from ..distributed.comm import Transfer
 from ..distributed.store import Store, alloc_local
 from ..distributed.view import IndexMap, normalize_axis
 from .ufuncs import as_operand, common_machine
-from .._ndarray import ndarray
+from ..distributed.array import ndarray
 
 __all__ = ["astype", "reshape", "ravel", "transpose", "swapaxes", "moveaxis", "squeeze",
            "expand_dims", "broadcast_to", "broadcast_arrays", "concatenate", "stack",
@@ -88,34 +90,33 @@ def view_as_dtype(x, dtype):
 # reshape
 
 def _new_shape(shape, size: int, name: str) -> tuple:
+    """The new shape, as NumPy reads it: any negative length is the one unknown."""
     try:
         shape = (operator.index(shape),)
     except TypeError:
-        shape = tuple(operator.index(s) for s in shape)
-    unknown = [i for i, s in enumerate(shape) if s == -1]
+        shape = tuple(_dim(s) for s in shape)
+    unknown = [i for i, s in enumerate(shape) if s < 0]
     if len(unknown) > 1:
         raise ValueError("can only specify one unknown dimension")
-    if any(s < -1 for s in shape):
-        raise ValueError("negative dimensions not allowed")
     if unknown:
-        known = 1
-        for s in shape:
-            if s != -1:
-                known *= s
+        known = math.prod(s for s in shape if s >= 0)
         if known == 0 or size % known:
             raise ValueError(f"cannot reshape array of size {size} into shape "
                              f"{_shape_text(shape)}")
-        shape = tuple(size // known if s == -1 else s for s in shape)
-    total = 1
-    for s in shape:
-        total *= s
-    if total != size:
+        shape = tuple(size // known if s < 0 else s for s in shape)
+    if math.prod(shape) != size:
         raise ValueError(f"cannot reshape array of size {size} into shape {_shape_text(shape)}")
     return shape
 
 
+def _dim(s) -> int:
+    if isinstance(s, (bool, numpy.bool_)):
+        raise TypeError("an integer is required")
+    return operator.index(s)
+
+
 def _shape_text(shape) -> str:
-    return str(tuple(shape)).replace("-1", "-1")
+    return "(" + ",".join("newaxis" if s < 0 else str(s) for s in shape) + ")"
 
 
 def _unit_axes_map(vmap: IndexMap, shape: tuple):
@@ -141,12 +142,16 @@ def _unit_axes_map(vmap: IndexMap, shape: tuple):
 
 
 @implements(numpy.reshape, extra={"newshape": "NumPy < 2.1 spelling of shape"})
-def reshape(a, /, shape=None, order="C", *, newshape=None, copy=None):
+def reshape(a, /, shape=_NoValue, order="C", *, newshape=None, copy=None):
     """Same as ``numpy.reshape`` (C order).  A view when the shards can be kept;
     otherwise a copy (``copy=False`` then raises, as NumPy does when it must copy)."""
     x = _ours(a, "reshape")
-    if shape is None:
+    if shape is _NoValue:
+        if newshape is None:
+            raise TypeError("reshape() missing 1 required positional argument: 'shape'")
         shape = newshape
+    if shape is None:
+        shape = x.shape                         # (NumPy: None keeps the shape)
     if order not in ("C", "A", "K", None):
         if order == "F":
             rev = transpose(x)
@@ -360,13 +365,15 @@ def squeeze(a, axis=None):
             hasattr(axis, "__index__") and operator.index(axis) in (0, -1):
         axes = ()               # (NumPy lets a 0-d array name axis 0 or -1 here)
     else:
+        if not isinstance(axis, tuple):
+            axis = operator.index(axis)         # (an int or a tuple, as in NumPy)
         axes = _axes_tuple(axis, x.ndim, "axis")
         for k in axes:
             if x.shape[k] != 1:
                 raise ValueError("cannot select an axis to squeeze out which has size not "
                                  "equal to one")
     key = tuple(0 if k in axes else slice(None) for k in range(x.ndim))
-    return x[key] if axes else x._view(x._map)
+    return basic_view(x, key) if axes else x._view(x._map)      # (a view, also 0-d)
 
 
 @implements(numpy.expand_dims)
@@ -596,7 +603,21 @@ def clip(a, min=_NoValue, max=_NoValue, out=None, *, a_min=_NoValue, a_max=_NoVa
     hi = stand[1 + (a_min is not None)] if a_max is not None else None
     with numpy.errstate(all="ignore"):
         dt = numpy.clip(stand[0], lo, hi, **kwargs).dtype
+        if out is not None:          # NumPy's casting error for this out=
+            numpy.clip(stand[0], lo, hi, out=numpy.zeros((), out.dtype), **kwargs)
     shape = broadcast_shapes([v.shape for v in ins if isinstance(v, ndarray)])
+    if out is not None and out.shape != shape:
+        try:
+            full = broadcast_shapes([shape, out.shape])
+        except ValueError:
+            full = None
+        if full != out.shape:
+            shapes = [getattr(v, "shape", ()) for v in (x, a_min, a_max, out)]
+            raise ValueError("operands could not be broadcast together with shapes " +
+                             " ".join("(" + ",".join(map(str, sh)) + ("," if len(sh) == 1
+                                                                    else "") + ")"
+                                      for sh in shapes) + " ")
+        shape = full
     kernel = _clip_kernel(a_min is not None, a_max is not None)
     outs = None if out is None else (out,)
     return elementwise(kernel, ins, shape, [dt], out=outs, machine=m)[0]

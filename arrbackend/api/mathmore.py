@@ -17,11 +17,11 @@ import warnings
 import numpy
 
 from ..dispatch.registry import implements
-from ..distributed.elementwise import assign, elementwise
+from ..distributed.elementwise import assign, broadcast_shapes, elementwise
 from ._helpers import host, map_blocks, ours, uf
 from .manipulation import imag, real, where
 from .ufuncs import common_machine
-from .._ndarray import ndarray
+from ..distributed.array import ndarray
 
 __all__ = ["around", "round", "fix", "nan_to_num", "real_if_close", "angle", "unwrap",
            "iscomplex", "isreal", "iscomplexobj", "isrealobj", "isneginf", "isposinf",
@@ -41,8 +41,16 @@ def _round(a, decimals, out):
     decimals = operator.index(decimals)
     with numpy.errstate(all="ignore"):
         dt = numpy.round(numpy.zeros((), x.dtype), decimals).dtype
+        if out is not None:
+            if out.size != x.size:
+                raise ValueError("invalid output shape")
+            # NumPy's casting errors for this out= (its rint, multiply or assignment)
+            numpy.round(numpy.zeros((), x.dtype), decimals, out=numpy.zeros((), out.dtype))
+    shape = x.shape
+    if out is not None and out.shape != shape:
+        shape = broadcast_shapes([shape, out.shape])
     outs = None if out is None else (out,)
-    return elementwise(_round_kernel(decimals), [x], x.shape, [dt], out=outs)[0]
+    return elementwise(_round_kernel(decimals), [x], shape, [dt], out=outs)[0]
 
 
 @implements(numpy.round, name="round", local=True)
@@ -61,13 +69,9 @@ def around(a, decimals=0, out=None):
 def fix(x, out=None):
     """Same as ``numpy.fix``: round toward zero."""
     xx = ours(x)
-    r = uf("ceil", xx)
-    r = where(uf("greater_equal", xx, 0), uf("floor", xx), r) if xx.dtype.kind in "fc" \
-        else uf("floor", xx)
-    if out is not None:
-        assign(out, r)
-        return out
-    return r
+    # NumPy's steps (its checks of out= with them)
+    res = uf("ceil", xx) if out is None else uf("ceil", xx, out=out)
+    return uf("floor", xx, out=res, where=uf("greater_equal", xx, 0))
 
 
 def _nan_to_num_kernel(nan, maxf, minf):

@@ -12,7 +12,7 @@ import numpy
 
 from ..dispatch.registry import implements
 from ._helpers import host, ours, uf
-from .._ndarray import ndarray
+from ..distributed.array import ndarray
 
 __all__ = ["pad"]
 

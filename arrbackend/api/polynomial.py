@@ -15,7 +15,7 @@ from ..dispatch.registry import implements
 from ._helpers import fallback, host, ours, uf
 from .manipulation import astype, concatenate
 from .ufuncs import common_machine
-from .._ndarray import ndarray
+from ..distributed.array import ndarray
 
 __all__ = ["polyval", "polyfit", "poly", "roots", "polyadd", "polysub", "polymul",
            "polydiv", "polyder", "polyint", "vander"]

@@ -20,7 +20,7 @@ from ..distributed.view import normalize_axis
 from ._helpers import ours, uf
 from .manipulation import astype, broadcast_to, moveaxis, ravel, reshape, transpose
 from .ufuncs import common_machine
-from .._ndarray import ndarray
+from ..distributed.array import ndarray
 
 __all__ = ["einsum", "einsum_path", "tensordot", "kron", "outer", "cross", "vecdot",
            "matvec", "vecmat"]
@@ -43,6 +43,12 @@ def _sublist_to_str(sub):
 
 def _parse(operands):
     """(input subscripts per operand, output subscripts, arrays)."""
+    if not operands or isinstance(operands[0], str) and len(operands) < 2:
+        raise ValueError("must specify the einstein sum subscripts string and at least one "
+                         "operand, or at least one operand and its corresponding subscripts "
+                         "list")
+    if not isinstance(operands[0], str) and len(operands) < 2:
+        raise ValueError("must provide at least an operand and a subscripts list to einsum")
     if isinstance(operands[0], str):
         subs = operands[0].replace(" ", "")
         arrays = list(operands[1:])
@@ -251,6 +257,10 @@ def einsum(*operands, out=None, optimize=False, **kwargs):
                 raise TypeError(f"Cannot cast array data from {a.dtype!r} to {rdt!r} "
                                 f"according to the rule {casting!r}")
         arrays = [astype(a, rdt) if a.dtype != rdt else a for a in arrays]
+    if out is not None and not numpy.can_cast(rdt, out.dtype, casting=casting):
+        raise TypeError(f"Iterator requested dtype could not be cast from {rdt!r} to "
+                        f"{out.dtype!r}, the operand {len(arrays)} dtype, according to the "
+                        f"rule {casting!r}")
     labels, out_labels = _expand(in_list, outs, explicit, arrays)
     ops = [_diagonals(a, lab) for a, lab in zip(arrays, labels)]
     sizes = _sizes(ops)

@@ -25,7 +25,7 @@ from ..distributed.store import Store
 from ..kernels import philox
 from .creation import machine_from_device, normalize_shape
 from .ufuncs import ufunc_call
-from .._ndarray import ndarray
+from ..distributed.array import ndarray
 
 __all__ = ["seed", "rand", "randn", "random", "random_sample", "uniform", "normal", "randint",
            "standard_normal", "default_rng", "Generator"]
@@ -235,9 +235,11 @@ def _integers(stream, low, high, size, dtype, endpoint, name):
 def seed(seed=None):
     """Same as ``numpy.random.seed``: restarts the global streams from ``seed``."""
     if seed is not None:
+        if isinstance(seed, ndarray):
+            from ._helpers import host
+            seed = host(seed)
+        numpy.random.RandomState(seed)          # NumPy's checks of a seed, its errors
         arr = numpy.asarray(seed)
-        if arr.dtype.kind not in "iu" or numpy.any(arr < 0) or numpy.any(arr > 2**32 - 1):
-            raise ValueError("Seed must be between 0 and 2**32 - 1")
         seed = arr.tolist() if arr.ndim else int(arr)
     _legacy().reseed(seed)
 

@@ -31,7 +31,7 @@ from .random_samplers import (
 from ._helpers import host, ours, uf
 from .manipulation import where
 from .random import _legacy, _Stream, draw
-from .._ndarray import ndarray
+from ..distributed.array import ndarray
 
 __all__ = ["GeneratorMethods", "DISTRIBUTIONS"]
 

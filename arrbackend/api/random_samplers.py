@@ -14,7 +14,7 @@ from ..distributed.elementwise import assign, broadcast_shapes
 from . import random_dists as D
 from ._helpers import host, ours, uf
 from .manipulation import astype, where
-from .._ndarray import ndarray
+from ..distributed.array import ndarray
 
 
 # --- arguments ------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from ..dispatch.registry import implements
 from ..distributed import reductions as engine
 from .manipulation import _ours as _conv
 from .ufuncs import ufunc_call
-from .._ndarray import ndarray
+from ..distributed.array import ndarray
 
 _NoValue = numpy._NoValue
 
@@ -110,9 +110,8 @@ def _count(x, axes, keepdims, where):
             n *= x.shape[ax]
         return numpy.intp(n)
     from .manipulation import broadcast_to
-    from .ufuncs import as_operand
-    w = as_operand(where, x._store.machine, "where")
-    w = broadcast_to(w, x.shape) if hasattr(w, "_store") else w
+    from ._helpers import ours
+    w = broadcast_to(ours(where, x._store.machine), x.shape)    # (as it is, as NumPy)
     return engine.reduce(w, "sum", axis=axes, dtype=numpy.intp, keepdims=keepdims)
 
 
@@ -142,16 +141,17 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=_NoValue, *, where=_NoValu
             dtype = numpy.dtype("f8")
         elif x.dtype == numpy.float16:
             dtype, f16 = numpy.dtype("f4"), True
+    # (into out=: the sum is cast into it, then divided there, as NumPy does)
     ret = engine.reduce(x, "sum", axis=axes, dtype=dtype, keepdims=keepdims, where=where,
-                        name="mean")
+                        out=out, name="mean")
     ret = _divide_inplace(ret, rcount)
-    if f16:
+    if f16 and out is None:
         from .manipulation import astype
         ret = astype(ret, x.dtype)
-    return engine._finish(ret, out)
+    return ret
 
 
-def _var_core(x, axes, dtype, ddof, keepdims, where, mean_arg, name):
+def _var_core(x, axes, dtype, ddof, keepdims, where, mean_arg, name, out=None):
     rcount = _count(x, axes, keepdims, where)
     if _is_zero_count(rcount, ddof):
         warnings.warn("Degrees of freedom <= 0 for slice", RuntimeWarning, stacklevel=3)
@@ -179,7 +179,7 @@ def _var_core(x, axes, dtype, ddof, keepdims, where, mean_arg, name):
         from .manipulation import real
         sq = real(sq)
     ret = engine.reduce(sq, "sum", axis=axes, dtype=dtype, keepdims=keepdims, where=where,
-                        name=name)
+                        out=out, name=name)
     if isinstance(rcount, numpy.integer):
         rc = numpy.intp(builtins.max(rcount - ddof, 0))
     else:
@@ -201,9 +201,8 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=_NoValue, *, where=
     """Same as ``numpy.var`` (two passes: the mean, then the squared deviations)."""
     x = _ours(a)
     axes = engine.normalize_axes(axis, x.ndim, "var")
-    r = _var_core(x, axes, dtype, _ddof(ddof, correction, "var"), _opt(keepdims, False),
-                  _opt(where, True), None if mean is _NoValue else mean, "var")
-    return engine._finish(r, out)
+    return _var_core(x, axes, dtype, _ddof(ddof, correction, "var"), _opt(keepdims, False),
+                     _opt(where, True), None if mean is _NoValue else mean, "var", out)
 
 
 @implements(numpy.std, local=True)
@@ -213,9 +212,8 @@ def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=_NoValue, *, where=
     x = _ours(a)
     axes = engine.normalize_axes(axis, x.ndim, "std")
     r = _var_core(x, axes, dtype, _ddof(ddof, correction, "std"), _opt(keepdims, False),
-                  _opt(where, True), None if mean is _NoValue else mean, "std")
-    r = ufunc_call(numpy.sqrt, (r,), {"out": (r,)})
-    return engine._finish(r, out)
+                  _opt(where, True), None if mean is _NoValue else mean, "std", out)
+    return ufunc_call(numpy.sqrt, (r,), {"out": (r,)})
 
 
 # ---------------------------------------------------------------------------------------
@@ -298,23 +296,34 @@ def nanmean(a, axis=None, dtype=None, out=None, keepdims=_NoValue, *, where=_NoV
     arr, mask = _replace_nan(x, 0)
     if mask is None:
         return mean(x, axis=axis, dtype=dtype, out=out, keepdims=keepdims, where=where)
+    _inexact_only(dtype, out)
     keepdims, where = _opt(keepdims, False), _opt(where, True)
     notnan = ufunc_call(numpy.logical_not, (mask,), {})
     cnt = engine.reduce(notnan, "sum", axis=axis, dtype=numpy.intp, keepdims=keepdims,
                         where=where)
-    tot = engine.reduce(arr, "sum", axis=axis, dtype=dtype, keepdims=keepdims, where=where)
+    tot = engine.reduce(arr, "sum", axis=axis, dtype=dtype, keepdims=keepdims, where=where,
+                        out=out)
     avg = _divide_inplace(tot, cnt)
     if bool(any(ufunc_call(numpy.equal, (cnt, 0), {}))):
         warnings.warn("Mean of empty slice", RuntimeWarning, stacklevel=2)
-    return engine._finish(avg, out)
+    return avg
 
 
-def _nanvar_core(a, axis, dtype, ddof, keepdims, where, name):
+def _inexact_only(dtype, out) -> None:
+    """NumPy's checks of the NaN-skipping statistics of inexact data."""
+    if dtype is not None and numpy.dtype(dtype).kind not in "fc":
+        raise TypeError("If a is inexact, then dtype must be inexact")
+    if out is not None and out.dtype.kind not in "fc":
+        raise TypeError("If a is inexact, then out must be inexact")
+
+
+def _nanvar_core(a, axis, dtype, ddof, keepdims, where, name, out=None):
     x = _ours(a)
     arr, mask = _replace_nan(x, 0)
     if mask is None:
         axes = engine.normalize_axes(axis, x.ndim, name)
-        return _var_core(x, axes, dtype, ddof, keepdims, where, None, name)
+        return _var_core(x, axes, dtype, ddof, keepdims, where, None, name, out)
+    _inexact_only(dtype, out)
     notnan = ufunc_call(numpy.logical_not, (mask,), {})
     cnt = engine.reduce(notnan, "sum", axis=axis, dtype=numpy.intp, keepdims=True,
                         where=where)
@@ -330,7 +339,8 @@ def _nanvar_core(a, axis, dtype, ddof, keepdims, where, name):
                                      ufunc_call(numpy.multiply, (im, im), {})), {})
     else:
         sqr = ufunc_call(numpy.multiply, (dev, dev), {})
-    var_ = engine.reduce(sqr, "sum", axis=axis, dtype=dtype, keepdims=keepdims, where=where)
+    var_ = engine.reduce(sqr, "sum", axis=axis, dtype=dtype, keepdims=keepdims, where=where,
+                         out=out)
     if not keepdims:
         axes = engine.normalize_axes(axis, x.ndim, name)
         from .manipulation import squeeze
@@ -340,8 +350,8 @@ def _nanvar_core(a, axis, dtype, ddof, keepdims, where, name):
     var_ = _divide_inplace(var_, dof)
     if bool(any(isbad)):
         warnings.warn("Degrees of freedom <= 0 for slice.", RuntimeWarning, stacklevel=3)
-        from .manipulation import where as np_where2
-        var_ = np_where2(isbad, numpy.nan, var_)
+        from .attributes import copyto
+        copyto(var_, numpy.nan, where=isbad)
     return var_
 
 
@@ -349,9 +359,8 @@ def _nanvar_core(a, axis, dtype, ddof, keepdims, where, name):
 def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=_NoValue, *, where=_NoValue,
            mean=_NoValue, correction=_NoValue):
     """Same as ``numpy.nanvar``."""
-    r = _nanvar_core(a, axis, dtype, _ddof(ddof, correction, "nanvar"), _opt(keepdims, False),
-                     _opt(where, True), "nanvar")
-    return engine._finish(r, out)
+    return _nanvar_core(a, axis, dtype, _ddof(ddof, correction, "nanvar"),
+                        _opt(keepdims, False), _opt(where, True), "nanvar", out)
 
 
 @implements(numpy.nanstd, local=True)
@@ -359,6 +368,5 @@ def nanstd(a, axis=None, dtype=None, out=None, ddof=0, keepdims=_NoValue, *, whe
            mean=_NoValue, correction=_NoValue):
     """Same as ``numpy.nanstd``."""
     r = _nanvar_core(a, axis, dtype, _ddof(ddof, correction, "nanstd"), _opt(keepdims, False),
-                     _opt(where, True), "nanstd")
-    r = ufunc_call(numpy.sqrt, (r,), {})
-    return engine._finish(r, out)
+                     _opt(where, True), "nanstd", out)
+    return ufunc_call(numpy.sqrt, (r,), {"out": (r,)})

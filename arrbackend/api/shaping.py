@@ -25,7 +25,8 @@ from ._helpers import host, ours
 from .manipulation import (broadcast_arrays, broadcast_to, concatenate, ravel, reshape,
                            swapaxes, transpose, moveaxis)
 from .ufuncs import common_machine
-from .._ndarray import ndarray
+from ..distributed.array import ndarray
+from .coerce import int_operand
 
 __all__ = ["flip", "fliplr", "flipud", "rot90", "roll", "tile", "repeat", "resize", "split",
            "array_split", "hstack", "vstack", "dstack", "column_stack", "block", "append",
@@ -166,12 +167,8 @@ def repeat(a, repeats, axis=None):
         ax = normalize_axis(axis, x.ndim)
     n = x.shape[ax]
     m = x._store.machine
-    if not isinstance(repeats, ndarray) and numpy.ndim(repeats) == 0:
-        kind = numpy.asarray(repeats).dtype
-        if kind.kind not in "iub":
-            raise TypeError(f"Cannot cast array data from {kind!r} to dtype('int64') "
-                            f"according to the rule 'safe'")
-        r = operator.index(repeats)
+    if not isinstance(repeats, (ndarray, numpy.ndarray)) and numpy.ndim(repeats) == 0:
+        r = int(numpy.asarray(repeats, dtype=numpy.intp))      # NumPy's conversion
         if r < 0:
             raise ValueError("negative dimensions are not allowed")
         if r == 1:
@@ -180,11 +177,7 @@ def repeat(a, repeats, axis=None):
         shape = x.shape[:ax + 1] + (r,) + x.shape[ax + 1:]
         out_shape = x.shape[:ax] + (n * r,) + x.shape[ax + 1:]
         return reshape(broadcast_to(view, shape), out_shape)
-    reps = ours(repeats, m)
-    if reps.dtype.kind not in "iub":
-        raise TypeError(f"Cannot cast array data from {reps.dtype!r} to dtype('int64') "
-                        f"according to the rule 'safe'")
-    reps = ravel(reps)
+    reps = ravel(int_operand(repeats, m, "safe"))
     if reps.size not in (1, n):
         raise ValueError(f"operands could not be broadcast together with shape ({n},) "
                          f"({reps.size},)")
@@ -321,12 +314,13 @@ def atleast_3d(*arys):
 
 
 def _seq(tup):
-    if not isinstance(tup, (list, tuple)) and not isinstance(tup, ndarray):
+    if not hasattr(tup, "__getitem__"):       # (NumPy's test of a sequence)
         raise TypeError('arrays to stack must be passed as a "sequence" type such as list '
                         'or tuple.')
     if isinstance(tup, ndarray):
         return [tup[i] for i in range(tup.shape[0])]
-    m = common_machine(list(tup), "stack")
+    tup = list(tup)
+    m = common_machine(tup, "stack")
     return [ours(t, m) for t in tup]
 
 
@@ -529,9 +523,12 @@ def insert(arr, obj, values, axis=None):
             raise ValueError("index array argument obj to insert must be one dimensional "
                              "or scalar")
     if idx.size == 1:
-        index = int(idx.item())
+        index = idx.item()
         if index < -N or index > N:
             raise IndexError(f"index {obj} is out of bounds for axis {ax} with size {N}")
+        if not isinstance(index, int):         # (NumPy slices with it)
+            raise TypeError("slice indices must be integers or None or have an __index__ "
+                            "method")
         if index < 0:
             index += N
         vals = ours(values, m)

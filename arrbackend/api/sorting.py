@@ -20,7 +20,7 @@ from ..distributed.layout import Layout
 from ..distributed.sorting import sort_along
 from ..distributed.view import normalize_axis
 from ._helpers import host, map_blocks, new_array, ours, uf
-from .._ndarray import ndarray
+from ..distributed.array import ndarray
 
 __all__ = ["sort", "argsort", "partition", "argpartition", "searchsorted", "lexsort",
            "sort_complex"]
@@ -190,7 +190,9 @@ def lexsort(keys, axis=-1):
     """Same as ``numpy.lexsort``: stable argsorts from the least significant key (the
     first) to the most significant (the last)."""
     from .indexing_more import take_along_axis
-    if isinstance(keys, ndarray):
+    if isinstance(keys, numpy.ndarray):
+        keys = ours(keys)
+    if isinstance(keys, ndarray):           # (NumPy: the keys along the first axis)
         ks = [keys[i] for i in range(keys.shape[0])] if keys.ndim else [keys]
     elif isinstance(keys, tuple) or isinstance(keys, list):
         ks = [ours(k) for k in keys]

@@ -14,7 +14,7 @@ arrays keeps NumPy's:
   ``float32`` input); NumPy's are real when every eigenvalue is.
 
 The ``//`` operators of arrbackend arrays give the standard's values outside
-``enabled()`` and NumPy's inside it (``floordiv_operator``).  Each correction is a kernel
+``enabled()`` and NumPy's inside it (``floordiv_operators``).  Each correction is a kernel
 of the elementwise engine over NumPy's (or the device library's) own result.
 """
 from __future__ import annotations
@@ -22,10 +22,10 @@ from __future__ import annotations
 import numpy
 
 from ..distributed.elementwise import broadcast_shapes, elementwise
-from .._ndarray import ndarray
-from .ufuncs import as_operand, common_machine, ufunc_call
+from ..distributed.array import ndarray
+from .ufuncs import as_operand, common_machine, resolve_dtypes, ufunc_call
 
-__all__ = ["floor_divide", "expm1", "tanh", "eig", "eigvals", "floordiv_operator",
+__all__ = ["floor_divide", "expm1", "tanh", "eig", "eigvals", "floordiv_operators",
            "STANDARD_UFUNCS"]
 
 
@@ -58,8 +58,16 @@ def floor_divide(x1, x2, /, out=None, **kwargs):
     """``floor_divide`` with the standard's special cases: an infinite numerator over a
     finite nonzero denominator is an infinity, a finite nonzero numerator over an
     infinity is a signed zero (NumPy: NaN and -1 or 0)."""
+    if isinstance(out, tuple):
+        out = out[0] if len(out) == 1 else out
+    if out is not None or kwargs.get("where", True) is not True:
+        if kwargs.get("where", True) is not True or not isinstance(out, ndarray):
+            return ufunc_call(numpy.floor_divide, (x1, x2), dict(kwargs, out=out))
+        m = common_machine([x1, x2, out], "floor_divide")     # NumPy's casting errors
+        resolve_dtypes(numpy.floor_divide, [as_operand(x, m) for x in (x1, x2)], (out,),
+                       kwargs.get("dtype"), kwargs.get("casting"), kwargs.get("signature"))
     r = ufunc_call(numpy.floor_divide, (x1, x2), dict(kwargs))
-    if r.dtype.kind != "f" or kwargs.get("where", True) is not True:
+    if r.dtype.kind != "f":
         return _into(out, r)
     return _patched(_floor_divide_kernel, "floor_divide", (x1, x2), r, out)
 
@@ -135,14 +143,37 @@ STANDARD_UFUNCS = {numpy.floor_divide: floor_divide, numpy.expm1: expm1,
                    numpy.tanh: tanh}
 
 
-def floordiv_operator(a, b, out=None):
-    """``a // b`` of arrbackend arrays: NumPy's values for NumPy code under ``enabled()``,
-    the standard's otherwise (an Array API or ``import arrbackend as np`` program)."""
+_PLAIN_OPERANDS = (int, float, bool, numpy.generic, numpy.ndarray)
+
+
+def floordiv_operators(fwd, rev, inplace):
+    """The ``//``, reversed ``//`` and ``//=`` operators of arrbackend arrays, made from
+    NumPy's (``fwd``, ``rev``, ``inplace``): NumPy's values for NumPy code under
+    ``enabled()``, the standard's otherwise (an Array API or ``import arrbackend as np``
+    program)."""
     from ..dispatch.enabled import is_enabled
-    kw = {} if out is None else {"out": (out,)}
-    if is_enabled():
-        return ufunc_call(numpy.floor_divide, (a, b), kw)
-    return floor_divide(a, b, out=out)
+
+    def __floordiv__(self, other):
+        r = fwd(self, other)
+        if is_enabled() or not isinstance(r, ndarray) or r.dtype.kind != "f":
+            return r
+        return _patched(_floor_divide_kernel, "floor_divide", (self, other), r, None)
+
+    def __rfloordiv__(self, other):
+        r = rev(self, other)
+        if is_enabled() or not isinstance(r, ndarray) or r.dtype.kind != "f":
+            return r
+        return _patched(_floor_divide_kernel, "floor_divide", (other, self), r, None)
+
+    def __ifloordiv__(self, other):
+        if is_enabled() or not isinstance(other, (ndarray,) + _PLAIN_OPERANDS):
+            return inplace(self, other)
+        floor_divide(self, other, out=self)
+        return self
+
+    for f, g in ((__floordiv__, fwd), (__rfloordiv__, rev), (__ifloordiv__, inplace)):
+        f.__doc__ = getattr(g, "__doc__", None)
+    return __floordiv__, __rfloordiv__, __ifloordiv__
 
 
 def _complex_dtype(dt):

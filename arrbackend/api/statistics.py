@@ -23,7 +23,7 @@ from ..distributed.sorting import sort_along
 from ..distributed.reductions import normalize_axes
 from ._helpers import NoValue, fallback, host, ours, uf
 from .manipulation import astype, moveaxis, reshape, ravel, where
-from .._ndarray import ndarray
+from ..distributed.array import ndarray
 
 __all__ = ["median", "percentile", "quantile", "nanmedian", "nanpercentile", "nanquantile",
            "average", "cov", "corrcoef", "ptp"]
@@ -525,5 +525,7 @@ def ptp(a, axis=None, out=None, keepdims=NoValue):
     from .reductions import max as max_, min as min_
     x = ours(a)
     kd = False if keepdims is NoValue else keepdims
-    r = uf("subtract", max_(x, axis=axis, keepdims=kd), min_(x, axis=axis, keepdims=kd))
-    return _finish(r, out)
+    # NumPy's steps: the maximum into out=, minus the minimum (its casting check)
+    hi = max_(x, axis=axis, out=out, keepdims=kd)
+    lo = min_(x, axis=axis, keepdims=kd)
+    return uf("subtract", hi, lo) if out is None else uf("subtract", hi, lo, out=out)

@@ -29,7 +29,7 @@ from ..distributed.axiswise import unsplit
 from ..distributed.layout import Layout
 from ..distributed.localize import Exchange, device_boxes
 from ..distributed.view import normalize_axis
-from .._ndarray import ndarray
+from ..distributed.array import ndarray
 from .ufuncs import _device_ufunc, as_operand, common_machine, ufunc_call
 
 __all__ = ["outer", "at", "reduce", "accumulate", "reduceat", "fold", "scan", "segments",

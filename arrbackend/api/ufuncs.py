@@ -12,7 +12,7 @@ import functools
 
 import numpy
 
-from ..distributed.deferred import defer_ufunc, deferring, evaluate_into
+from ..distributed.deferred import defer_call, evaluate_into
 from ..distributed.elementwise import (aliases, broadcast_shapes, check_writable, choose_layout,
                                        elementwise)
 from .. import _fperrors
@@ -20,7 +20,8 @@ from .._settings import settings
 from ..distributed.layout import Layout
 from ..distributed.machine import current_machine
 from ..distributed.store import Store, alloc_local, before_write
-from .._ndarray import ndarray
+from ..distributed.array import ndarray
+from .gate import HostData, has_ours, numpy_answer
 
 __all__ = ["ufunc_call", "METHODS", "as_operand", "common_machine", "resolve_dtypes",
            "UFUNC_NAMES", "ufunc_proxy"]
@@ -253,7 +254,6 @@ def _fast(ufunc, inputs, out):
             shards = [None] * m.ndev
             shards[d] = r
             return ndarray._from_store(Store(m, r.shape, r.dtype, Layout.single(d), shards))
-        out[0]._store.version += 1
         return out[0]
     if out is not None:
         sig.append(out[0].dtype)
@@ -306,7 +306,6 @@ def _fast(ufunc, inputs, out):
             if type(x) is ndarray and aliases(x, o):
                 locs[i] = locs[i].copy()
         f(*locs, out=o._local())
-    o._store.version += 1
     return o
 
 
@@ -317,7 +316,6 @@ def _elsewhere(ufunc, inputs, out, m, d):
     dt = resolve_dtypes(ufunc, inputs, out, None, None, None)[0]   # NumPy's errors, as
     if out is not None:                                            # the owner meets them
         before_write(out[0]._store)
-        out[0]._store.version += 1
         return out[0]
     shapes = [x.shape for x in inputs if type(x) is ndarray]
     shape = shapes[0] if len(shapes) == 1 else broadcast_shapes(shapes)
@@ -355,64 +353,39 @@ _COMPOSED = {"spacing": _spacing}
 
 def _defer(ufunc, inputs, out):
     """The call as a deferred expression (evaluated into ``out`` if given), or None."""
-    mode = settings.fusion
-    if mode == "0":
+    if out is None:
+        return defer_call(ufunc, inputs)
+    o = out[0]
+    if len(out) != 1 or type(o) is not ndarray:
         return None
-    m = None
-    for x in inputs:
-        if type(x) is ndarray:
-            m = x._store.machine
-            break
-    if m is None:
+    r = defer_call(ufunc, inputs, register=False)
+    if r is None or r._store.machine is not o._store.machine or r.shape != o.shape:
         return None
-    if mode == "auto" and m.ndev == 1:
-        # one device: only large results are deferred (a cheap early answer for small)
-        if max(x.size for x in inputs if type(x) is ndarray) < settings.fusion_min_size:
-            return None
-    if out is not None:
-        if len(out) != 1 or type(out[0]) is not ndarray or out[0]._store.machine is not m:
-            return None
-    ins = []
-    for x in inputs:
-        if type(x) is ndarray:
-            if x._store.machine is not m:
-                return None
-            ins.append(x)
-        elif isinstance(x, _PY_SCALARS) or isinstance(x, numpy.generic):
-            ins.append(x)
-        else:
-            return None
-    shapes = [x.shape for x in ins if type(x) is ndarray]
-    try:
-        shape = shapes[0] if all(sh == shapes[0] for sh in shapes) else \
-            broadcast_shapes(shapes)
-    except ValueError:
-        return None      # the general path raises NumPy's errors, in NumPy's order
-    if out is not None and out[0].shape != shape:
-        return None
-    size = 1
-    for n in shape:
-        size *= n
-    if not deferring(m, size):
-        return None
-    r = defer_ufunc(ufunc, ins, shape, m, choose_layout, register=out is None)
-    if r is None or out is None:
-        return r
-    if not numpy.can_cast(r.dtype, out[0].dtype, "same_kind"):
+    if not _same_kind(r.dtype, o.dtype):
         return None          # the general path raises NumPy's casting error
-    check_writable(out[0])
-    evaluate_into(out[0], r)
-    return out[0]
+    check_writable(o)
+    evaluate_into(o, r)
+    return o
+
+
+_casts: dict = {}
+
+
+def _same_kind(a, b) -> bool:
+    hit = _casts.get((a, b))
+    if hit is None:
+        hit = _casts[(a, b)] = bool(numpy.can_cast(a, b, "same_kind"))
+    return hit
 
 
 def ufunc_call(ufunc, inputs, kwargs):
     """``ufunc(*inputs, **kwargs)`` on arrbackend arrays."""
     if ufunc.nout == 1 and ufunc.signature is None:
         if not kwargs:
-            # small one-device work first (the cheapest path), then deferral
-            r = _fast(ufunc, inputs, None) if settings.fusion != "1" else None
-            if r is None:
-                r = _defer(ufunc, inputs, None)
+            # deferral where the machine defers, else small one-device work eagerly
+            r = _defer(ufunc, inputs, None)
+            if r is None and settings.fusion != "1":
+                r = _fast(ufunc, inputs, None)
             if r is not None:
                 return r
         elif len(kwargs) == 1 and "out" in kwargs:
@@ -458,7 +431,17 @@ def ufunc_call(ufunc, inputs, kwargs):
                 raise TypeError(f"{name}: out must be arrbackend arrays (got "
                                 f"{', '.join(type(o).__name__ for o in out)})")
     machine = common_machine(list(inputs) + list(out or ()), name)
-    ins = [as_operand(x, machine, name) for x in inputs]
+    try:
+        ins = [as_operand(x, machine, name) for x in inputs]
+    except HostData:
+        ins = None
+    if ins is None:         # (NumPy's answer, outside the except: its errors stand alone)
+        kw = {k: v for k, v in (("out", host_out or out), ("dtype", dtype),
+                                ("casting", casting), ("signature", signature))
+              if v is not None}
+        if where is not True:
+            kw["where"] = where
+        return _on_host(ufunc, inputs, kw)
     dtypes = resolve_dtypes(ufunc, ins, out, dtype, casting, signature)   # NumPy's errors
     answer = None
     if (machine.is_gpu and any(type(x) is int and not -2**63 <= x < 2**63 for x in ins)) \
@@ -491,14 +474,8 @@ def ufunc_call(ufunc, inputs, kwargs):
                 shape = full
     has_where = where is not True
     if has_where:
-        if where is False:
-            where = numpy.False_
-        w = as_operand(where, machine, "where")
-        if not isinstance(w, ndarray) and not isinstance(w, (bool, numpy.bool_)):
-            raise TypeError(f"{name}: where= must be a boolean array")
-        if getattr(w, "dtype", numpy.dtype(bool)) != numpy.bool_:
-            raise TypeError(f"{name}: Cannot cast array data from "
-                            f"{w.dtype!r} to dtype('bool') according to the rule 'safe'")
+        from .coerce import where_operand
+        w = where_operand(where, machine)           # (NumPy's conversion and errors)
         ins = ins + [w]
         if isinstance(w, ndarray):
             shape = broadcast_shapes([shape, w.shape]) if w.shape != shape else shape
@@ -514,6 +491,38 @@ def ufunc_call(ufunc, inputs, kwargs):
             numpy.copyto(h, gather(r), casting="unsafe")
         return host_out[0] if ufunc.nout == 1 else host_out
     return res[0] if ufunc.nout == 1 else res
+
+
+def _on_host(ufunc, inputs, kwargs):
+    """NumPy's ufunc where an operand's data stays on the host (object, strings, None):
+    NumPy's type error without moving data when the dtypes alone decide it (``a + 'x'``,
+    ``a / None``), else NumPy's answer (through the fallback when arrbackend data is
+    involved)."""
+    name = f"numpy.{ufunc.__name__}"
+    if not has_ours((inputs, kwargs)):
+        return ufunc(*inputs, **kwargs)
+    probe, objects = [], False
+    for x in inputs:
+        if isinstance(x, ndarray):
+            x = numpy.zeros((), x.dtype)
+        else:
+            x = numpy.asarray(x)
+            objects = objects or x.dtype.kind == "O"
+            x = x.reshape(-1)[:1].reshape(()) if x.size else x
+        probe.append(x)
+    # object elements decide for themselves, and only where there are elements
+    if not objects or all(x.size for x in inputs if isinstance(x, ndarray)):
+        kw = {k: v for k, v in kwargs.items() if k in ("dtype", "casting", "signature")}
+        if kwargs.get("out") is not None:
+            kw["out"] = tuple(numpy.zeros((), o.dtype) for o in kwargs["out"])
+        try:
+            with numpy.errstate(all="ignore"):
+                ufunc(*probe, **kw)
+        except TypeError:
+            raise                       # the dtypes decide: NumPy raises this for all
+        except Exception:
+            pass                        # a value's error: the real operands decide
+    return numpy_answer(ufunc, inputs, kwargs, name)
 
 
 def _constant_answer(answer, ins, out, host_out, where, casting, machine):

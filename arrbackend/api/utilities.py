@@ -19,7 +19,7 @@ from ..dispatch.registry import implements
 from ..distributed.view import normalize_axis
 from ._helpers import host, ours, uf
 from .manipulation import astype, moveaxis, ravel, reshape, transpose
-from .._ndarray import ndarray
+from ..distributed.array import ndarray
 
 __all__ = ["geomspace", "logspace", "fromfunction", "apply_along_axis", "apply_over_axes",
            "piecewise", "packbits", "unpackbits", "asarray_chkfinite", "asfortranarray",
@@ -276,7 +276,8 @@ def require(a, dtype=None, requirements=None, *, like=None):
     if "C" in reqs and "F" in reqs:
         raise ValueError("Cannot specify both C and Fortran contiguous.")
     flags = x.flags
-    if ("W" in reqs and not flags.writeable) or ("O" in reqs and not flags.owndata):
+    if ("W" in reqs and not flags.writeable) or ("O" in reqs and not flags.owndata) or \
+            ("C" in reqs and not flags.c_contiguous):
         return x.copy()
     return x
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy
 
 from .._counters import count
-from .._ndarray import ndarray
+from ..distributed.array import ndarray
 
 __all__ = ["Device", "device_of", "to_device", "move_to_machine"]
 

@@ -15,8 +15,6 @@ handed to NumPy read-only, so NumPy raises its own error where it would write.
 """
 from __future__ import annotations
 
-import os
-import sys
 import threading
 import warnings
 
@@ -24,7 +22,8 @@ import numpy
 
 from .._counters import count
 from .._settings import settings
-from .._ndarray import ndarray
+from .._origin import user_origin, user_stacklevel  # noqa: F401  (used by the API)
+from ..distributed.array import ndarray
 
 __all__ = ["FallbackWarning", "call_numpy", "run_on_host", "fallback_policy_check"]
 
@@ -44,44 +43,6 @@ def _qualname(func) -> str:
         mod = "numpy"
     name = getattr(func, "__qualname__", None) or getattr(func, "__name__", repr(func))
     return f"{mod}.{name}"
-
-
-_PACKAGES = None
-_LIBRARY: dict = {}      # a code object's file name -> whether it is arrbackend's or NumPy's
-
-
-def _is_library(filename: str) -> bool:
-    hit = _LIBRARY.get(filename)
-    if hit is None:
-        global _PACKAGES
-        if _PACKAGES is None:
-            ours = os.path.dirname(os.path.abspath(sys.modules["arrbackend"].__file__))
-            _PACKAGES = (tuple(d + os.sep for d in (ours, os.path.dirname(os.path.abspath(numpy.__file__)))),
-                         os.path.join(ours, "examples") + os.sep)    # (the demo is user code)
-        path = os.path.abspath(filename)
-        hit = _LIBRARY[filename] = path.startswith(_PACKAGES[0]) and \
-            not path.startswith(_PACKAGES[1])
-    return hit
-
-
-def user_stacklevel() -> int:
-    """The ``stacklevel`` that makes a warning issued by the caller of this function
-    point at the first frame outside arrbackend and NumPy (the user's line)."""
-    f = sys._getframe(1)        # the frame that will call warnings.warn
-    level = 1
-    while f is not None and _is_library(f.f_code.co_filename):
-        f = f.f_back
-        level += 1
-    return level
-
-
-def user_origin():
-    """Where the user's code is now, for a warning raised later on its behalf:
-    ``(filename, lineno, module name, warning registry)``."""
-    f = sys._getframe(user_stacklevel() - 1)      # (stacklevel 1 is this frame)
-    g = f.f_globals
-    return (f.f_code.co_filename, f.f_lineno, g.get("__name__", "__main__"),
-            g.setdefault("__warningregistry__", {}))
 
 
 def fallback_policy_check(func, why: str = "", name: str | None = None) -> None:

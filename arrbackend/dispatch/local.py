@@ -9,7 +9,7 @@ import functools
 import numpy
 
 from .. import _fperrors
-from .._ndarray import ndarray
+from ..distributed.array import ndarray
 from ..distributed.layout import Layout
 from ..distributed.elementwise import check_writable
 from ..distributed.store import Store, before_write
@@ -100,11 +100,6 @@ def try_local(numpy_func, args, kwargs):
         out = _wrap(r, state, seen)
     except _NotLocal:
         return NotImplemented
-    o = kwargs.get("out") if kwargs else None
-    if o is not None:
-        for x in (o if type(o) is tuple else (o,)):
-            if type(x) is ndarray:
-                x._store.version += 1
     return out
 
 

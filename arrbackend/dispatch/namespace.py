@@ -53,7 +53,20 @@ def populate(namespace: dict, module: str) -> list:
             if hasattr(numpy, name) and name not in namespace:
                 namespace[name] = getattr(numpy, name)
                 names.append(name)
+    _share_aliases(namespace, importlib.import_module(module))
     return sorted(names)
+
+
+def _share_aliases(namespace: dict, npmod) -> None:
+    """NumPy's aliases are one object under two names (``asin is arcsin``, ``concat is
+    concatenate``, ``permute_dims is transpose``): so are arrbackend's, the object of
+    NumPy's own name for it."""
+    for name in list(namespace):
+        obj = getattr(npmod, name, None)
+        canonical = getattr(obj, "__name__", None)
+        if canonical and canonical != name and canonical in namespace and \
+                getattr(npmod, canonical, None) is obj:
+            namespace[name] = namespace[canonical]
 
 
 def _fallback_function(func, qualname: str):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .fallback import call_numpy
 from .registry import lookup
-from .._ndarray import ndarray
+from ..distributed.array import ndarray
 
 __all__ = ["array_function", "array_ufunc", "hook"]
 

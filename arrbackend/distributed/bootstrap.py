@@ -11,7 +11,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["World", "world", "build_machine", "init"]
+__all__ = ["World", "world", "build_machine", "init", "rank", "world_size", "print_once"]
 
 
 @dataclass
@@ -39,6 +39,33 @@ def world() -> World:
     return _world
 
 
+def rank() -> int:
+    """This process's rank in the run: 0 to ``world_size() - 1`` (0 in a single process).
+
+    Every process runs the whole program and must call every array operation; use the
+    rank only for what one process does alone, such as printing or writing a file::
+
+        total = float(np.sum(a))        # every rank computes it
+        if arrbackend.rank() == 0:
+            print(total)                # one rank prints it
+    """
+    return world().rank
+
+
+def world_size() -> int:
+    """The number of processes of the run (1 in a single process)."""
+    return world().nranks
+
+
+def print_once(*values, rank: int = 0, **kwargs) -> None:
+    """``print(*values, **kwargs)`` on one process (``rank``, default 0).  Every process
+    converts the values to text (an array's values are read by every process, as the
+    rule "every rank calls every array operation" asks), then one prints them."""
+    text = [str(v) for v in values]
+    if world().rank == rank:
+        print(*text, **kwargs)
+
+
 def init(rank: int | None = None, nranks: int | None = None,
          local_rank: int | None = None, mpi_comm: Any = None) -> World:
     """Describe the processes of this run explicitly (before any array is made)."""
@@ -48,6 +75,9 @@ def init(rank: int | None = None, nranks: int | None = None,
             _world = World(rank=mpi_comm.Get_rank(), nranks=mpi_comm.Get_size(),
                            local_rank=local_rank if local_rank is not None else 0,
                            source="arrbackend.init(mpi_comm)", mpi_comm=mpi_comm)
+            if _world.nranks > 1:
+                from .failures import install
+                install()
         else:
             _world = World(rank=rank or 0, nranks=nranks or 1,
                            local_rank=local_rank if local_rank is not None else (rank or 0),

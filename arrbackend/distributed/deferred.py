@@ -31,13 +31,15 @@ from .. import _fperrors
 from .._settings import settings
 from .localize import Exchange, device_boxes, local_view, post
 from .._counters import count
-from ..dispatch.fallback import user_origin
+from .._origin import user_origin
+from .layout import choose_layout
 from .store import Store, alloc_local, before_write
 from .view import IndexMap
-from .._ndarray import ndarray
+from .array import ndarray
 from ..kernels import fused
+from . import plans
 
-__all__ = ["Leaf", "Const", "Op", "LazyStore", "deferring", "defer_ufunc",
+__all__ = ["Leaf", "Const", "Op", "LazyStore", "deferring", "defer_ufunc", "defer_call",
            "evaluate_into", "as_expr"]
 
 _SUPPORTED_KINDS = "biuf"
@@ -185,32 +187,39 @@ def random_array(machine, kind, key, stream, domain, shape, dtype, layout):
     return ndarray._from_store(LazyStore(machine, shape, expr.dtype, layout, expr))
 
 
-class LazyStore(Store):
-    """A store whose values are an expression, evaluated on first use of its shards."""
+_SHARDS = Store.__dict__["shards"]      # the field a LazyStore's property fronts
 
-    __slots__ = ("expr", "_shards", "errstate", "used")
+
+class LazyStore(Store):
+    """A store whose values are an expression, evaluated on first use of its shards;
+    then it is a plain Store (the class changes: the same fields)."""
+
+    __slots__ = ()
+    pending = True
 
     def __init__(self, machine, shape, dtype, layout, expr):
+        self.machine = machine
+        self.shape = shape
+        self.dtype = dtype
+        self.layout = layout
+        self._base = None
+        self._readers = None
+        _SHARDS.__set__(self, None)
         self.expr = expr
         self.used = False       # inlined into a consumer's expression already
         # NumPy's floating-point error handling where the statement was written applies
         # when it is evaluated (CPU shards; GPUs do not report floating-point errors)
         self.errstate = None if machine.is_gpu else _Errors()
-        Store.__init__(self, machine, shape, dtype, layout, None)
 
     @property
     def shards(self):
         if self.expr is not None:
             self.materialize()
-        return self._shards
+        return _SHARDS.__get__(self)
 
     @shards.setter
     def shards(self, value):
-        self._shards = value
-
-    @property
-    def pending(self) -> bool:
-        return self.expr is not None
+        _SHARDS.__set__(self, value)
 
     def materialize(self) -> None:
         expr = self.expr
@@ -222,10 +231,12 @@ class LazyStore(Store):
             if box is not None and m.is_local(d):
                 shards[d] = alloc_local(m.devices[d], tuple(hi - lo for lo, hi in box),
                                         self.dtype)
-        self._shards = shards
+        _SHARDS.__set__(self, shards)
         self.expr = None
-        target = _Target(self, IndexMap.identity(self.shape), self.layout)
-        _evaluate(expr, target, m, self.errstate)
+        errstate, self.errstate = self.errstate, None
+        self.__class__ = Store            # computed: a plain store from now on
+        _evaluate(expr, _Target(self, IndexMap.identity(self.shape), self.layout), m,
+                  errstate)
 
 
 class _Target:
@@ -242,11 +253,12 @@ class _Target:
 
 def deferring(machine, size: int) -> bool:
     """Whether an elementwise result of ``size`` elements on ``machine`` is deferred
-    (``ARRBACKEND_FUSION``: 1 always, 0 never; auto on machines of several devices, and on
-    one device for results of at least ``ARRBACKEND_FUSION_MIN_SIZE`` elements)."""
+    (``ARRBACKEND_FUSION``: 1 always, 0 never; auto on GPUs and on machines of several
+    devices, and on one CPU device for results of at least ``ARRBACKEND_FUSION_MIN_SIZE``
+    elements).  ``defer_call`` applies the same rule."""
     mode = settings.fusion
     if mode == "auto":
-        return machine.ndev > 1 or size >= settings.fusion_min_size
+        return machine.is_gpu or machine.ndev > 1 or size >= settings.fusion_min_size
     return mode == "1"
 
 
@@ -254,28 +266,33 @@ def as_expr(x, shape):
     """An operand as an expression of ``shape``: a pending whole array is inlined; any
     other array becomes a leaf (a pending view of a pending array is evaluated first)."""
     st = x._store
-    if st.pending and st.errstate is not None:
-        now = _fperrors.user_modes()
-        if st.errstate.state is not now and st.errstate.state != now:
-            st.materialize()    # written under other floating-point error rules
+    vm = x._mp
+    if vm is None:
+        vm = x._map
     if st.pending:
-        if x._map.is_identity_of(st.shape) and not st.used:
-            # inlined into its first consumer; a second consumer reads it computed (an
-            # array used twice is computed once more at most, not once per use)
-            st.used = True
-            e = st.expr
-            return e if e.shape == shape else e.broadcast_to(shape)
-        st.materialize()
-    if x._map.shape == shape:
-        m = st.machine
-        if m.is_gpu and m.ndev == 1:
-            # made at launch only when needed: a repeated statement relaunches its
-            # prepared kernel without any local views
-            return Leaf(st, x._map)
-        lay = x._cache_layout or x._view_layout()
-        local = (lay.kind == "single" and m.is_local(lay.device)) or m.ndev == 1
-        return Leaf(st, x._map, x._local() if local else None)
-    return Leaf(st, x._map.broadcast_to(shape))
+        es = st.errstate
+        if es is not None:
+            now = _fperrors.user_modes()
+            if es.state is not now and es.state != now:
+                st.materialize()    # written under other floating-point error rules
+        if st.pending:
+            if vm.ident and not st.used:
+                # inlined into its first consumer; a second consumer reads it computed
+                # (an array used twice is computed once more at most, not once per use)
+                st.used = True
+                e = st.expr
+                return e if e.shape == shape else e.broadcast_to(shape)
+            st.materialize()
+    if vm.shape != shape:
+        return Leaf(st, vm.broadcast_to(shape))
+    m = st.machine
+    if m.is_gpu:
+        return Leaf(st, vm)         # kernels read the shard at the plan's offsets
+    loc = x._loc
+    if loc is None and (m.ndev == 1 or (x._view_layout().kind == "single" and
+                                        m.is_local(x._view_layout().device))):
+        loc = x._local()
+    return Leaf(st, vm, loc)
 
 
 _loop_cache: dict = {}
@@ -285,7 +302,7 @@ _COMPARE = frozenset(("less", "less_equal", "greater", "greater_equal", "equal",
 def _loop(ufunc, args):
     """NumPy's loop dtypes for ``ufunc`` on ``args``, or None where the generated
     kernels do not cover the loop (cached)."""
-    key = (ufunc,) + tuple(a.dtype for a in args)
+    key = (ufunc, args[0].dtype) if len(args) == 1 else (ufunc, args[0].dtype, args[1].dtype)
     loop = _loop_cache.get(key, False)
     if loop is False:
         loop = ufunc.resolve_dtypes(key[1:] + (None,) * ufunc.nout)
@@ -304,23 +321,94 @@ def _loop(ufunc, args):
     return loop
 
 
-def defer_ufunc(ufunc, inputs, shape, machine, layout_for, register=True):
-    """The expression ``ufunc(*inputs)`` as a new pending array, or None where this call
-    is not deferred (an unsupported ufunc or dtype: it runs eagerly).  ``register=False``
-    where the caller evaluates it at once (``out=``): no later write needs to know that
-    it reads its operands."""
-    if not fused.supports(ufunc):
+_SUPPORTED = fused.SUPPORTED_UFUNCS
+_HAS_CTYPE = fused.CTYPE_DTYPES
+
+
+def defer_call(ufunc, inputs, register=True):
+    """``ufunc(*inputs)`` as a new pending array where this machine defers elementwise
+    work (``deferring``); None where the call runs otherwise: not deferred here, a ufunc
+    or dtype the generated kernels do not cover, operands of other kinds, or shapes that
+    do not broadcast (the general path raises NumPy's errors in NumPy's order)."""
+    if ufunc not in _SUPPORTED:
+        return None
+    m = None
+    shape = None
+    for x in inputs:
+        t = type(x)
+        if t is ndarray:
+            st = x._store
+            if m is None:
+                m = st.machine
+            elif st.machine is not m:
+                return None
+            if st.dtype not in _HAS_CTYPE:
+                return None
+            loc = x._loc
+            xs = loc.shape if loc is not None else (x._mp or x._map).shape
+            if shape is None or xs == shape:
+                shape = xs
+            else:
+                try:
+                    shape = broadcast_pair(shape, xs)
+                except ValueError:
+                    return None
+        elif t is float or t is int or t is bool:
+            pass
+        elif isinstance(x, numpy.generic):
+            if x.dtype not in _HAS_CTYPE:
+                return None
+        else:
+            return None
+    if m is None:
+        return None
+    mode = settings.fusion
+    if mode != "1":
+        if mode == "0":
+            return None
+        if m.ndev == 1 and not m.is_gpu:
+            n = 1
+            for k in shape:
+                n *= k
+            if n < settings.fusion_min_size:
+                return None
+    return defer_ufunc(ufunc, inputs, shape, m, register=register)
+
+
+def broadcast_pair(a: tuple, b: tuple) -> tuple:
+    """NumPy's broadcast of two shapes (ValueError where they do not broadcast)."""
+    if len(a) < len(b):
+        a, b = b, a
+    off = len(a) - len(b)
+    out = list(a)
+    for i, n in enumerate(b):
+        cur = a[off + i]
+        if n != cur:
+            if cur == 1:
+                out[off + i] = n
+            elif n != 1:
+                raise ValueError("shapes do not broadcast")
+    return tuple(out)
+
+
+def defer_ufunc(ufunc, inputs, shape, machine, layout_for=None, register=True):
+    """The expression ``ufunc(*inputs)`` of ``shape`` as a new pending array, or None
+    where this call is not deferred (an unsupported ufunc or dtype: it runs eagerly).
+    ``register=False`` where the caller evaluates it at once (``out=``): no later write
+    needs to know that it reads its operands."""
+    if ufunc not in _SUPPORTED:
         return None
     args = []
     arrays = []
     for x in inputs:
-        if type(x) is ndarray:
-            if not fused.has_ctype(x._store.dtype):
+        t = type(x)
+        if t is ndarray:
+            if x._store.dtype not in _HAS_CTYPE:
                 return None
             arrays.append(x)
             args.append(as_expr(x, shape))
-        elif type(x) is complex or (isinstance(x, numpy.generic) and
-                                    not fused.has_ctype(x.dtype)):
+        elif t is complex or (t is not float and t is not int and t is not bool and
+                              x.dtype not in _HAS_CTYPE):
             return None
         else:
             args.append(Const(x, shape))
@@ -341,7 +429,10 @@ def defer_ufunc(ufunc, inputs, shape, machine, layout_for, register=True):
         args = tuple(Const(loop[i].type(a.value), shape) if type(a) is Const and
                      type(a.value) is not loop[i].type else a for i, a in enumerate(args))
     expr = Op(ufunc, args, loop, shape)
-    layout = layout_for(arrays, shape, machine, expr.dtype.itemsize)
+    if machine.ndev == 1:
+        layout = machine.devices[0].single
+    else:
+        layout = (layout_for or choose_layout)(arrays, shape, machine, expr.dtype.itemsize)
     store = LazyStore(machine, shape, expr.dtype, layout, expr)
     if expr.size > settings.fusion_max_nodes:
         store.materialize()
@@ -381,7 +472,6 @@ def evaluate_into(target, value) -> None:
     before_write(target._store, keep)
     _evaluate(expr, _Target(target._store, target._map, target._view_layout()),
               target._store.machine, vs.errstate)
-    target._store.version += 1
     if keep is not None:
         keep.expr = Leaf(target._store, target._map)
         keep.used = False
@@ -574,59 +664,11 @@ def _all_on(lvs, d) -> bool:
     return True
 
 
-_launches: dict = {}
-
-
-def _launch_key(expr, lvs, tstore, tmap):
-    # a new array's memory changes each time: it is passed at each launch, so only its
-    # shape and layout (the strides the kernel was planned for) enter the key
-    t = ("new", tstore.shape, tstore.layout) if isinstance(tstore, LazyStore) else id(tstore)
-    return (expr.sig, tuple((id(lf.store), lf.vmap) for lf in lvs), t, tmap,
-            tuple((r.vmap, r.rshape) for r in expr.rands))
-
-
 def _evaluate_on(expr, lvs, target, m, d, errstate) -> None:
-    """Every operand on device ``d``: local views, no exchange.  On a GPU, a statement
-    that already ran on the same arrays relaunches its prepared kernel."""
-    if not m.is_local(d):
-        return
-    tstore, tmap = target.store, target.vmap
-    tbase = tstore.base
-    dev = m.devices[d]
-    key = None
-    if dev.is_gpu:
-        key = _launch_key(expr, lvs, tstore, tmap)
-        hit = _launches.get(key)
-        if hit is not None and (hit[0] is None or hit[0]() is tstore) and all(
-                ref() is lf.store for ref, lf in zip(hit[1], lvs)):
-            with dev.activate():
-                hit[2](expr, hit[3] if hit[3] is not None else local_view(tstore, tmap, d))
-            return
-    leaf_local = {}
-    for lf in lvs:
-        st = lf.store
-        arr = lf.local
-        if arr is None:
-            arr = local_view(st, lf.vmap, d)
-        if st.base is tbase and (st is not tstore or lf.vmap != tmap):
-            arr = arr.copy()       # read the values from before the statement
-            key = None             # (a fresh copy each time: nothing to reuse)
-        leaf_local[id(lf)] = arr
-    if expr.rands:
-        box = tuple((0, n) for n in tmap.shape)
-        for r in expr.rands:
-            leaf_local[id(r)] = _rand_local(r, box, dev)
-    out = local_view(tstore, tmap, d)
-    launch = _run_local(dev, expr, leaf_local, out, lvs, errstate)
-    if key is not None and launch is not None:
-        if len(_launches) > 1024:
-            _launches.clear()
-        fresh = isinstance(tstore, LazyStore)
-        # the launch holds views of the stores' memory: it goes when any of them goes
-        drop = lambda _ref, k=key: _launches.pop(k, None)  # noqa: E731
-        _launches[key] = (None if fresh else weakref.ref(tstore, drop),
-                          [weakref.ref(lf.store, drop) for lf in lvs], launch,
-                          None if fresh else out)
+    """Every operand on device ``d``: the statement's plan (found, or built once) runs
+    with this statement's shards."""
+    if m.is_local(d):
+        plans.evaluate_on(expr, lvs, target.store, target.vmap, m, d, errstate, _rand_local)
 
 
 def _union(sboxes):

@@ -13,13 +13,14 @@ from typing import Callable, Sequence
 
 import numpy
 
-from .layout import Layout, default_layout
+from .layout import Layout, choose_layout, default_layout
 from .localize import Exchange, device_boxes
 from .store import Store, alloc_local, before_write
 from .deferred import evaluate_into
-from .._ndarray import ndarray
+from .array import ndarray
 
-__all__ = ["elementwise", "broadcast_shapes", "choose_layout", "aliases"]
+__all__ = ["elementwise", "broadcast_shapes", "choose_layout", "aliases", "assign",
+           "fit_value"]
 
 
 def broadcast_shapes(shapes: Sequence[tuple], what: str = "operands") -> tuple:
@@ -41,33 +42,6 @@ def broadcast_shapes(shapes: Sequence[tuple], what: str = "operands") -> tuple:
                 txt = " ".join(str(tuple(x)).replace(",)", ",)") for x in shapes)
                 raise ValueError(f"{what} could not be broadcast together with shapes {txt} ")
     return tuple(out)
-
-
-def choose_layout(arrays: Sequence, shape: tuple, machine, itemsize: int) -> Layout:
-    """The layout of a new result of ``shape`` computed from ``arrays``: aligned with the
-    first operand spread in blocks along an axis the result keeps, else on the device of
-    the first single-device operand, else replicated or split by size."""
-    if machine.ndev == 1:
-        return Layout.single(0)
-    single = None
-    all_replicated = bool(arrays)
-    nd = len(shape)
-    for a in arrays:
-        lay = a._view_layout()
-        if lay.is_block:
-            k = lay.axis + nd - a.ndim
-            if a._map.shape[lay.axis] == shape[k]:
-                return Layout.block(k, lay.ranges)
-            all_replicated = False
-        elif lay.is_single:
-            all_replicated = False
-            if single is None:
-                single = lay
-    if single is not None:
-        return single
-    if all_replicated:
-        return Layout.replicated()
-    return default_layout(shape, itemsize, machine.ndev)
 
 
 def aliases(x, target) -> bool:
@@ -129,8 +103,6 @@ def elementwise(kernel: Callable, inputs: Sequence, shape: tuple, dtypes: Sequen
                         locs[i] = locs[i].copy()
             kernel(xp, locs, outs)
         if out is not None:
-            for o in out:
-                o._store.version += 1
             return tuple(out)
         return _wrap_new(machine, shape, dtypes, Layout.single(d), None, {d: outs})
 
@@ -175,8 +147,6 @@ def elementwise(kernel: Callable, inputs: Sequence, shape: tuple, dtypes: Sequen
         with dev.activate():
             kernel(dev.xp, locs, outs)
     if out is not None:
-        for o in out:
-            o._store.version += 1
         return tuple(out)
     return _wrap_new(machine, shape, dtypes, layout, None, new_shards)
 
@@ -217,24 +187,39 @@ def assign(target, value) -> None:
     target, or a scalar already converted to the target's dtype) is cast unsafely, as
     NumPy's item assignment does.  Reads of the target's own memory at another offset
     see the values from before the assignment."""
-    if target._readonly or target._map.has_broadcast:
+    tmap = target._mp or target._map
+    if target._readonly or tmap.has_broadcast:
         check_writable(target, "assignment destination is read-only")
-    if isinstance(value, ndarray) and value.shape != target.shape:
-        try:
-            full = broadcast_shapes([value.shape, target.shape])
-        except ValueError:
-            full = None
-        if full != target.shape:
-            raise ValueError(f"could not broadcast input array from shape {value.shape} "
-                             f"into shape {target.shape}")
-    if 0 in target.shape:
+    tshape = tmap.shape
+    if type(value) is ndarray:
+        vshape = (value._mp or value._map).shape
+        if vshape != tshape:
+            value = fit_value(value, vshape, tshape)
+    if 0 in tshape:
         return                  # nothing to write (a new axis sliced empty is no broadcast)
-    if isinstance(value, ndarray) and value._store.pending and \
-            value._map.is_identity_of(value._store.shape):
+    if type(value) is ndarray and value._store.pending and (value._mp or value._map).ident:
         evaluate_into(target, value)      # the statement's one fused evaluation
         return
-    elementwise(_copy_kernel, [value], target.shape, [target.dtype], out=(target,),
+    elementwise(_copy_kernel, [value], tshape, [target.dtype], out=(target,),
                 machine=target._store.machine)
+
+
+def fit_value(value, vshape: tuple, tshape: tuple):
+    """A value of shape ``vshape`` made to broadcast to ``tshape`` as NumPy's assignment
+    does: extra leading length-1 axes are dropped (a view); else ValueError."""
+    extra = len(vshape) - len(tshape)
+    if extra > 0 and all(n == 1 for n in vshape[:extra]):
+        from .indexing import basic_view
+        value = basic_view(value, (0,) * extra)
+        vshape = vshape[extra:]
+    try:
+        full = broadcast_shapes([vshape, tshape])
+    except ValueError:
+        full = None
+    if full != tshape:
+        raise ValueError(f"could not broadcast input array from shape {vshape} "
+                         f"into shape {tshape}")
+    return value
 
 
 def assign_all(pairs) -> None:
@@ -269,8 +254,6 @@ def assign_all(pairs) -> None:
     for dev, dst, src in plans:
         with dev.activate():
             dev.xp.copyto(dst, src, casting="unsafe")
-    for target, _ in pairs:
-        target._store.version += 1
 
 
 def relayout(x, layout: Layout):

@@ -33,7 +33,7 @@ from .localize import Exchange, device_boxes
 from .comm import Transfer
 from .store import alloc_local, before_write
 from .view import parse_basic_index, separated_advanced
-from .._ndarray import ndarray
+from .array import ndarray
 
 __all__ = ["getitem", "setitem", "gather", "scatter", "normalize_index"]
 
@@ -557,7 +557,6 @@ def scatter(w, idxs, k: int, B: tuple, value, op=None) -> None:
     copy = isinstance(value, ndarray) and aliases(value, w)
     if wl.is_block and wl.axis < k:
         _scatter_remote(w, bidx, k, B, wl, value, op)
-        w._store.version += 1
         return
     # every device writes the rows it holds, reading the whole index arrays
     ex = Exchange(m)
@@ -593,7 +592,6 @@ def scatter(w, idxs, k: int, B: tuple, value, op=None) -> None:
                     vloc, numpy.generic):
                 vloc = vloc.astype(w.dtype)
             assign_last_wins(dev.xp, tloc, ilocs, vloc, k)
-    w._store.version += 1
 
 
 def _apply_op(xp, op, target, comps, vals, k) -> None:

@@ -121,7 +121,7 @@ def _gather_processes(arr, lay) -> numpy.ndarray:
         piece = local_view(store, vmap, d, box)
         mine.append((box, piece.get() if m.is_gpu else numpy.asarray(piece)))
     out = numpy.empty(vmap.shape, store.dtype)
-    for pieces in m.comm.allgather_obj(mine):
+    for pieces in m.comm.allgather_obj(mine, f"read [{store.dtype} {vmap.shape}]"):
         for box, piece in pieces:
             out[tuple(slice(lo, hi) for lo, hi in box)] = piece
     return out
@@ -140,5 +140,5 @@ def _note_host_transfer(arr, explicit: bool) -> None:
            f"ARRBACKEND_TRANSFER=silent")
     if mode == "error":
         raise RuntimeError(msg + " (ARRBACKEND_TRANSFER=error)")
-    from ..dispatch.fallback import user_stacklevel
+    from .._origin import user_stacklevel
     warnings.warn(msg, TransferWarning, stacklevel=user_stacklevel())

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import numpy
 
+from .. import _fperrors
 from .layout import Layout, even_ranges
 from .localize import Exchange, device_boxes
-from .._settings import settings
 from .store import Store, before_write
 from .elementwise import assign
 from .view import parse_basic_index, separated_advanced
-from .._ndarray import ndarray
+from .array import derived_map, ndarray
 
-__all__ = ["getitem", "setitem"]
+__all__ = ["getitem", "setitem", "basic_view", "assigned_scalar"]
 
 
 def _basic_fast(key):
@@ -36,50 +36,33 @@ def _basic_fast(key):
     return False
 
 
-_VIEWS: dict = {}     # (parent map, basic key) -> child map: index maps are immutable
+def basic_view(x, key):
+    """The view ``x[key]`` for a basic key, also where NumPy's ``x[key]`` would give an
+    element's value (the engine's own views: ``squeeze`` of a (1, 1) array)."""
+    return x._view(derived_map(x._map, key))
 
 
-def _basic_view(x, key):
-    """The view ``x[key]`` for a basic key; on one device the child's local array is
-    the parent's local array indexed the same way (cached on the child)."""
-    hk = (x._map, tuple(("s", k.start, k.stop, k.step) if type(k) is slice else k
-                        for k in key) if type(key) is tuple else
-          (("s", key.start, key.stop, key.step) if type(key) is slice else key))
-    try:
-        vmap = _VIEWS.get(hk)
-    except TypeError:             # a slice bound that is an array: not cached
-        hk, vmap = None, None
-    if vmap is None:
-        items, adv = parse_basic_index(key, x.shape)
-        vmap = x._map.getitem(items)
-        if hk is not None:
-            if len(_VIEWS) > 8192:
-                _VIEWS.clear()
-            _VIEWS[hk] = vmap
-    v = x._view(vmap)
-    if x._store.machine.is_gpu and x.size >= settings.fusion_min_size:
-        return v                  # large GPU views are read by generated kernels instead
-    c = x._cache_local
-    if c is None and not x._store.pending and (
-            x._store.machine.ndev == 1 or (x._view_layout().kind == "single" and
-                                           x._store.machine.is_local(x._view_layout().device))):
-        x._local()
-        c = x._cache_local
-    if c is not None:
-        k = key if type(key) is tuple else (key,)
-        if not any(i is Ellipsis for i in k):
-            k = k + (Ellipsis,)
-        v._cache_local = (c[0], c[1][k])
-    return v
+_basic_view = basic_view
+
+
+def _is_element(key, ndim: int) -> bool:
+    """Whether a basic key picks one element (an int per axis): NumPy gives a value, not
+    a view."""
+    if type(key) is not tuple:
+        return ndim == 1 and type(key) is int
+    return len(key) == ndim and all(type(k) is int for k in key)
 
 
 def getitem(x, key):
     if _basic_fast(key):
-        return _basic_view(x, key)
+        v = _basic_view(x, key)
+        return v.copy() if _is_element(key, x.ndim) else v
     key = _convert_key(x, key)
     items, adv = parse_basic_index(key, x.shape)
     if adv is None:
-        return x._view(x._map.getitem(items))
+        v = x._view(x._map.getitem(items))
+        return v.copy() if len(items) == x.ndim and all(
+            type(i) is int for i in items) else v
     sel = _mask_selection(x, items, adv, key)
     if sel is not None:
         return _bool_get(*sel)
@@ -92,13 +75,13 @@ def setitem(x, key, value) -> None:
         raise ValueError("assignment destination is read-only")
     if _basic_fast(key):
         target = _basic_view(x, key)
-        assign(target, _value_for(target, value))
+        assign(target, _value_for(target, value, basic=True))
         return
     key = _convert_key(x, key)
     items, adv = parse_basic_index(key, x.shape)
     if adv is None:
         target = x._view(x._map.getitem(items))
-        assign(target, _value_for(target, value))
+        assign(target, _value_for(target, value, basic=True))
         return
     sel = _mask_selection(x, items, adv, key)
     if sel is not None:
@@ -108,10 +91,24 @@ def setitem(x, key, value) -> None:
     fancy.setitem(x, key, _value_for(x, value))
 
 
-def _value_for(target, value):
+def assigned_scalar(value, dtype):
+    """``value`` as NumPy stores it into one element of a ``dtype`` array (``a[i] = v``,
+    ``a[...] = v`` with basic indices): computed by NumPy itself on a 0-d array, so
+    Python ints out of range and NaN into integers raise, a NumPy scalar out of range
+    raises OverflowError, complex into real raises (a Python complex) or warns."""
+    cell = numpy.empty((), dtype)
+    token = _fperrors.enter()          # NumPy's warnings of the cast at the user's line
+    try:
+        cell[()] = value
+    finally:
+        _fperrors.leave(token)
+    return cell[()]
+
+
+def _value_for(target, value, basic: bool = False):
     """A value to assign: arrbackend arrays stay; scalars are converted to the target's
-    dtype as NumPy's item assignment does (OverflowError, NaN to int, ...); anything else
-    becomes an arrbackend array."""
+    dtype as NumPy's item assignment does (``basic``: a basic index, NumPy's rules for
+    one element; else NumPy's conversion); anything else becomes an arrbackend array."""
     if isinstance(value, ndarray):
         if value._store.machine is not target._store.machine:
             raise ValueError("setitem: the value is on different devices "
@@ -119,11 +116,13 @@ def _value_for(target, value):
                              f"({target._store.machine.spec!r})")
         return value
     if isinstance(value, (bool, int, float, complex, numpy.generic)):
+        if basic:
+            return assigned_scalar(value, target.dtype)
         return numpy.asarray(value, dtype=target.dtype)[()]
     arr = numpy.asarray(value)
     if arr.ndim == 0:
         return numpy.asarray(arr, dtype=target.dtype)[()]
-    if arr.dtype.kind in "OUS" and target.dtype.kind not in "OUS":
+    if arr.dtype.kind in "OUSVMm" and target.dtype.kind not in "OUSVMm":
         arr = numpy.asarray(value, dtype=target.dtype)
     from ..api.creation import asarray_on
     return asarray_on(arr, target._store.machine)
@@ -336,4 +335,3 @@ def _bool_set(view, q, mask, to_front, value) -> None:
                 v[pre + (mk,)] = lv
             else:
                 v[pre + (mk,)] = value
-    view._store.version += 1

@@ -21,7 +21,7 @@ import os
 
 from .bootstrap import World
 
-__all__ = ["detect_world", "build_multiprocess_machine", "launcher_size"]
+__all__ = ["detect_world", "build_multiprocess_machine", "launcher_size", "launched_by_mpi"]
 
 _SIZE_VARS = ("OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_SIZE", "MPI_LOCALNRANKS",
               "SLURM_NTASKS", "WORLD_SIZE")
@@ -44,10 +44,14 @@ def launcher_size() -> int:
     return 1
 
 
+def launched_by_mpi() -> bool:
+    """Whether an MPI launcher (or ``srun``) started this process among several."""
+    return any(v in os.environ for v in _MPI_VARS) and launcher_size() > 1
+
+
 def detect_world() -> World:
     env = os.environ
-    under_mpi = any(v in env for v in _MPI_VARS)
-    if under_mpi and launcher_size() > 1:
+    if launched_by_mpi():
         try:
             from mpi4py import MPI
         except ImportError:
@@ -78,6 +82,11 @@ def build_multiprocess_machine(kind: str, ids: list, spec: str, w: World):
         devices = [Device("cpu", j, index=r * n + j, rank=r)
                    for r in range(w.nranks) for j in range(n)]
         return Machine(devices, spec, rank=w.rank, nranks=w.nranks)
+    if len(set(ids)) != len(ids):
+        raise ValueError(f"devices: {spec!r} names a GPU several times (several shards on "
+                         f"one GPU, in one process); in a run of several processes each "
+                         f"process drives one GPU: use 'gpu' (or one id per process of a "
+                         f"node, as in 'gpu:0,1')")
     # one GPU per process, chosen by the node-local rank among the visible ones
     my_id = ids[w.local_rank % len(ids)]
     all_ids = [my_id] * w.nranks
@@ -101,6 +110,7 @@ class _RemoteDevice:
         self.index = index
         self.rank = index
         self.xp = None
+        self.lean = False
         self._cupy_device = None
 
     @property

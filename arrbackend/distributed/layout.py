@@ -13,19 +13,20 @@ from __future__ import annotations
 
 from .._settings import settings
 
-__all__ = ["Layout", "even_ranges", "default_layout"]
+__all__ = ["Layout", "even_ranges", "default_layout", "choose_layout"]
 
 BLOCK, REPLICATED, SINGLE = "block", "replicated", "single"
 
 
 class Layout:
-    __slots__ = ("kind", "axis", "ranges", "device")
+    __slots__ = ("kind", "axis", "ranges", "device", "key")
 
     def __init__(self, kind: str, axis: int = -1, ranges: tuple = (), device: int = -1):
         self.kind = kind
         self.axis = axis
         self.ranges = ranges
         self.device = device
+        self.key = (kind, axis, ranges, device)     # what the layout is
 
     # constructors -------------------------------------------------------------------
     @staticmethod
@@ -73,12 +74,10 @@ class Layout:
         raise IndexError(index)
 
     def __eq__(self, other) -> bool:
-        return (isinstance(other, Layout) and self.kind == other.kind
-                and self.axis == other.axis and self.ranges == other.ranges
-                and self.device == other.device)
+        return isinstance(other, Layout) and self.key == other.key
 
     def __hash__(self) -> int:
-        return hash((self.kind, self.axis, self.ranges, self.device))
+        return hash(self.key)
 
     def __repr__(self) -> str:
         if self.kind == BLOCK:
@@ -115,3 +114,30 @@ def default_layout(shape: tuple, itemsize: int, ndev: int) -> Layout:
     if size * itemsize < settings.split_bytes:
         return Layout.single(0)
     return Layout.block(0, even_ranges(shape[0], ndev))
+
+
+def choose_layout(arrays, shape: tuple, machine, itemsize: int) -> Layout:
+    """The layout of a new result of ``shape`` computed from ``arrays``: aligned with the
+    first operand spread in blocks along an axis the result keeps, else on the device of
+    the first single-device operand, else replicated or split by size."""
+    if machine.ndev == 1:
+        return Layout.single(0)
+    single = None
+    all_replicated = bool(arrays)
+    nd = len(shape)
+    for a in arrays:
+        lay = a._view_layout()
+        if lay.is_block:
+            k = lay.axis + nd - a.ndim
+            if a._map.shape[lay.axis] == shape[k]:
+                return Layout.block(k, lay.ranges)
+            all_replicated = False
+        elif lay.is_single:
+            all_replicated = False
+            if single is None:
+                single = lay
+    if single is not None:
+        return single
+    if all_replicated:
+        return Layout.replicated()
+    return default_layout(shape, itemsize, machine.ndev)

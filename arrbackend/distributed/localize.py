@@ -15,7 +15,8 @@ from .comm import Transfer
 from .store import alloc_local
 from .view import IndexMap, view_range
 
-__all__ = ["Exchange", "view_layout", "device_boxes", "local_view", "shard_slices", "post"]
+__all__ = ["Exchange", "view_layout", "device_boxes", "local_view", "shard_slices", "post",
+           "view_recipe", "apply_post"]
 
 
 def view_layout(store, vmap: IndexMap) -> Layout:
@@ -61,37 +62,53 @@ def shard_slices(sbox: list, offset_axis: int = -1, offset: int = 0) -> tuple:
     return tuple(out)
 
 
-def post(arr, vmap: IndexMap, sbox: list, box: tuple, xp):
-    """From an array holding a store box (all store axes, ascending) to the view's box:
-    drop fixed axes, reverse descending ones, order axes as the view, add broadcast axes."""
-    idx = tuple(0 if vmap.fixed[a] >= 0 else (slice(None, None, -1) if rev else slice(None))
+def post_recipe(vmap: IndexMap, sbox: list, box: tuple):
+    """How to go from an array holding a store box (all store axes, ascending) to the
+    view's box: ``(index, perm, inter, shape)`` for :func:`apply_post` (each None where
+    that step is not needed).  It drops fixed axes, reverses descending ones, orders the
+    axes as the view does and adds its broadcast axes."""
+    idx = tuple(0 if vmap.fixed[a] >= 0 else (slice(None, None, -1) if rev else _FULL)
                 for a, (_f, _c, _s, rev) in enumerate(sbox))
-    if any(i is not _FULL for i in idx):
-        arr = arr[idx + (Ellipsis,)]   # the Ellipsis keeps a 0-d result an array (a view)
+    index = idx + (Ellipsis,) if any(i is not _FULL for i in idx) else None
     remaining = [a for a in range(len(sbox)) if vmap.fixed[a] < 0]
     order = [a for a, _s, _st in vmap.dims if a >= 0]
-    if order != remaining:
-        arr = arr.transpose([remaining.index(a) for a in order])
+    perm = [remaining.index(a) for a in order] if order != remaining else None
+    inter = shape = None
     if len(order) != len(vmap.dims):
         shape = tuple(hi - lo for lo, hi in box)
         inter = tuple(shape[k] if a >= 0 else 1 for k, (a, _s, _st) in enumerate(vmap.dims))
+        if inter == shape:
+            shape = None
+    return index, perm, inter, shape
+
+
+def apply_post(arr, recipe, xp):
+    index, perm, inter, shape = recipe
+    if index is not None:
+        arr = arr[index]      # (the Ellipsis keeps a 0-d result an array: a view)
+    if perm is not None:
+        arr = arr.transpose(perm)
+    if inter is not None:
         arr = arr.reshape(inter)
-        if inter != shape:
+        if shape is not None:
             arr = xp.broadcast_to(arr, shape)
     return arr
+
+
+def post(arr, vmap: IndexMap, sbox: list, box: tuple, xp):
+    """From an array holding a store box (all store axes, ascending) to the view's box."""
+    return apply_post(arr, post_recipe(vmap, sbox, box), xp)
 
 
 _FULL = slice(None)
 
 
-def local_view(store, vmap: IndexMap, d: int, box: tuple | None = None):
-    """The whole view (or the part of it in ``box``, view coordinates) on device d, when
-    it lies entirely in d's shard (single layout on d, replicated, or a block view within
-    d's range): a zero-copy array."""
-    shard = store.shards[d]
+def view_recipe(store, vmap: IndexMap, d: int, box: tuple | None = None):
+    """``(index, post recipe)``: the view (or its part in ``box``) on device ``d`` is
+    ``apply_post(store.shards[d][index], recipe, xp)`` while it lies in d's shard."""
     if box is None:
         if vmap.ident and not store.layout.is_block:
-            return shard
+            return None, (None, None, None, None)
         box = tuple((0, n) for n in vmap.shape)
     sbox = vmap.store_box(box)
     lay = store.layout
@@ -99,7 +116,18 @@ def local_view(store, vmap: IndexMap, d: int, box: tuple | None = None):
         sl = shard_slices(sbox, lay.axis, lay.ranges[d][0])
     else:
         sl = shard_slices(sbox)
-    return post(shard[sl], vmap, sbox, box, store.machine.devices[d].xp)
+    return sl, post_recipe(vmap, sbox, box)
+
+
+def local_view(store, vmap: IndexMap, d: int, box: tuple | None = None):
+    """The whole view (or the part of it in ``box``, view coordinates) on device d, when
+    it lies entirely in d's shard (single layout on d, replicated, or a block view within
+    d's range): a zero-copy array."""
+    shard = store.shards[d]
+    if box is None and vmap.ident and not store.layout.is_block:
+        return shard
+    index, recipe = view_recipe(store, vmap, d, box)
+    return apply_post(shard[index], recipe, store.machine.devices[d].xp)
 
 
 class Exchange:

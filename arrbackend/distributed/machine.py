@@ -5,7 +5,9 @@ processes of a run.  Each device belongs to one process (its ``rank``); the devi
 this process are the machine's *local* devices.  In a single process every device is local.
 
 ``cpu:N`` gives N virtual CPU devices holding NumPy shards (the distributed engine, tested
-on a laptop); ``gpu`` / ``gpu:N`` / ``gpu:0,2`` give CuPy shards.  CuPy is imported on the
+on a laptop); ``gpu`` / ``gpu:N`` / ``gpu:0,2`` give CuPy shards; ``gpu:0,0,0`` names one
+GPU three times: three shards on it, moved by device copies (the sharded GPU engine, run
+on one GPU).  CuPy is imported on the
 first use of a GPU machine, never by ``import arrbackend``.
 """
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Iterator, Sequence
 import numpy
 
 from .._settings import settings
+from .layout import Layout
 
 __all__ = ["Device", "Machine", "parse_devices", "current_machine", "use_machine",
            "gpu_count", "cupy_module"]
@@ -62,10 +65,16 @@ _NULL = contextlib.nullcontext()
 class Device:
     """One device of a machine: a virtual CPU device or one GPU."""
 
-    __slots__ = ("kind", "id", "index", "rank", "xp", "_cupy_device")
+    __slots__ = ("kind", "id", "index", "rank", "xp", "lean", "single", "is_gpu",
+                 "_cupy_device")
 
     def __init__(self, kind: str, id: int, index: int, rank: int = 0):
         self.kind = kind
+        # the operators call NumPy on this device's arrays directly (a CPU device of a
+        # one-process machine: no other process takes part in what happens here)
+        self.lean = False
+        self.single = Layout.single(index)      # the layout of an array held here whole
+        self.is_gpu = kind == "gpu"
         self.id = id
         self.index = index
         self.rank = rank
@@ -81,10 +90,6 @@ class Device:
                     f"or choose ARRBACKEND_DEVICES=cpu")
             self.xp = cp
             self._cupy_device = cp.cuda.Device(id)
-
-    @property
-    def is_gpu(self) -> bool:
-        return self.kind == "gpu"
 
     def activate(self):
         """Context manager making this device current for CuPy calls (no-op on CPU)."""
@@ -108,17 +113,18 @@ class Machine:
         if len(kinds) != 1:
             raise ValueError(f"arrbackend: a machine holds one kind of device, got {spec!r}")
         self.kind = kinds.pop()
+        self.is_gpu = self.kind == "gpu"
         self.ndev = len(self.devices)
         self.local = tuple(d.index for d in self.devices if d.rank == rank)
-        if self.kind == "gpu" and len(self.local) == 1 and self.devices[self.local[0]].id == 0:
-            # this process drives only the default GPU: no device switch per call
-            self.devices[self.local[0]]._cupy_device = None
+        for d in self.devices:
+            d.lean = d.kind == "cpu" and nranks == 1
+        if self.kind == "gpu" and all(self.devices[d].id == 0 for d in self.local):
+            # this process drives only the default GPU (once, or several shards on it as
+            # in 'gpu:0,0,0'): no device switch per call
+            for d in self.local:
+                self.devices[d]._cupy_device = None
         self._comm = None
         self._lock = threading.Lock()
-
-    @property
-    def is_gpu(self) -> bool:
-        return self.kind == "gpu"
 
     @property
     def comm(self):
@@ -142,7 +148,8 @@ class Machine:
 
 def parse_devices(spec: str) -> tuple[str, list[int]]:
     """``'cpu:3'`` -> ('cpu', [0, 1, 2]); ``'gpu:0,2'`` -> ('gpu', [0, 2]);
-    ``'auto'`` -> every visible GPU, else one CPU device."""
+    ``'gpu:0,0,0'`` -> ('gpu', [0, 0, 0]) (three shards on GPU 0); ``'auto'`` -> every
+    visible GPU, else one CPU device."""
     if not isinstance(spec, str):
         raise TypeError(f"devices: expected a string such as 'cpu:3' or 'gpu', got "
                         f"{type(spec).__name__}")
@@ -164,8 +171,11 @@ def parse_devices(spec: str) -> tuple[str, list[int]]:
     except ValueError:
         raise ValueError(f"devices: cannot read {spec!r}; use 'cpu:N', 'gpu:N' or "
                          f"'gpu:0,2'") from None
-    if not ids or any(i < 0 for i in ids) or len(set(ids)) != len(ids):
-        raise ValueError(f"devices: {spec!r} names no devices or repeats one")
+    if not ids or any(i < 0 for i in ids):
+        raise ValueError(f"devices: {spec!r} names no devices")
+    if kind == "cpu" and len(set(ids)) != len(ids):
+        raise ValueError(f"devices: {spec!r} repeats a CPU device; CPU devices are virtual: "
+                         f"'cpu:{len(ids)}' gives {len(ids)} of them")
     if kind == "gpu":
         n = gpu_count()
         if n == 0:

@@ -20,7 +20,7 @@ from .elementwise import broadcast_shapes, relayout
 from .layout import Layout, default_layout
 from .localize import Exchange, device_boxes
 from .store import Store
-from .._ndarray import ndarray
+from .array import ndarray
 from .. import _fperrors
 
 __all__ = ["matmul", "gather_to", "from_local"]

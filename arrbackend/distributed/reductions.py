@@ -17,14 +17,14 @@ import functools
 import numpy
 from numpy.exceptions import AxisError
 
+from .comm.check import note_reduction
 from .layout import Layout
 from .localize import Exchange, device_boxes
 from .store import Store
 from .view import normalize_axis
 from .. import _fperrors
-from ..api.ufuncs import as_operand
 from .deferred import FUSED_REDUCTIONS, reduce_pending
-from .._ndarray import ndarray
+from .array import ndarray
 
 __all__ = ["reduce", "arg_reduce", "normalize_axes", "ufunc_reduce", "KINDS"]
 
@@ -51,6 +51,8 @@ KINDS = {
     "nanmin": Kind("nanmin", numpy.nanmin, "fmin", None, nan_skip=True),
 }
 
+_UFUNCS = {"max": numpy.maximum, "min": numpy.minimum, "nanmax": numpy.fmax,
+           "nanmin": numpy.fmin}
 _UFUNC_KINDS = {numpy.add: "sum", numpy.multiply: "prod", numpy.maximum: "max",
                 numpy.minimum: "min", numpy.logical_or: "any", numpy.logical_and: "all",
                 numpy.fmax: "nanmax", numpy.fmin: "nanmin"}
@@ -84,27 +86,30 @@ def normalize_axes(axis, ndim: int, name: str) -> tuple:
 _stand_in_cache: dict = {}
 
 
-def _stand_in_check(kind: Kind, x, axes, dtype, keepdims, initial, where, out):
+def _stand_in_check(kind: Kind, x, axes, dtype, keepdims, initial, where, out,
+                    ufunc=None):
     """Ask NumPy on a tiny stand-in of the same rank: errors and the result dtype
-    (cached for calls without ``initial``)."""
+    (cached for calls without ``initial``).  With ``ufunc``, NumPy's ``ufunc.reduce``
+    is asked (its keywords differ from the functions')."""
     shape = tuple(min(n, 1) for n in x.shape)
     key = None
     if initial is _NOVALUE:
         key = (kind.name, x.dtype, shape, axes, dtype, keepdims,
                None if where is True else getattr(where, "shape", ()),
-               None if out is None else out.dtype)
+               None if out is None else out.dtype, ufunc)
         hit = _stand_in_cache.get(key)
         if hit is not None:
             return hit
-    r = _stand_in_run(kind, x, shape, axes, dtype, keepdims, initial, where, out)
+    r = _stand_in_run(kind, x, shape, axes, dtype, keepdims, initial, where, out, ufunc)
     if key is not None:
         _stand_in_cache[key] = r
     return r
 
 
-def _stand_in_run(kind, x, shape, axes, dtype, keepdims, initial, where, out):
+def _stand_in_run(kind, x, shape, axes, dtype, keepdims, initial, where, out, ufunc=None):
     kw = {"axis": axes, "keepdims": keepdims}
-    if dtype is not None and kind.name not in ("max", "min", "nanmax", "nanmin"):
+    if dtype is not None and (ufunc is not None or
+                              kind.name not in ("max", "min", "nanmax", "nanmin")):
         kw["dtype"] = dtype
     if initial is not _NOVALUE:
         kw["initial"] = initial
@@ -120,7 +125,7 @@ def _stand_in_run(kind, x, shape, axes, dtype, keepdims, initial, where, out):
         import warnings
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            r = kind.numpy_func(sample, **kw)
+            r = kind.numpy_func(sample, **kw) if ufunc is None else ufunc.reduce(sample, **kw)
     return numpy.asarray(r).dtype if out is None else numpy.dtype(dtype or
                                                                   numpy.asarray(r).dtype)
 
@@ -161,19 +166,31 @@ def _local_reduce1(xp, kind: Kind, a, axes, dtype, where, initial):
 
 
 def reduce(x, kind_name: str, axis=None, dtype=None, keepdims=False, initial=_NOVALUE,
-           where=True, out=None, name: str | None = None):
-    """A reduction of ``x`` (an arrbackend array) of the given kind."""
+           where=True, out=None, name: str | None = None, ufunc=None):
+    """A reduction of ``x`` (an arrbackend array) of the given kind (for ``ufunc.reduce``
+    pass ``ufunc``: NumPy's checks of its keywords)."""
     kind = KINDS[kind_name]
     name = name or kind_name
     axes = normalize_axes(axis, x.ndim, name)
     m = x._store.machine
+    note_reduction(m, name, x.shape, x.dtype)      # part of the next collective's signature
     w = None
     if where is not True:
-        w = as_operand(where, m, "where")
+        from ..api.coerce import where_operand
+        w = where_operand(where, m)                 # (NumPy's conversion and errors)
         if not isinstance(w, ndarray):
             w = None if bool(w) else w
     res_dtype = _stand_in_check(kind, x, axes, dtype, keepdims, initial,
-                                w if w is not None else True, out)
+                                w if w is not None else True, out, ufunc)
+    if kind.fill is None and (dtype is not None or out is not None):
+        # max/min in NumPy's loop dtype (dtype=, or the one an out= of another dtype
+        # selects): the input and initial= are cast to it first, as NumPy casts them
+        loop = numpy.dtype(dtype) if dtype is not None else _UFUNCS[kind_name].resolve_dtypes(
+            (out.dtype, x.dtype, None), reduction=True, casting="unsafe")[-1]
+        if loop != x.dtype:
+            from ..api.manipulation import astype
+            x = astype(x, loop)
+        dtype = None
     user_dtype = dtype
     if dtype is None and kind_name in ("sum", "prod"):
         if out is not None:
@@ -357,11 +374,12 @@ def arg_reduce(x, kind: str, axis=None, keepdims=False, out=None):
         r = arg_reduce(flat, kind, 0)
         if keepdims:
             r = r.reshape((1,) * x.ndim)
-        return _finish(r, out)
+        return _finish_arg(r, out, name)
     ax = normalize_axis(axis, x.ndim, name)      # one axis (a tuple: NumPy's TypeError)
     if x.shape[ax] == 0:
         raise ValueError(f"attempt to get {name} of an empty sequence")
     m = x._store.machine
+    note_reduction(m, name, x.shape, x.dtype)
     lay = x._view_layout()
     boxes = device_boxes(lay, x.shape, m.ndev)
     ex = Exchange(m)
@@ -418,6 +436,13 @@ def arg_reduce(x, kind: str, axis=None, keepdims=False, out=None):
     if keepdims:
         from ..api.manipulation import expand_dims
         r = expand_dims(r, ax)
+    return _finish_arg(r, out, name)
+
+
+def _finish_arg(r, out, name):
+    if out is not None:
+        from ..api.coerce import check_writeback_out
+        check_writeback_out(out, numpy.intp, r.shape, f"np.{name}.")
     return _finish(r, out)
 
 
@@ -436,6 +461,11 @@ def ufunc_reduce(ufunc, inputs, kwargs):
     kname = _UFUNC_KINDS.get(ufunc)
     if kname is None or len(inputs) != 1 or not isinstance(inputs[0], ndarray):
         return NotImplemented
+    o = kwargs.get("out")
+    if type(o) is numpy.ndarray or type(o) is tuple and o and type(o[0]) is numpy.ndarray:
+        from ..api.gate import _into_host_out         # a NumPy array as out=
+        return _into_host_out(lambda *a, **k: ufunc_reduce(ufunc, a, k), inputs, kwargs,
+                              None, f"numpy.{ufunc.__name__}.reduce")
     kw = dict(kwargs)
     axis = kw.pop("axis", 0)
     dtype = kw.pop("dtype", None)
@@ -453,4 +483,4 @@ def ufunc_reduce(ufunc, inputs, kwargs):
     if dtype is not None and kname not in ("sum", "prod"):
         return NotImplemented       # maximum.reduce(x, dtype=...) computes in that dtype
     return reduce(x, kname, axis=axis, dtype=dtype, keepdims=keepdims, initial=initial,
-                  where=where, out=out, name=f"{ufunc.__name__}.reduce")
+                  where=where, out=out, name=f"{ufunc.__name__}.reduce", ufunc=ufunc)

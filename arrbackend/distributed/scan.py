@@ -16,7 +16,7 @@ import numpy
 from .axiswise import pieces
 from .layout import Layout
 from .store import Store
-from .._ndarray import ndarray
+from .array import ndarray
 from .. import _fperrors
 
 __all__ = ["scan"]

@@ -26,7 +26,7 @@ from .axiswise import pieces, unsplit
 from .comm import Transfer
 from .layout import Layout
 from .store import alloc_local
-from .._ndarray import ndarray
+from .array import ndarray
 
 __all__ = ["sort_along"]
 
@@ -73,7 +73,10 @@ def _sample_sort_nd(x, axis, kind, with_index):
     """Sample sort of a view that is 1-D once its length-1 axes are dropped."""
     from ..api.manipulation import reshape
     flat = reshape(x, (x.shape[axis],)) if x.ndim != 1 else x
-    v, i = _sample_sort(flat, kind, with_index)
+    if flat._view_layout().is_block:
+        v, i = _sample_sort(flat, kind, with_index)
+    else:                   # (the reshape gathered it on one device)
+        v, i = sort_along(flat, 0, kind, with_index)
     if x.ndim != 1:
         v = reshape(v, x.shape)
         i = reshape(i, x.shape) if i is not None else None
@@ -99,6 +102,12 @@ def _sample_sort(x, kind, with_index):
             if i is not None:
                 i = i + box[0][0]
         local[d] = (v, i)
+    for d in m.local:
+        if d not in local:          # a device holding no part of the view: an empty block
+            dev = m.devices[d]
+            with dev.activate():
+                local[d] = (dev.xp.zeros(0, dt),
+                            dev.xp.zeros(0, numpy.intp) if with_index else None)
     # 2. regular samples of every block -> the same splitters on every device
     nsamp = 4 * p
     samples, valid = {}, {}

@@ -3,8 +3,8 @@
 A shard is a plain local array (``numpy.ndarray`` on a CPU device, ``cupy.ndarray`` on a
 GPU).  ``shards[d]`` is the shard of device d when d is local to this process and holds
 data under the layout, else None.  Stores that share memory (a reshape that kept the
-shards) have the same ``base``; writes bump ``version`` so caches and the deferred engine
-can tell a store has changed.
+shards) have the same ``base``; a write first evaluates the deferred expressions that still
+read the store (``before_write``).
 """
 from __future__ import annotations
 
@@ -13,12 +13,14 @@ import numpy
 from .layout import Layout
 from .machine import Machine
 
-__all__ = ["Store", "allocate", "device_memory_error", "before_write"]
+__all__ = ["Store", "Held", "allocate", "device_memory_error", "before_write"]
 
 
 class Store:
-    __slots__ = ("machine", "shape", "dtype", "layout", "shards", "_base", "version",
-                 "_readers", "__weakref__")
+    # ``expr``, ``errstate``, ``used``: a deferred store's (``distributed.deferred``), which
+    # becomes a plain Store once computed (the same fields, so the class can change)
+    __slots__ = ("machine", "shape", "dtype", "layout", "shards", "_base",
+                 "_readers", "expr", "errstate", "used", "__weakref__")
 
     def __init__(self, machine: Machine, shape: tuple, dtype: numpy.dtype, layout: Layout,
                  shards: list, base: "Store | None" = None):
@@ -30,11 +32,13 @@ class Store:
         # the store owning the memory (None: this one); never a reference to itself, so
         # that a store is freed as soon as its last array goes (no reference cycle)
         self._base = None if base is None else base.base
-        self.version = 0
         self._readers = None     # deferred expressions still reading this memory
 
     #: Whether the values are an expression not evaluated yet (deferred stores override).
     pending = False
+
+    def materialize(self) -> None:
+        """Compute the values (a deferred store's; a computed store has them)."""
 
     @property
     def base(self) -> "Store":
@@ -51,6 +55,14 @@ class Store:
     def __repr__(self) -> str:
         return (f"Store(shape={self.shape}, dtype={self.dtype}, layout={self.layout!r}, "
                 f"machine={self.machine.spec!r})")
+
+
+class Held(Store):
+    """A store the operators' lean path makes: a Store, built by setting its fields
+    (``Held()`` makes it without a Python-level call; the caller sets every field)."""
+
+    __slots__ = ()
+    __init__ = object.__init__
 
 
 def before_write(store, keep=None) -> None:

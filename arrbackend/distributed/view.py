@@ -22,15 +22,16 @@ class IndexMap:
     """(dims, fixed, shape): ``dims[k] = (store_axis, start, step)``, ``fixed[a]`` the
     index a store axis is fixed at (or -1), ``shape`` the view's shape."""
 
-    __slots__ = ("dims", "fixed", "shape", "_key", "ident", "_hash", "size")
+    __slots__ = ("dims", "fixed", "shape", "key", "ident", "_hash", "size", "has_broadcast")
 
     def __init__(self, dims: tuple, fixed: tuple, shape: tuple, ident: bool = False):
         self.dims = dims
         self.fixed = fixed
         self.shape = shape
-        self._key = None
+        self.key = (dims, fixed, shape)     # what the map is (plans are keyed by it)
         self._hash = None
-        self.ident = ident
+        self.ident = ident          # the identity map of its store (made by identity())
+        self.has_broadcast = any(a < 0 for a, _s, _st in dims)
         n = 1
         for x in shape:
             n *= x
@@ -47,12 +48,6 @@ class IndexMap:
                 _IDENTITY_CACHE[key] = m
         return m
 
-    @property
-    def key(self) -> tuple:
-        if self._key is None:
-            self._key = (self.dims, self.fixed, self.shape)
-        return self._key
-
     def __eq__(self, other) -> bool:
         return isinstance(other, IndexMap) and self.key == other.key
 
@@ -65,10 +60,6 @@ class IndexMap:
     def is_identity_of(self, store_shape: tuple) -> bool:
         return self.shape == store_shape and all(
             a == k and s == 0 and st == 1 for k, (a, s, st) in enumerate(self.dims))
-
-    @property
-    def has_broadcast(self) -> bool:
-        return any(a < 0 for a, _, _ in self.dims)
 
     def view_axis_of(self, store_axis: int) -> int:
         """The view axis mapping ``store_axis``, or -1 if that axis is fixed."""

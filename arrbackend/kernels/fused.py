@@ -111,6 +111,9 @@ def has_ctype(dt) -> bool:
 
 
 _SUPPORTED = {getattr(numpy, n) for n in list(BINARY) + list(UNARY) if hasattr(numpy, n)}
+SUPPORTED_UFUNCS = frozenset(_SUPPORTED)
+#: the dtypes generated kernels have a C type for (native byte order)
+CTYPE_DTYPES = frozenset(numpy.dtype(c) for c in "?bBhHiIlLqQfd")
 
 
 def supports(ufunc, loop=None) -> bool:
@@ -134,21 +137,29 @@ class _Plan:
         self.leaf_slot = {}   # id(leaf) -> (group index, offset in elements)
         self.consts = []      # Const nodes, in order
         self.rands = []       # (Rand node, first flat index, flat steps per axis)
+        self.owner = []       # per group: the caller's index of the memory it reads
 
 
-def _plan(expr, leaf_local, lvs):
+def _plan(expr, leaf_local, lvs, owners=None):
+    """Leaves grouped by memory and strides (one base pointer and one index computation
+    per group); ``owners`` (one per leaf) names the caller's buffer each leaf reads, so
+    that a prepared launch can take each group's pointer from that buffer."""
     plan = _Plan()
     by_key = {}
-    for lf in lvs:
+    for k, lf in enumerate(lvs):
         arr = leaf_local[id(lf)]
         isz = arr.dtype.itemsize
         strides = tuple(s // isz for s in arr.strides)
-        base = arr.data.mem.ptr if hasattr(arr.data, "mem") else arr.data.ptr
+        if owners is None:
+            base = arr.data.mem.ptr if hasattr(arr.data, "mem") else arr.data.ptr
+        else:
+            base = owners[k]
         key = (base, strides, arr.dtype.str)
         ptr = arr.data.ptr
         if key not in by_key:
             by_key[key] = len(plan.groups)
             plan.groups.append([arr, strides, arr.dtype, ptr])
+            plan.owner.append(base)
         g = by_key[key]
         plan.leaf_slot[id(lf)] = (g, ptr)
     # offsets relative to the lowest address of each group
@@ -444,32 +455,48 @@ def _fits_32(shape, strides, plan, lvs) -> bool:
 
 
 class Launch:
-    """A prepared launch: the kernel, the arguments that depend only on the operands'
-    memory (pointers, strides, sizes, offsets), and where the per-statement arguments
-    (random streams, scalars) go.  Reused when a statement runs again on the same arrays."""
+    """A prepared launch: the kernel, the arguments fixed by the operands' layout in
+    memory (strides, sizes, offsets), and where the per-statement arguments go: the
+    pointers (each a caller's buffer plus a planned byte offset), the random streams and
+    the scalars.  A statement of the same form replays it with its own buffers."""
 
-    __slots__ = ("kernel", "static", "rands", "grid", "block")
+    __slots__ = ("kernel", "static", "rands", "grid", "block", "ptr_slots", "out_delta")
 
-    def __init__(self, kernel, static, rands, grid, block):
+    def __init__(self, kernel, static, rands, grid, block, ptr_slots=(), out_delta=0):
         self.kernel = kernel
         self.static = static
         self.rands = rands
         self.grid = grid
         self.block = block
+        self.ptr_slots = ptr_slots
+        self.out_delta = out_delta
 
     def __call__(self, expr, out) -> None:
         args = [out] + list(self.static) + _dynamic_args(self.rands, expr)
         self.kernel(self.grid, self.block, tuple(args))
         count("kernels")
 
+    def run(self, ptrs, out_ptr: int, expr) -> None:
+        """Launch with the buffers ``ptrs`` (device pointers, in the order of the
+        ``owners`` it was prepared with) and the target's buffer ``out_ptr``."""
+        args = [_u64(out_ptr + self.out_delta)]
+        args += self.static
+        for pos, owner, delta in self.ptr_slots:
+            args[pos] = _u64(ptrs[owner] + delta)
+        if self.rands or expr.consts:
+            args += _dynamic_args(self.rands, expr)
+        self.kernel(self.grid, self.block, tuple(args))
+        count("kernels")
 
-def run(dev, expr, leaf_local, out, lvs):
-    """Evaluate ``expr`` (whose leaves are ``lvs``) into the local CuPy array ``out``;
-    returns the Launch (to repeat the statement cheaply), or None for an empty output."""
+
+_u64 = numpy.uint64
+
+
+def _launch(dev, expr, leaf_local, out, lvs, owners=None):
+    """The kernel and its launch for ``expr`` into the local CuPy array ``out``:
+    ``(Launch, plan)`` (the plan says where each group's pointer is in the arguments)."""
     cp = dev.xp
-    if out.size == 0:
-        return None
-    plan = _plan(expr, leaf_local, lvs)
+    plan = _plan(expr, leaf_local, lvs, owners)
     isz = out.dtype.itemsize
     ostrides = tuple(s // isz for s in out.strides)
     sets = [ostrides] + [g[1] for g in plan.groups] + [st for _r, _f, st in plan.rands]
@@ -481,7 +508,7 @@ def run(dev, expr, leaf_local, out, lvs):
     if k is None:
         k = _kernel(cp, dev.id, key, source_for(expr, plan, lvs, nd, out.dtype, i32), "fused")
     static, rands = _static_args(plan, lvs, strides[1:])
-    static = [numpy.int64(x) for x in strides[0]] + [numpy.int64(n) for n in shape] + static
+    head = [numpy.int64(x) for x in strides[0]] + [numpy.int64(n) for n in shape]
     n_last = shape[-1]
     rows = 1
     for n in shape[:-1]:
@@ -492,7 +519,34 @@ def run(dev, expr, leaf_local, out, lvs):
     by = max(1, 256 // bx)
     gx = (n_last + bx - 1) // bx
     gy = min((rows + by - 1) // by, 65535)
-    launch = Launch(k, tuple(static), rands, (gx, gy), (bx, by))
+    # where each group's pointer sits among the arguments (after the out pointer)
+    slots = []
+    pos = 1 + len(head)
+    for g, grp in enumerate(plan.groups):
+        slots.append((pos, g))
+        pos += 1 + len(strides[1 + g])
+    return Launch(k, tuple(head + static), rands, (gx, gy), (bx, by)), plan, slots
+
+
+def prepare(dev, expr, leaf_local, out, lvs, owners, owner_ptrs, out_ptr):
+    """A Launch that a statement of the same form replays with its own buffers:
+    ``owners[i]`` is the index (into ``owner_ptrs``, the buffers' device pointers) of the
+    buffer leaf i reads; ``out_ptr`` the target's buffer."""
+    launch, plan, slots = _launch(dev, expr, leaf_local, out, lvs, owners)
+    launch.static = list(launch.static)
+    launch.ptr_slots = tuple((pos, plan.owner[g], plan.groups[g][3] - owner_ptrs[plan.owner[g]])
+                             for pos, g in slots)
+    launch.out_delta = out.data.ptr - out_ptr
+    launch.run(owner_ptrs, out_ptr, expr)
+    return launch
+
+
+def run(dev, expr, leaf_local, out, lvs):
+    """Evaluate ``expr`` (whose leaves are ``lvs``) into the local CuPy array ``out``;
+    returns the Launch (to repeat the statement cheaply), or None for an empty output."""
+    if out.size == 0:
+        return None
+    launch = _launch(dev, expr, leaf_local, out, lvs)[0]
     launch(expr, out)
     return launch
 

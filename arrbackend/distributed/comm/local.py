@@ -1,5 +1,9 @@
-"""The in-process engine for CPU devices: every shard is a NumPy array of this process,
-so a transfer is a copy."""
+"""The in-process engine: every shard belongs to this process, so a transfer is a copy.
+
+Serves the CPU devices of one process (NumPy shards) and GPU machines that name a GPU
+several times (``gpu:0,0,0``: several shards on one GPU, which NCCL refuses): there a
+transfer is a device copy, and between two different GPUs of such a machine a peer copy.
+"""
 from __future__ import annotations
 
 import numpy
@@ -8,15 +12,31 @@ from ..._counters import count
 from . import Communicator, Transfer
 
 
+def _on(dev, arr):
+    """``arr`` usable on device ``dev``: itself when it is already there, else a copy
+    made on ``dev`` (another GPU of the same process)."""
+    if not dev.is_gpu or arr.device.id == dev.id:
+        return arr
+    with arr.device:
+        src = dev.xp.ascontiguousarray(arr)
+    with dev.activate():
+        out = dev.xp.empty(arr.shape, arr.dtype)
+        out.data.copy_from_device(src.data, src.nbytes)
+    return out
+
+
 class LocalCommunicator(Communicator):
     def __init__(self, machine) -> None:
         self.machine = machine
 
     def exchange(self, transfers: list[Transfer]) -> None:
         nbytes = 0
+        devs = self.machine.devices
         for t in transfers:
             piece = t.src_array[t.src_index]
-            t.dst_array[t.dst_index] = piece
+            dev = devs[t.dst]
+            with dev.activate():
+                t.dst_array[t.dst_index] = _on(dev, piece)
             if t.src != t.dst:
                 nbytes += piece.nbytes
         if nbytes:
@@ -24,20 +44,32 @@ class LocalCommunicator(Communicator):
             count("exchange_bytes", nbytes)
 
     def allgather(self, parts: dict, what: str = "allgather") -> dict:
-        order = [parts[d] for d in range(self.machine.ndev)]
-        if self.machine.ndev > 1:
+        m = self.machine
+        order = [parts[d] for d in range(m.ndev)]
+        if m.ndev > 1:
             count("collectives")
-            count("exchange_bytes", sum(p.nbytes for p in order) * (self.machine.ndev - 1))
-        return {d: order for d in parts}
+            count("exchange_bytes", sum(p.nbytes for p in order) * (m.ndev - 1))
+        if not m.is_gpu:
+            return {d: order for d in parts}
+        return {d: [_on(m.devices[d], p) for p in order] for d in parts}
 
-    def allgather_obj(self, value) -> list:
+    def allgather_obj(self, value, op: str = "allgather_obj") -> list:
         return [value]
 
     def broadcast(self, root: int, parts: dict, shape: tuple, dtype) -> dict:
         src = parts[root]
         out = {}
         for d in self.machine.local:
-            out[d] = src if d == root else numpy.array(src, copy=True)
+            dev = self.machine.devices[d]
+            if d == root:
+                out[d] = src
+                continue
+            copy = _on(dev, src)
+            if copy is src:
+                with dev.activate():
+                    copy = dev.xp.array(src, copy=True) if dev.is_gpu else \
+                        numpy.array(src, copy=True)
+            out[d] = copy
         if self.machine.ndev > 1:
             count("collectives")
             count("exchange_bytes", src.nbytes * (self.machine.ndev - 1))

@@ -2,87 +2,118 @@
 
 Every process runs the same program (control replication), so every process computes
 the same list of transfers and enters the same collectives in the same order.  Before
-each collective the processes compare what they are about to do (a sequence number and
-the operation's name, point to point with every peer); a peer doing something else, or
-not answering within ``settings.comm_timeout`` seconds, is reported as an error naming
-the ranks and the operations, instead of a hang.  All traffic is non-blocking and polled
-against that deadline.  The communicator works on its own duplicate of the world
-communicator, so the program's own MPI messages never mix with arrbackend's.
+each collective the processes compare its signature (``check.Checker``: sequence number,
+operation, dtype, shape), point to point with every peer; a peer doing something else,
+or not answering within ``settings.comm_timeout`` seconds, is reported as a ``CommError``
+naming the ranks and the operations, instead of a wrong number or a hang.  All traffic is
+non-blocking and polled against that deadline without burning a core.  The communicator
+works on its own duplicate of the world communicator, so the program's own MPI messages
+never mix with arrbackend's.  A process whose program ends tells its peers, so that one
+still waiting in a collective reports it at once.
 """
 from __future__ import annotations
 
+import atexit
 import pickle
-import time
 
 import numpy
 
 from ..._counters import count
-from ..._settings import settings
 from . import Communicator, Transfer
+from .check import END, Checker, CommError, _Missing, deadline, wait_for
 
-__all__ = ["MpiCommunicator", "CommError", "world_allgather_obj"]
+__all__ = ["MpiCommunicator", "CommError", "MpiChecker", "guard_for", "world_allgather_obj"]
 
-_CHECK, _DATA, _OBJ = 11, 12, 13
-_MSG = 128
-
-
-class CommError(RuntimeError):
-    """Processes of a run disagree about a collective, or one of them stopped answering."""
+_CHECK, _DATA, _OBJ, _DETAIL = 11, 12, 13, 14
 
 
-class _Guard:
-    """Sequence-checked, deadline-bounded point-to-point traffic on one communicator."""
+class MpiChecker(Checker):
+    """Signature-checked, deadline-bounded point-to-point traffic on one communicator
+    (a duplicate of ``comm``)."""
 
     def __init__(self, comm):
+        super().__init__(comm.Get_rank(), comm.Get_size())
         self.comm = comm.Dup()
-        self.rank = comm.Get_rank()
-        self.size = comm.Get_size()
-        self.seq = 0
+        self._stale: list = []        # requests left pending by a timeout
 
-    def _poll(self, reqs, what, peers):
+    def _swap(self, payload, what, detail, among=None) -> dict:
+        tag = _DETAIL if detail else _CHECK
+        peers = [r for r in range(self.size) if r != self.rank and
+                 (among is None or r in among)]
+        bufs = {r: numpy.empty_like(payload) for r in peers}
+        recvs = [self.comm.Irecv(bufs[r], source=r, tag=tag) for r in peers]
+        sends = [self.comm.Isend(payload, dest=r, tag=tag) for r in peers]
+        self.poll(recvs + sends, peers + peers, None)
+        return bufs
+
+    def poll(self, reqs: list, peers: list, what: str | None) -> None:
+        """Wait for ``reqs`` (``peers[i]``: the rank of ``reqs[i]``) until the deadline;
+        ``what`` names the data phase of the current collective (None: the check)."""
         from mpi4py import MPI
-        limit = settings.comm_timeout
-        deadline = time.monotonic() + limit if limit > 0 else None
-        while True:
-            if MPI.Request.Testall(reqs):
-                return
-            if deadline is not None and time.monotonic() > deadline:
-                missing = sorted({p for p, r in zip(peers, reqs) if not r.Test()})
-                raise CommError(
-                    f"arrbackend: rank {self.rank}: rank(s) {missing} did not answer in "
-                    f"{what} within {limit:g} s (ARRBACKEND_COMM_TIMEOUT): a process "
-                    f"died or the processes took different paths through the program")
-            time.sleep(0.0002)
-
-    def check(self, op: str) -> None:
-        """Every process must be entering the same collective (``op``) now."""
-        self.seq += 1
-        mine = f"{self.seq}:{op}".encode()[:_MSG].ljust(_MSG)
-        if self.size == 1:
+        if wait_for(lambda: MPI.Request.Testall(reqs), deadline()):
             return
-        sbuf = numpy.frombuffer(mine, dtype=numpy.uint8).copy()
-        rbufs, reqs, peers = {}, [], []
-        for r in range(self.size):
-            if r == self.rank:
-                continue
-            rbufs[r] = numpy.empty(_MSG, numpy.uint8)
-            reqs.append(self.comm.Irecv(rbufs[r], source=r, tag=_CHECK))
-            peers.append(r)
-        for r in range(self.size):
-            if r != self.rank:
-                reqs.append(self.comm.Isend(sbuf, dest=r, tag=_CHECK))
-                peers.append(r)
-        self._poll(reqs, f"collective #{self.seq} '{op}'", peers)
-        for r, b in rbufs.items():
-            theirs = bytes(b).rstrip(b" ").decode(errors="replace")
-            if theirs != mine.rstrip(b" ").decode():
-                raise CommError(f"arrbackend: collective mismatch: rank {self.rank} is in "
-                                f"#{self.seq} '{op}' while rank {r} is in "
-                                f"#{theirs.replace(':', ' ', 1)}; every process must run "
-                                f"the same operations on arrbackend arrays in the same order")
+        missing = sorted({p for p, r in zip(peers, reqs) if not r.Test()})
+        for r in reqs:
+            if r != MPI.REQUEST_NULL:
+                self._stale.append(r)
+        if what is None:
+            raise _Missing(missing)
+        raise self.timed_out(missing, what)
+
+    def begin(self, op: str, dtype=None, shape=None):
+        """Start collective ``op``: its signature row goes to every peer now, together
+        with the data the caller posts next; ``finish`` judges it before the data is
+        used.  (One round of messages, not two.)"""
+        sig = self.begin_signature(op, dtype, shape)
+        if sig is None:
+            return None
+        payload = sig[0].view(numpy.uint8)
+        peers = [r for r in range(self.size) if r != self.rank]
+        bufs = {r: numpy.empty_like(payload) for r in peers}
+        reqs = [self.comm.Irecv(bufs[r], source=r, tag=_CHECK) for r in peers]
+        reqs += [self.comm.Isend(payload, dest=r, tag=_CHECK) for r in peers]
+        return sig, peers, bufs, reqs
+
+    def finish(self, pending, reqs: list, peers: list) -> None:
+        """Wait for the signatures started by ``begin`` and judge them, then for the
+        data requests ``reqs`` (``peers``: their ranks).  After a mismatch the data
+        posted may have met another collective's: the requests are cancelled."""
+        if pending is not None:
+            sig, speers, bufs, sreqs = pending
+            try:
+                self.poll(sreqs, speers + speers, None)
+            except _Missing as exc:
+                self._stale.extend(reqs)
+                raise self.timed_out(exc.peers, "arrive") from None
+            try:
+                self.judge(sig, bufs)
+            except CommError:
+                self._stale.extend(reqs)
+                self._abort()
+                raise
+        self.poll(reqs, peers, "exchange its data")
+        self.completed()
+
+    def _abort(self) -> None:
+        for r in self._stale:
+            try:
+                r.Cancel()
+            except Exception:  # noqa: BLE001  (a send that cannot be cancelled)
+                pass
+        self._stale = []
+
+    def end(self) -> None:
+        """Tell every peer this program has ended (a peer still in a collective raises)."""
+        if self.broken is not None or self.size == 1:
+            return
+        row = numpy.array([self.seq + 1, 0, END, 0], numpy.int64).view(numpy.uint8)
+        reqs = [self.comm.Isend(row, dest=r, tag=_CHECK)
+                for r in range(self.size) if r != self.rank]
+        from mpi4py import MPI
+        wait_for(lambda: MPI.Request.Testall(reqs), deadline())
 
     def allgather_obj(self, value, op="allgather_obj") -> list:
-        self.check(op)
+        pending = self.begin(op)
         data = numpy.frombuffer(pickle.dumps(value), dtype=numpy.uint8)
         lengths = {}
         reqs, peers = [], []
@@ -94,7 +125,7 @@ class _Guard:
                 peers.append(r)
                 reqs.append(self.comm.Isend(n, dest=r, tag=_OBJ))
                 peers.append(r)
-        self._poll(reqs, f"'{op}' (sizes)", peers)
+        self.finish(pending, reqs, peers)
         bufs = {}
         reqs, peers = [], []
         for r in range(self.size):
@@ -104,7 +135,7 @@ class _Guard:
                 peers.append(r)
                 reqs.append(self.comm.Isend(data, dest=r, tag=_OBJ))
                 peers.append(r)
-        self._poll(reqs, f"'{op}'", peers)
+        self.poll(reqs, peers, "exchange its data")
         return [value if r == self.rank else pickle.loads(bufs[r].tobytes())
                 for r in range(self.size)]
 
@@ -112,14 +143,26 @@ class _Guard:
 _guards: dict = {}
 
 
-def guard_for(comm) -> _Guard:
+def _end_all() -> None:
+    for g in list(_guards.values()):
+        try:
+            g.end()
+        except Exception:  # noqa: BLE001  (MPI already finalized: nothing to tell)
+            pass
+
+
+def guard_for(comm) -> MpiChecker:
+    """The checker of MPI communicator ``comm`` (one per communicator, so that every
+    machine of a run shares one sequence of collectives)."""
     g = _guards.get(id(comm))
     if g is None:
-        g = _guards[id(comm)] = _Guard(comm)
+        if not _guards:
+            atexit.register(_end_all)
+        g = _guards[id(comm)] = MpiChecker(comm)
     return g
 
 
-def world_allgather_obj(value) -> list:
+def world_allgather_obj(value, op="allgather_obj") -> list:
     """One Python value per process, from every process (the run's world communicator)."""
     from ..bootstrap import world
     w = world()
@@ -128,7 +171,7 @@ def world_allgather_obj(value) -> list:
     if w.mpi_comm is None:
         raise CommError("arrbackend: exchanging Python values between processes needs MPI "
                         "(mpi4py); start the run with mpirun/mpiexec/srun")
-    return guard_for(w.mpi_comm).allgather_obj(value)
+    return guard_for(w.mpi_comm).allgather_obj(value, op)
 
 
 class MpiCommunicator(Communicator):
@@ -149,7 +192,7 @@ class MpiCommunicator(Communicator):
 
     def exchange(self, transfers: list[Transfer]) -> None:
         g = self.g
-        g.check("exchange")
+        pending = g.begin("exchange")
         me = g.rank
         reqs, peers, recvs, keep = [], [], [], []
         nbytes = 0
@@ -172,7 +215,7 @@ class MpiCommunicator(Communicator):
                                          tag=_DATA))
                 peers.append(so)
                 recvs.append((t, buf))
-        g._poll(reqs, "'exchange' (data)", peers)
+        g.finish(pending, reqs, peers)
         for t, buf in recvs:
             t.dst_array[t.dst_index] = buf
         if nbytes:
@@ -181,10 +224,10 @@ class MpiCommunicator(Communicator):
 
     def allgather(self, parts: dict, what: str = "allgather") -> dict:
         g = self.g
-        g.check(what)
         m = self.machine
         me = g.rank
         sample = next(iter(parts.values()))
+        pending = g.begin(what, sample.dtype, sample.shape)
         result = [None] * m.ndev
         for d, p in parts.items():
             result[d] = p
@@ -205,16 +248,19 @@ class MpiCommunicator(Communicator):
                 reqs.append(g.comm.Isend(sends[d].reshape(-1).view(numpy.uint8), dest=r,
                                          tag=_DATA))
                 peers.append(r)
-        g._poll(reqs, "'allgather' (data)", peers)
+        g.finish(pending, reqs, peers)
         count("collectives")
         return {d: list(result) for d in parts}
 
-    def allgather_obj(self, value) -> list:
-        return self.g.allgather_obj(value)
+    def allgather_obj(self, value, op: str = "allgather_obj") -> list:
+        return self.g.allgather_obj(value, op)
+
+    def note(self, text: str) -> None:
+        self.g.note(text)
 
     def broadcast(self, root: int, parts: dict, shape: tuple, dtype) -> dict:
         g = self.g
-        g.check("broadcast")
+        pending = g.begin(f"broadcast from device {root}", dtype, shape)
         owner = self._owner(root)
         me = g.rank
         reqs, peers = [], []
@@ -230,10 +276,11 @@ class MpiCommunicator(Communicator):
             reqs.append(g.comm.Irecv(src.reshape(-1).view(numpy.uint8), source=owner,
                                      tag=_DATA))
             peers.append(owner)
-        g._poll(reqs, "'broadcast' (data)", peers)
+        g.finish(pending, reqs, peers)
         count("collectives")
         return {d: (src if d == root else numpy.array(src, copy=True))
                 for d in self.machine.local}
 
     def barrier(self) -> None:
-        self.g.check("barrier")
+        self.g.enter("barrier")
+        self.g.completed()
