@@ -13,25 +13,10 @@ from .._settings import settings
 from .layout import Layout, default_layout
 from .localize import device_boxes, view_layout, local_view
 from .machine import Machine
+from .device_dtypes import check_device_dtype
 from .store import Store, alloc_local
 
 __all__ = ["scatter", "gather", "TransferWarning", "check_device_dtype", "host_view"]
-
-#: The dtypes a GPU shard can hold (CuPy's): no long double, no strings or objects.
-GPU_DTYPE_KINDS = "biufc"
-
-
-def check_device_dtype(device, dtype) -> None:
-    """TypeError (the project's, naming the dtype and the device) for a dtype that
-    ``device``'s library cannot hold: on GPUs, ``longdouble``/``clongdouble`` and the
-    non-numeric dtypes."""
-    if not device.is_gpu:
-        return
-    dt = numpy.dtype(dtype)
-    if dt.kind not in GPU_DTYPE_KINDS or dt.itemsize > (16 if dt.kind == "c" else 8):
-        raise TypeError(f"arrbackend: arrays of dtype {dt} cannot live on {device} (the "
-                        f"GPU library has no {dt.name}); keep them in NumPy, or convert "
-                        f"with .astype(numpy.float64) first")
 
 
 class TransferWarning(UserWarning):
