@@ -405,8 +405,6 @@ def broadcast_to(array, shape, subok=False):
     x = _ours(array, "broadcast_to")
     from .creation import normalize_shape
     shape = normalize_shape(shape, "broadcast_to")
-    if not isinstance(x, ndarray):      # objects or strings: they stay NumPy's arrays
-        return numpy.broadcast_to(x, shape)
     if len(shape) < x.ndim:
         raise ValueError("input operand has more dimensions than allowed by the axis "
                          "remapping")
@@ -426,9 +424,16 @@ def broadcast_to(array, shape, subok=False):
 def broadcast_arrays(*args, subok=False):
     """Same as ``numpy.broadcast_arrays``: read-only views (operands of object or string
     dtype come back as NumPy's views, as arrbackend arrays cannot hold them)."""
-    xs = [_ours(a, "broadcast_arrays") for a in args]
+    from .gate import HostData
+    xs = []
+    for a in args:
+        try:
+            xs.append(_ours(a, "broadcast_arrays"))
+        except HostData:                # (matplotlib's bar: hatch=None among the arrays)
+            xs.append(numpy.asarray(a))
     shape = broadcast_shapes([x.shape for x in xs]) if xs else ()
-    return tuple(broadcast_to(x, shape) for x in xs)
+    return tuple(broadcast_to(x, shape) if isinstance(x, ndarray) else
+                 numpy.broadcast_to(x, shape) for x in xs)
 
 
 # ---------------------------------------------------------------------------------------
