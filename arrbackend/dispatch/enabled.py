@@ -16,9 +16,10 @@ Rules, in the order they are applied:
   dist-packages, NumPy itself and arrbackend) get plain NumPy, so SciPy, matplotlib,
   pandas and the rest keep working.  So do calls from compiled code that the user's
   line called (``print(cupy_array)`` reaching ``numpy.empty`` in CuPy's Cython):
-  ``arrbackend.dispatch.callsite`` tells them from the user's own calls.  When such a library receives an arrbackend array it
-  converts it with ``np.asarray``, i.e. the data is copied to the host (counted in
-  ``arrbackend.counters``; a TransferWarning for GPU data).
+  ``arrbackend.dispatch.callsite`` tells them from the user's own calls.  When such a
+  library receives an arrbackend array it converts it with ``np.asarray``, i.e. the data
+  is copied to the host (counted in ``arrbackend.counters``; a TransferWarning for GPU
+  data).
 * Names bound before the block (``from numpy import zeros``) are not rerouted.
 * Blocks nest, restore the previous devices on exit, and are exception-safe.
 """
