@@ -23,7 +23,7 @@ from ._ndarray_methods import NdarrayMethods
 from ._settings import settings as _S
 from .distributed.array import ndarray
 from .distributed.store import Held as _Held, before_write
-from .dispatch.registry import lookup
+from .api.registry import lookup
 
 __all__ = ["ndarray"]
 
@@ -67,7 +67,7 @@ def _call(npfunc, *args, **kwargs):
     if impl is None:
         if isinstance(npfunc, numpy.ufunc):
             return _ufunc_call(npfunc, args, kwargs)
-        from .dispatch.fallback import call_numpy
+        from .api.fallback import call_numpy
         return call_numpy(npfunc, args, kwargs)
     return impl.func(*args, **kwargs)
 

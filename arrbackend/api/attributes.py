@@ -10,7 +10,7 @@ import weakref
 
 import numpy
 
-from ..dispatch.registry import implements
+from .registry import implements
 from ..distributed.array import ndarray
 from .gate import host_target
 

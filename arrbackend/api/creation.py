@@ -12,7 +12,7 @@ import operator
 
 import numpy
 
-from ..dispatch.registry import implements
+from .registry import implements
 from ..distributed.layout import Layout, default_layout
 from ..distributed.localize import device_boxes
 from ..distributed.machine import Machine, current_machine, machine_for

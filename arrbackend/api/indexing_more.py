@@ -16,7 +16,7 @@ import operator
 
 import numpy
 
-from ..dispatch.registry import implements
+from .registry import implements
 from ..distributed.elementwise import assign, broadcast_shapes, check_writable, elementwise
 from ..distributed.layout import Layout
 from ..distributed.localize import Exchange, device_boxes

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy
 
-from ..dispatch.registry import implements
+from .registry import implements
 from ..distributed.reductions import normalize_axes
 from ._helpers import ours
 

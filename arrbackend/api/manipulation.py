@@ -13,7 +13,7 @@ import operator
 
 import numpy
 
-from ..dispatch.registry import implements
+from .registry import implements
 from ..distributed.elementwise import broadcast_shapes, elementwise, relayout
 from ..distributed.indexing import basic_view
 from ..distributed.layout import Layout, default_layout, even_ranges
@@ -77,7 +77,7 @@ def view_as_dtype(x, dtype):
         from ..distributed.hostio import host_view
         return host_view(x, numpy.ndarray, dt)
     if dt.itemsize != x.dtype.itemsize:
-        from ..dispatch.fallback import call_numpy
+        from .fallback import call_numpy
         return call_numpy(lambda a: a.view(dt), (x,), {},
                           name="ndarray.view with a different itemsize")
     s = x._store

@@ -14,7 +14,7 @@ import warnings
 
 import numpy
 
-from ..dispatch.registry import implements
+from .registry import implements
 from ..distributed.elementwise import assign, broadcast_shapes
 from ..distributed.view import normalize_axis
 from ._helpers import ours, uf

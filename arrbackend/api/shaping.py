@@ -19,7 +19,7 @@ import warnings
 import numpy
 from numpy.exceptions import AxisError
 
-from ..dispatch.registry import implements
+from .registry import implements
 from ..distributed.view import normalize_axis
 from ._helpers import host, ours
 from .manipulation import (broadcast_arrays, broadcast_to, concatenate, ravel, reshape,

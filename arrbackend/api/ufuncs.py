@@ -454,7 +454,7 @@ def ufunc_call(ufunc, inputs, kwargs):
         if answer is not None:
             return _constant_answer(answer, ins, out, host_out, where, casting, machine)
     if machine.is_gpu and _device_ufunc(machine.devices[0].xp, ufunc) is None:
-        from ..dispatch.fallback import call_numpy
+        from .fallback import call_numpy
         kw = {"where": where} if where is not True else {}
         return call_numpy(ufunc, inputs, dict(kw, out=out, dtype=dtype, casting=casting),
                           name=f"numpy.{name} (on GPU)")
@@ -551,7 +551,7 @@ def _constant_answer(answer, ins, out, host_out, where, casting, machine):
 def _gufunc(ufunc, inputs, kwargs):
     """A generalized ufunc (matmul, vecdot, matvec, vecmat): its registered function takes
     every keyword NumPy's does."""
-    from ..dispatch.registry import lookup
+    from .registry import lookup
     impl = lookup(ufunc)
     if impl is not None:
         out = kwargs.get("out")
@@ -567,7 +567,7 @@ def _gufunc(ufunc, inputs, kwargs):
             numpy.copyto(host, r, casting=kwargs.get("casting", "same_kind"))
             return host
         return impl.func(*inputs, **kwargs)
-    from ..dispatch.fallback import call_numpy
+    from .fallback import call_numpy
     return call_numpy(ufunc, inputs, kwargs, name=f"numpy.{ufunc.__name__}")
 
 

@@ -15,7 +15,7 @@ import operator
 
 import numpy
 
-from ..dispatch.registry import implements
+from .registry import implements
 from ..distributed.view import normalize_axis
 from ._helpers import host, ours, uf
 from .manipulation import astype, moveaxis, ravel, reshape, transpose

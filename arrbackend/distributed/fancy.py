@@ -224,14 +224,14 @@ def apply_at(x, key, value, op) -> None:
 
 def _fallback_get(x, key):
     import operator
-    from ..dispatch.fallback import call_numpy
+    from ..api.fallback import call_numpy
     return call_numpy(operator.getitem, (x, key), {},
                       name="ndarray.__getitem__ with a Python bool among array indices")
 
 
 def _fallback_set(x, key, value) -> None:
     import operator
-    from ..dispatch.fallback import call_numpy
+    from ..api.fallback import call_numpy
     call_numpy(operator.setitem, (x, key, value), {},
                name="ndarray.__setitem__ with a Python bool among array indices")
 
