@@ -85,7 +85,14 @@ def setitem(x, key, value) -> None:
         return
     sel = _mask_selection(x, items, adv, key)
     if sel is not None:
-        _bool_set(*sel, value=_value_for(x, value))
+        value = _value_for(x, value)
+        # one boolean array of the array's shape: NumPy's own path, with its rules for
+        # the value (0-d or 1-d only)
+        whole = len(key) == 1 and isinstance(key[0], ndarray) and key[0].ndim == x.ndim
+        if whole and isinstance(value, ndarray) and value.ndim > 1:
+            raise TypeError(f"NumPy boolean array indexing assignment requires a 0 or "
+                            f"1-dimensional input, input has {value.ndim} dimensions")
+        _bool_set(*sel, value=value, whole=whole)
         return
     from . import fancy
     fancy.setitem(x, key, _value_for(x, value))
@@ -260,8 +267,8 @@ def _bool_get(view, q, mask, to_front):
     return r
 
 
-def _bool_set(view, q, mask, to_front, value) -> None:
-    from .elementwise import aliases, broadcast_shapes
+def _bool_set(view, q, mask, to_front, value, whole=False) -> None:
+    from .elementwise import aliases, fit_value
     m = view._store.machine
     k = mask.ndim
     target = view
@@ -269,7 +276,7 @@ def _bool_set(view, q, mask, to_front, value) -> None:
     if view is not target:
         # the view was re-cut along the mask's first axis: assign there, then copy back
         from .elementwise import assign
-        _bool_set(view, q, mask, to_front, value)
+        _bool_set(view, q, mask, to_front, value, whole)
         assign(target, view)
         return
     before_write(view._store)
@@ -296,17 +303,11 @@ def _bool_set(view, q, mask, to_front, value) -> None:
         rshape = (total,) + outer + inner
     if isinstance(value, ndarray):
         vshape = value.shape
-        try:
-            ok = broadcast_shapes([vshape, rshape]) == rshape
-        except ValueError:
-            ok = False
-        if not ok:
-            if len(vshape) == 1 and len(rshape) == 1:
-                raise ValueError(f"NumPy boolean array indexing assignment cannot assign "
-                                 f"{vshape[0]} input values to the {rshape[0]} output "
-                                 f"values where the mask is true")
-            raise ValueError(f"shape mismatch: value array of shape {vshape} could not be "
-                             f"broadcast to indexing result of shape {rshape}")
+        if whole and vshape not in ((), (1,), rshape):
+            raise ValueError(f"NumPy boolean array indexing assignment cannot assign "
+                             f"{vshape[0]} input values to the {rshape[0]} output "
+                             f"values where the mask is true")
+        value = fit_value(value, vshape, rshape, indexed=True)
         if to_front and q != 0:
             from ..api.manipulation import moveaxis, broadcast_to
             value = moveaxis(broadcast_to(value, rshape), 0, q)
