@@ -301,7 +301,11 @@ def ravel(a, order="C"):
     """Same as ``numpy.ravel``."""
     x = _ours(a, "ravel")
     if order == "F":
-        return reshape(transpose(x), (-1,))
+        x = transpose(x)
+    # NumPy's ravel is a view of a contiguous array only (a reshape of any other view
+    # would be one where the strides allow: ravel copies there)
+    if not is_c_contiguous(x.shape, view_strides(x._store, x._map), x.dtype.itemsize):
+        x = x.copy()
     return reshape(x, (-1,))
 
 

@@ -14,12 +14,12 @@ import numpy
 from .. import _fperrors
 from .layout import Layout, even_ranges
 from .localize import Exchange, device_boxes
-from .store import Store, before_write
+from .store import Held, Store, before_write
 from .elementwise import assign
 from .view import parse_basic_index, separated_advanced
 from .array import derived_map, ndarray
 
-__all__ = ["getitem", "setitem", "basic_view", "assigned_scalar"]
+__all__ = ["getitem", "setitem", "basic_view", "assigned_scalar", "Value", "element_value"]
 
 
 def _basic_fast(key):
@@ -53,15 +53,39 @@ def _is_element(key, ndim: int) -> bool:
     return len(key) == ndim and all(type(k) is int for k in key)
 
 
+class Value(Held):
+    """The store of an element's value taken by integer indexing (``a[i, j]``, where
+    NumPy gives a scalar): a copy, never a view, so later writes into ``a`` leave it
+    as it was.  The type marks it, so that in-place operators on it can answer as on
+    NumPy's scalars (out of place)."""
+
+    __slots__ = ()
+
+
+def element_value(v):
+    """A copy of the one-element 0-d view ``v``, on the device(s) holding it (nothing
+    moves; a pending store is computed first)."""
+    from .derived import view_parts
+    lay, parts = view_parts(v)
+    m = v._store.machine
+    shards = [None] * m.ndev
+    for d, _box, loc in parts:
+        with m.devices[d].activate():
+            shards[d] = loc.copy()
+    st = Value()
+    Store.__init__(st, m, (), v.dtype, lay, shards)
+    return ndarray._from_store(st)
+
+
 def getitem(x, key):
     if _basic_fast(key):
         v = _basic_view(x, key)
-        return v.copy() if _is_element(key, x.ndim) else v
+        return element_value(v) if _is_element(key, x.ndim) else v
     key = _convert_key(x, key)
     items, adv = parse_basic_index(key, x.shape)
     if adv is None:
         v = x._view(x._map.getitem(items))
-        return v.copy() if len(items) == x.ndim and all(
+        return element_value(v) if len(items) == x.ndim and all(
             type(i) is int for i in items) else v
     sel = _mask_selection(x, items, adv, key)
     if sel is not None:
