@@ -63,6 +63,13 @@ def _size(text: Any) -> int:
     return value
 
 
+def _auto_or_positive_int(text: Any):
+    """'auto', else an integer >= 1."""
+    if str(text).strip().lower() == "auto":
+        return "auto"
+    return _positive_int(text)
+
+
 def _positive_int(text: Any) -> int:
     value = int(text)
     if value < 1:
@@ -109,9 +116,9 @@ _DEFINITIONS = [
             "memory passes fusion saves)."),
     Setting("fusion_max_nodes", "ARRBACKEND_FUSION_MAX_NODES", 64, _positive_int,
             "A deferred expression with more operations than this is evaluated at once."),
-    Setting("cpu_threads", "ARRBACKEND_CPU_THREADS", 1, _positive_int,
-            "Threads that run the shards of cpu:N devices concurrently (NumPy releases the "
-            "GIL inside its loops)."),
+    Setting("cpu_threads", "ARRBACKEND_CPU_THREADS", "auto", _auto_or_positive_int,
+            "Threads a fused statement uses on a CPU device (numexpr): 'auto' (the cores "
+            "given to this process) or a number."),
     Setting("comm_timeout", "ARRBACKEND_COMM_TIMEOUT", 300.0, float,
             "Seconds a collective between processes may wait for the others (multi-process "
             "runs). Past it, the processes that arrived raise CommError naming those that "

@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import numpy
 
+from .._counters import count
+from ..kernels import cpu_fused
 from .localize import apply_post, view_recipe
 
 __all__ = ["evaluate_on", "plan_count", "clear"]
@@ -110,33 +112,45 @@ def _bind(shard, index, post, xp):
 # CPU shards: NumPy's ufuncs in order, the root writing the target
 
 class _CpuPlan:
-    """The leaves' local views and a straight-line program of ufunc calls: instruction
-    ``(ufunc, argument slots, temporary it writes into or -1)``; slots are the leaves,
-    then the scalars, then the random leaves, then the temporaries."""
+    """The leaves' local views and an evaluator: a numexpr program (one multi-threaded
+    pass, ``kernels/cpu_fused``) where it computes NumPy's values and the target is
+    large, else a straight-line program of ufunc calls: instruction ``(ufunc, argument
+    slots, temporary it writes into or -1)``; slots are the leaves, then the scalars,
+    then the random leaves, then the temporaries."""
 
-    __slots__ = ("d", "leaves", "target", "program", "nleaves", "rands", "box", "dev",
-                 "rand_local", "root_copy")
+    __slots__ = ("d", "leaves", "target", "program", "rands", "box", "dev",
+                 "rand_local", "root_copy", "fused")
 
     def __init__(self, expr, lvs, leaves, target, dev, rand_local):
         self.d = dev.index
         self.dev = dev
         self.leaves = leaves
         self.target = target
-        self.nleaves = len(lvs)
         self.rand_local = rand_local
         self.rands = len(expr.rands)
         self.box = None
         self.program, self.root_copy = _compile(expr, lvs)
+        size = 1
+        for n in expr.shape:
+            size *= n
+        self.fused = cpu_fused.program(expr, lvs) if size >= cpu_fused.MIN_SIZE else None
 
     def run(self, expr, stores, tstore, errstate) -> None:
         d = self.d
         vals = []
+        shares = False
+        tbase = tstore._base or tstore
         for g, index, post, copy in self.leaves:
-            sh = stores[g].shards[d]
+            st = stores[g]
+            sh = st.shards[d]
             a = sh if index is None else sh[index]
             if post is not None:
                 a = apply_post(a, post, numpy)
-            vals.append(a.copy() if copy else a)
+            if copy:
+                a = a.copy()
+            elif (st._base or st) is tbase:
+                shares = True
+            vals.append(a)
         for c in expr.consts:
             vals.append(c.value)
         if self.rands:
@@ -145,11 +159,40 @@ class _CpuPlan:
             for r in expr.rands:
                 vals.append(self.rand_local(r, self.box, self.dev))
         out = _bind(tstore.shards[d], self.target[0], self.target[1], numpy)
+        if self.fused is not None and self._fused(vals, out, errstate, shares):
+            return
+        count("numpy_statements")
         if errstate is None:
             _execute(self.program, self.root_copy, vals, out)
         else:
             with errstate.applied():
                 _execute(self.program, self.root_copy, vals, out)
+
+    def _fused(self, vals, out, errstate, shares) -> bool:
+        """The numexpr program into ``out``; False where NumPy's ufuncs must compute the
+        statement (errors to report, or a check that found values that are not
+        finite)."""
+        modes = errstate.state if errstate is not None else None
+        check = modes is not None and (modes["divide"] != "ignore" or modes["over"] != "ignore"
+                                       or modes["invalid"] != "ignore")
+        if modes is not None and modes["under"] != "ignore":
+            return False                # (underflow leaves no trace in the values)
+        prog, nargs = self.fused
+        if check and out.dtype.kind == "b":
+            return False                # (a comparison's operands can't be checked after)
+        cpu_fused.use_threads()
+        args = [numpy.asarray(v) if not isinstance(v, numpy.ndarray) else v
+                for v in vals[:nargs]]
+        # a leaf reading the very elements it writes: numexpr writes a scratch array first
+        # (a check that fails computes again from the leaves, which must be intact)
+        dest = numpy.empty(out.shape, out.dtype) if (check and shares) else out
+        prog(*args, out=dest, order="K", casting="safe", ex_uses_vml=False)
+        if check and not numpy.isfinite(numpy.add.reduce(dest, axis=None)):
+            return False                # NumPy computes it, with its warnings or error
+        if dest is not out:
+            numpy.copyto(out, dest)
+        count("fused_statements")
+        return True
 
 
 def _compile(expr, lvs):
