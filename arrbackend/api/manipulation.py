@@ -175,6 +175,8 @@ def _reshape_keep_shards(x, shape):
     store = x._store
     if x.size == 0:
         return None
+    if x._map.ident and type(store) is not Derived:
+        return _reshape_whole(x, shape)
     isz = x.dtype.itemsize
     strides = reshape_strides(x.shape, view_strides(store, x._map), shape, isz)
     if strides is None:
@@ -224,6 +226,34 @@ def _reshape_keep_shards(x, shape):
                 shards[d] = dev.xp.lib.stride_tricks.as_strided(loc, lshape, lstrides)
     readonly = any(a < 0 and n > 1 for (a, _s, _st), n in zip(x._map.dims, x.shape))
     return derived_array(x, shape, x.dtype, layout, shards, strides, readonly)
+
+
+def _reshape_whole(x, shape):
+    """The reshape of a whole store that owns its (C-ordered) memory: each shard
+    reshaped, when the new rows fall on the block boundaries (the common case, quick)."""
+    store = x._store
+    lay = store.layout
+    m = store.machine
+    if lay.is_block:
+        if lay.axis != 0 or not shape:
+            return None
+        row, new_row = math.prod(store.shape[1:]), math.prod(shape[1:])
+        if new_row == 0 or row == 0:
+            return None
+        ranges = []
+        for lo, hi in lay.ranges:
+            if (lo * row) % new_row or (hi * row) % new_row:
+                return None
+            ranges.append((lo * row // new_row, hi * row // new_row))
+        lay = Layout.block(0, ranges)
+    shards = [None] * m.ndev
+    for d, sh in enumerate(store.shards):
+        if sh is not None:
+            with m.devices[d].activate():
+                shards[d] = sh.reshape(lay.shard_shape(shape, d))
+    r = _wrap(Store(m, shape, store.dtype, lay, shards, base=store))
+    r._readonly = x._readonly
+    return r
 
 
 def _shard_view_strides(store, vmap, d: int) -> tuple:
@@ -304,7 +334,8 @@ def ravel(a, order="C"):
         x = transpose(x)
     # NumPy's ravel is a view of a contiguous array only (a reshape of any other view
     # would be one where the strides allow: ravel copies there)
-    if not is_c_contiguous(x.shape, view_strides(x._store, x._map), x.dtype.itemsize):
+    if not (x._map.ident and type(x._store) is not Derived) and not is_c_contiguous(
+            x.shape, view_strides(x._store, x._map), x.dtype.itemsize):
         x = x.copy()
     return reshape(x, (-1,))
 
