@@ -93,7 +93,6 @@ NEW_OR_VIEW = {
     "delete nothing": lambda a: {"d": numpy.delete(a, [], axis=0)},
     "elementwise": lambda a: {"p": +a, "q": numpy.positive(a), "c": numpy.clip(a, -1, 99),
                               "w": numpy.where(True, a, 0), "n": numpy.nan_to_num(a)},
-    "empty-axis reductions": lambda a: {"s": numpy.sum(a, axis=())},
     "asarray": lambda a: {"v": numpy.asarray(a), "w": numpy.asanyarray(a),
                           "c": numpy.ascontiguousarray(a)},
     "views": lambda a: {"t": a.T, "s": numpy.swapaxes(a, 0, 1), "f": numpy.flip(a),
@@ -104,6 +103,17 @@ NEW_OR_VIEW = {
     "broadcast_to (read-only)": lambda a: {"b": numpy.broadcast_to(a[:1], (3, 3)),
                                            "c": numpy.broadcast_to(a, a.shape)},
     "real of a real array": lambda a: {"r": numpy.real(a), "s": a.real},
+    "flat indexing (copies)": lambda a: {"r": a.flat[:], "s": a.flat[2:7], "t": a.flat[[1, 4]]},
+    "asfortranarray, require": lambda a: {"f": numpy.asfortranarray(a),
+                                          "g": numpy.asfortranarray(a[0]),
+                                          "r": numpy.require(a, requirements="F"),
+                                          "s": numpy.require(a, requirements="C"),
+                                          "t": numpy.require(a[:, ::2], requirements="C")},
+    "diff n=0, astype copy=False": lambda a: {"d": numpy.diff(a, n=0),
+                                              "c": a.astype(a.dtype, copy=False)},
+    "reductions over no axes": lambda a: {"s": numpy.sum(a, axis=()),
+                                          "m": numpy.max(a, axis=()),
+                                          "p": numpy.prod(a, axis=())},
 }
 
 

@@ -287,7 +287,10 @@ class FlatIter:
         return iter(self._flat())
 
     def __getitem__(self, key):
-        return self._flat()[key]
+        r = self._flat()[key]
+        # NumPy's flat indexing gives a copy, never a view of the array
+        return r.copy() if isinstance(r, ndarray) and r._store.base is \
+            self.base._store.base else r
 
     def __setitem__(self, key, value) -> None:
         from .manipulation import reshape
