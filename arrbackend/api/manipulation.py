@@ -2,9 +2,11 @@
 moveaxis squeeze expand_dims broadcast_to broadcast_arrays concatenate stack where clip
 astype real imag``.
 
-Transposes, axis moves, squeezes and broadcasts are views (index maps).  ``reshape``
-keeps the shards when the new rows fall on the old block boundaries (a view, as in
-NumPy) and otherwise redistributes the data in one exchange (a copy; see the docs).
+Transposes, axis moves, squeezes and broadcasts are views (index maps).  ``reshape`` is
+a view where NumPy's is (the view's strides allow it) and every device keeps its own
+elements: each device reshapes its part of the memory (a store over the same memory,
+``distributed.derived``); otherwise it redistributes the data in one exchange (a copy;
+see the docs).  ``ravel`` is a view of a contiguous array only, as NumPy's.
 """
 from __future__ import annotations
 
