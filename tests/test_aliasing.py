@@ -209,6 +209,14 @@ def test_reshapes_of_views(machine, case):
     same_aliasing(RESHAPES[case], _grid(6, 4))
 
 
+def test_reshape_of_expand_dims(machine):
+    # the program: v2 is a view of v1, so v1 += 100 changes it
+    def program(v0):
+        v1 = numpy.expand_dims(v0, -1)
+        return {"v1": v1, "v2": v1.reshape(9, -1, 1)}
+    same_aliasing(program, numpy.arange(9.0), writes=["v1", "v2", "a0"])
+
+
 @pytest.mark.parametrize("shape", [(3, 4, 2), (6, 4), (2, 12)])
 def test_reshape_of_a_strided_view_on_one_device(shape):
     # on one device every reshape that NumPy makes a view is one here
