@@ -21,10 +21,9 @@ from . import _fperrors as _fp
 from ._counters import count
 from ._ndarray_methods import NdarrayMethods
 from ._settings import settings as _S
-from .distributed.array import derived_map, ndarray
+from .distributed.array import ndarray
 from .distributed.store import Held as _Held, before_write
 from .dispatch.registry import lookup
-from .distributed.view import IndexMap  # noqa: F401  (part of the class's story)
 
 __all__ = ["ndarray"]
 

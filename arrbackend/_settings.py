@@ -119,6 +119,14 @@ _DEFINITIONS = [
     Setting("cpu_threads", "ARRBACKEND_CPU_THREADS", "auto", _auto_or_positive_int,
             "Threads a fused statement uses on a CPU device (numexpr): 'auto' (the cores "
             "given to this process) or a number."),
+    Setting("random", "ARRBACKEND_RANDOM", "counter", _choice("counter", "numpy"),
+            "Where random numbers come from: 'counter' (counter-based Philox streams "
+            "computed on the devices: each value a pure function of seed, stream and "
+            "element index, so the same on any number of devices, but not NumPy's "
+            "numbers); 'numpy' (np.random.*, default_rng() and RandomState draw NumPy's "
+            "own numbers, value for value: NumPy generates them sequentially on the host, "
+            "then they are copied to the devices, so each draw costs NumPy's single-thread "
+            "time plus one host-to-device copy of the result)."),
     Setting("comm_timeout", "ARRBACKEND_COMM_TIMEOUT", 300.0, float,
             "Seconds a collective between processes may wait for the others (multi-process "
             "runs). Past it, the processes that arrived raise CommError naming those that "
