@@ -114,3 +114,12 @@ def test_copyto_shapes(machine, case):
     ours = ab.ones(3)
     fn(ab, ours)
     check(ours, theirs)
+
+
+@pytest.mark.parametrize("vshape", [(1, 1, 3), (2, 1, 3), (1, 3), (3,), ()])
+def test_ufunc_at_value_shapes(machine, vshape):
+    # ufunc.at, unlike assignment, keeps the value's leading length-1 axes (NumPy's error)
+    def run(a):
+        numpy.add.at(a, [0, 1], _v(*vshape))
+        return a
+    same(run, numpy.zeros((2, 3)))
