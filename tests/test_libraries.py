@@ -147,9 +147,6 @@ def test_matplotlib(spec):
     assert got[3] == want[3] == b"\x89PNG\r\n\x1a\n"
 
 
-@pytest.mark.xfail(strict=True, reason="matplotlib tells a scalar from a sequence by iter(): "
-                   "it needs iter() of a 0-d arrbackend array to raise TypeError at once, as "
-                   "NumPy's does (ndarray.__iter__ is a generator function today)")
 def test_matplotlib_hist_and_bar():
     matplotlib = pytest.importorskip("matplotlib", reason="matplotlib is in the test extra")
     matplotlib.use("Agg")

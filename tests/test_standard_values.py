@@ -63,8 +63,6 @@ def test_floor_divide(machine, dtype):
         numpy.floor_divide(a, b, out=numpy.zeros(len(a), int))
 
 
-@pytest.mark.xfail(strict=True, reason="the // operators of arrbackend.ndarray (in "
-                   "_ndarray.py) are to come from api.standard.floordiv_operators")
 def test_floor_divide_operators_outside_enabled(machine):
     a, b, want = _pairs("float64")
     x, y = to_ours(a), to_ours(b)
