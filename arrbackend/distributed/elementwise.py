@@ -204,22 +204,33 @@ def assign(target, value) -> None:
                 machine=target._store.machine)
 
 
-def fit_value(value, vshape: tuple, tshape: tuple):
+def fit_value(value, vshape: tuple, tshape: tuple, indexed: bool = False):
     """A value of shape ``vshape`` made to broadcast to ``tshape`` as NumPy's assignment
-    does: extra leading length-1 axes are dropped (a view); else ValueError."""
+    does: extra leading length-1 axes are dropped (a view); else NumPy's ValueError
+    (``indexed``: its message for an assignment through array indices)."""
     extra = len(vshape) - len(tshape)
+    shape = vshape
     if extra > 0 and all(n == 1 for n in vshape[:extra]):
         from .indexing import basic_view
         value = basic_view(value, (0,) * extra)
-        vshape = vshape[extra:]
+        shape = vshape[extra:]
     try:
-        full = broadcast_shapes([vshape, tshape])
+        full = broadcast_shapes([shape, tshape])
     except ValueError:
         full = None
     if full != tshape:
-        raise ValueError(f"could not broadcast input array from shape {vshape} "
-                         f"into shape {tshape}")
+        if indexed:
+            raise ValueError(f"shape mismatch: value array of shape {shape_text(vshape)} "
+                             f"could not be broadcast to indexing result of shape "
+                             f"{shape_text(tshape)}")
+        raise ValueError(f"could not broadcast input array from shape {shape_text(vshape)} "
+                         f"into shape {shape_text(tshape)}")
     return value
+
+
+def shape_text(shape: tuple) -> str:
+    """A shape as NumPy's messages write it: ``(2,3)``, ``(4,)``, ``()``."""
+    return "(" + ",".join(str(n) for n in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
 def assign_all(pairs) -> None:
