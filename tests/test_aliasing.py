@@ -52,10 +52,6 @@ def test_element_value_after_writes_to_its_array(machine, dtype):
     check(x, a)
 
 
-@pytest.mark.xfail(strict=True, raises=TypeError,
-                   reason="in-place operators on an element's value are NumPy's scalar "
-                          "operators only once the array class answers them out of place "
-                          "for a Value store (distributed.indexing.Value)")
 def test_in_place_operator_on_an_element(machine):
     # NumPy: u8[3] is a scalar, /= makes a float64 1.5, stored back truncated
     a = numpy.arange(6, dtype=numpy.uint8)
