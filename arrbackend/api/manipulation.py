@@ -611,6 +611,8 @@ def _as_array(a, m):
 # elementwise selection
 
 def _where_kernel(xp, ins, outs):
+    if xp is not numpy:         # (the device library's where takes arrays only)
+        ins = [v if hasattr(v, "shape") else xp.asarray(v) for v in ins]
     r = xp.where(ins[0], ins[1], ins[2])
     xp.copyto(outs[0], r, casting="unsafe")
 

@@ -17,6 +17,7 @@ from .layout import Layout, choose_layout, default_layout
 from .localize import Exchange, device_boxes
 from .store import Store, alloc_local, before_write
 from .deferred import evaluate_into
+from ..kernels.fused import CTYPE_DTYPES
 from .array import ndarray
 
 __all__ = ["elementwise", "broadcast_shapes", "choose_layout", "aliases", "assign",
@@ -197,7 +198,8 @@ def assign(target, value) -> None:
             value = fit_value(value, vshape, tshape)
     if 0 in tshape:
         return                  # nothing to write (a new axis sliced empty is no broadcast)
-    if type(value) is ndarray and value._store.pending and (value._mp or value._map).ident:
+    if type(value) is ndarray and value._store.pending and (value._mp or value._map).ident \
+            and target.dtype in CTYPE_DTYPES:
         evaluate_into(target, value)      # the statement's one fused evaluation
         return
     elementwise(_copy_kernel, [value], tshape, [target.dtype], out=(target,),
