@@ -150,6 +150,10 @@ def test_family_index_is_current():
                                                   ROOT / "tools" / "registry_index.py")
     tool = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(tool)
+    from arrbackend.api.index import NUMPY
+    if NUMPY != numpy.__version__:
+        pytest.skip(f"the index was made with NumPy {NUMPY} (another NumPy registers other "
+                    f"names; a name it lacks makes the registry import every family)")
     assert (ROOT / "arrbackend" / "api" / "index.py").read_text() == tool.render(), \
         "arrbackend/api/index.py is out of date: run python tools/registry_index.py"
 

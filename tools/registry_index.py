@@ -23,9 +23,13 @@ registry by ``python tools/registry_index.py`` (do not edit by hand;
 ``tests/test_registry.py`` checks that it is current).
 
 Keys are the registered ``module:name`` and, for each NumPy callable, its own
-``module:__name__`` (how ``lookup`` finds a family from the callable alone)."""
+``module:__name__`` (how ``lookup`` finds a family from the callable alone).  Made with
+the NumPy named below; a name it does not list (another NumPy's) makes the registry
+import every family."""
 
-FAMILIES = {
+NUMPY = {numpy_version!r}
+
+FAMILIES = {{
 '''
 
 
@@ -46,7 +50,8 @@ def render() -> str:
         nf = impl.numpy_func
         if nf is not None and getattr(nf, "__name__", None):
             keys.add(f"{registry._module_of(nf)}:{nf.__name__}")
-    lines = [HEADER]
+    import numpy
+    lines = [HEADER.format(numpy_version=numpy.__version__)]
     for fam in sorted(families):
         keys = sorted(families[fam])
         lines.append(f"    {fam!r}: (\n")

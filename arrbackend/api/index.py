@@ -3,7 +3,11 @@ registry by ``python tools/registry_index.py`` (do not edit by hand;
 ``tests/test_registry.py`` checks that it is current).
 
 Keys are the registered ``module:name`` and, for each NumPy callable, its own
-``module:__name__`` (how ``lookup`` finds a family from the callable alone)."""
+``module:__name__`` (how ``lookup`` finds a family from the callable alone).  Made with
+the NumPy named below; a name it does not list (another NumPy's) makes the registry
+import every family."""
+
+NUMPY = '2.4.6'
 
 FAMILIES = {
     'arrbackend.api.attributes': (

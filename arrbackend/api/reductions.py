@@ -11,6 +11,7 @@ elementwise operations, so they are distributed wherever those are.
 from __future__ import annotations
 
 import builtins
+import operator
 import warnings
 
 import numpy
@@ -102,6 +103,16 @@ def count_nonzero(a, axis=None, *, keepdims=False):
 # ---------------------------------------------------------------------------------------
 # mean / var / std, as numpy/_core/_methods.py computes them
 
+def _stat_axes(axis, ndim: int, name: str) -> tuple:
+    """The axes of ``mean``/``var``/``std``: as reductions take them, except that a 0-d
+    array has no axis to count items along (NumPy's AxisError, where ``sum`` of a 0-d
+    array takes axis 0)."""
+    if ndim == 0 and axis is not None and axis != ():
+        for ax in (axis if isinstance(axis, tuple) else (axis,)):
+            raise numpy.exceptions.AxisError(operator.index(ax), 0)
+    return engine.normalize_axes(axis, ndim, name)
+
+
 def _count(x, axes, keepdims, where):
     """NumPy's ``_count_reduce_items``: an ``intp`` scalar, or an array with a mask."""
     if where is True:
@@ -131,7 +142,7 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=_NoValue, *, where=_NoValu
     """Same as ``numpy.mean`` (integers accumulate in float64, float16 in float32)."""
     x = _ours(a)
     keepdims, where = _opt(keepdims, False), _opt(where, True)
-    axes = engine.normalize_axes(axis, x.ndim, "mean")
+    axes = _stat_axes(axis, x.ndim, "mean")
     rcount = _count(x, axes, keepdims, where)
     if _is_zero_count(rcount, 0):
         warnings.warn("Mean of empty slice.", RuntimeWarning, stacklevel=2)
@@ -200,7 +211,7 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=_NoValue, *, where=
         mean=_NoValue, correction=_NoValue):
     """Same as ``numpy.var`` (two passes: the mean, then the squared deviations)."""
     x = _ours(a)
-    axes = engine.normalize_axes(axis, x.ndim, "var")
+    axes = _stat_axes(axis, x.ndim, "var")
     return _var_core(x, axes, dtype, _ddof(ddof, correction, "var"), _opt(keepdims, False),
                      _opt(where, True), None if mean is _NoValue else mean, "var", out)
 
@@ -210,7 +221,7 @@ def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=_NoValue, *, where=
         mean=_NoValue, correction=_NoValue):
     """Same as ``numpy.std``: the square root of ``var``."""
     x = _ours(a)
-    axes = engine.normalize_axes(axis, x.ndim, "std")
+    axes = _stat_axes(axis, x.ndim, "std")
     r = _var_core(x, axes, dtype, _ddof(ddof, correction, "std"), _opt(keepdims, False),
                   _opt(where, True), None if mean is _NoValue else mean, "std", out)
     return ufunc_call(numpy.sqrt, (r,), {"out": (r,)})

@@ -102,7 +102,9 @@ def lookup(numpy_func) -> Implementation | None:
             family = _PENDING.get(key)
             if family is not None:
                 load(family)
-                impl = _REGISTRY.get(numpy_func)
+            else:
+                load_all()      # (a name the index does not know: another NumPy's)
+            impl = _REGISTRY.get(numpy_func)
             if impl is None:
                 try:
                     _NONE.add(numpy_func)
@@ -115,8 +117,11 @@ def get(module: str, name: str) -> Implementation | None:
     """The implementation registered under ``module:name`` (its family imported)."""
     key = f"{module}:{name}"
     impl = _BY_NAME.get(key)
-    if impl is None and key in _PENDING:
-        load(_PENDING[key])
+    if impl is None and _FAMILIES:
+        if key in _PENDING:
+            load(_PENDING[key])
+        elif hasattr(importlib.import_module(module), name):
+            load_all()      # (a name the index does not know: another NumPy's)
         impl = _BY_NAME.get(key)
     return impl
 

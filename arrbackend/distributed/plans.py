@@ -264,12 +264,15 @@ class _Part:
 
     def _launch(self, expr, stores, tstore, tiles) -> None:
         d = self.d
+        if tiles is None:
+            ptrs = [st.shards[d].data.ptr for st in stores]
+        else:
+            ptrs = [_base_ptr(st, d, spec, t) for st, spec, t in
+                    zip(stores, self.tiles, tiles)]
+        if self.dev._cupy_device is None:       # (the current device: no switch)
+            self.launch.run(ptrs, tstore.shards[d].data.ptr, expr)
+            return
         with self.dev.activate():
-            if tiles is None:
-                ptrs = [st.shards[d].data.ptr for st in stores]
-            else:
-                ptrs = [_base_ptr(st, d, spec, t) for st, spec, t in
-                        zip(stores, self.tiles, tiles)]
             self.launch.run(ptrs, tstore.shards[d].data.ptr, expr)
 
 

@@ -19,6 +19,8 @@ the tests compare the two.
 """
 from __future__ import annotations
 
+import re
+
 import numpy
 
 from .._counters import count
@@ -278,12 +280,24 @@ def _operands(expr, plan, lvs, nd, idx="long long", vec=False):
     return params, body, _expr_code(expr, plan, names)
 
 
+_STATIC = re.compile(r"long long (os|n|g\d+s|off|rf|rs)\d")
+
+
 def source_for(expr, plan, lvs, nd, out_dtype, i32=False):
-    """The elementwise kernel's source for an expression over ``nd`` collapsed axes."""
+    """The elementwise kernel's source for an expression over ``nd`` collapsed axes.
+
+    The sizes, strides and offsets a launch is planned with (``os``, ``n``, ``g..s``,
+    ``off``, the random leaves' ``rf``/``rs``) are read from one array ``P`` in device
+    memory, made once per plan: a launch then passes only the pointers, the random
+    streams and the scalars (CuPy's cost per argument is most of a small launch's)."""
     I = "int" if i32 else "long long"
     params, body, code = _operands(expr, plan, lvs, nd, I)
     params = [f"{ctype(out_dtype)}* __restrict__ out"] + \
         [f"long long os{k}" for k in range(nd)] + params
+    static = [p for p in params if _STATIC.match(p)]
+    params = [p for p in params if not _STATIC.match(p)] + \
+        ["const long long* __restrict__ P"]
+    body = [f"    const {p} = P[{k}];" for k, p in enumerate(static)] + body
     idx = []
     if nd == 1:
         idx.append(f"        const {I} i0 = j;")
@@ -295,8 +309,11 @@ def source_for(expr, plan, lvs, nd, out_dtype, i32=False):
         idx.append(f"        const {I} i{nd - 1} = j;")
     ob = " + ".join(f"i{k} * ({I})os{k}" for k in range(nd))
     rows = " * ".join(f"n{k}" for k in range(nd - 1)) if nd > 1 else "1"
+    loads = [b for b in body if b.startswith("    const long long ") and "= P[" in b]
+    body = [b for b in body if b not in loads]
     return (_PRELUDE + (_RNG if plan.rands else "") +
             'extern "C" __global__ void fused(' + ", ".join(params) + ") {\n"
+            + "\n".join(loads) + "\n"
             f"    const {I} j = ({I})blockIdx.x * blockDim.x + threadIdx.x;\n"
             f"    if (j >= ({I})n{nd - 1}) return;\n"
             f"    const {I} rows = {rows};\n"
@@ -455,24 +472,29 @@ def _fits_32(shape, strides, plan, lvs) -> bool:
 
 
 class Launch:
-    """A prepared launch: the kernel, the arguments fixed by the operands' layout in
-    memory (strides, sizes, offsets), and where the per-statement arguments go: the
-    pointers (each a caller's buffer plus a planned byte offset), the random streams and
-    the scalars.  A statement of the same form replays it with its own buffers."""
+    """A prepared launch: the kernel, the sizes, strides and offsets it was planned with
+    (``params``, one int64 array in device memory), and where the per-statement
+    arguments go: the pointers (each a caller's buffer plus a planned byte offset), the
+    random streams and the scalars.  A statement of the same form replays it with its
+    own buffers."""
 
-    __slots__ = ("kernel", "static", "rands", "grid", "block", "ptr_slots", "out_delta")
+    __slots__ = ("kernel", "params", "ngroups", "grid", "block", "ptr_slots", "out_delta",
+                 "group_ptrs", "rands")
 
-    def __init__(self, kernel, static, rands, grid, block, ptr_slots=(), out_delta=0):
+    def __init__(self, kernel, params, group_ptrs, rands, grid, block):
         self.kernel = kernel
-        self.static = static
+        self.params = params
+        self.group_ptrs = group_ptrs       # the pointers it was planned with
+        self.ngroups = len(group_ptrs)
         self.rands = rands
         self.grid = grid
         self.block = block
-        self.ptr_slots = ptr_slots
-        self.out_delta = out_delta
+        self.ptr_slots = ()
+        self.out_delta = 0
 
     def __call__(self, expr, out) -> None:
-        args = [out] + list(self.static) + _dynamic_args(self.rands, expr)
+        args = [out] + [_u64(p) for p in self.group_ptrs] + _stream_args(expr)
+        args.append(self.params)
         self.kernel(self.grid, self.block, tuple(args))
         count("kernels")
 
@@ -480,11 +502,11 @@ class Launch:
         """Launch with the buffers ``ptrs`` (device pointers, in the order of the
         ``owners`` it was prepared with) and the target's buffer ``out_ptr``."""
         args = [_u64(out_ptr + self.out_delta)]
-        args += self.static
-        for pos, owner, delta in self.ptr_slots:
-            args[pos] = _u64(ptrs[owner] + delta)
+        for owner, delta in self.ptr_slots:
+            args.append(_u64(ptrs[owner] + delta))
         if self.rands or expr.consts:
-            args += _dynamic_args(self.rands, expr)
+            args += _stream_args(expr)
+        args.append(self.params)
         self.kernel(self.grid, self.block, tuple(args))
         count("kernels")
 
@@ -492,9 +514,19 @@ class Launch:
 _u64 = numpy.uint64
 
 
+def _stream_args(expr) -> list:
+    """The arguments of one statement: random streams and scalar values."""
+    args = []
+    for r in expr.rands:
+        args += [numpy.uint64(r.key[0]), numpy.uint64(r.key[1]), numpy.uint64(r.stream),
+                 numpy.uint64(r.domain)]
+    args += [c.value for c in expr.consts]
+    return args
+
+
 def _launch(dev, expr, leaf_local, out, lvs, owners=None):
     """The kernel and its launch for ``expr`` into the local CuPy array ``out``:
-    ``(Launch, plan)`` (the plan says where each group's pointer is in the arguments)."""
+    ``(Launch, plan)``."""
     cp = dev.xp
     plan = _plan(expr, leaf_local, lvs, owners)
     isz = out.dtype.itemsize
@@ -507,8 +539,16 @@ def _launch(dev, expr, leaf_local, out, lvs, owners=None):
     k = _kernels.get((dev.id, key))
     if k is None:
         k = _kernel(cp, dev.id, key, source_for(expr, plan, lvs, nd, out.dtype, i32), "fused")
-    static, rands = _static_args(plan, lvs, strides[1:])
-    head = [numpy.int64(x) for x in strides[0]] + [numpy.int64(n) for n in shape]
+    # the planned values, in the order of the kernel's loads from P: os, n, each group's
+    # strides, each leaf's offset, each random leaf's first index and steps
+    ng = len(plan.groups)
+    values = list(strides[0]) + list(shape)
+    for g in range(ng):
+        values += list(strides[1 + g])
+    values += [plan.leaf_slot[id(lf)][1] for lf in lvs]
+    for i, (_r, f0, _s) in enumerate(plan.rands):
+        values += [f0] + list(strides[1 + ng + i])
+    params = cp.asarray(numpy.array(values, dtype=numpy.int64))
     n_last = shape[-1]
     rows = 1
     for n in shape[:-1]:
@@ -519,23 +559,17 @@ def _launch(dev, expr, leaf_local, out, lvs, owners=None):
     by = max(1, 256 // bx)
     gx = (n_last + bx - 1) // bx
     gy = min((rows + by - 1) // by, 65535)
-    # where each group's pointer sits among the arguments (after the out pointer)
-    slots = []
-    pos = 1 + len(head)
-    for g, grp in enumerate(plan.groups):
-        slots.append((pos, g))
-        pos += 1 + len(strides[1 + g])
-    return Launch(k, tuple(head + static), rands, (gx, gy), (bx, by)), plan, slots
+    return Launch(k, params, [grp[3] for grp in plan.groups], plan.rands, (gx, gy),
+                  (bx, by)), plan
 
 
 def prepare(dev, expr, leaf_local, out, lvs, owners, owner_ptrs, out_ptr):
     """A Launch that a statement of the same form replays with its own buffers:
     ``owners[i]`` is the index (into ``owner_ptrs``, the buffers' device pointers) of the
     buffer leaf i reads; ``out_ptr`` the target's buffer."""
-    launch, plan, slots = _launch(dev, expr, leaf_local, out, lvs, owners)
-    launch.static = list(launch.static)
-    launch.ptr_slots = tuple((pos, plan.owner[g], plan.groups[g][3] - owner_ptrs[plan.owner[g]])
-                             for pos, g in slots)
+    launch, plan = _launch(dev, expr, leaf_local, out, lvs, owners)
+    launch.ptr_slots = tuple((plan.owner[g], plan.groups[g][3] - owner_ptrs[plan.owner[g]])
+                             for g in range(len(plan.groups)))
     launch.out_delta = out.data.ptr - out_ptr
     return launch
 
