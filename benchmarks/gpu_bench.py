@@ -179,6 +179,22 @@ def bench_stencil(cp, sizes):
         cp.get_default_memory_pool().free_all_blocks()
 
 
+def bench_shards(cp, sizes):
+    """The seed's stencil step on one GPU cut into 4 shards (``gpu:0,0,0,0``) against the
+    same step on ``gpu``: the host cost of a statement per shard."""
+    for N in sizes:
+        times = {}
+        for spec in ("gpu:1", "gpu:0,0,0,0"):
+            with arrbackend.enabled(devices=spec), arrbackend.settings.override(split_bytes=0):
+                G = np.random.random((N, N))
+                H = np.zeros_like(G)
+                arrbackend.evaluate(G, H)
+                times[spec] = gtime(cp, lambda: stencil(np, G, H), inner=20 if N <= 4096 else 5)
+        row(f"stencil {N}^2 on gpu:0,0,0,0", times["gpu:0,0,0,0"] * 1e3,
+            {"cupy": times["gpu:1"] * 1e3}, "ms",
+            {4096: "<= 1.5x gpu", 16384: "<= 1.15x gpu"}.get(N))
+
+
 def _numpy_time(f, reps=50):
     f()
     t0 = time.perf_counter()
@@ -216,6 +232,7 @@ def main(argv=None):
     t0 = time.time()
     bench_overhead(cp)
     bench_stencil(cp, [100, 4096] if a.quick else [100, 4096, 16384])
+    bench_shards(cp, [4096] if a.quick else [4096, 16384])
     bench_mc(cp, 10**7 if a.quick else 10**8)
     bench_matmul(cp, 2048 if a.quick else 8192)
     print(f"\narrbackend GPU benchmarks on {dev} ({time.time() - t0:.0f} s)")
