@@ -63,6 +63,13 @@ def _size(text: Any) -> int:
     return value
 
 
+def _auto_or_positive_int(text: Any) -> Any:
+    """'auto', else an integer >= 1."""
+    if isinstance(text, str) and text.strip().lower() == "auto":
+        return "auto"
+    return _positive_int(text)
+
+
 def _positive_int(text: Any) -> int:
     value = int(text)
     if value < 1:
@@ -112,6 +119,12 @@ _DEFINITIONS = [
     Setting("cpu_threads", "ARRBACKEND_CPU_THREADS", 1, _positive_int,
             "Threads that run the shards of cpu:N devices concurrently (NumPy releases the "
             "GIL inside its loops)."),
+    Setting("cpu_kernel_threads", "ARRBACKEND_CPU_KERNEL_THREADS", "auto",
+            _auto_or_positive_int,
+            "Threads of each compiled CPU kernel (random numbers on CPU devices): 'auto' "
+            "is the cores this process may run on (os.sched_getaffinity) divided by "
+            "cpu_threads (the CPU devices that compute at once), so that devices x threads "
+            "<= cores; or a number. Small draws use fewer (one per 32768 elements)."),
     Setting("comm_timeout", "ARRBACKEND_COMM_TIMEOUT", 300.0, float,
             "Seconds a collective between processes may wait for the others (multi-process "
             "runs). Past it, the processes that arrived raise CommError naming those that "
