@@ -30,8 +30,9 @@ from . import philox as P
 __all__ = ["generate"]
 
 _U = np.uint64
+_u32 = np.uint32
 _M32 = _U(P.M32)
-_S32, _U1, _U8, _U11, _U12, _U51, _U52 = _U(32), _U(1), _U(8), _U(11), _U(12), _U(51), _U(52)
+_S32, _U1, _U11, _U12, _U51, _U52 = _U(32), _U(1), _U(11), _U(12), _U(51), _U(52)
 _M0, _M1 = _U(P.M0), _U(P.M1)
 _MASK51, _HALF51, _ONE51 = _U((1 << 51) - 1), _U(1 << 50), _U(1 << 51)
 _SQRT2_M = _U(P.SQRT2_M)
@@ -51,16 +52,15 @@ _I = dict(inline="always", error_model="numpy")      # inlined where called (the
 
 @njit(**_I)
 def _block(b, ks, c2, c3):
-    """Philox4x32-10 of counter (b lo, b hi, c2, c3); ``ks`` the 20 round keys."""
-    bb = _U(b)
-    x0, x1, x2, x3 = bb & _M32, bb >> _S32, c2, c3
+    """Philox4x32-10 of counter (b lo, b hi, c2, c3); ``ks`` the 20 round keys (uint32).
+    The words are uint32 (eight SIMD lanes for the xors), the products uint64 (one
+    32x32->64-bit multiply each)."""
+    x0, x1, x2, x3 = _u32(b & 0xFFFFFFFF), _u32(b >> 32), c2, c3
     for r in range(10):
-        # (the masks are no-ops that tell the compiler the operands are 32-bit: one SIMD
-        # 32x32->64 multiply each instead of a 64x64 one)
-        p0 = _M0 * (x0 & _M32)
-        p1 = _M1 * (x2 & _M32)
-        x0, x1, x2, x3 = ((p1 >> _S32) ^ x1 ^ ks[2 * r], p1 & _M32,
-                          (p0 >> _S32) ^ x3 ^ ks[2 * r + 1], p0 & _M32)
+        p0 = _M0 * _U(x0)
+        p1 = _M1 * _U(x2)
+        x0, x1, x2, x3 = (_u32(p1 >> _S32) ^ x1 ^ ks[2 * r], _u32(p1),
+                          _u32(p0 >> _S32) ^ x3 ^ ks[2 * r + 1], _u32(p0))
     return x0, x1, x2, x3
 
 
@@ -78,13 +78,18 @@ def _tile(y, b, m, ks, c2, c3):
 # --- transforms (philox.log_reference and sincos_reference, operation for operation) -----
 
 @njit(**_I)
+def _w64(hi, lo):
+    return (_U(hi) << _S32) | _U(lo)
+
+
+@njit(**_I)
 def _u53(hi, lo):
-    return np.float64(np.int64(((hi << _S32) | lo) >> _U11)) * TWO_M53
+    return np.float64(np.int64(_w64(hi, lo) >> _U11)) * TWO_M53
 
 
 @njit(**_I)
 def _u24(x):
-    return np.float32(np.int32(x >> _U8)) * TWO_M24
+    return np.float32(np.int32(x >> _u32(8))) * TWO_M24
 
 
 @njit(**_I)
@@ -100,7 +105,7 @@ def _mulhi64(a, b):
 
 @njit(**_I)
 def _int(hi, lo, low, rng):
-    w = (hi << _S32) | lo
+    w = _w64(hi, lo)
     return low + (w if rng == _U(0) else _mulhi64(w, rng))
 
 
@@ -126,9 +131,8 @@ def _log_odd(n):
 
 @njit(**_I)
 def _normal2(x0, x1, x2, x3):
-    w0 = (x0 << _S32) | x1
-    rho = np.sqrt(-2.0 * _log_odd(((w0 >> _U12) << _U1) | _U1))
-    a = ((x2 << _S32) | x3) >> _U11
+    rho = np.sqrt(-2.0 * _log_odd(((_w64(x0, x1) >> _U12) << _U1) | _U1))
+    a = _w64(x2, x3) >> _U11
     q = np.int64(a >> _U51)
     r = a & _MASK51
     swap = r > _HALF51
@@ -201,7 +205,7 @@ def _run_uniform(out, start, ks, c2, c3, t0, t1, edges):
             out[i - start] = _one_uniform(i, ks, c2, c3)
         for i in range(tail, start + n):
             out[i - start] = _one_uniform(i, ks, c2, c3)
-    y = np.empty((4, _T), np.uint64)
+    y = np.empty((4, _T), np.uint32)
     for t in range(t0, t1):
         b = bf + t * _T
         m = min(_T, bl - b)
@@ -221,7 +225,7 @@ def _run_uniform32(out, start, ks, c2, c3, t0, t1, edges):
             out[i - start] = _one_uniform32(i, ks, c2, c3)
         for i in range(tail, start + n):
             out[i - start] = _one_uniform32(i, ks, c2, c3)
-    y = np.empty((4, _T), np.uint64)
+    y = np.empty((4, _T), np.uint32)
     for t in range(t0, t1):
         b = bf + t * _T
         m = min(_T, bl - b)
@@ -244,7 +248,7 @@ def _run_integers(out, start, ks, c2, c3, t0, t1, edges, low, rng):
             out[i - start] = _one_integer(i, ks, c2, c3, low, rng)
         for i in range(tail, start + n):
             out[i - start] = _one_integer(i, ks, c2, c3, low, rng)
-    y = np.empty((4, _T), np.uint64)
+    y = np.empty((4, _T), np.uint32)
     for t in range(t0, t1):
         b = bf + t * _T
         m = min(_T, bl - b)
@@ -264,7 +268,7 @@ def _run_normal(out, start, ks, c2, c3, t0, t1, edges):
             out[i - start] = _one_normal(i, ks, c2, c3)
         for i in range(tail, start + n):
             out[i - start] = _one_normal(i, ks, c2, c3)
-    y = np.empty((4, _T), np.uint64)
+    y = np.empty((4, _T), np.uint32)
     for t in range(t0, t1):
         b = bf + t * _T
         m = min(_T, bl - b)
@@ -310,7 +314,7 @@ def _par_integers(out, start, ks, c2, c3, ntiles, nchunks, low, rng):
 @functools.lru_cache(maxsize=64)
 def round_keys(k0: int, k1: int) -> np.ndarray:
     """The 20 round keys of a Philox4x32-10 key (read-only)."""
-    ks = np.empty(2 * P.ROUNDS, np.uint64)
+    ks = np.empty(2 * P.ROUNDS, np.uint32)
     for r in range(P.ROUNDS):
         ks[2 * r], ks[2 * r + 1] = k0, k1
         k0, k1 = (k0 + P.W0) & P.M32, (k1 + P.W1) & P.M32
@@ -335,7 +339,7 @@ def generate(kind: str, start: int, n: int, inputs, params=None, threads=None):
             threads = cpu_threads.threads_for(n)
         ntiles = tiles(start, n, P.PER_BLOCK[kind])
         nchunks = min(ntiles, 4 * threads)
-        head = (out, np.int64(start), round_keys(k0, k1), _U(c2), _U(c3))
+        head = (out, np.int64(start), round_keys(k0, k1), _u32(c2), _u32(c3))
         extra = (_U(params[0] & P.M64), _U(params[1])) if kind == "integers" else ()
         if threads == 1 or nchunks < 2:
             serial(*head, np.int64(0), np.int64(ntiles), True, *extra)
