@@ -303,3 +303,33 @@ def test_threads_follow_the_setting():
         assert cpu_threads.kernel_threads() <= max(1, cpu_threads.cores() // 2)
     with pytest.raises(ValueError, match="integer >= 1"):
         ab.settings.cpu_kernel_threads = 0
+
+
+_FORK_SCRIPT = r"""
+import multiprocessing, numpy, arrbackend as ab
+ab.random.seed(3)
+a = ab.asnumpy(ab.random.rand(300_000))          # the parallel kernel, before the fork
+def child(q):
+    ab.random.seed(3)
+    q.put(float(ab.asnumpy(ab.random.rand(300_000)).sum()))
+ctx = multiprocessing.get_context("fork")
+q = ctx.Queue()
+p = ctx.Process(target=child, args=(q,))
+p.start()
+got = q.get(timeout=100)
+p.join(100)
+assert p.exitcode == 0 and got == float(a.sum()), (p.exitcode, got, float(a.sum()))
+print("ok")
+"""
+
+
+@needs_numba
+def test_fork_after_drawing():
+    # the threading layer is fork-safe: a child forked after a parallel draw draws again
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [os.path.dirname(os.path.dirname(os.path.abspath(ab.__file__)))] +
+        [p for p in [os.environ.get("PYTHONPATH")] if p]))
+    env.pop("NUMBA_THREADING_LAYER", None)
+    r = subprocess.run([os.sys.executable, "-c", _FORK_SCRIPT], env=env, capture_output=True,
+                       text=True, timeout=300)
+    assert r.returncode == 0 and r.stdout.strip() == "ok", r.stderr[-2000:]
