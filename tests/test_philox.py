@@ -333,3 +333,22 @@ def test_fork_after_drawing():
     r = subprocess.run([os.sys.executable, "-c", _FORK_SCRIPT], env=env, capture_output=True,
                        text=True, timeout=300)
     assert r.returncode == 0 and r.stdout.strip() == "ok", r.stderr[-2000:]
+
+
+@needs_numba
+def test_a_kernel_that_disagrees_is_not_used(monkeypatch):
+    # the first use of a kind checks the compiled kernel against the reference; here the
+    # reference is made to disagree: a warning, and the NumPy path's values
+    from arrbackend.kernels import philox_cpu
+    monkeypatch.setattr(philox_cpu, "_checked", {})
+    real = philox.reference
+    monkeypatch.setattr(philox, "reference", lambda *a, **k: real(*a, **k) + 1.0)
+    with pytest.warns(RuntimeWarning, match="disagrees with the specification"):
+        assert philox.cpu_path("normal") == "numpy"
+    monkeypatch.setattr(philox, "reference", real)
+    inputs = philox.block_inputs(KEY, 1, 0)
+    got = philox.generate(ab.current_machine().devices[0], "normal", 5, 100, KEY, 1, 0)
+    assert numpy.array_equal(_bits(got), _bits(philox_numpy.generate("normal", 5, 100,
+                                                                      inputs)))
+    monkeypatch.setattr(philox_cpu, "_checked", {})
+    assert philox.cpu_path("normal") == "compiled"

@@ -36,8 +36,9 @@ too are the same bits in Python, in NumPy, in the compiled CPU kernels and (with
 The implementations
 -------------------
 * CPU shards: compiled, multi-threaded kernels (``philox_cpu``, numba) that compute the
-  words and the transform in one pass into the output; where numba is missing (or cannot
-  be imported), the NumPy path (``philox_numpy``): the same values, computed more slowly.
+  words and the transform in one pass into the output, each checked against the reference
+  on its first use; where numba is missing (or cannot be imported, or a kernel fails its
+  check), the NumPy path (``philox_numpy``): the same values, computed more slowly.
 * GPU shards: the RawKernels of ``philox_cuda``, and the device functions that generated
   kernels inline (``philox_cuda.RNG_DEVICE``), so that a draw consumed by a fused
   statement is computed inside it, never stored.
@@ -190,10 +191,14 @@ def _check(kind, start, n, params):
             raise ValueError(f"philox: integer range {rng} out of [0, 2**64)")
 
 
-def cpu_path() -> str:
-    """'compiled' where the compiled CPU kernels run, 'numpy' where numba is missing."""
+def cpu_path(kind: str = "uniform") -> str:
+    """'compiled' where the compiled CPU kernel of ``kind`` runs, 'numpy' where numba is
+    missing (or the kernel failed its check against the reference)."""
     from . import cpu_threads
-    return "compiled" if cpu_threads.available() else "numpy"
+    if not cpu_threads.available():
+        return "numpy"
+    from . import philox_cpu
+    return "compiled" if philox_cpu.usable(kind) else "numpy"
 
 
 def generate(device, kind: str, start: int, n: int, key, stream: int, domain: int,
@@ -209,6 +214,7 @@ def generate(device, kind: str, start: int, n: int, key, stream: int, domain: in
     from . import cpu_threads
     if cpu_threads.available():
         from . import philox_cpu
-        return philox_cpu.generate(kind, start, n, inputs, params)
+        if philox_cpu.usable(kind):
+            return philox_cpu.generate(kind, start, n, inputs, params)
     from . import philox_numpy
     return philox_numpy.generate(kind, start, n, inputs, params)

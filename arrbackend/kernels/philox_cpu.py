@@ -4,8 +4,8 @@ Philox4x32-10 words and the transform in one pass into the output.
 
 Imported only where numba is (``philox.generate`` asks ``cpu_threads.available()``
 first).  ``_run_<kind>`` computes tiles [t0, t1) of the whole blocks of a range, ``_T``
-blocks at a time: the words first (a loop the compiler turns into SIMD, 32x32->64-bit
-multiplies on 64-bit lanes) into a small scratch array, then the values, written straight
+blocks at a time: the words first (a loop the compiler turns into SIMD: 32-bit words,
+32x32->64-bit products) into a small scratch array, then the values, written straight
 into the output; the chunk that starts the range also computes the elements of the partial
 blocks at its two ends, one at a time, by the same functions.  ``_par_<kind>`` runs chunks
 of tiles in parallel (``prange``); a small draw calls ``_run_<kind>`` alone (a parallel
@@ -14,8 +14,10 @@ launch costs tens of microseconds).
 ``fastmath`` is off and the error model NumPy's (no division checks): the floating-point
 operations are those of the specification, in its order, so the values are the NumPy
 path's and the reference's bit for bit.  Compiled on first use of each kind and cached
-on disk (``cache=True``; a change to the specification's constants in ``philox`` needs the
-cache files of this module removed, as the tests would show).
+on disk (``cache=True``).  The first use of a kind in a process also checks a window of
+its values against the plain-Python reference (``usable``): a kernel that disagrees (a
+cache compiled against other constants, a compiler that rounds differently) is not used,
+the NumPy path is, with a warning; the values never differ.
 """
 from __future__ import annotations
 
@@ -326,6 +328,36 @@ _KERNELS = {"uniform": (_par_uniform, _run_uniform, np.float64),
             "uniform32": (_par_uniform32, _run_uniform32, np.float32),
             "normal": (_par_normal, _run_normal, np.float64),
             "integers": (_par_integers, _run_integers, np.uint64)}
+
+
+_checked: dict = {}
+_CHECK = [("uniform", None), ("uniform32", None), ("normal", None), ("integers", (-7, 1000)),
+          ("integers", (3, 0))]
+
+
+def usable(kind: str) -> bool:
+    """Whether the compiled kernel of ``kind`` gives the reference's values (checked once
+    per process, on windows that cross a tile and have partial blocks at both ends)."""
+    ok = _checked.get(kind)
+    if ok is None:
+        key, stream = (0x2545F491, 0x9E3779B9), 2**32 + 5
+        inputs = P.block_inputs(key, stream, 1)
+        ok = True
+        for k, params in _CHECK:
+            if k != kind:
+                continue
+            for start, n in ((2**33 + 1, 3), (4 * _T - 3, P.PER_BLOCK[k] * _T + 9)):
+                got = generate(k, start, n, inputs, params, threads=1)
+                ref = P.reference(k, start, n, key, stream, 1, params)
+                ok = ok and got.dtype == ref.dtype and got.tobytes() == ref.tobytes()
+        if not ok:
+            import warnings
+            warnings.warn(f"arrbackend: the compiled CPU kernel of {kind!r} random numbers "
+                          "disagrees with the specification (a stale numba cache, or a "
+                          "compiler that rounds differently); the NumPy path computes them "
+                          "instead (the same values, slower)", RuntimeWarning, stacklevel=3)
+        _checked[kind] = ok
+    return ok
 
 
 def generate(kind: str, start: int, n: int, inputs, params=None, threads=None):
