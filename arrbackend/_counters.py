@@ -23,6 +23,8 @@ _NAMES = (
     "collectives",        # allgather / broadcast calls
     "gathers",            # whole arrays gathered to one device (linalg, sort fallbacks)
     "statements",         # deferred statements evaluated (one per device group)
+    "fused_statements",   # ... of them computed on a CPU device by one numexpr pass
+    "numpy_statements",   # ... of them computed on a CPU device by NumPy's ufuncs
     "kernels",            # kernels launched by the deferred engine
     "kernels_compiled",   # kernels generated and compiled
     "syncs",              # device-to-host synchronisations for Python values

@@ -21,10 +21,9 @@ from . import _fperrors as _fp
 from ._counters import count
 from ._ndarray_methods import NdarrayMethods
 from ._settings import settings as _S
-from .distributed.array import derived_map, ndarray
+from .distributed.array import ndarray
 from .distributed.store import Held as _Held, before_write
 from .dispatch.registry import lookup
-from .distributed.view import IndexMap  # noqa: F401  (part of the class's story)
 
 __all__ = ["ndarray"]
 
@@ -528,9 +527,8 @@ class _Methods(NdarrayMethods):
     def __iter__(self):
         shape = self.shape
         if not shape:
-            raise TypeError("iteration over a 0-d array")
-        for i in range(shape[0]):
-            yield self[i]
+            raise TypeError("iteration over a 0-d array")   # (at iter(), as NumPy)
+        return (self[i] for i in range(shape[0]))
 
     # conversions to Python ------------------------------------------------------------
     def _scalar_host(self):
@@ -710,7 +708,8 @@ class _Methods(NdarrayMethods):
 
     def view(self, dtype=None, type=None):
         if type is not None and type is not ndarray:
-            raise NotImplementedError("arrbackend: view(type=...) is not supported")
+            from .distributed.hostio import host_view
+            return host_view(self, type, dtype)      # a NumPy subclass lives on the host
         if dtype is None or numpy.dtype(dtype) == self.dtype:
             return self._view(self._map)
         from .api.manipulation import view_as_dtype
@@ -829,4 +828,9 @@ from .dispatch.protocols import array_function as _array_function  # noqa: E402
 from .dispatch.protocols import array_ufunc as _array_ufunc  # noqa: E402
 from .distributed.indexing import getitem as _getitem, setitem as _setitem  # noqa: E402
 from .dispatch import protocols as _protocols  # noqa: E402
+from .api.standard import floordiv_operators as _floordiv_operators  # noqa: E402
 
+# the Array API standard's values for // with infinities (NumPy's under enabled())
+(ndarray.__floordiv__, ndarray.__rfloordiv__,
+ ndarray.__ifloordiv__) = _floordiv_operators(ndarray.__floordiv__, ndarray.__rfloordiv__,
+                                              ndarray.__ifloordiv__)

@@ -63,9 +63,9 @@ def _size(text: Any) -> int:
     return value
 
 
-def _auto_or_positive_int(text: Any) -> Any:
+def _auto_or_positive_int(text: Any):
     """'auto', else an integer >= 1."""
-    if isinstance(text, str) and text.strip().lower() == "auto":
+    if str(text).strip().lower() == "auto":
         return "auto"
     return _positive_int(text)
 
@@ -116,15 +116,19 @@ _DEFINITIONS = [
             "memory passes fusion saves)."),
     Setting("fusion_max_nodes", "ARRBACKEND_FUSION_MAX_NODES", 64, _positive_int,
             "A deferred expression with more operations than this is evaluated at once."),
-    Setting("cpu_threads", "ARRBACKEND_CPU_THREADS", 1, _positive_int,
-            "Threads that run the shards of cpu:N devices concurrently (NumPy releases the "
-            "GIL inside its loops)."),
-    Setting("cpu_kernel_threads", "ARRBACKEND_CPU_KERNEL_THREADS", "auto",
-            _auto_or_positive_int,
-            "Threads of each compiled CPU kernel (random numbers on CPU devices): 'auto' "
-            "is the cores this process may run on (os.sched_getaffinity) divided by "
-            "cpu_threads (the CPU devices that compute at once), so that devices x threads "
-            "<= cores; or a number. Small draws use fewer (one per 32768 elements)."),
+    Setting("cpu_threads", "ARRBACKEND_CPU_THREADS", "auto", _auto_or_positive_int,
+            "Threads a compiled kernel uses on a CPU device (a fused statement through "
+            "numexpr, random numbers through numba): 'auto' (the cores given to this "
+            "process; CPU devices compute one after another, so devices never oversubscribe "
+            "them) or a number."),
+    Setting("random", "ARRBACKEND_RANDOM", "counter", _choice("counter", "numpy"),
+            "Where random numbers come from: 'counter' (counter-based Philox streams "
+            "computed on the devices: each value a pure function of seed, stream and "
+            "element index, so the same on any number of devices, but not NumPy's "
+            "numbers); 'numpy' (np.random.*, default_rng() and RandomState draw NumPy's "
+            "own numbers, value for value: NumPy generates them sequentially on the host, "
+            "then they are copied to the devices, so each draw costs NumPy's single-thread "
+            "time plus one host-to-device copy of the result)."),
     Setting("comm_timeout", "ARRBACKEND_COMM_TIMEOUT", 300.0, float,
             "Seconds a collective between processes may wait for the others (multi-process "
             "runs). Past it, the processes that arrived raise CommError naming those that "

@@ -9,3 +9,5 @@ from .dispatch.namespace import module_getattr as _module_getattr, populate as _
 _NAMES = _populate(globals(), "numpy.linalg")
 __getattr__ = _module_getattr("numpy.linalg", "arrbackend.linalg")
 LinAlgError = _numpy.linalg.LinAlgError
+# the standard's complex results always (np.linalg.eig under enabled() keeps NumPy's)
+from .api.standard import eig, eigvals  # noqa: E402

@@ -8,3 +8,4 @@ from .dispatch.namespace import module_getattr as _module_getattr, populate as _
 _NAMES = _populate(globals(), "numpy.random")
 __getattr__ = _module_getattr("numpy.random", "arrbackend.random")
 from .api.random import Generator  # noqa: E402
+from .api.random_host import HostRandomState as RandomState  # noqa: E402  (NumPy's numbers)

@@ -66,13 +66,13 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--repeat", type=int, default=15)
     p.add_argument("--devices", default=None, help="arrbackend devices (default: the default)")
-    p.add_argument("--threads", default=None, help="cpu_kernel_threads (default: auto)")
+    p.add_argument("--threads", default=None, help="cpu_threads (default: auto)")
     p.add_argument("--json", default=None, help="also write the results here")
     a = p.parse_args(argv)
     if a.devices:
         arrbackend.settings.devices = a.devices
     if a.threads:
-        arrbackend.settings.cpu_kernel_threads = a.threads
+        arrbackend.settings.cpu_threads = a.threads
     from arrbackend.kernels import cpu_threads, philox
     rows = measure(a.repeat)
     info = {"machine": platform.processor() or platform.machine(),

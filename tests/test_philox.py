@@ -294,15 +294,19 @@ def test_public_draws_are_the_same_without_numba(machine, monkeypatch):
 
 
 def test_threads_follow_the_setting():
-    with ab.settings.override(cpu_kernel_threads=3):
+    with ab.settings.override(cpu_threads=3):
         expected = 3 if not cpu_threads.available() else min(
             3, cpu_threads.numba().config.NUMBA_NUM_THREADS)
         assert cpu_threads.kernel_threads() == expected
         assert cpu_threads.threads_for(10) == 1
-    with ab.settings.override(cpu_kernel_threads="auto", cpu_threads=2):
-        assert cpu_threads.kernel_threads() <= max(1, cpu_threads.cores() // 2)
+        assert cpu_threads.threads_for(10**7) == expected
+    with ab.settings.override(cpu_threads="auto"):
+        n = cpu_threads.cores()
+        if cpu_threads.available():
+            n = min(n, cpu_threads.numba().config.NUMBA_NUM_THREADS)
+        assert cpu_threads.kernel_threads() == n
     with pytest.raises(ValueError, match="integer >= 1"):
-        ab.settings.cpu_kernel_threads = 0
+        ab.settings.cpu_threads = 0
 
 
 _FORK_SCRIPT = r"""

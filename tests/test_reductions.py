@@ -196,5 +196,9 @@ def test_out_shape_and_empty_partition(machine):
     same(lambda x: numpy.partition(x, 0), numpy.zeros((2, 0)))
     same(lambda x: numpy.argpartition(x, [0]), numpy.zeros((2, 0)))
     same(lambda x: numpy.partition(x, 0), numpy.zeros(0))
+    for kth in (0, 5, [0, 7], 1.5):          # nothing to partition: kth is not checked
+        for shape in ((0,), (0, 3), (3, 0)):   # against the axis (only for integers)
+            same(lambda x: numpy.partition(x, kth), numpy.zeros(shape))
+            same(lambda x: numpy.argpartition(x, kth, axis=0), numpy.zeros(shape))
     same(numpy.linalg.inv, numpy.eye(2, dtype=numpy.float16))   # NumPy's TypeError
     same(lambda x: numpy.power(x, -1, dtype=numpy.int32), numpy.zeros(0, int))

@@ -110,3 +110,52 @@ def test_classification_metrics(machine, dispatch, name):
     ref = getattr(M, name)(a, b)
     got = getattr(M, name)(ab.asarray(a), ab.asarray(b))
     assert float(got) == pytest.approx(float(ref), rel=1e-12)
+
+
+def _labels(n=50, seed=4):
+    rng = numpy.random.default_rng(seed)
+    return rng.integers(0, 3, n), rng.integers(0, 3, n), rng.random(n)
+
+
+@pytest.mark.parametrize("name", ["f1_score", "precision_score", "recall_score",
+                                  "jaccard_score"])
+def test_classification_metrics_need_sorted_classes(machine, dispatch, name):
+    # these find the classes with unique_values: sorted on every device, as NumPy's
+    import sklearn.metrics as M
+    a, b, _ = _labels()
+    ref = getattr(M, name)(a, b, average="macro")
+    got = getattr(M, name)(ab.asarray(a), ab.asarray(b), average="macro")
+    assert float(got) == pytest.approx(float(ref), rel=1e-12)
+
+
+@pytest.mark.parametrize("name", ["log_loss", "roc_curve", "precision_recall_curve"])
+def test_binary_scores(machine, dispatch, name):
+    import sklearn.metrics as M
+    a, _, p = _labels()
+    yb = (a > 0).astype(numpy.int64)
+    ref = getattr(M, name)(yb, p)
+    got = getattr(M, name)(ab.asarray(yb), ab.asarray(p))
+    for g, r in zip(got if isinstance(got, tuple) else (got,),
+                    ref if isinstance(ref, tuple) else (ref,)):
+        numpy.testing.assert_allclose(ab.asnumpy(ab.asarray(g)), r, rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["LabelEncoder", "GaussianNB", "RidgeClassifierCV",
+                                  "LogisticRegression"])
+def test_classifiers(machine, dispatch, name):
+    from sklearn.linear_model import LogisticRegression, RidgeClassifierCV
+    from sklearn.naive_bayes import GaussianNB
+    from sklearn.preprocessing import LabelEncoder
+    X, _ = _data()
+    y3, _, _ = _labels(60, seed=5)
+    if name == "LabelEncoder":
+        ref = LabelEncoder().fit(y3)
+        est = LabelEncoder().fit(ab.asarray(y3))
+        _same(est.classes_, ref.classes_, est.classes_)
+        _same(est.transform(ab.asarray(y3)), ref.transform(y3), est.classes_)
+        return
+    make = {"GaussianNB": GaussianNB, "RidgeClassifierCV": RidgeClassifierCV,
+            "LogisticRegression": LogisticRegression}[name]
+    method = "decision_function" if name == "RidgeClassifierCV" else "predict_proba"
+    out, ref, Xa = _fit_both(make, X, y3, method)
+    _same(out, ref, Xa, rtol=1e-6, atol=1e-8)

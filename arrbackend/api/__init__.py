@@ -4,7 +4,8 @@ from . import (attributes, creation, indexing_routines, linalg, manipulation, ma
                random, reductions, ufuncs)
 from . import (cumulative, fft, files, histograms, indexing_more, linalg_api,  # noqa: F401
                linalg_more, mathmore, padding, polynomial, products, random_more, setops,
-               shaping, sorting, statistics, utilities)
+               shaping, sorting, statistics, ufunc_methods, utilities)
+from . import random_host  # noqa: F401,E402  (after every numpy.random registration)
 from . import gate  # noqa: E402
 
 gate.install()        # every registered function behind the one gate (see gate.py)

@@ -35,8 +35,9 @@ def _into(out, r):
 def _scan(kind, a, axis, dtype, out, name):
     from .manipulation import ravel
     x = ours(a)
-    if axis is None:
-        x, ax = ravel(x), 0
+    if axis is None or x.ndim == 0:     # (NumPy scans a 0-d array as a 1-d one)
+        x = ravel(x)
+        ax = 0 if axis is None else normalize_axis(axis, 1)
     else:
         ax = normalize_axis(axis, x.ndim)
     f = numpy.cumsum if kind == "add" else numpy.cumprod

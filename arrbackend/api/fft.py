@@ -291,6 +291,10 @@ def _shift(x, axes, sign):
         shift = sign * (a.shape[axes] // 2)
     else:
         shift = [sign * (a.shape[ax] // 2) for ax in axes]
+    if a.ndim == 0 and not isinstance(axes, (int, numpy.integer)) and not len(axes):
+        # NumPy's roll of nothing along no axis fails unpacking the pairs: the same class
+        raise ValueError(f"{'fftshift' if sign > 0 else 'ifftshift'}: a 0-d array has no "
+                         f"axis to shift")
     if a.ndim == 0:
         return a.copy()
     return roll(a, shift, axes)

@@ -63,8 +63,19 @@ def astype(x, dtype, /, *, copy=True, device=None, casting="unsafe"):
 
 
 def view_as_dtype(x, dtype):
-    """``x.view(dtype)`` for the same itemsize (a view of every shard)."""
+    """``x.view(dtype)`` for the same itemsize (a view of every shard).  ``x.view(cls)``
+    of a NumPy subclass, and views as dtypes no device holds (strings, records), are
+    NumPy arrays on the host (``hostio.host_view``); views as objects raise NumPy's
+    TypeError."""
+    if isinstance(dtype, type) and issubclass(dtype, numpy.ndarray):
+        from ..distributed.hostio import host_view
+        return host_view(x, dtype)
     dt = numpy.dtype(dtype)
+    if dt.hasobject:
+        raise TypeError("Cannot change data-type for array of references.")
+    if dt.kind not in "biufc":
+        from ..distributed.hostio import host_view
+        return host_view(x, numpy.ndarray, dt)
     if dt.itemsize != x.dtype.itemsize:
         from ..dispatch.fallback import call_numpy
         return call_numpy(lambda a: a.view(dt), (x,), {},
@@ -411,10 +422,18 @@ def broadcast_to(array, shape, subok=False):
 
 @implements(numpy.broadcast_arrays)
 def broadcast_arrays(*args, subok=False):
-    """Same as ``numpy.broadcast_arrays``: read-only views."""
-    xs = [_ours(a, "broadcast_arrays") for a in args]
+    """Same as ``numpy.broadcast_arrays``: read-only views (operands of object or string
+    dtype come back as NumPy's views, as arrbackend arrays cannot hold them)."""
+    from .gate import HostData
+    xs = []
+    for a in args:
+        try:
+            xs.append(_ours(a, "broadcast_arrays"))
+        except HostData:                # (matplotlib's bar: hatch=None among the arrays)
+            xs.append(numpy.asarray(a))
     shape = broadcast_shapes([x.shape for x in xs]) if xs else ()
-    return tuple(broadcast_to(x, shape) for x in xs)
+    return tuple(broadcast_to(x, shape) if isinstance(x, ndarray) else
+                 numpy.broadcast_to(x, shape) for x in xs)
 
 
 # ---------------------------------------------------------------------------------------

@@ -4,10 +4,10 @@ uniform integers standard_normal``).
 
 Values are a pure function of (seed, stream, global element index): every draw takes the
 next stream number of its generator, and each device computes the elements of its own
-rows with Philox4x32-10 (``arrbackend.kernels.philox``, which specifies the stream).  So an array is bit-identical on
-``cpu:1`` and ``cpu:3``, on one GPU or several, and ``np.random.seed(s)`` makes a run
-repeatable.  The values differ from NumPy's own streams (NumPy's are sequential, not
-counter-based); their distributions are the same.
+rows with Philox4x32-10 (``arrbackend.kernels.philox`` specifies the stream).  So an
+array is bit-identical on ``cpu:1`` and ``cpu:3``, on one GPU or several, CPU or GPU, and
+``np.random.seed(s)`` makes a run repeatable.  The values differ from NumPy's own streams
+(NumPy's are sequential, not counter-based); their distributions are the same.
 """
 from __future__ import annotations
 

@@ -4,8 +4,12 @@ unique_values isin intersect1d union1d setdiff1d setxor1d``.
 All follow NumPy's own algorithms (``numpy/lib/_arraysetops_impl.py``) on arrbackend's
 engines: the distributed sort, the boolean-mask selection (each device keeps its rows),
 the distributed scan and the fancy scatter (``return_inverse``).  ``isin`` sorts the test
-values and lets every device search its block of ``element`` in them.  ``unique(...,
-sorted=False)`` returns sorted values (an allowed order).
+values and lets every device search its block of ``element`` in them.
+
+Every ``unique*`` function returns its values sorted, with the counts, inverse and indices
+that go with them, on every device and device count (NumPy >= 2.3 returns
+``unique_values`` and ``unique(..., sorted=False)`` in hash order; sorted is an order both
+allow, and the one ``np.unique`` and array-api-strict give).
 """
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ import math
 
 import numpy
 
+from ..dispatch.local import try_local
 from ..dispatch.registry import implements
 from ..distributed.view import normalize_axis
 from ._helpers import map_blocks, ours, uf
@@ -120,10 +125,20 @@ def _index_inverse_counts(mask, perm, n, m, return_index, return_inverse, return
     return ret
 
 
-@implements(numpy.unique, local=True)
+def _local_unique(ar, **kwargs):
+    """NumPy's ``unique`` on the shard of an array lying whole on one CPU device, asked
+    for sorted values; NotImplemented elsewhere."""
+    return try_local(numpy.unique, (ar,), dict(kwargs, sorted=True))
+
+
+@implements(numpy.unique)
 def unique(ar, return_index=False, return_inverse=False, return_counts=False, axis=None,
            *, equal_nan=True, sorted=True):
     """Same as ``numpy.unique`` (sorted values also with ``sorted=False``)."""
+    r = _local_unique(ar, return_index=return_index, return_inverse=return_inverse,
+                      return_counts=return_counts, axis=axis, equal_nan=equal_nan)
+    if r is not NotImplemented:
+        return r
     x = ours(ar)
     if axis is None:
         ret = _unique1d(x, return_index, return_inverse, return_counts, equal_nan,
@@ -156,9 +171,12 @@ def unique_inverse(x):
     return UniqueInverseResult(*r)
 
 
-@implements(numpy.unique_values, local=True)
+@implements(numpy.unique_values)
 def unique_values(x):
-    """Same as ``numpy.unique_values`` (sorted; NaNs not merged, as in NumPy)."""
+    """Same as ``numpy.unique_values``, sorted (NaNs not merged, as in NumPy)."""
+    r = _local_unique(x, equal_nan=False)
+    if r is not NotImplemented:
+        return r
     return _unique1d(ours(x), False, False, False, False, None)[0]
 
 

@@ -102,8 +102,9 @@ def _partition(a, kth, axis, kind, order, with_index):
         raise ValueError("Cannot specify order when the array has no fields.")
     if kind != "introselect":
         raise ValueError(f"{name}: kind must be 'introselect' (got {kind!r})")
-    if x.size == 0 and x.ndim > 1:       # (NumPy checks kth only against a 1-D array
-        from .creation import empty         # when there is nothing to partition)
+    if x.size == 0:                      # nothing to partition: NumPy checks only that
+        _kths(kth, 1 << 62)              # kth is made of integers
+        from .creation import empty
         return empty(x.shape, dtype=numpy.intp if with_index else x.dtype,
                      device=x._store.machine)
     ks = _kths(kth, x.shape[ax])

@@ -576,9 +576,10 @@ def _reduce(ufunc, inputs, kwargs):
     return reductions.ufunc_reduce(ufunc, inputs, kwargs)
 
 
-METHODS = {"reduce": _reduce}
+METHODS = {"reduce": _reduce}   # and the others: arrbackend.api.ufunc_methods.register()
 
-UFUNC_NAMES = sorted(n for n in dir(numpy) if isinstance(getattr(numpy, n), numpy.ufunc))
+UFUNC_NAMES = sorted(n for n, v in vars(numpy).items()      # (loaded names: no submodule
+                     if isinstance(v, numpy.ufunc) and not n.startswith("_"))   # imported)
 
 
 class ufunc_proxy:
@@ -593,7 +594,15 @@ class ufunc_proxy:
             setattr(self, attr, getattr(uf, attr))
 
     def __call__(self, *args, **kwargs):
+        std = self._standard().get(self._ufunc)
+        if std is not None:           # the Array API standard's values (api/standard.py)
+            return std(*args, **kwargs)
         return ufunc_call(self._ufunc, args, kwargs)
+
+    @staticmethod
+    def _standard() -> dict:
+        from .standard import STANDARD_UFUNCS
+        return STANDARD_UFUNCS
 
     def _args(self, args):
         from .creation import asarray

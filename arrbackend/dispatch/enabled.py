@@ -14,9 +14,12 @@ Rules, in the order they are applied:
   removed when the last one exits, restoring NumPy's original functions exactly.
 * Calls made from library code (anything in the standard library, in site-packages or
   dist-packages, NumPy itself and arrbackend) get plain NumPy, so SciPy, matplotlib,
-  pandas and the rest keep working.  When such a library receives an arrbackend array it
-  converts it with ``np.asarray``, i.e. the data is copied to the host (counted in
-  ``arrbackend.counters``; a TransferWarning for GPU data).
+  pandas and the rest keep working.  So do calls from compiled code that the user's
+  line called (``print(cupy_array)`` reaching ``numpy.empty`` in CuPy's Cython):
+  ``arrbackend.dispatch.callsite`` tells them from the user's own calls.  When such a
+  library receives an arrbackend array it converts it with ``np.asarray``, i.e. the data
+  is copied to the host (counted in ``arrbackend.counters``; a TransferWarning for GPU
+  data).
 * Names bound before the block (``from numpy import zeros``) are not rerouted.
 * Blocks nest, restore the previous devices on exit, and are exception-safe.
 """
@@ -33,6 +36,7 @@ import threading
 import numpy
 
 from ..distributed.machine import _active as _active_machine, machine_for
+from .callsite import called_directly
 
 __all__ = ["enabled", "is_enabled", "ROUTED"]
 
@@ -103,8 +107,10 @@ def _is_user_file(filename: str) -> bool:
 
 def _make_wrapper(orig, impl):
     def wrapper(*args, **kwargs):
-        if _active.get() and _is_user_file(sys._getframe(1).f_code.co_filename):
-            return impl(*args, **kwargs)
+        if _active.get():
+            f = sys._getframe(1)
+            if _is_user_file(f.f_code.co_filename) and called_directly(f):
+                return impl(*args, **kwargs)
         return orig(*args, **kwargs)
 
     try:
@@ -139,6 +145,13 @@ def _install() -> None:
             continue
         _saved[(mod.__name__, name)] = (mod, orig)
         setattr(mod, name, _make_wrapper(orig, impl))
+    from .._settings import settings
+    if settings.random == "numpy":
+        # NumPy's own numbers (ARRBACKEND_RANDOM=numpy): RandomState instances made in
+        # the block place their draws on the devices (for the user's code)
+        from ..api.random_host import HostRandomState
+        _saved[("numpy.random", "RandomState")] = (numpy.random, numpy.random.RandomState)
+        numpy.random.RandomState = HostRandomState
 
 
 def _uninstall() -> None:

@@ -6,10 +6,12 @@ function warns with a ``FallbackWarning`` naming it (``ARRBACKEND_FALLBACK=warn`
 policy can also be ``error`` (NotImplementedError) or ``silent``.  Every fallback is
 counted in ``arrbackend.counters['fallbacks']``.
 
-Functions that write into an argument (``np.copyto``, ``np.put``, ``np.fill_diagonal``,
-``out=``) are handled safely: the gathered copies are handed to NumPy read-only first, and
-if NumPy needs to write, the call is repeated on writable copies that are then written
-back into the arrbackend arrays.
+Functions that write into an argument (``out=``, ``ufunc.at``, ``np.put``, ``np.place``,
+``np.putmask``, ``np.copyto``, ``np.fill_diagonal``, ``np.random.shuffle``, a method such
+as ``sort`` called on an argument, ...) write into the arrbackend array as they would into
+a NumPy array: each host copy is compared after the call with what it held before, and
+what changed is written back.  Read-only arrbackend arrays (and broadcast views) are
+handed to NumPy read-only, so NumPy raises its own error where it would write.
 """
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ from .._settings import settings
 from .._origin import user_origin, user_stacklevel  # noqa: F401  (used by the API)
 from ..distributed.array import ndarray
 
-__all__ = ["FallbackWarning", "call_numpy", "fallback_policy_check"]
+__all__ = ["FallbackWarning", "call_numpy", "run_on_host", "fallback_policy_check"]
 
 
 class FallbackWarning(UserWarning):
@@ -82,21 +84,78 @@ def _convert(obj, fn, seen_arrays):
     return obj
 
 
-def call_numpy(func, args: tuple, kwargs: dict, machine=None, why: str = "",
-               name: str | None = None):
-    """Run NumPy's ``func`` on gathered copies of the arrbackend operands and scatter the
-    result back (the fallback path)."""
-    from ..distributed.hostio import gather
-    fallback_policy_check(func, why=why, name=name)
-    originals: list = []
+class _HostCopies:
+    """The host copies NumPy works on, one per arrbackend array (an array passed twice is
+    one copy, as NumPy would see one array), each with what it held before the call."""
 
-    def to_host(x: ndarray, writable: bool):
-        h = numpy.array(gather(x, explicit=True), copy=True)
-        if not writable:
-            h.flags.writeable = False
-        originals.append((x, h))
+    def __init__(self) -> None:
+        self.items: dict = {}          # id(x) -> (x, host copy, reference)
+
+    def __call__(self, x: ndarray) -> numpy.ndarray:
+        hit = self.items.get(id(x))
+        if hit is not None:
+            return hit[1]
+        from ..distributed.hostio import gather
+        ref = gather(x, explicit=True)
+        h = numpy.array(ref, copy=True, order="C")
+        if x._readonly or x._map.has_broadcast:
+            h.flags.writeable = False       # NumPy raises where it would write, as for
+            ref = None                      # a read-only or broadcast NumPy array
+        self.items[id(x)] = (x, h, ref)
         return h
 
+    def write_back(self, name: str, machine) -> None:
+        """Write into each arrbackend array what NumPy wrote into its copy (``out=``,
+        ``np.put``, ``ufunc.at``, ``ndarray.sort`` of an argument, ...).  A copy is
+        compared with what it held, whatever the read-only flag said: some NumPy
+        functions (``ufunc.at``) write without looking at it."""
+        from ..distributed.elementwise import assign
+        for x, h, ref in self.items.values():
+            if ref is None:
+                continue
+            if h.shape != ref.shape or h.dtype != ref.dtype:
+                raise NotImplementedError(
+                    f"{name} changed the shape or dtype of an argument in place (now "
+                    f"{h.shape} {h.dtype}); an arrbackend array cannot follow: use the "
+                    f"function's result, or run it on arrbackend.asnumpy(x)")
+            if _differs(h, ref):
+                assign(x, _from_host(h, machine))
+
+    def owner_of(self, r: numpy.ndarray):
+        """The arrbackend array whose copy ``r`` is, or whether ``r`` is a view of one."""
+        for x, h, _ref in self.items.values():
+            if r is h:
+                return x, False
+        for x, h, _ref in self.items.values():
+            if numpy.may_share_memory(r, h):
+                return None, True
+        return None, False
+
+
+def _differs(h: numpy.ndarray, ref: numpy.ndarray) -> bool:
+    """Whether two arrays of one shape and dtype differ in any byte (NaNs compare)."""
+    if h.size == 0:
+        return False
+    a = numpy.ascontiguousarray(h).reshape(-1).view(numpy.uint8)
+    b = numpy.ascontiguousarray(ref).reshape(-1).view(numpy.uint8)
+    return not numpy.array_equal(a, b)
+
+
+def call_numpy(func, args: tuple, kwargs: dict, machine=None, why: str = "",
+               name: str | None = None):
+    """Run NumPy's ``func`` on host copies of the arrbackend operands and scatter the
+    result back (the fallback path).  Whatever NumPy writes into an argument is written
+    back into that arrbackend array; a result that is a view of an argument comes back
+    read-only (a write to it could not reach the argument)."""
+    fallback_policy_check(func, why=why, name=name)
+    return run_on_host(func, args, kwargs, machine, name)
+
+
+def run_on_host(func, args: tuple, kwargs: dict, machine=None, name: str | None = None):
+    """``func`` (a NumPy function) on host copies of the arrbackend operands, as the
+    fallback runs it but without its policy: what NumPy writes into an argument is
+    written back, NumPy arrays in the result are placed on ``machine`` (default: the
+    operands' machine, else the current one)."""
     found = [None]
 
     def grab(x):
@@ -109,19 +168,11 @@ def call_numpy(func, args: tuple, kwargs: dict, machine=None, why: str = "",
         from ..distributed.machine import current_machine
         machine = current_machine()      # no arrbackend operand: results go to the default
     m = machine or found[0]
-    hargs, hkwargs = _convert((args, kwargs), lambda x: to_host(x, False), None)
-    try:
-        result = func(*hargs, **hkwargs)
-    except ValueError as exc:
-        if "read-only" not in str(exc):
-            raise
-        originals.clear()
-        hargs, hkwargs = _convert((args, kwargs), lambda x: to_host(x, True), None)
-        result = func(*hargs, **hkwargs)
-        from ..distributed.elementwise import assign
-        for x, h in originals:
-            assign(x, _from_host(h, m))
-    return _scatter_result(result, m, {id(h): x for x, h in originals})
+    copies = _HostCopies()
+    hargs, hkwargs = _convert((args, kwargs), copies, None)
+    result = func(*hargs, **hkwargs)
+    copies.write_back(name or _qualname(func), m)
+    return _scatter_result(result, m, copies)
 
 
 def _from_host(h, machine):
@@ -129,16 +180,20 @@ def _from_host(h, machine):
     return ndarray._from_store(scatter(numpy.asarray(h, order="C"), machine))
 
 
-def _scatter_result(result, machine, back: dict):
+def _scatter_result(result, machine, copies: _HostCopies):
     if isinstance(result, numpy.ndarray):
-        if id(result) in back:              # NumPy returned an argument (out=...)
-            return back[id(result)]
+        owner, view = copies.owner_of(result)
+        if owner is not None:              # NumPy returned an argument (out=...)
+            return owner
         if result.dtype.kind in "OUSMmV":   # not numeric: stays a NumPy array
             return result
-        return _from_host(result, machine)
+        r = _from_host(result, machine)
+        if view:
+            r._readonly = True
+        return r
     if isinstance(result, tuple):
-        conv = [_scatter_result(r, machine, back) for r in result]
+        conv = [_scatter_result(r, machine, copies) for r in result]
         return type(result)(*conv) if hasattr(result, "_fields") else tuple(conv)
     if isinstance(result, list):
-        return [_scatter_result(r, machine, back) for r in result]
+        return [_scatter_result(r, machine, copies) for r in result]
     return result

@@ -497,24 +497,11 @@ class _Cast(Expr):
 
 
 def _evaluate(expr, target, m, errstate=None) -> None:
-    """Evaluate ``expr`` into the target view, device by device, one exchange in all."""
+    """Evaluate ``expr`` into the target view on every device: the statement's plan
+    (found, or built once) runs with this statement's shards, one exchange in all."""
     count("statements")
-    lvs = expr.lvs
-    if m.ndev == 1 or target.layout.is_single:
-        d = target.layout.device if target.layout.is_single else 0
-        if m.ndev == 1 or _all_on(lvs, d):
-            return _evaluate_on(expr, lvs, target, m, d, errstate)
-    tstore, tmap = target.store, target.vmap
-    ex, plans = plan_devices(expr, lvs, target.layout, tmap.shape, m, tstore, tmap)
-    outs = {d: ex.localize(tstore, tmap, box, d) for d, box, _ in plans}
-    ex.run()
-    if errstate is None or m.is_gpu:
-        for d, box, leaf_local in plans:
-            _run_local(m.devices[d], expr, leaf_local, outs[d], lvs, errstate)
-        return
-    with errstate.applied():       # (one block for all devices: each warning once)
-        for d, box, leaf_local in plans:
-            _run_local(m.devices[d], expr, leaf_local, outs[d], lvs, None)
+    plans.evaluate(expr, expr.lvs, target.store, target.vmap, target.layout, m, errstate,
+                   _rand_local)
 
 
 class _Errors:
@@ -559,17 +546,6 @@ class _Errors:
                                                module=module, registry=registry)
 
 
-def _run_local(dev, expr, leaf_local, out, lvs, errstate):
-    with dev.activate():
-        if dev.is_gpu:
-            return fused.run(dev, expr, leaf_local, out, lvs)
-        elif errstate is not None:
-            with errstate.applied():
-                _eval_numpy(expr, leaf_local, out)
-        else:
-            _eval_numpy(expr, leaf_local, out)
-
-
 def plan_devices(expr, lvs, layout, shape, m, tstore=None, tmap=None):
     """For each device holding part of ``layout`` (over ``shape``): the local arrays of
     the expression's leaves (one tile per store, fetched once) and random leaves.
@@ -601,12 +577,12 @@ def plan_devices(expr, lvs, layout, shape, m, tstore=None, tmap=None):
             group = groups[k]
             store = group[0].store
             sboxes = [lf.vmap.store_box(box) for lf in group]
-            union = _union(sboxes)
+            union = plans._union(sboxes)
             tile = ex.fetch(store, union, d, copy=copy_of.get(k, False))
             if tile is None:
                 continue
             for lf, sb in zip(group, sboxes):
-                rel = tuple(_rel_slice(s, u) for s, u in zip(sb, union)) + (Ellipsis,)
+                rel = tuple(plans._rel_slice(s, u) for s, u in zip(sb, union)) + (Ellipsis,)
                 leaf_local[id(lf)] = post(tile[rel], lf.vmap, sb, box, xp)
         if m.is_local(d):
             for r in expr.rands:
@@ -650,101 +626,6 @@ def _c_contiguous(shape, steps) -> bool:
             return False
         acc *= n
     return True
-
-
-def _all_on(lvs, d) -> bool:
-    """Whether every leaf lies whole on device ``d``."""
-    for lf in lvs:
-        lay = lf.store.layout
-        if not (lay.is_replicated or (lay.is_single and lay.device == d)):
-            from .localize import view_layout
-            vl = view_layout(lf.store, lf.vmap)
-            if not (vl.is_single and vl.device == d):
-                return False
-    return True
-
-
-def _evaluate_on(expr, lvs, target, m, d, errstate) -> None:
-    """Every operand on device ``d``: the statement's plan (found, or built once) runs
-    with this statement's shards."""
-    if m.is_local(d):
-        plans.evaluate_on(expr, lvs, target.store, target.vmap, m, d, errstate, _rand_local)
-
-
-def _union(sboxes):
-    """The smallest ascending store box containing all the given ones (stride 1 where
-    strides or phases differ)."""
-    out = []
-    for parts in zip(*sboxes):
-        live = [p for p in parts if p[1] > 0]
-        if not live:
-            out.append(parts[0])
-            continue
-        lo = min(p[0] for p in live)
-        hi = max(p[0] + p[2] * (p[1] - 1) for p in live)
-        strides = {p[2] for p in live}
-        st = strides.pop() if len(strides) == 1 else 1
-        if st > 1 and any((p[0] - lo) % st for p in live):
-            st = 1
-        out.append((lo, (hi - lo) // st + 1, st, False))
-    return out
-
-
-def _rel_slice(sb, u):
-    first, cnt, stride, _rev = sb
-    ufirst, _ucnt, ustride, _ = u
-    if cnt <= 0:
-        return slice(0, 0)
-    start = (first - ufirst) // ustride
-    step = stride // ustride
-    return slice(start, start + step * (cnt - 1) + 1, step)
-
-
-def _eval_numpy(expr, leaf_local, out) -> None:
-    """The expression with NumPy ufuncs on local arrays (the CPU evaluator).  The root
-    operation writes straight into ``out``, and intermediate results are reused in place
-    by the operations that consume them (NumPy's temporary elision, done here): a chain
-    like ``0.25 * (a + b + c + d)`` allocates one temporary."""
-    if isinstance(expr, _Cast):
-        expr = expr.arg
-    if isinstance(expr, Op):
-        _op_numpy(expr, leaf_local, out)
-    else:
-        numpy.copyto(out, _value_numpy(expr, leaf_local), casting="unsafe")
-
-
-def _op_numpy(e, leaf_local, out=None):
-    """Evaluate Op ``e``; returns (value, owned) where ``owned`` says the value is a
-    temporary this evaluation made (free to overwrite)."""
-    vals, owned = [], []
-    for a in e.args:
-        if isinstance(a, Op):
-            v, o = _op_numpy(a, leaf_local)
-        else:
-            v, o = _value_numpy(a, leaf_local), False
-        vals.append(v)
-        owned.append(o)
-    if out is None:
-        for v, o in zip(vals, owned):
-            if o and type(v) is numpy.ndarray and v.dtype == e.dtype and v.shape == e.shape:
-                out = v
-                break
-    if out is None:
-        r = e.ufunc(*vals)
-        return r, type(r) is numpy.ndarray
-    e.ufunc(*vals, out=out, casting="unsafe")
-    return out, True
-
-
-def _value_numpy(e, leaf_local):
-    if isinstance(e, (Leaf, Rand)):
-        return leaf_local[id(e)]
-    if isinstance(e, Const):
-        return e.value
-    if isinstance(e, _Cast):
-        return _value_numpy(e.arg, leaf_local)
-    vals = [_value_numpy(a, leaf_local) for a in e.args]
-    return e.ufunc(*vals)
 
 
 # ---------------------------------------------------------------------------------------

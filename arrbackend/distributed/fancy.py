@@ -174,10 +174,14 @@ def getitem(x, key):
     return _placed(gather(w, idxs, k, B), len(B), front, p0)
 
 
-def setitem(x, key, value) -> None:
+def setitem(x, key, value, op=None) -> None:
+    """``x[key] = value``; with ``op`` (a ufunc), ``op.at(x, key, value)``: each indexed
+    element becomes ``op(element, value)``, once per occurrence of its index."""
     try:
         w, idxs, k, B, front, p0 = _prepare(x, key)
     except _Unsupported:
+        if op is not None:
+            raise
         _fallback_set(x, key, value)
         return
     rshape_np = w.shape[k:]
@@ -199,7 +203,23 @@ def setitem(x, key, value) -> None:
                              f"be broadcast to indexing result of shape {numpy_shape}")
         from ..api.manipulation import broadcast_to
         value = _unplaced(broadcast_to(value, numpy_shape), nb, front, p0)
-    scatter(w, idxs, k, B, value)
+    scatter(w, idxs, k, B, value, op)
+
+
+def apply_at(x, key, value, op) -> None:
+    """``op.at(x, key, value)`` (``value`` None for a unary ufunc): a scatter on each
+    shard that applies ``op`` instead of assigning, repeated indices accumulating."""
+    from .indexing import _convert_key
+    key = _convert_key(x, key)
+    items, adv = parse_basic_index(key, x.shape)
+    if not any(isinstance(it, int) for it in items) and adv is None:
+        # slices only: no index repeats, the ufunc runs in place on the view
+        from ..api.ufuncs import ufunc_call
+        t = x._view(x._map.getitem(items))
+        ufunc_call(op, (t,) if value is None else (t, value),
+                   {"out": (t,), "casting": "unsafe"})
+        return
+    setitem(x, key, value, op)
 
 
 def _fallback_get(x, key):
@@ -520,9 +540,10 @@ def _gather_remote(w, bidx, k, B, wl):
     return ndarray._from_shards(m, rshape, w.dtype, lay_r, shards)
 
 
-def scatter(w, idxs, k: int, B: tuple, value) -> None:
+def scatter(w, idxs, k: int, B: tuple, value, op=None) -> None:
     """``w[idxs...] = value`` (value: an arrbackend array of shape ``B + w.shape[k:]``
-    or a scalar of w's dtype)."""
+    or a scalar of w's dtype); with ``op`` (a ufunc) ``op.at`` instead (value: such an
+    array, any scalar, or None for a unary ufunc)."""
     from .elementwise import aliases, check_writable
     m = w._store.machine
     if w._map.has_broadcast:
@@ -535,7 +556,7 @@ def scatter(w, idxs, k: int, B: tuple, value) -> None:
     wl = w._view_layout()
     copy = isinstance(value, ndarray) and aliases(value, w)
     if wl.is_block and wl.axis < k:
-        _scatter_remote(w, bidx, k, B, wl, value)
+        _scatter_remote(w, bidx, k, B, wl, value, op)
         return
     # every device writes the rows it holds, reading the whole index arrays
     ex = Exchange(m)
@@ -564,13 +585,26 @@ def scatter(w, idxs, k: int, B: tuple, value) -> None:
     for d, tloc, ilocs, vloc in plans:
         dev = m.devices[d]
         with dev.activate():
+            if op is not None:
+                _apply_op(dev.xp, op, tloc, ilocs, vloc, k)
+                continue
             if hasattr(vloc, "dtype") and vloc.dtype != w.dtype and not isinstance(
                     vloc, numpy.generic):
                 vloc = vloc.astype(w.dtype)
             assign_last_wins(dev.xp, tloc, ilocs, vloc, k)
 
 
-def _scatter_remote(w, bidx, k, B, wl, value) -> None:
+def _apply_op(xp, op, target, comps, vals, k) -> None:
+    from ..api.ufunc_methods import apply_at
+    from .. import _fperrors
+    token = _fperrors.enter() if xp is numpy else None     # NumPy's warnings, at the
+    try:                                                   # user's line
+        apply_at(xp, op, target, comps, vals, k)
+    finally:
+        _fperrors.leave(token)
+
+
+def _scatter_remote(w, bidx, k, B, wl, value, op=None) -> None:
     m = w._store.machine
     rest = tuple(w.shape[k:])
     rshape = tuple(B) + rest
@@ -588,7 +622,9 @@ def _scatter_remote(w, bidx, k, B, wl, value) -> None:
         with dev.activate():
             blk, lo = wblocks[e]
             comps = tuple(rq[j] - lo if j == s else rq[j] for j in range(k))
-            if rv is not None:
+            if op is not None:
+                _apply_op(dev.xp, op, blk, comps, rv if rv is not None else value, k)
+            elif rv is not None:
                 assign_last_wins(dev.xp, blk, comps, rv.astype(w.dtype, copy=False), k)
             else:
                 blk[comps] = value

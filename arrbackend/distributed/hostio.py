@@ -13,9 +13,10 @@ from .._settings import settings
 from .layout import Layout, default_layout
 from .localize import device_boxes, view_layout, local_view
 from .machine import Machine
+from .device_dtypes import check_device_dtype
 from .store import Store, alloc_local
 
-__all__ = ["scatter", "gather", "TransferWarning"]
+__all__ = ["scatter", "gather", "TransferWarning", "check_device_dtype", "host_view"]
 
 
 class TransferWarning(UserWarning):
@@ -37,6 +38,7 @@ def scatter(host: numpy.ndarray, machine: Machine, layout: Layout | None = None,
         piece = host[tuple(slice(lo, hi) for lo, hi in box)] if layout.is_block else host
         dev = machine.devices[d]
         if dev.is_gpu:
+            check_device_dtype(dev, piece.dtype)
             with dev.activate():
                 buf = alloc_local(dev, piece.shape, piece.dtype)
                 buf.set(numpy.asarray(piece, order="C"))   # (keeps 0-d arrays 0-d)
@@ -71,6 +73,21 @@ def gather(arr, explicit: bool = False) -> numpy.ndarray:
         piece = local_view(store, vmap, d, box)      # each device's own piece
         out[tuple(slice(lo, hi) for lo, hi in box)] = piece.get() if m.is_gpu else piece
     return out
+
+
+def host_view(arr, cls=numpy.ndarray, dtype=None):
+    """``arr.view(cls)`` (or ``arr.view(dtype, cls)``) for what cannot live on a device:
+    a NumPy subclass, a string or record dtype.  The result is a NumPy array on the host,
+    an instance of ``cls`` whose ``__array_finalize__`` has run: it shares memory with
+    ``arr`` where ``arr`` lies whole on one CPU device (as NumPy's view would), else it is
+    a copy, with the TransferWarning of any implicit copy of GPU data.  It is never a
+    NumPy array over device memory."""
+    host = gather(arr)                 # GPU data: a copy in host memory (.get())
+    if not isinstance(host, numpy.ndarray) or type(host) is not numpy.ndarray:
+        host = numpy.asarray(host)
+    if dtype is None:
+        return host.view(cls)
+    return host.view(dtype=dtype, type=cls)
 
 
 def _gather_processes(arr, lay) -> numpy.ndarray:

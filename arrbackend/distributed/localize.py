@@ -16,7 +16,7 @@ from .store import alloc_local
 from .view import IndexMap, view_range
 
 __all__ = ["Exchange", "view_layout", "device_boxes", "local_view", "shard_slices", "post",
-           "view_recipe", "apply_post"]
+           "view_recipe", "apply_post", "fetch_recipe", "post_recipe"]
 
 
 def view_layout(store, vmap: IndexMap) -> Layout:
@@ -130,6 +130,49 @@ def local_view(store, vmap: IndexMap, d: int, box: tuple | None = None):
     return apply_post(shard[index], recipe, store.machine.devices[d].xp)
 
 
+def fetch_recipe(store, sbox: list, d: int, m, copy: bool = False):
+    """How device ``d`` gets the store box ``sbox`` (every store axis, ascending):
+    ``("shard", index)``, a zero-copy slice of its own shard; or ``("buffer", shape,
+    [(source device, index into its shard, index into the buffer)])``, a buffer the
+    exchange fills (only the pieces this process sends or receives are listed).  Which
+    of the two does not depend on the process asking: every process plans the same
+    exchanges.  Pure metadata: statement plans keep it (``distributed/plans.py``)."""
+    local = m.is_local(d)
+    lay = store.layout
+    shape = tuple(max(c, 0) for _f, c, _s, _r in sbox)
+    if lay.is_block:
+        s = lay.axis
+        first, cnt, stride, _rev = sbox[s]
+        if cnt <= 0:
+            return ("shard", shard_slices(sbox, s, lay.ranges[d][0]))     # (empty)
+        pieces = []
+        for e, (lo, hi) in enumerate(lay.ranges):
+            j0, j1 = view_range(first, stride, cnt, lo, hi)
+            if j1 > j0:
+                pieces.append((e, j0, j1, lo))
+        if not copy and len(pieces) == 1 and pieces[0][0] == d:
+            _e, j0, j1, lo = pieces[0]
+            if (j0, j1) == (0, cnt):
+                return ("shard", shard_slices(sbox, s, lo))
+        moves = []
+        for e, j0, j1, lo in pieces:
+            if not (local or m.is_local(e)):
+                continue
+            part = list(sbox)
+            part[s] = (first + stride * j0, j1 - j0, stride, False)
+            moves.append((e, shard_slices(part, s, lo),
+                          tuple(slice(j0, j1) if a == s else slice(None)
+                                for a in range(len(sbox)))))
+        return ("buffer", shape, moves)
+    src = lay.device if lay.is_single else d
+    if src == d and not copy:
+        return ("shard", shard_slices(sbox))
+    moves = []
+    if local or m.is_local(src):
+        moves.append((src, shard_slices(sbox), (slice(None),) * len(sbox)))
+    return ("buffer", shape, moves)
+
+
 class Exchange:
     """Collects the pieces one operation needs on each device, then moves them all at
     once.  ``localize`` returns the array a device will see (a zero-copy view of its
@@ -158,47 +201,14 @@ class Exchange:
         the box lies on: across processes the computation is collective."""
         if store.pending:
             store.materialize()
-        m = self.machine
-        local = m.is_local(d)
-        lay = store.layout
-        if lay.is_block:
-            s = lay.axis
-            first, cnt, stride, _rev = sbox[s]
-            pieces = []
-            for e, (lo, hi) in enumerate(lay.ranges):
-                if cnt <= 0:
-                    break
-                j0, j1 = view_range(first, stride, cnt, lo, hi)
-                if j1 > j0:
-                    pieces.append((e, j0, j1, lo))
-            if not copy and len(pieces) == 1 and pieces[0][0] == d and local:
-                _e, j0, j1, lo = pieces[0]
-                if (j0, j1) == (0, cnt):
-                    return store.shards[d][shard_slices(sbox, s, lo)]
-            buf = self._buffer(d, sbox, store.dtype) if local else None
-            for e, j0, j1, lo in pieces:
-                if not (local or m.is_local(e)):
-                    continue
-                part = list(sbox)
-                part[s] = (first + stride * j0, j1 - j0, stride, False)
-                src_index = shard_slices(part, s, lo)
-                dst_index = tuple(slice(j0, j1) if a == s else slice(None)
-                                  for a in range(len(sbox)))
-                self.transfers.append(Transfer(e, store.shards[e], src_index,
-                                               d, buf, dst_index))
-            return buf
-        src = lay.device if lay.is_single else d
-        if src == d and not copy:
-            return store.shards[d][shard_slices(sbox)] if local else None
-        buf = self._buffer(d, sbox, store.dtype) if local else None
-        if local or m.is_local(src):
-            self.transfers.append(Transfer(src, store.shards[src], shard_slices(sbox),
-                                           d, buf, (slice(None),) * len(sbox)))
+        recipe = fetch_recipe(store, sbox, d, self.machine, copy)
+        local = self.machine.is_local(d)
+        if recipe[0] == "shard":
+            return store.shards[d][recipe[1]] if local else None
+        buf = alloc_local(self.machine.devices[d], recipe[1], store.dtype) if local else None
+        for e, src_index, dst_index in recipe[2]:
+            self.transfers.append(Transfer(e, store.shards[e], src_index, d, buf, dst_index))
         return buf
-
-    def _buffer(self, d: int, sbox: list, dtype):
-        shape = tuple(max(c, 0) for _f, c, _s, _r in sbox)
-        return alloc_local(self.machine.devices[d], shape, dtype)
 
     def run(self) -> None:
         # across processes the exchange is collective: a process with nothing to move

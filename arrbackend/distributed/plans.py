@@ -1,35 +1,45 @@
-"""Plans: what a deferred statement does on a device, worked out once per form of
+"""Plans: what a deferred statement does on each device, worked out once per form of
 statement and replayed.
 
 A program's loop presents the same statement thousands of times, with operands of the
 same shapes, dtypes, index maps and layouts.  Everything the engine decides from that
-metadata -- the local view of every operand (or, for a generated kernel, its offsets and
-strides in its shard), the copies that aliasing needs, the evaluator (a compiled kernel,
-or NumPy's ufuncs in order with their temporaries) -- is the statement's *plan*.  It is
-built the first time and kept under a key made of everything it read:
+metadata is the statement's *plan*, built the first time:
 
-* the expression's structure and dtypes (``expr.sig``, built with the expression);
-* for each leaf, which of the statement's stores it reads (by order of appearance, not
-  identity: the seed's ping-pong between two grids replays one plan) and its index map;
-* for each store, its shape, dtype, layout and the strides of its shard on the device,
-  and whether it shares memory with the target;
-* the target's store (shape, dtype, layout, strides) and index map; the random leaves'
-  maps; the device.
+* per device, its box of the target, and for each store the statement reads the *tile*
+  it needs (the union of the boxes of that store's views: one halo-extended tile however
+  many shifted views read it): a slice of its own shard, or a buffer that the
+  statement's one grouped exchange fills, with the pieces each device sends;
+* each leaf's view of its tile, and the target's view of its shard (index recipes);
+* the copies that aliasing needs (a leaf reading the target's memory elsewhere than it
+  writes reads the values from before the statement);
+* the evaluator: on a GPU a compiled kernel with its launch arguments, on a CPU device a
+  numexpr program or a straight-line program of NumPy's ufuncs.
 
-A plan binds no data: each replay takes the shards of this statement's stores, so a
-change of any property above builds (and keeps) another plan, and nothing stale is ever
-read.  The per-statement values -- scalars, random streams -- come from the expression.
+A plan is kept under a key made of everything it read: the expression's structure and
+dtypes (``expr.sig``, built with the expression); for each leaf, which of the
+statement's stores it reads (by order of appearance, not identity: the seed's ping-pong
+between two grids replays one plan) and its index map; for each store its shape, dtype,
+layout, whether it shares the target's memory, and on GPUs its shards' strides; the
+target's store and map; the random leaves' maps; the machine.  A plan binds no data:
+each replay takes the shards of this statement's stores, and the per-statement values
+(scalars, random streams) from its expression.  A change of any property builds another
+plan; nothing stale is ever read.
 """
 from __future__ import annotations
 
 import numpy
 
-from .localize import apply_post, view_recipe
+from .._counters import count
+from ..kernels import cpu_fused
+from .comm import Transfer
+from .localize import apply_post, device_boxes, fetch_recipe, post_recipe
+from .store import alloc_local
 
-__all__ = ["evaluate_on", "plan_count", "clear"]
+__all__ = ["evaluate", "plan_count", "clear"]
 
 _PLANS: dict = {}
 _MAX_PLANS = 4096
+_NO_POST = (None, None, None, None)
 
 
 def plan_count() -> int:
@@ -41,7 +51,7 @@ def clear() -> None:
     _PLANS.clear()
 
 
-def _key(expr, lvs, tstore, tmap, d):
+def _key(expr, lvs, tstore, tmap, layout, m):
     """The statement's stores (in order of first appearance) and its plan key."""
     stores = []
     leaves = []
@@ -56,107 +66,260 @@ def _key(expr, lvs, tstore, tmap, d):
             stores.append(st)
         leaves.append((i, lf.vmap.key))
     tbase = tstore._base or tstore
+    gpu = m.is_gpu
     groups = []
     for s in stores:
-        sh = s.shards[d]
-        groups.append((s.shape, s.dtype, s.layout.key, sh.strides,
-                       (s._base or s) is tbase, s is tstore))
-    tsh = tstore.shards[d]
-    key = (d, expr.sig, tuple(leaves), tuple(groups),
-           (tstore.shape, tstore.dtype, tstore.layout.key, tsh.strides, tmap.key))
+        groups.append((s.shape, s.dtype, s.layout.key, (s._base or s) is tbase, s is tstore,
+                       _strides(s, m) if gpu else None))
+    key = (m, expr.sig, tuple(leaves), tuple(groups), layout.key,
+           (tstore.shape, tstore.dtype, tstore.layout.key, tmap.key,
+            _strides(tstore, m) if gpu else None))
     if expr.rands:
         key += tuple((r.kind, r.dtype, r.rshape, r.vmap.key) for r in expr.rands)
     return stores, key
 
 
-def evaluate_on(expr, lvs, tstore, tmap, m, d, errstate, rand_local) -> None:
-    """Evaluate ``expr`` (leaves ``lvs``) into the view ``tmap`` of ``tstore``, on device
-    ``d`` of this process, which holds every operand whole."""
-    stores, key = _key(expr, lvs, tstore, tmap, d)
+def _strides(store, m):
+    shards = store.shards
+    if m.ndev == 1:
+        return shards[0].strides
+    return tuple(None if shards[d] is None else shards[d].strides for d in m.local)
+
+
+def evaluate(expr, lvs, tstore, tmap, layout, m, errstate, rand_local) -> None:
+    """Evaluate ``expr`` (leaves ``lvs``) into the view ``tmap`` of ``tstore``, whose
+    elements lie under ``layout`` (the view's layout), on every device of ``m``."""
+    stores, key = _key(expr, lvs, tstore, tmap, layout, m)
     plan = _PLANS.get(key)
     if plan is None:
-        plan = _build(expr, lvs, stores, tstore, tmap, m.devices[d], rand_local)
+        plan = _Plan(expr, lvs, stores, tstore, tmap, layout, m, rand_local)
         if len(_PLANS) >= _MAX_PLANS:
             _PLANS.clear()
         _PLANS[key] = plan
-    plan.run(expr, stores, tstore, errstate)
+    plan.run(expr, stores, tstore, errstate, rand_local)
 
 
-def _build(expr, lvs, stores, tstore, tmap, dev, rand_local):
-    d = dev.index
-    tbase = tstore.base
-    leaves = []
-    for lf in lvs:
-        st = lf.store
-        g = next(i for i, s in enumerate(stores) if s is st)
-        index, post = view_recipe(st, lf.vmap, d)
-        # a leaf reading the target's memory elsewhere than where it is written reads the
-        # values from before the statement: a copy
-        copy = st.base is tbase and (st is not tstore or lf.vmap != tmap)
-        leaves.append((g, index, None if post == (None, None, None, None) else post, copy))
-    tindex, tpost = view_recipe(tstore, tmap, d)
-    target = (tindex, None if tpost == (None, None, None, None) else tpost)
-    if dev.is_gpu:
-        return _GpuPlan(expr, lvs, stores, tstore, leaves, target, dev, rand_local)
-    return _CpuPlan(expr, lvs, leaves, target, dev, rand_local)
+class _Plan:
+    """The statement on every device: ``parts`` for this process's devices, and
+    ``moves``, the pieces each device's tiles receive (``(device, store, [(source device,
+    index into its shard, index into the tile)])``, the sends of this process included)."""
+
+    __slots__ = ("m", "parts", "moves", "exchange")
+
+    def __init__(self, expr, lvs, stores, tstore, tmap, layout, m, rand_local):
+        self.m = m
+        tbase = tstore.base
+        groups = [[lf for lf in lvs if lf.store is st] for st in stores]
+        self.parts = []
+        self.moves = []
+        # whether any device anywhere receives a tile: then every process takes part in
+        # the exchange (the same answer on every process: plans are built from metadata)
+        self.exchange = False
+        for d, box in enumerate(device_boxes(layout, tmap.shape, m.ndev)):
+            if box is None:
+                continue
+            tiles = []          # per store: ("shard", index) or ("buffer", shape)
+            unions = []
+            for g, st in enumerate(stores):
+                union = _union([lf.vmap.store_box(box) for lf in groups[g]])
+                unions.append(union)
+                # leaves reading the target's memory elsewhere than it is written read
+                # the values from before the statement: a copy
+                copy = st.base is tbase and any(st is not tstore or lf.vmap != tmap
+                                                for lf in groups[g])
+                recipe = fetch_recipe(st, union, d, m, copy)
+                if recipe[0] == "shard":
+                    tiles.append(recipe)
+                else:
+                    self.exchange = True
+                    tiles.append(("buffer", recipe[1]))
+                    if recipe[2]:
+                        self.moves.append((d, g, recipe[2]))
+            if not m.is_local(d):
+                continue
+            leaves = []
+            for lf in lvs:
+                g = next(i for i, st in enumerate(stores) if st is lf.store)
+                sb = lf.vmap.store_box(box)
+                rel = tuple(_rel_slice(s, u) for s, u in zip(sb, unions[g])) + (Ellipsis,)
+                post = post_recipe(lf.vmap, sb, box)
+                leaves.append((g, rel, None if post == _NO_POST else post))
+            tsb = tmap.store_box(box)
+            trecipe = fetch_recipe(tstore, tsb, d, m)
+            assert trecipe[0] == "shard", "a target lies on its own devices"
+            tpost = post_recipe(tmap, tsb, box)
+            target = (trecipe[1], None if tpost == _NO_POST else tpost)
+            self.parts.append(_Part(expr, lvs, m.devices[d], box, tiles, leaves, target))
+        if m.is_gpu:
+            for part in self.parts:
+                part.prepare(expr, lvs, stores, tstore, rand_local)
+
+    def run(self, expr, stores, tstore, errstate, rand_local) -> None:
+        parts = self.parts
+        m = self.m
+        tiles = None
+        if self.exchange:
+            tiles = {p.d: p.make_tiles(stores) for p in parts}
+            transfers = []
+            for d, g, pieces in self.moves:
+                buf = tiles[d][g] if d in tiles else None
+                st = stores[g]
+                for e, src_index, dst_index in pieces:
+                    transfers.append(Transfer(e, st.shards[e], src_index, d, buf, dst_index))
+            m.comm.exchange(transfers)
+        if errstate is None or m.is_gpu:
+            for p in parts:
+                p.run(expr, stores, tstore, tiles and tiles[p.d], None, rand_local)
+            return
+        with errstate.applied():       # (one block for all devices: each warning once)
+            for p in parts:
+                p.run(expr, stores, tstore, tiles and tiles[p.d], errstate.state, rand_local)
 
 
-def _bind(shard, index, post, xp):
-    a = shard if index is None else shard[index]
+class _Part:
+    """One device's share: its tiles, the leaves' views of them, the target's view of
+    its shard, and the evaluator (``program``/``fused`` on a CPU device, the prepared
+    ``launch`` on a GPU)."""
+
+    __slots__ = ("d", "dev", "box", "tiles", "leaves", "target", "program", "root_copy",
+                 "fused", "launch")
+
+    def __init__(self, expr, lvs, dev, box, tiles, leaves, target):
+        self.d = dev.index
+        self.dev = dev
+        self.box = box
+        self.tiles = tiles
+        self.leaves = leaves
+        self.target = target
+        self.launch = None
+        self.fused = None
+        self.program = self.root_copy = None
+        if not dev.is_gpu:
+            self.program, self.root_copy = _compile(expr, lvs)
+            size = 1
+            for lo, hi in box:
+                size *= hi - lo
+            if size >= cpu_fused.MIN_SIZE:
+                self.fused = cpu_fused.program(expr, lvs)
+
+    def make_tiles(self, stores) -> list:
+        """This statement's tiles here: slices of the shards, new buffers to fill."""
+        d = self.d
+        return [stores[g].shards[d][spec[1]] if spec[0] == "shard" else
+                alloc_local(self.dev, spec[1], stores[g].dtype)
+                for g, spec in enumerate(self.tiles)]
+
+    def _values(self, stores, tiles) -> list:
+        """The leaves' local views for this statement."""
+        d = self.d
+        xp = self.dev.xp
+        vals = []
+        for g, rel, post in self.leaves:
+            t = tiles[g] if tiles is not None else stores[g].shards[d][self.tiles[g][1]]
+            a = t[rel]
+            vals.append(a if post is None else apply_post(a, post, xp))
+        return vals
+
+    def run(self, expr, stores, tstore, tiles, modes, rand_local) -> None:
+        if self.dev.is_gpu:
+            if self.launch is not None:
+                self._launch(expr, stores, tstore, tiles)
+            return                      # (no launch: nothing to write)
+        vals = self._values(stores, tiles)
+        for c in expr.consts:
+            vals.append(c.value)
+        for r in expr.rands:
+            vals.append(rand_local(r, self.box, self.dev))
+        out = _target(tstore, self.d, self.target, numpy)
+        if self.fused is not None and out.size and _run_fused(
+                self.fused, vals, out, modes, self._shares(stores, tstore)):
+            return
+        count("numpy_statements")
+        _execute(self.program, self.root_copy, vals, out)
+
+    def _shares(self, stores, tstore) -> bool:
+        """Whether a leaf reads the target's memory in place (not through a copy)."""
+        tbase = tstore._base or tstore
+        return any((stores[g]._base or stores[g]) is tbase and self.tiles[g][0] == "shard"
+                   for g, _r, _p in self.leaves)
+
+    # GPUs: a launch prepared once, replayed with this statement's pointers ------------
+    def prepare(self, expr, lvs, stores, tstore, rand_local) -> None:
+        from ..kernels import fused
+        dev = self.dev
+        with dev.activate():
+            tiles = self.make_tiles(stores)
+            vals = self._values(stores, tiles)
+            leaf_local = {id(lf): v for lf, v in zip(lvs, vals)}
+            for r in expr.rands:
+                leaf_local[id(r)] = rand_local(r, self.box, dev)
+            out = _target(tstore, self.d, self.target, dev.xp)
+            if out.size == 0:
+                return
+            owners = [g for g, _r, _p in self.leaves]
+            ptrs = [_base_ptr(st, self.d, spec, t) for st, spec, t in
+                    zip(stores, self.tiles, tiles)]
+            self.launch = fused.prepare(dev, expr, leaf_local, out, lvs, owners, ptrs,
+                                        tstore.shards[self.d].data.ptr)
+
+    def _launch(self, expr, stores, tstore, tiles) -> None:
+        d = self.d
+        with self.dev.activate():
+            if tiles is None:
+                ptrs = [st.shards[d].data.ptr for st in stores]
+            else:
+                ptrs = [_base_ptr(st, d, spec, t) for st, spec, t in
+                        zip(stores, self.tiles, tiles)]
+            self.launch.run(ptrs, tstore.shards[d].data.ptr, expr)
+
+
+def _base_ptr(store, d, spec, tile) -> int:
+    """The pointer a prepared launch takes for a tile: its shard's (a slice of the shard:
+    the offsets within it are planned) or the buffer's own."""
+    return store.shards[d].data.ptr if spec[0] == "shard" else tile.data.ptr
+
+
+def _target(tstore, d, target, xp):
+    index, post = target
+    a = tstore.shards[d][index]
     return a if post is None else apply_post(a, post, xp)
 
 
+def _run_fused(prog, vals, out, modes, shares) -> bool:
+    """The numexpr program into ``out``; False where NumPy's ufuncs must compute the
+    statement (errors to report that the values cannot show, or a check that found
+    values that are not finite: NumPy then issues its warnings or raises)."""
+    check = modes is not None and (modes["divide"] != "ignore" or modes["over"] != "ignore"
+                                   or modes["invalid"] != "ignore")
+    if modes is not None and modes["under"] != "ignore":
+        return False                # (underflow leaves no trace in the values)
+    if check and out.dtype.kind == "b":
+        return False                # (a comparison's operands can't be checked after it)
+    program, nargs = prog
+    cpu_fused.use_threads()
+    args = [v if type(v) is numpy.ndarray else numpy.asarray(v) for v in vals[:nargs]]
+    # a leaf reading the very elements it writes: a scratch array first (a check that
+    # fails computes again from the leaves, which must be intact)
+    dest = numpy.empty(out.shape, out.dtype) if (check and shares) else out
+    program(*args, out=dest, order="K", casting="safe", ex_uses_vml=False)
+    if check and not numpy.isfinite(numpy.add.reduce(dest, axis=None)):
+        return False
+    if dest is not out:
+        numpy.copyto(out, dest)
+    count("fused_statements")
+    return True
+
+
 # ---------------------------------------------------------------------------------------
-# CPU shards: NumPy's ufuncs in order, the root writing the target
-
-class _CpuPlan:
-    """The leaves' local views and a straight-line program of ufunc calls: instruction
-    ``(ufunc, argument slots, temporary it writes into or -1)``; slots are the leaves,
-    then the scalars, then the random leaves, then the temporaries."""
-
-    __slots__ = ("d", "leaves", "target", "program", "nleaves", "rands", "box", "dev",
-                 "rand_local", "root_copy")
-
-    def __init__(self, expr, lvs, leaves, target, dev, rand_local):
-        self.d = dev.index
-        self.dev = dev
-        self.leaves = leaves
-        self.target = target
-        self.nleaves = len(lvs)
-        self.rand_local = rand_local
-        self.rands = len(expr.rands)
-        self.box = None
-        self.program, self.root_copy = _compile(expr, lvs)
-
-    def run(self, expr, stores, tstore, errstate) -> None:
-        d = self.d
-        vals = []
-        for g, index, post, copy in self.leaves:
-            sh = stores[g].shards[d]
-            a = sh if index is None else sh[index]
-            if post is not None:
-                a = apply_post(a, post, numpy)
-            vals.append(a.copy() if copy else a)
-        for c in expr.consts:
-            vals.append(c.value)
-        if self.rands:
-            if self.box is None:
-                self.box = tuple((0, n) for n in expr.shape)
-            for r in expr.rands:
-                vals.append(self.rand_local(r, self.box, self.dev))
-        out = _bind(tstore.shards[d], self.target[0], self.target[1], numpy)
-        if errstate is None:
-            _execute(self.program, self.root_copy, vals, out)
-        else:
-            with errstate.applied():
-                _execute(self.program, self.root_copy, vals, out)
-
+# the NumPy program: ufuncs in order, the root writing the target
 
 def _compile(expr, lvs):
-    """The expression as a straight-line program (see ``_CpuPlan``), reusing a temporary
-    in place where an operation consumes it (NumPy's temporary elision, done here): a
-    chain like ``0.25 * (a + b + c + d)`` makes one temporary.  ``root_copy``: the value
-    slot copied into the target where the root is not an operation."""
+    """The expression as a straight-line program: instructions ``(ufunc, argument slots,
+    slot written)``, slots being the leaves, then the scalars, then the random leaves,
+    then temporaries (-1: the target).  A temporary is reused in place where an operation
+    consumes it (NumPy's temporary elision, done here): a chain like
+    ``0.25 * (a + b + c + d)`` makes one.  ``root_copy``: the value slot copied into the
+    target where the root is not an operation."""
     from .deferred import Const, Leaf, Op, Rand, _Cast
     slots = {}
     for i, lf in enumerate(lvs):
@@ -171,6 +334,7 @@ def _compile(expr, lvs):
     program = []
     owned = {}                 # slot of a temporary -> its dtype (free to overwrite)
     reuse = expr.shape != ()   # (0-d results are NumPy scalars: nothing to write into)
+    nxt = [n]
 
     def emit(e, root):
         if isinstance(e, _Cast):
@@ -189,14 +353,13 @@ def _compile(expr, lvs):
         for a in args:
             owned.pop(a, None)
         if into < 0:
-            into = emit.next
-            emit.next += 1
+            into = nxt[0]
+            nxt[0] += 1
         if reuse:
             owned[into] = e.dtype
         program.append((e.ufunc, tuple(args), into))
         return into
 
-    emit.next = n
     root = expr.arg if isinstance(expr, _Cast) else expr
     if isinstance(root, Op):
         emit(root, True)
@@ -219,59 +382,33 @@ def _execute(program, root_copy, vals, out) -> None:
 
 
 # ---------------------------------------------------------------------------------------
-# GPU shards: one generated kernel, launched with this statement's pointers
+# boxes
 
-class _GpuPlan:
-    """A prepared launch: the kernel and its arguments but for the pointers, which each
-    replay takes from this statement's shards (store base pointer + a planned offset)."""
+def _union(sboxes):
+    """The smallest ascending store box containing all the given ones (stride 1 where
+    strides or phases differ)."""
+    out = []
+    for parts in zip(*sboxes):
+        live = [p for p in parts if p[1] > 0]
+        if not live:
+            out.append(parts[0])
+            continue
+        lo = min(p[0] for p in live)
+        hi = max(p[0] + p[2] * (p[1] - 1) for p in live)
+        strides = {p[2] for p in live}
+        st = strides.pop() if len(strides) == 1 else 1
+        if st > 1 and any((p[0] - lo) % st for p in live):
+            st = 1
+        out.append((lo, (hi - lo) // st + 1, st, False))
+    return out
 
-    __slots__ = ("d", "dev", "launch", "copies", "rand_local", "leaves", "target", "lvs")
 
-    def __init__(self, expr, lvs, stores, tstore, leaves, target, dev, rand_local):
-        self.d = dev.index
-        self.dev = dev
-        self.rand_local = rand_local
-        self.leaves = leaves
-        self.target = target
-        self.lvs = None
-        # leaves reading the target's memory elsewhere are read from copies made by each
-        # statement: those statements launch from their local views, not from a template
-        self.copies = any(c for _g, _i, _p, c in leaves)
-        self.launch = None
-        if not self.copies:
-            with dev.activate():
-                leaf_local, out = self._locals(expr, lvs, stores, tstore)
-                if out.size:
-                    from ..kernels import fused
-                    groups = [next(i for i, s in enumerate(stores) if s is lf.store)
-                              for lf in lvs]
-                    self.launch = fused.prepare(
-                        dev, expr, leaf_local, out, lvs, groups,
-                        [s.shards[self.d].data.ptr for s in stores],
-                        tstore.shards[self.d].data.ptr)
+def _rel_slice(sb, u):
+    first, cnt, stride, _rev = sb
+    ufirst, _ucnt, ustride, _ = u
+    if cnt <= 0:
+        return slice(0, 0)
+    start = (first - ufirst) // ustride
+    step = stride // ustride
+    return slice(start, start + step * (cnt - 1) + 1, step)
 
-    def _locals(self, expr, lvs, stores, tstore):
-        d, dev = self.d, self.dev
-        leaf_local = {}
-        for lf, (g, index, post, copy) in zip(lvs, self.leaves):
-            a = _bind(stores[g].shards[d], index, post, dev.xp)
-            leaf_local[id(lf)] = a.copy() if copy else a
-        if expr.rands:
-            box = tuple((0, n) for n in expr.shape)
-            for r in expr.rands:
-                leaf_local[id(r)] = self.rand_local(r, box, dev)
-        return leaf_local, _bind(tstore.shards[d], self.target[0], self.target[1], dev.xp)
-
-    def run(self, expr, stores, tstore, errstate) -> None:
-        d = self.d
-        launch = self.launch
-        if launch is not None:
-            with self.dev.activate():
-                launch.run([s.shards[d].data.ptr for s in stores],
-                           tstore.shards[d].data.ptr, expr)
-            return
-        if self.copies:
-            from ..kernels import fused
-            with self.dev.activate():
-                leaf_local, out = self._locals(expr, expr.lvs, stores, tstore)
-                fused.run(self.dev, expr, leaf_local, out, expr.lvs)

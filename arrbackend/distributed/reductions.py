@@ -131,7 +131,12 @@ def _stand_in_run(kind, x, shape, axes, dtype, keepdims, initial, where, out, uf
 
 
 def _local_reduce(xp, kind: Kind, a, axes, dtype, where, initial):
-    """Reduce one device's piece over ``axes`` keeping the reduced dims."""
+    """Reduce one device's piece over ``axes`` keeping the reduced dims (an array, also
+    where the library answers a 0-d piece with a scalar)."""
+    return xp.asarray(_local_reduce1(xp, kind, a, axes, dtype, where, initial))
+
+
+def _local_reduce1(xp, kind: Kind, a, axes, dtype, where, initial):
     if where is not None:
         fill = kind.fill if kind.fill is not None else initial
         a = xp.where(where, a, xp.asarray(fill, dtype=a.dtype))
@@ -195,6 +200,12 @@ def reduce(x, kind_name: str, axis=None, dtype=None, keepdims=False, initial=_NO
             res_dtype = uf.resolve_dtypes((out.dtype, x.dtype, None), reduction=True,
                                           casting="unsafe")[-1]
         dtype = res_dtype
+    numpy_loop = dtype
+    half = kind_name in ("sum", "prod") and numpy.dtype(res_dtype) == numpy.float16
+    if half:
+        # NumPy's float16 loops accumulate in float32 and round once (along a contiguous
+        # axis): so do the devices' partial results and their combination
+        dtype = numpy.dtype(numpy.float32)
     if isinstance(w, (bool, numpy.bool_)):          # where=False: nothing reduced
         from ..api.creation import full_on
         rshape = _result_shape(x.shape, axes, keepdims)
@@ -203,10 +214,13 @@ def reduce(x, kind_name: str, axis=None, dtype=None, keepdims=False, initial=_NO
     rshape_keep = tuple(1 if i in axes else n for i, n in enumerate(x.shape))
     if (w is None and initial is _NOVALUE and x._store.pending and x._map.ident
             and len(axes) == x.ndim and kind_name in FUSED_REDUCTIONS and m.is_gpu):
-        parts = reduce_pending(x._store, kind_name, res_dtype)
+        parts = reduce_pending(x._store, kind_name, dtype if kind_name in ("sum", "prod")
+                               else res_dtype)
         if parts is not None:
             shards = [None] * m.ndev
             for d, v in parts.items():
+                if v.dtype != res_dtype:
+                    v = v.astype(res_dtype)
                 shards[d] = v.reshape(rshape_keep) if keepdims else v
             xl = x._store.layout
             lay0 = (Layout.single(xl.device if xl.is_single else 0)
@@ -231,9 +245,11 @@ def reduce(x, kind_name: str, axis=None, dtype=None, keepdims=False, initial=_NO
                 ax = None if len(axes) == x.ndim else axes
                 f = getattr(xp, kind.name)
                 if kind.name in ("sum", "prod"):
-                    # (into an out=: NumPy's loop dtype for that out, chosen above)
-                    r = f(x._local(), axis=ax, keepdims=keepdims,
-                          dtype=user_dtype if out is None else dtype)
+                    # (into an out=: NumPy's loop dtype for that out, chosen above; a
+                    # float16 sum on a GPU: accumulated in float32, as NumPy's is)
+                    loop = dtype if half and xp is not numpy else \
+                        numpy_loop if out is not None else user_dtype
+                    r = f(x._local(), axis=ax, keepdims=keepdims, dtype=loop)
                 else:
                     r = f(x._local(), axis=ax, keepdims=keepdims)
                 r = xp.asarray(r)
@@ -273,7 +289,8 @@ def reduce(x, kind_name: str, axis=None, dtype=None, keepdims=False, initial=_NO
             with dev.activate():
                 if split in axes and a.shape[split] == 0 and kind.fill is None:
                     # nothing here to reduce: a placeholder the combination leaves out
-                    partial[d] = dev.xp.zeros(rshape_keep, res_dtype)
+                    partial[d] = dev.xp.zeros(rshape_keep, dtype if kind.name in (
+                        "sum", "prod") else res_dtype)
                     continue
                 with numpy.errstate(invalid="ignore"):
                     partial[d] = _local_reduce(dev.xp, kind, a, axes, dtype, wl, ident)
@@ -346,6 +363,10 @@ def arg_reduce(x, kind: str, axis=None, keepdims=False, out=None):
     """``argmax``/``argmin``: the first index of the extreme value (NaN counts as the
     extreme, as in NumPy)."""
     name = f"arg{kind}"
+    if x.ndim == 0:                 # NumPy takes a 0-d array as one element of a 1-d one
+        if axis is not None:
+            normalize_axis(axis, 1, name)
+        return _finish(arg_reduce(x.reshape(1), kind, 0), out)
     if axis is None:
         if x.size == 0:
             raise ValueError(f"attempt to get {name} of an empty sequence")
@@ -459,5 +480,7 @@ def ufunc_reduce(ufunc, inputs, kwargs):
     x = inputs[0]
     if kname in ("any", "all") and x.dtype != numpy.bool_:
         return NotImplemented       # logical_or.reduce on numbers keeps the dtype
+    if dtype is not None and kname not in ("sum", "prod"):
+        return NotImplemented       # maximum.reduce(x, dtype=...) computes in that dtype
     return reduce(x, kname, axis=axis, dtype=dtype, keepdims=keepdims, initial=initial,
                   where=where, out=out, name=f"{ufunc.__name__}.reduce", ufunc=ufunc)

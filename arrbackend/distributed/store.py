@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy
 
+from .device_dtypes import check_device_dtype
 from .layout import Layout
 from .machine import Machine
 
@@ -105,6 +106,7 @@ def alloc_local(device, shape: tuple, dtype, fill=None):
     xp = device.xp
     try:
         if device.is_gpu:
+            check_device_dtype(device, dtype)
             with device.activate():
                 if fill is None:
                     return xp.empty(shape, dtype)

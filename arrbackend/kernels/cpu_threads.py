@@ -1,10 +1,10 @@
 """The compiled CPU kernels' runtime: numba, imported on first use (``import arrbackend``
 never imports it), and the number of threads a kernel runs on.
 
-Threads: the setting ``cpu_kernel_threads`` ('auto': the cores this process may run on,
-``os.sched_getaffinity``, divided by ``cpu_threads``, the CPU devices that compute at once;
-so devices x threads <= cores and nothing is oversubscribed), never more than numba's pool,
-and fewer for small work (``threads_for``).
+Threads: the setting ``cpu_threads`` ('auto': the cores this process may run on,
+``os.sched_getaffinity``; the devices of ``cpu:N`` compute one after another, so they
+never run more threads than that at once), never more than numba's pool, and fewer for
+small work (``threads_for``).
 
 numba's threading layer: unless the program chose one (``NUMBA_THREADING_LAYER``), a
 fork-safe one (``forksafe``: TBB where installed, else numba's own work queue), so that a
@@ -62,9 +62,9 @@ def cores() -> int:
 def kernel_threads() -> int:
     """The threads one compiled CPU kernel may use (the setting, resolved)."""
     from .._settings import settings
-    value = settings.cpu_kernel_threads
+    value = settings.cpu_threads
     if value == "auto":
-        value = max(1, cores() // settings.cpu_threads)
+        value = cores()
     nb = numba()
     if nb is not None:
         value = min(value, nb.config.NUMBA_NUM_THREADS)

@@ -39,12 +39,12 @@ class RandomCPU(_Base):
 
 
 class RandomThreads:
-    """One draw of 10**7 uniforms on 1 and on every thread (``cpu_kernel_threads``)."""
+    """One draw of 10**7 uniforms on 1 and on every thread (``cpu_threads``)."""
     params = [1, "auto"]
     param_names = ["threads"]
 
     def setup(self, threads):
-        self.ctx = arrbackend.settings.override(cpu_kernel_threads=threads)
+        self.ctx = arrbackend.settings.override(cpu_threads=threads)
         self.ctx.__enter__()
         self.n = size(10**7)
         arrbackend.random.rand(8)

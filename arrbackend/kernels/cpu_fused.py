@@ -1,0 +1,159 @@
+"""Fused, multi-threaded evaluation of deferred expressions on CPU shards (numexpr).
+
+A statement's expression becomes one numexpr program: it reads each operand once, in
+cache-sized blocks, on every core given to the process, and writes the target once,
+where NumPy's ufuncs would make a temporary per operator.  The program is written from
+the expression tree, so that it computes what NumPy's ufuncs compute:
+
+* only loops numexpr computes as NumPy does: every operand and every intermediate value
+  of one float dtype (float64 or float32, scalars passed as typed 0-d arrays, never as
+  literals numexpr would widen), a comparison only as the last operation;
+* floating-point errors: numexpr reports none, so the target is checked for values that
+  are not finite, and where there are any (or where the user asked for underflow to be
+  reported) the statement is computed again by NumPy's ufuncs under the user's error
+  state, which issues NumPy's warnings or raises its error -- with NumPy's values;
+* results agree with NumPy's to the last bit for ``+ - * /`` and ``sqrt``; for the other
+  functions within the dtype's rounding (numexpr calls the C library's).
+
+Where numexpr is missing, or the expression is of another kind, the NumPy evaluator
+runs (``arrbackend.distributed.plans``); ``arrbackend.profile()`` counts both.
+"""
+from __future__ import annotations
+
+import os
+
+import numpy
+
+__all__ = ["available", "program", "use_threads", "MIN_SIZE"]
+
+#: Below this many output elements NumPy's ufuncs cost less than numexpr's call.
+MIN_SIZE = 32768
+
+_ne = None
+_missing = False
+
+
+def _numexpr():
+    global _ne, _missing
+    if _ne is None and not _missing:
+        try:
+            import numexpr  # noqa: PLC0415  (imported on first use)
+            _ne = numexpr
+        except ImportError:
+            _missing = True
+    return _ne
+
+
+def available() -> bool:
+    return _numexpr() is not None
+
+
+_BINARY = {"add": "({} + {})", "subtract": "({} - {})", "multiply": "({} * {})",
+           "true_divide": "({} / {})", "divide": "({} / {})", "power": "({} ** {})",
+           "arctan2": "arctan2({}, {})"}
+_UNARY = {"negative": "(-{})", "positive": "({})", "absolute": "abs({})",
+          "square": "({0} * {0})", "sqrt": "sqrt({})", "sin": "sin({})", "cos": "cos({})",
+          "tan": "tan({})", "arcsin": "arcsin({})", "arccos": "arccos({})",
+          "arctan": "arctan({})", "sinh": "sinh({})", "cosh": "cosh({})",
+          "tanh": "tanh({})", "arcsinh": "arcsinh({})", "arccosh": "arccosh({})",
+          "arctanh": "arctanh({})", "exp": "exp({})", "expm1": "expm1({})",
+          "log": "log({})", "log10": "log10({})", "log1p": "log1p({})"}
+_COMPARE = {"less": "({} < {})", "less_equal": "({} <= {})", "greater": "({} > {})",
+            "greater_equal": "({} >= {})", "equal": "({} == {})",
+            "not_equal": "({} != {})"}
+_FLOATS = (numpy.dtype(numpy.float64), numpy.dtype(numpy.float32))
+
+_programs: dict = {}
+
+
+def program(expr, lvs):
+    """``(compiled program, argument order)`` for ``expr`` (leaves ``lvs``), or None where
+    numexpr would not compute NumPy's values.  The arguments are the leaves in order,
+    then the scalars (as 0-d arrays of their loop dtype)."""
+    ne = _numexpr()
+    if ne is None:
+        return None
+    key = expr.sig
+    hit = _programs.get(key, False)
+    if hit is not False:
+        return hit
+    hit = _write(ne, expr, lvs)
+    if len(_programs) > 4096:
+        _programs.clear()
+    _programs[key] = hit
+    return hit
+
+
+def _write(ne, expr, lvs):
+    from ..distributed.deferred import Const, Leaf, Op
+    names = {}
+    sig = []
+    for i, lf in enumerate(lvs):
+        names[id(lf)] = f"v{i}"
+        sig.append((f"v{i}", lf.dtype.type))
+    for i, c in enumerate(expr.consts):
+        names[id(c)] = f"c{i}"
+        sig.append((f"c{i}", numpy.dtype(c.value.dtype).type))
+    if expr.rands:
+        return None
+    dtype = [None]
+
+    def text(e, root):
+        if isinstance(e, (Leaf, Const)):
+            dt = e.dtype if isinstance(e, Leaf) else numpy.dtype(e.value.dtype)
+            if dt not in _FLOATS or (dtype[0] is not None and dt != dtype[0]):
+                raise _Unsupported
+            dtype[0] = dt
+            return names[id(e)]
+        if not isinstance(e, Op):
+            raise _Unsupported
+        name = e.ufunc.__name__
+        if any(dt != e.loop[0] for dt in e.loop[:-1]):
+            raise _Unsupported
+        args = [text(a, False) for a in e.args]
+        if name in _COMPARE:
+            if not root:
+                raise _Unsupported      # (a bool value inside: numexpr casts otherwise)
+            return _COMPARE[name].format(*args)
+        if e.dtype != e.loop[0]:
+            raise _Unsupported
+        tmpl = _BINARY.get(name) if len(args) == 2 else _UNARY.get(name)
+        if tmpl is None:
+            raise _Unsupported
+        return tmpl.format(*args)
+
+    try:
+        source = text(expr, True)
+    except _Unsupported:
+        return None
+    if dtype[0] is None:
+        return None
+    return ne.NumExpr(source, signature=sig), len(sig)
+
+
+class _Unsupported(Exception):
+    pass
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+_threads_set = None
+
+
+def use_threads() -> None:
+    """numexpr's thread count: the ``cpu_threads`` setting, by default the cores given
+    to this process (the devices of a ``cpu:N`` machine run one after another, each on
+    every core)."""
+    global _threads_set
+    from .._settings import settings
+    n = settings.cpu_threads
+    if n == "auto":
+        n = _cores()
+    if n != _threads_set:
+        _ne.set_num_threads(n)
+        _threads_set = n
