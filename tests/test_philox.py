@@ -287,6 +287,7 @@ def _public_draws():
 def test_public_draws_are_the_same_without_numba(machine, monkeypatch):
     compiled = [ab.asnumpy(x) for x in _public_draws()]
     monkeypatch.setattr(cpu_threads, "available", lambda: False)
+    monkeypatch.setattr(philox, "_compiled", {})
     assert philox.cpu_path() == "numpy"
     fallback = [ab.asnumpy(x) for x in _public_draws()]
     for a, b in zip(compiled, fallback):
@@ -345,6 +346,7 @@ def test_a_kernel_that_disagrees_is_not_used(monkeypatch):
     # reference is made to disagree: a warning, and the NumPy path's values
     from arrbackend.kernels import philox_cpu
     monkeypatch.setattr(philox_cpu, "_checked", {})
+    monkeypatch.setattr(philox, "_compiled", {})
     real = philox.reference
     monkeypatch.setattr(philox, "reference", lambda *a, **k: real(*a, **k) + 1.0)
     with pytest.warns(RuntimeWarning, match="disagrees with the specification"):

@@ -52,11 +52,15 @@ def available() -> bool:
 
 
 def cores() -> int:
-    """The cores this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
+    """The cores this process may run on (read once)."""
+    n = _state.get("cores")
+    if n is None:
+        try:
+            n = len(os.sched_getaffinity(0))
+        except (AttributeError, OSError):
+            n = os.cpu_count() or 1
+        _state["cores"] = n
+    return n
 
 
 def kernel_threads() -> int:
@@ -74,6 +78,8 @@ def kernel_threads() -> int:
 def threads_for(work: int) -> int:
     """Threads for a kernel over ``work`` elements: one per MIN_PER_THREAD, at most
     ``kernel_threads()``."""
+    if work < 2 * MIN_PER_THREAD:
+        return 1
     return max(1, min(kernel_threads(), work // MIN_PER_THREAD))
 
 

@@ -50,6 +50,8 @@ import math
 
 import numpy
 
+from . import cpu_threads
+
 __all__ = ["block_inputs", "block_reference", "log_reference", "sincos_reference",
            "reference", "generate", "cpu_path", "KINDS", "PER_BLOCK"]
 
@@ -191,14 +193,29 @@ def _check(kind, start, n, params):
             raise ValueError(f"philox: integer range {rng} out of [0, 2**64)")
 
 
+_compiled: dict = {}        # kind -> the compiled CPU kernels' module, or None (NumPy path)
+
+
+def _cpu_module(kind: str):
+    """The module that computes ``kind`` on CPU shards: ``philox_cpu`` where numba is and
+    the kernel passed its check, else ``philox_numpy``."""
+    mod = _compiled.get(kind)
+    if mod is None:
+        if cpu_threads.available():
+            from . import philox_cpu as mod
+            if not mod.usable(kind):
+                from . import philox_numpy as mod
+        else:
+            from . import philox_numpy as mod
+        _compiled[kind] = mod
+    return mod
+
+
 def cpu_path(kind: str = "uniform") -> str:
     """'compiled' where the compiled CPU kernel of ``kind`` runs, 'numpy' where numba is
     missing (or the kernel failed its check against the reference)."""
-    from . import cpu_threads
-    if not cpu_threads.available():
-        return "numpy"
-    from . import philox_cpu
-    return "compiled" if philox_cpu.usable(kind) else "numpy"
+    _compiled.pop(kind, None)
+    return "numpy" if _cpu_module(kind).__name__.endswith("numpy") else "compiled"
 
 
 def generate(device, kind: str, start: int, n: int, key, stream: int, domain: int,
@@ -211,10 +228,4 @@ def generate(device, kind: str, start: int, n: int, key, stream: int, domain: in
         from . import philox_cuda
         with device.activate():
             return philox_cuda.generate(device.xp, device.id, kind, start, n, inputs, params)
-    from . import cpu_threads
-    if cpu_threads.available():
-        from . import philox_cpu
-        if philox_cpu.usable(kind):
-            return philox_cpu.generate(kind, start, n, inputs, params)
-    from . import philox_numpy
-    return philox_numpy.generate(kind, start, n, inputs, params)
+    return _cpu_module(kind).generate(kind, start, n, inputs, params)

@@ -200,6 +200,7 @@ def _one_normal(i, ks, c2, c3):
 
 @njit(**_J)
 def _run_uniform(out, start, ks, c2, c3, t0, t1, edges):
+    c2, c3 = _u32(c2), _u32(c3)
     n = out.size
     bf, bl, tail = _bounds(start, n, 2)
     if edges:
@@ -220,6 +221,7 @@ def _run_uniform(out, start, ks, c2, c3, t0, t1, edges):
 
 @njit(**_J)
 def _run_uniform32(out, start, ks, c2, c3, t0, t1, edges):
+    c2, c3 = _u32(c2), _u32(c3)
     n = out.size
     bf, bl, tail = _bounds(start, n, 4)
     if edges:
@@ -243,6 +245,7 @@ def _run_uniform32(out, start, ks, c2, c3, t0, t1, edges):
 @njit(**_J)
 def _run_integers(out, start, ks, c2, c3, t0, t1, edges, low, rng):
     """``out``: uint64 (the int64 result's bits)."""
+    c2, c3 = _u32(c2), _u32(c3)
     n = out.size
     bf, bl, tail = _bounds(start, n, 2)
     if edges:
@@ -263,6 +266,7 @@ def _run_integers(out, start, ks, c2, c3, t0, t1, edges, low, rng):
 
 @njit(**_J)
 def _run_normal(out, start, ks, c2, c3, t0, t1, edges):
+    c2, c3 = _u32(c2), _u32(c3)
     n = out.size
     bf, bl, tail = _bounds(start, n, 2)
     if edges:
@@ -371,11 +375,11 @@ def generate(kind: str, start: int, n: int, inputs, params=None, threads=None):
             threads = cpu_threads.threads_for(n)
         ntiles = tiles(start, n, P.PER_BLOCK[kind])
         nchunks = min(ntiles, 4 * threads)
-        head = (out, np.int64(start), round_keys(k0, k1), _u32(c2), _u32(c3))
+        # (Python ints: the quickest arguments for numba's dispatcher to type)
+        head = (out, start, round_keys(k0, k1), c2, c3)
         extra = (_U(params[0] & P.M64), _U(params[1])) if kind == "integers" else ()
         if threads == 1 or nchunks < 2:
-            serial(*head, np.int64(0), np.int64(ntiles), True, *extra)
+            serial(*head, 0, ntiles, True, *extra)
         else:
-            cpu_threads.launch(parallel, threads, *head, np.int64(ntiles),
-                               np.int64(nchunks), *extra)
+            cpu_threads.launch(parallel, threads, *head, ntiles, nchunks, *extra)
     return out.view(np.int64) if kind == "integers" else out
