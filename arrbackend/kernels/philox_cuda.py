@@ -152,27 +152,39 @@ extern "C" __global__ void rng_fill(int kind, void* dst, long long start, long l
     const long long b = start / per + (long long)blockIdx.x * blockDim.x + threadIdx.x;
     const long long e0 = b * per;
     if (e0 >= start + n) return;
-    u32 x[4];
-    rng_block((u64)b, k0, k1, s, d, x[0], x[1], x[2], x[3]);
+    u32 x0, x1, x2, x3;
+    rng_block((u64)b, k0, k1, s, d, x0, x1, x2, x3);
+    if (kind == 1) {
+        const u32 x[4] = {x0, x1, x2, x3};
+        #pragma unroll
+        for (int j = 0; j < 4; ++j) {
+            const long long i = e0 + j;
+            if (i >= start && i < start + n)
+                ((float*)dst)[i - start] = (float)(x[j] >> 8) * (1.0f / 16777216.0f);
+        }
+        return;
+    }
+    if (kind == 2) {
+        const u64 w[2] = {((u64)x0 << 32) | x1, ((u64)x2 << 32) | x3};
+        #pragma unroll
+        for (int j = 0; j < 2; ++j) {
+            const long long i = e0 + j;
+            if (i >= start && i < start + n)
+                ((long long*)dst)[i - start] =
+                    (long long)(low + (range ? __umul64hi(w[j], range) : w[j]));
+        }
+        return;
+    }
     double v[2];
     if (kind == 3) {
-        rng_normal2(x[0], x[1], x[2], x[3], v[0], v[1]);
-    } else if (kind == 0) {
-        v[0] = rng_u53(x[0], x[1]); v[1] = rng_u53(x[2], x[3]);
+        rng_normal2(x0, x1, x2, x3, v[0], v[1]);
+    } else {
+        v[0] = rng_u53(x0, x1); v[1] = rng_u53(x2, x3);
     }
     #pragma unroll
-    for (int j = 0; j < 4; ++j) {
+    for (int j = 0; j < 2; ++j) {
         const long long i = e0 + j;
-        if (j >= per || i < start || i >= start + n) continue;
-        const long long o = i - start;
-        if (kind == 1) {
-            ((float*)dst)[o] = (float)(x[j] >> 8) * (1.0f / 16777216.0f);
-        } else if (kind == 2) {
-            const u64 w = ((u64)x[2 * j] << 32) | x[2 * j + 1];
-            ((long long*)dst)[o] = (long long)(low + (range ? __umul64hi(w, range) : w));
-        } else {
-            ((double*)dst)[o] = v[j];
-        }
+        if (i >= start && i < start + n) ((double*)dst)[i - start] = v[j];
     }
 }
 """
