@@ -8,7 +8,6 @@ from __future__ import annotations
 import ctypes
 import math
 import os
-import shutil
 import subprocess
 
 import numpy
@@ -16,6 +15,7 @@ import pytest
 
 import arrbackend as ab
 from arrbackend.kernels import cpu_threads, philox, philox_cuda, philox_numpy
+import cuda_host
 
 KEY = (0x1234ABCD, 0x9E3779B9)
 DRAWS = [("uniform", None), ("uniform32", None), ("normal", None),
@@ -160,29 +160,6 @@ def test_compiled_kernels_match_numpy_path_on_large_windows(kind, params):
 
 # --- the CUDA source, compiled for the host -------------------------------------------------
 
-_HOST_SHIM = r"""
-#include <cmath>
-#include <cstring>
-#define __device__
-#define __forceinline__ inline
-#define __global__
-struct rng_dim3 { unsigned x, y, z; };
-static rng_dim3 blockIdx, blockDim, threadIdx;
-static inline unsigned __umulhi(unsigned a, unsigned b) {
-    return (unsigned)(((unsigned long long)a * b) >> 32); }
-static inline unsigned long long __umul64hi(unsigned long long a, unsigned long long b) {
-    return (unsigned long long)(((unsigned __int128)a * b) >> 64); }
-static inline double __dmul_rn(double a, double b) { return a * b; }
-static inline double __dadd_rn(double a, double b) { return a + b; }
-static inline double __dsub_rn(double a, double b) { return a - b; }
-static inline double __ddiv_rn(double a, double b) { return a / b; }
-static inline double __dsqrt_rn(double a) { return std::sqrt(a); }
-static inline double __ull2double_rn(unsigned long long a) { return (double)a; }
-static inline int __clzll(long long a) { return __builtin_clzll((unsigned long long)a); }
-static inline double __longlong_as_double(long long a) { double d; std::memcpy(&d, &a, 8);
-                                                         return d; }
-"""
-
 _HOST_DRIVER = r"""
 extern "C" void host_fill(int kind, void* dst, long long start, long long n, u64 k0, u64 k1,
                           u64 s, u64 d, u64 low, u64 range) {
@@ -214,19 +191,9 @@ extern "C" void host_uniform4(int f32, double* dst, long long f, u64 k0, u64 k1,
 
 @pytest.fixture(scope="module")
 def host_cuda(tmp_path_factory):
-    """The CUDA source (RNG_DEVICE and rng_fill) built as host C++ with the device
-    intrinsics written out (no contraction into fused multiply-adds, as on the GPU)."""
-    cxx = shutil.which(os.environ.get("CXX", "c++")) or shutil.which("g++")
-    if cxx is None:
-        pytest.skip("no C++ compiler to run the CUDA source's logic on the host")
-    d = tmp_path_factory.mktemp("cuda_host")
-    src = d / "rng.cpp"
-    src.write_text(_HOST_SHIM + philox_cuda._CUDA_SOURCE + _HOST_DRIVER)
-    lib = d / "rng.so"
-    subprocess.run([cxx, "-std=c++17", "-O2", "-ffp-contract=off", "-fno-fast-math",
-                    "-Wno-unknown-pragmas", "-shared", "-fPIC", str(src), "-o", str(lib)],
-                   check=True, capture_output=True)
-    return ctypes.CDLL(str(lib))
+    """The CUDA source (RNG_DEVICE and rng_fill) built as host C++ (cuda_host.py)."""
+    return cuda_host.build(philox_cuda._CUDA_SOURCE + _HOST_DRIVER,
+                           tmp_path_factory.mktemp("cuda_host"))
 
 
 _CODES = {"uniform": (0, numpy.float64), "uniform32": (1, numpy.float32),
