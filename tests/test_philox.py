@@ -2,13 +2,16 @@
 Philox4x32-10's published answers and the exact functions, and every implementation
 against the reference bit for bit, over random windows (start, count): the compiled CPU
 kernels (serial and parallel), the NumPy path, and the CUDA source's logic compiled for
-the host; then the public functions through the NumPy path, as where numba is missing."""
+the host (``cuda_host.py``); then the public functions through the NumPy path, as where
+numba is missing, the threads, a fork after drawing, and the check of the compiled
+kernels on first use."""
 from __future__ import annotations
 
 import ctypes
 import math
 import os
 import subprocess
+import sys
 
 import numpy
 import pytest
@@ -302,7 +305,7 @@ def test_fork_after_drawing():
         [os.path.dirname(os.path.dirname(os.path.abspath(ab.__file__)))] +
         [p for p in [os.environ.get("PYTHONPATH")] if p]))
     env.pop("NUMBA_THREADING_LAYER", None)
-    r = subprocess.run([os.sys.executable, "-c", _FORK_SCRIPT], env=env, capture_output=True,
+    r = subprocess.run([sys.executable, "-c", _FORK_SCRIPT], env=env, capture_output=True,
                        text=True, timeout=300)
     assert r.returncode == 0 and r.stdout.strip() == "ok", r.stderr[-2000:]
 
@@ -325,3 +328,20 @@ def test_a_kernel_that_disagrees_is_not_used(monkeypatch):
                                                                       inputs)))
     monkeypatch.setattr(philox_cpu, "_checked", {})
     assert philox.cpu_path("normal") == "compiled"
+
+
+@needs_numba
+def test_a_kernel_that_cannot_run_is_not_used(monkeypatch):
+    # (numba with no writable cache directory, or a compiler error): the NumPy path
+    from arrbackend.kernels import philox_cpu
+    monkeypatch.setattr(philox_cpu, "_checked", {})
+    monkeypatch.setattr(philox, "_compiled", {})
+
+    def broken(*args):
+        raise RuntimeError("cannot cache function: no locator available")
+    monkeypatch.setitem(philox_cpu._KERNELS, "uniform",
+                        (broken, broken, philox_cpu._KERNELS["uniform"][2]))
+    with pytest.warns(RuntimeWarning, match="cannot run .*no locator"):
+        assert philox.cpu_path("uniform") == "numpy"
+    got = philox.generate(ab.current_machine().devices[0], "uniform", 3, 50, KEY, 1, 0)
+    assert numpy.array_equal(got, philox.reference("uniform", 3, 50, KEY, 1, 0))

@@ -346,20 +346,25 @@ def usable(kind: str) -> bool:
     if ok is None:
         key, stream = (0x2545F491, 0x9E3779B9), 2**32 + 5
         inputs = P.block_inputs(key, stream, 1)
-        ok = True
-        for k, params in _CHECK:
-            if k != kind:
-                continue
-            for start, n in ((2**33 + 1, 3), (4 * _T - 3, P.PER_BLOCK[k] * _T + 9)):
-                got = generate(k, start, n, inputs, params, threads=1)
-                ref = P.reference(k, start, n, key, stream, 1, params)
-                ok = ok and got.dtype == ref.dtype and got.tobytes() == ref.tobytes()
+        why = None
+        try:
+            for k, params in _CHECK:
+                if k != kind:
+                    continue
+                for start, n in ((2**33 + 1, 3), (4 * _T - 3, P.PER_BLOCK[k] * _T + 9)):
+                    got = generate(k, start, n, inputs, params, threads=1)
+                    ref = P.reference(k, start, n, key, stream, 1, params)
+                    if got.dtype != ref.dtype or got.tobytes() != ref.tobytes():
+                        why = ("disagrees with the specification (a stale numba cache, or "
+                               "a compiler that rounds differently)")
+        except Exception as exc:  # noqa: BLE001  (no cache directory, a compiler error)
+            why = f"cannot run ({type(exc).__name__}: {exc})"
+        ok = why is None
         if not ok:
             import warnings
             warnings.warn(f"arrbackend: the compiled CPU kernel of {kind!r} random numbers "
-                          "disagrees with the specification (a stale numba cache, or a "
-                          "compiler that rounds differently); the NumPy path computes them "
-                          "instead (the same values, slower)", RuntimeWarning, stacklevel=3)
+                          f"{why}; the NumPy path computes them instead (the same values, "
+                          "slower)", RuntimeWarning, stacklevel=3)
         _checked[kind] = ok
     return ok
 
