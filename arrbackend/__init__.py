@@ -15,7 +15,7 @@ __version__ = "0.1.0"
 from ._settings import settings
 from ._counters import counters
 from ._ndarray import ndarray
-from .dispatch.fallback import FallbackWarning
+from .api.fallback import FallbackWarning
 from .distributed.hostio import TransferWarning
 from .dispatch.enabled import enabled, is_enabled
 from .dispatch.devices import Device

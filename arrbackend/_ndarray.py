@@ -23,7 +23,7 @@ from ._ndarray_methods import NdarrayMethods
 from ._settings import settings as _S
 from .distributed.array import ndarray
 from .distributed.store import Held as _Held, before_write
-from .dispatch.registry import lookup
+from .api.registry import lookup
 
 __all__ = ["ndarray"]
 
@@ -35,13 +35,14 @@ _PY_NUMBERS = (float, int, bool, complex)
 _BASIC = (int, slice)
 
 
-def _wrap(r, like) -> ndarray:
-    """A new array holding the local array ``r`` on the device of ``like``'s ``_loc``."""
+def _wrap(r, like, store_type=_Held) -> ndarray:
+    """A new array holding the local array ``r`` on the device of ``like``'s ``_loc``
+    (``store_type``: ``Value`` for an element's value)."""
     dev = like._dev
     if type(r) is not numpy.ndarray and dev.lean:
         r = r[...]                      # a NumPy scalar: a 0-d array (a copy)
     m = like._store.machine
-    st = _Held()
+    st = store_type()
     st.machine = m
     st.shape = r.shape
     st.dtype = r.dtype
@@ -67,7 +68,7 @@ def _call(npfunc, *args, **kwargs):
     if impl is None:
         if isinstance(npfunc, numpy.ufunc):
             return _ufunc_call(npfunc, args, kwargs)
-        from .dispatch.fallback import call_numpy
+        from .api.fallback import call_numpy
         return call_numpy(npfunc, args, kwargs)
     return impl.func(*args, **kwargs)
 
@@ -202,6 +203,8 @@ def _make_inplace(uf, name: str, pyop=None):
     power = name == "pow"
 
     def inplace(self, other):
+        if type(self._store) is _Value:
+            return NotImplemented       # an element's value: NumPy's scalar (out of place)
         a = self._loc
         if a is not None and self._dev.lean and not self._readonly \
                 and a.size < _S.cpu_eager_max and _protocols.hook is None:
@@ -370,6 +373,8 @@ class _Methods(NdarrayMethods):
 
     @imag.setter
     def imag(self, value) -> None:
+        if self.dtype.kind != "c":
+            raise TypeError("array does not have imaginary part to set")
         self.imag[...] = value
 
     @property
@@ -482,7 +487,7 @@ class _Methods(NdarrayMethods):
             if basic:
                 r = loc[key]
                 if element:
-                    return _wrap(r, self)           # an element: a value, not a view
+                    return _wrap(r, self, _Value)   # an element: a value, not a view
                 v = _new(ndarray)
                 v._store = self._store
                 v._mp = v._cache_layout = None
@@ -827,6 +832,7 @@ from .api.protocol import compare as _compare, power as _power  # noqa: E402
 from .dispatch.protocols import array_function as _array_function  # noqa: E402
 from .dispatch.protocols import array_ufunc as _array_ufunc  # noqa: E402
 from .distributed.indexing import getitem as _getitem, setitem as _setitem  # noqa: E402
+from .distributed.indexing import Value as _Value  # noqa: E402
 from .dispatch import protocols as _protocols  # noqa: E402
 from .api.standard import floordiv_operators as _floordiv_operators  # noqa: E402
 

@@ -86,7 +86,7 @@ class NdarrayMethods:
                              f"requested type but received offset = {offset}")
         s = self._store
         if s.machine.is_gpu:
-            from .dispatch.fallback import call_numpy
+            from .api.fallback import call_numpy
             return call_numpy(lambda a: a.getfield(dt, offset), (self,), {},
                               name="ndarray.getfield on GPU")
         shards = [None if sh is None else sh.getfield(dt, offset) for sh in s.shards]
@@ -98,7 +98,7 @@ class NdarrayMethods:
         arrays: through the fallback, which writes the result back)."""
         from .distributed.store import before_write
         if self._store.machine.is_gpu:
-            from .dispatch.fallback import call_numpy
+            from .api.fallback import call_numpy
             dt = numpy.dtype(dtype)
             call_numpy(lambda a, v: a.setfield(v, dt, offset), (self, val), {},
                        name="ndarray.setfield on GPU")

@@ -173,7 +173,7 @@ def _describe(key) -> str:
         return f"{_describe(key[0])}.{key[1]}"
     if isinstance(key, numpy.ufunc):
         return f"numpy.{key.__name__}"
-    from .dispatch.registry import lookup
+    from .api.registry import lookup
     impl = lookup(key)
     if impl is not None:
         return f"{impl.module}.{impl.name}"
@@ -192,7 +192,7 @@ def _public_name(func) -> str:
             obj = getattr(sys.modules.get(modname), name, None)
             if obj is not None and (obj is func or getattr(obj, "__wrapped__", None) is func):
                 return f"{modname}.{name}"
-    from .dispatch.fallback import _qualname
+    from .api.fallback import _qualname
     if getattr(func, "_arrbackend_routed", False):          # NumPy's, under enabled()
         func = func.__wrapped__
     return _qualname(func)
@@ -269,7 +269,7 @@ def _entry_points() -> list:
     arrbackend and NumPy, so the profiler's frames do not shift them.)"""
     from . import _ndarray
     from .api.ufuncs import ufunc_proxy
-    from .dispatch.registry import by_name
+    from .api.registry import by_name
     nd = _ndarray.ndarray
     eps = [(_ndarray, "_ufunc_call", _wrap_ufunc_call), (_ndarray, "_call", _wrap_call),
            (ufunc_proxy, "__call__", _wrap_proxy_call)]

@@ -62,7 +62,7 @@ def multi(request):
 
 @pytest.fixture(autouse=True)
 def _fresh_fallback_warnings():
-    from arrbackend.dispatch.fallback import reset_warnings
+    from arrbackend.api.fallback import reset_warnings
     reset_warnings()
     yield
 

@@ -6,6 +6,9 @@ shards agree with its declared layout, and whose values, dtype and shape equal N
 on their arrbackend copies, and checks the results (or that both raise the same
 exception class).  ``same_code(fn)`` runs ``fn(np)`` with ``np`` as NumPy and as
 arrbackend (for code that makes its own arrays) and compares the same way.
+``same_aliasing(program, *arrays)`` runs a program on both, then writes into each of its
+variables in turn and compares every variable after every write: which variables a write
+changed (views, copies) is NumPy's.
 """
 from __future__ import annotations
 
@@ -99,6 +102,60 @@ def same(fn, *arrays, rtol=None, atol=None, check_dtype=True):
         got = fn(*ours)
     check(got, expected, rtol, atol, check_dtype)
     return got
+
+
+def _write(variables: dict, name: str, step: int):
+    """The user's write into one variable: ``v += c`` on odd steps (in place for arrays;
+    NumPy's scalars rebind), ``v[...] = v + c`` on even ones; returns the exception."""
+    v = variables[name]
+    c = 1000 * step
+    try:
+        if step % 2 or isinstance(v, numpy.generic):
+            v += c
+            variables[name] = v
+        else:
+            v[...] = v + c
+    except Exception as exc:  # (compared with NumPy's by the caller)
+        return exc
+    return None
+
+
+def _check_all(ours: dict, theirs: dict, when: str) -> None:
+    for name, expected in theirs.items():
+        try:
+            check(ours[name], expected)
+        except AssertionError as err:
+            raise AssertionError(f"{name} {when}: {err}") from None
+
+
+def same_aliasing(program, *arrays, writes=None):
+    """Run ``program`` (arrays -> dict of named results) on NumPy arrays and on
+    arrbackend copies (inside ``enabled()``, as a user's program), then write into the variables one after another (the inputs are
+    ``a0``, ``a1``, ...; ``writes`` names the order, default all of them) and after every
+    write compare every variable with NumPy's: so which variables each write changed is
+    NumPy's (views, copies, values).  A write NumPy refuses must raise the same class."""
+    ours = to_ours(*arrays)
+    ours = ours if isinstance(ours, tuple) else (ours,)
+    theirs_v = {f"a{i}": a for i, a in enumerate(arrays)}
+    ours_v = {f"a{i}": a for i, a in enumerate(ours)}
+    with numpy.errstate(all="ignore"):
+        theirs_v.update(program(*arrays))
+        with arrbackend.enabled():      # (as a user's program: np.array(x) is ours)
+            ours_v.update(program(*ours))
+    _check_all(ours_v, theirs_v, "as made")
+    for step, name in enumerate(writes or list(theirs_v), 1):
+        with numpy.errstate(all="ignore"):
+            exc = _write(theirs_v, name, step)
+            with arrbackend.enabled():
+                got = _write(ours_v, name, step)
+        if exc is not None:
+            assert got is not None, f"NumPy refused the write into {name} ({exc!r}); " \
+                                    f"arrbackend did not"
+            assert isinstance(got, type(exc)), (name, exc, got)
+        elif got is not None:
+            raise AssertionError(f"the write into {name}: arrbackend raised {got!r}, "
+                                 f"NumPy did not") from got
+        _check_all(ours_v, theirs_v, f"after the write into {name}")
 
 
 def check_any(ours, expected) -> None:

@@ -57,6 +57,19 @@ def test_reshape_copies_when_the_shards_cannot_be_kept():
             x.reshape(3, 4, copy=False)
 
 
+def test_arrays_made_from_numpy_arrays_hold_a_copy(machine):
+    h = numpy.arange(3.0)
+    for x in (ab.asarray(h), ab.asarray(h, copy=None), ab.asanyarray(h)):
+        x[0] = 10.0
+        assert h[0] == 0.0 and float(x[0]) == 10.0
+        h[1] = -1.0
+        assert float(x[1]) == 1.0
+        h[1] = 1.0
+    h.flags.writeable = False
+    assert not ab.asarray(h).flags.writeable and not ab.asarray(h[::2]).flags.writeable
+    assert ab.asarray(h, dtype=numpy.float32).flags.writeable and ab.array(h).flags.writeable
+
+
 def test_memory_is_c_ordered(machine):
     f = ab.asfortranarray(ab.ones((2, 3)))
     assert not f.flags.f_contiguous and numpy.asfortranarray(numpy.ones((2, 3))).flags.f_contiguous

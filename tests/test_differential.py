@@ -429,7 +429,7 @@ ENGINE_CASES = {
 
 @pytest.mark.parametrize("case", sorted(ENGINE_CASES))
 def test_engine_edge_cases(machine, monkeypatch, case):
-    import arrbackend.dispatch.local as local
+    import arrbackend.api.local as local
     monkeypatch.setattr(local, "try_local", lambda *a, **k: NotImplemented)
     fn, shape = ENGINE_CASES[case]
     _agree(fn, _data(shape, "float64", 3) + 1)

@@ -16,7 +16,7 @@ import numpy
 import pytest
 
 import arrbackend as ab
-from arrbackend.dispatch.fallback import call_numpy
+from arrbackend.api.fallback import call_numpy
 from helpers import check, to_ours
 
 

@@ -13,7 +13,7 @@ import pytest
 import arrbackend as ab
 from arrbackend import FallbackWarning
 from arrbackend.api.coerce import assigned_scalar
-from arrbackend.dispatch.registry import by_name
+from arrbackend.api.registry import by_name
 from helpers import check, check_any, same_code
 
 # functions whose first argument is no array operand (file names, callables, sizes)

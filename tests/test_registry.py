@@ -13,7 +13,7 @@ import numpy
 import pytest
 
 import arrbackend
-from arrbackend.dispatch.registry import by_name, lookup, signature_mismatches
+from arrbackend.api.registry import by_name, lookup, signature_mismatches
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -140,3 +140,36 @@ def test_generator_methods_reachable():
         if name.startswith("_") or not callable(getattr(numpy.random.Generator, name)):
             continue
         assert callable(getattr(g, name, None)), name
+
+
+def test_family_index_is_current():
+    """``arrbackend/api/index.py`` (which module implements each NumPy name, so that
+    ``import arrbackend`` imports only the common families) agrees with the registry."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("registry_index",
+                                                  ROOT / "tools" / "registry_index.py")
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    assert (ROOT / "arrbackend" / "api" / "index.py").read_text() == tool.render(), \
+        "arrbackend/api/index.py is out of date: run python tools/registry_index.py"
+
+
+def test_families_load_when_first_called():
+    """A family not imported yet is imported by the first call of one of its functions,
+    through __array_function__ and through the namespaces alike."""
+    import subprocess
+    import sys
+    code = ("import sys, numpy, arrbackend as ab\n"
+            "from arrbackend.api.index import FAMILIES\n"
+            "det = next(f for f, keys in FAMILIES.items() if 'numpy.linalg:det' in keys)\n"
+            "hist = next(f for f, keys in FAMILIES.items() if 'numpy:histogram' in keys)\n"
+            "assert det not in sys.modules and hist not in sys.modules\n"
+            "x = ab.arange(4.0).reshape(2, 2)\n"
+            "assert float(numpy.linalg.det(x)) == numpy.linalg.det(numpy.arange(4.0).reshape(2, 2))\n"
+            "assert det in sys.modules and hist not in sys.modules\n"
+            "assert ab.histogram(x, bins=2)[0].tolist() == [2, 2]\n"
+            "assert hist in sys.modules\n"
+            "print('ok')\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       cwd=ROOT, env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
+    assert r.returncode == 0 and r.stdout.strip() == "ok", r.stderr

@@ -34,7 +34,7 @@ import numpy  # noqa: E402
 
 import arrbackend  # noqa: E402
 from arrbackend.dispatch.namespace import NUMPY_PASSTHROUGH  # noqa: E402
-from arrbackend.dispatch.registry import lookup  # noqa: E402
+from arrbackend.api.registry import lookup  # noqa: E402
 
 OUTPUT = ROOT / "docs" / "coverage.md"
 
@@ -132,7 +132,7 @@ def classify_method(cls_name: str, name: str):
     ours = getattr(arrbackend.random.Generator, name, None)
     if ours is None:
         return ("fallback", "", "", "", "missing")
-    from arrbackend.dispatch.registry import by_name
+    from arrbackend.api.registry import by_name
     impl = by_name().get(f"numpy.random:Generator.{name}")
     if impl is not None:
         return ("native",) + _impl_row(impl)

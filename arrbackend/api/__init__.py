@@ -1,11 +1,17 @@
-"""The NumPy functions arrbackend implements, one module per family.  Importing this
-package registers every implementation in the registry."""
-from . import (attributes, creation, indexing_routines, linalg, manipulation, math,  # noqa
-               random, reductions, ufuncs)
-from . import (cumulative, fft, files, histograms, indexing_more, linalg_api,  # noqa: F401
-               linalg_more, mathmore, padding, polynomial, products, random_more, setops,
-               shaping, sorting, statistics, ufunc_methods, utilities)
-from . import random_host  # noqa: F401,E402  (after every numpy.random registration)
-from . import gate  # noqa: E402
+"""The NumPy functions arrbackend implements, one module per family.
+
+Importing this package imports the families every program uses (creation, ufuncs,
+shapes, reductions) and records the others from the index (``api/index.py``): each is
+imported when one of its functions is first called, through ``__array_function__``, a
+namespace (``arrbackend.linalg.inv``) or ``enabled()``.  Every implementation, imported
+now or later, follows the random-number setting and stands behind the one gate."""
+from . import random_host  # noqa: F401  (numpy.random functions follow the setting)
+from . import gate
 
 gate.install()        # every registered function behind the one gate (see gate.py)
+
+from . import creation, manipulation, reductions, ufuncs  # noqa: F401,E402
+from .index import FAMILIES  # noqa: E402
+from .registry import defer  # noqa: E402
+
+defer(FAMILIES)

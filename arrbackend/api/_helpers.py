@@ -36,7 +36,7 @@ def uf(name: str, *args, **kwargs):
 
 def fallback(func, args, kwargs, why: str):
     """Run NumPy's ``func`` through the fallback (warns once, names ``why``)."""
-    from ..dispatch.fallback import call_numpy
+    from .fallback import call_numpy
     return call_numpy(func, args, kwargs, why=why)
 
 

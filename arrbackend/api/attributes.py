@@ -10,8 +10,9 @@ import weakref
 
 import numpy
 
-from ..dispatch.registry import implements
+from .registry import implements
 from ..distributed.array import ndarray
+from ..distributed.derived import is_c_contiguous, view_strides as _view_strides
 from .gate import host_target
 
 __all__ = ["shape", "ndim", "size", "result_type", "can_cast", "copyto", "Flags", "setflags",
@@ -66,17 +67,41 @@ def min_scalar_type(a, /):
 
 @implements(numpy.copyto)
 def copyto(dst, src, casting="same_kind", where=True):
-    """Same as ``numpy.copyto``."""
-    from ..distributed.elementwise import assign
+    """Same as ``numpy.copyto``: ``src`` (extra leading length-1 axes dropped) and
+    ``where`` broadcast to ``dst``, NumPy's casting rule and errors."""
+    from ..distributed.elementwise import assign, broadcast_shapes, fit_value, shape_text
+    from .coerce import where_operand
     from .ufuncs import as_operand
     if not isinstance(dst, ndarray):
         host_target(dst)
         raise TypeError(f"copyto() argument 1 must be numpy.ndarray, not "
                         f"{type(dst).__name__}")
-    value = as_operand(src, dst._store.machine, "copyto")
-    stand = numpy.zeros((), value.dtype) if isinstance(value, ndarray) else value
-    with numpy.errstate(all="ignore"):
-        numpy.copyto(numpy.zeros((), dst.dtype), stand, casting=casting)
+    m = dst._store.machine
+    value = as_operand(src, m, "copyto")
+    if isinstance(value, ndarray):
+        if not numpy.can_cast(value.dtype, dst.dtype, casting):
+            what = "scalar" if value.ndim == 0 else "array data"
+            raise TypeError(f"Cannot cast {what} from {value.dtype!r} to {dst.dtype!r} "
+                            f"according to the rule {casting!r}")
+        value = fit_value(value, value.shape, dst.shape)
+    else:
+        with numpy.errstate(all="ignore"):
+            numpy.copyto(numpy.zeros((), dst.dtype), value, casting=casting)
+    if where is not True:
+        where = where_operand(where, m)
+        if isinstance(where, ndarray):
+            try:
+                ok = broadcast_shapes([where.shape, dst.shape]) == dst.shape
+            except ValueError:
+                ok = False
+            if not ok:
+                raise ValueError(f"could not broadcast where mask from shape "
+                                 f"{shape_text(where.shape)} into shape "
+                                 f"{shape_text(dst.shape)}")
+        elif not where:
+            return
+        else:
+            where = True
     if where is True:
         if isinstance(value, ndarray):
             assign(dst, value)
@@ -113,25 +138,14 @@ class Flags:
         self._x = x
 
     def _contiguous(self, c_order: bool) -> bool:
-        """NumPy's rule, for the view's place in its store (a C-ordered array): the
-        strides of the axes longer than 1 are those of a packed array."""
+        """NumPy's rule, for NumPy's strides of the view: the strides of the axes longer
+        than 1 are those of a packed array."""
         x = self._x
-        shape = x.shape
-        if 0 in shape:
-            return True
-        sshape = x._store.shape
-        sstride, acc = [0] * len(sshape), 1
-        for a in range(len(sshape) - 1, -1, -1):
-            sstride[a], acc = acc, acc * sshape[a]
-        pairs = [(n, st * sstride[a] if a >= 0 else 0)
-                 for n, (a, _s, st) in zip(shape, x._map.dims)]
-        acc = 1
-        for n, stride in (reversed(pairs) if c_order else pairs):
-            if n != 1:
-                if stride != acc:
-                    return False
-                acc *= n
-        return True
+        shape, strides = x.shape, _strides_of(x)
+        if c_order:
+            return is_c_contiguous(shape, strides, x.dtype.itemsize)
+        return is_c_contiguous(shape[::-1], strides[::-1], x.dtype.itemsize)
+
 
     @property
     def c_contiguous(self) -> bool:
@@ -228,12 +242,13 @@ class Flags:
 
 def view_strides(x) -> tuple:
     """``x.strides`` as NumPy gives them for the same view of a new array: the view's
-    steps through its store, a C-ordered array (0 along broadcast and new axes)."""
-    sshape = x._store.shape
-    sstride, acc = [0] * len(sshape), x.dtype.itemsize
-    for a in range(len(sshape) - 1, -1, -1):
-        sstride[a], acc = acc, acc * sshape[a]
-    return tuple(st * sstride[a] if a >= 0 else 0 for a, _s, st in x._map.dims)
+    steps through its store, a C-ordered array, or NumPy's view of it for a store over
+    another's memory (0 along broadcast and new axes)."""
+    return _strides_of(x)
+
+
+def _strides_of(x) -> tuple:
+    return _view_strides(x._store, x._map)
 
 
 def setflags(x, write=None, align=None, uic=None) -> None:
@@ -272,7 +287,10 @@ class FlatIter:
         return iter(self._flat())
 
     def __getitem__(self, key):
-        return self._flat()[key]
+        r = self._flat()[key]
+        # NumPy's flat indexing gives a copy, never a view of the array
+        return r.copy() if isinstance(r, ndarray) and r._store.base is \
+            self.base._store.base else r
 
     def __setitem__(self, key, value) -> None:
         from .manipulation import reshape

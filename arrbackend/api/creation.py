@@ -12,7 +12,7 @@ import operator
 
 import numpy
 
-from ..dispatch.registry import implements
+from .registry import implements
 from ..distributed.layout import Layout, default_layout
 from ..distributed.localize import device_boxes
 from ..distributed.machine import Machine, current_machine, machine_for
@@ -122,11 +122,17 @@ def asarray_on(obj, machine: Machine, dtype=None, copy=None, layout: Layout | No
         return numpy.array(arr, copy=True) if copy else arr
     if copy is False and machine.is_gpu:
         raise ValueError("asarray: unable to avoid a copy while moving host data to a GPU")
+    # NumPy's answer is ``arr`` itself (``obj``, or a view of it) unless a copy is asked
+    # for: read-only where ``arr`` is (the values are copied onto the devices)
+    readonly = not copy and not arr.flags.writeable
     if not arr.flags.c_contiguous:
         arr = numpy.ascontiguousarray(arr)
-    return new_array(hostio.scatter(arr, machine, layout,
-                                    copy=bool(copy) or arr is obj or not isinstance(
-                                        obj, numpy.ndarray)))
+    r = new_array(hostio.scatter(arr, machine, layout,
+                                 copy=bool(copy) or arr is obj or not isinstance(
+                                     obj, numpy.ndarray)))
+    if readonly:
+        r._readonly = True
+    return r
 
 
 def _is_cupy(obj) -> bool:
@@ -172,8 +178,9 @@ def asanyarray(a, dtype=None, order=None, *, device=None, copy=None, like=None):
 @implements(numpy.ascontiguousarray)
 def ascontiguousarray(a, dtype=None, *, like=None):
     """Same as ``numpy.ascontiguousarray`` (0-d inputs become 1-d)."""
+    packed = isinstance(a, numpy.ndarray) and not a.flags.c_contiguous   # (NumPy copies)
     r = asarray_on(a, current_machine() if not hasattr(a, "_store") else a._store.machine,
-                   dtype=dtype, host=True)
+                   dtype=dtype, copy=True if packed else None, host=True)
     if isinstance(r, ndarray) and not r.flags.c_contiguous:
         r = _copy(r)                    # (a packed copy, as NumPy makes)
     return r.reshape(1) if getattr(r, "ndim", 1) == 0 else r

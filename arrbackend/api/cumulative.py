@@ -12,7 +12,7 @@ import operator
 
 import numpy
 
-from ..dispatch.registry import implements
+from .registry import implements
 from ..distributed.elementwise import assign
 from ..distributed.scan import scan
 from ..distributed.view import normalize_axis

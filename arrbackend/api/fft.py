@@ -16,7 +16,7 @@ import warnings
 
 import numpy
 
-from ..dispatch.registry import implements
+from .registry import implements
 from ..distributed.axiswise import unsplit
 from ..distributed.elementwise import assign
 from ..distributed.view import normalize_axis

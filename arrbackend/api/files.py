@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy
 
-from ..dispatch.registry import implements
+from .registry import implements
 from ._helpers import host
 from ..distributed.array import ndarray
 

@@ -59,7 +59,7 @@ def numpy_answer(func, args, kwargs, name: str, why: str = ""):
     among them (NumPy data in, NumPy data out), else through the fallback."""
     if not has_ours((args, kwargs)):
         return func(*args, **kwargs)
-    from ..dispatch.fallback import call_numpy
+    from .fallback import call_numpy
     r = call_numpy(func, args, kwargs, name=name, why=why or "an operand whose data "
                    "stays on the host (object, string, bytes or datetime)")
     if isinstance(r, numpy.generic) and r.dtype.kind not in _HOST_KINDS:
@@ -188,11 +188,12 @@ def gated(impl):
 
 
 def install() -> None:
-    """Put every registered implementation behind the gate (once)."""
-    from ..dispatch.registry import by_name, registry
-    seen = {}
-    for impl in list(registry().values()) + list(by_name().values()):
-        if id(impl) in seen or getattr(impl.func, "_arrbackend_gated", None) is not None:
-            continue
-        seen[id(impl)] = True
+    """Put every registered implementation behind the gate, those of the families
+    imported later too."""
+    from .registry import on_register
+    on_register(_gate)
+
+
+def _gate(impl) -> None:
+    if getattr(impl.func, "_arrbackend_gated", None) is None:
         impl.func = gated(impl)

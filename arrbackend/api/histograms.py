@@ -14,7 +14,7 @@ import warnings
 
 import numpy
 
-from ..dispatch.registry import implements
+from .registry import implements
 from ..distributed.layout import Layout
 from ..distributed.localize import Exchange, device_boxes
 from ._helpers import host, new_array, ours, uf

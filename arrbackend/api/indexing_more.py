@@ -8,7 +8,7 @@ Gathers and scatters by integer arrays run on the fancy-indexing engine
 the split one, else a distributed gather moves only the requested rows.  Boolean
 selections (``compress``, ``extract``, ``place``) run on the mask engine, elementwise
 selections (``choose``, ``putmask``, ``select``, ``tril``) on the elementwise engine.
-``diagonal`` returns a copy (NumPy: a read-only view).
+``diagonal`` is a read-only view, as in NumPy.
 """
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ import operator
 
 import numpy
 
-from ..dispatch.registry import implements
+from .registry import implements
+from ..distributed.derived import diagonal_view
 from ..distributed.elementwise import assign, broadcast_shapes, check_writable, elementwise
 from ..distributed.layout import Layout
 from ..distributed.localize import Exchange, device_boxes
@@ -468,24 +469,16 @@ def _diag_index(n1, n2, offset, m):
     return uf("add", i, -offset), i, L
 
 
-@implements(numpy.diagonal, local=True)
+@implements(numpy.diagonal)
 def diagonal(a, offset=0, axis1=0, axis2=1):
-    """Same as ``numpy.diagonal``, returning a copy (NumPy: a read-only view)."""
-    from .manipulation import transpose
+    """Same as ``numpy.diagonal``: a read-only view (each device keeps its part)."""
     x = ours(a)
     if x.ndim < 2:
         raise ValueError("diag requires an array of at least two dimensions")
     a1, a2 = normalize_axis(axis1, x.ndim), normalize_axis(axis2, x.ndim)
     if a1 == a2:
         raise ValueError("axis1 and axis2 cannot be the same")
-    offset = operator.index(offset)
-    rest = [k for k in range(x.ndim) if k not in (a1, a2)]
-    v = transpose(x, rest + [a1, a2])
-    rows, cols, L = _diag_index(x.shape[a1], x.shape[a2], offset, x._store.machine)
-    if L == 0:
-        from .creation import empty
-        return empty(v.shape[:-2] + (0,), dtype=x.dtype, device=x._store.machine)
-    return v[..., rows, cols]
+    return diagonal_view(x, operator.index(offset), a1, a2)
 
 
 @implements(numpy.trace, local=True)
@@ -497,7 +490,7 @@ def trace(a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
 
 @implements(numpy.diag, local=True)
 def diag(v, k=0):
-    """Same as ``numpy.diag`` (a copy of the diagonal of a 2-D array)."""
+    """Same as ``numpy.diag`` (of a 2-D array a read-only view of its diagonal)."""
     from .creation import zeros
     x = ours(v)
     k = operator.index(k)

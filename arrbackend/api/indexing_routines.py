@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy
 
-from ..dispatch.registry import implements
+from .registry import implements
 from ..distributed.layout import Layout, even_ranges
 from ..distributed.localize import Exchange, device_boxes
 from ..distributed.store import Store

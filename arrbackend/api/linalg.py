@@ -10,7 +10,7 @@ import math
 
 import numpy
 
-from ..dispatch.registry import implements
+from .registry import implements
 from ..distributed import matmul as engine
 from .ufuncs import common_machine, ufunc_call
 from ..distributed.array import ndarray

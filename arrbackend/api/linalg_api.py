@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy
 
-from ..dispatch.registry import implements
+from .registry import implements
 from ..distributed.reductions import normalize_axes
 from ._helpers import ours
 
@@ -52,9 +52,9 @@ def matrix_norm(x, /, *, keepdims=False, ord="fro"):
     return norm(ours(x), axis=(-2, -1), keepdims=keepdims, ord=ord)
 
 
-@implements(numpy.linalg.diagonal, local=True)
+@implements(numpy.linalg.diagonal)
 def diagonal(x, /, *, offset=0):
-    """Same as ``numpy.linalg.diagonal`` (a copy)."""
+    """Same as ``numpy.linalg.diagonal``: a read-only view."""
     from .indexing_more import diagonal as diag_
     return diag_(ours(x), offset=offset, axis1=-2, axis2=-1)
 

@@ -19,7 +19,7 @@ import operator
 
 import numpy
 
-from ..dispatch.registry import implements
+from .registry import implements
 from ..distributed import matmul as engine
 from ._helpers import NoValue, fallback, ours, uf
 from .ufuncs import common_machine

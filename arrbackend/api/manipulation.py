@@ -2,9 +2,11 @@
 moveaxis squeeze expand_dims broadcast_to broadcast_arrays concatenate stack where clip
 astype real imag``.
 
-Transposes, axis moves, squeezes and broadcasts are views (index maps).  ``reshape``
-keeps the shards when the new rows fall on the old block boundaries (a view, as in
-NumPy) and otherwise redistributes the data in one exchange (a copy; see the docs).
+Transposes, axis moves, squeezes and broadcasts are views (index maps).  ``reshape`` is
+a view where NumPy's is (the view's strides allow it) and every device keeps its own
+elements: each device reshapes its part of the memory (a store over the same memory,
+``distributed.derived``); otherwise it redistributes the data in one exchange (a copy;
+see the docs).  ``ravel`` is a view of a contiguous array only, as NumPy's.
 """
 from __future__ import annotations
 
@@ -13,11 +15,15 @@ import operator
 
 import numpy
 
-from ..dispatch.registry import implements
+from .registry import implements
 from ..distributed.elementwise import broadcast_shapes, elementwise, relayout
 from ..distributed.indexing import basic_view
 from ..distributed.layout import Layout, default_layout, even_ranges
+from ..distributed.localize import device_boxes
 from ..distributed.comm import Transfer
+from ..distributed.derived import (Derived, c_strides, derived_array, is_c_contiguous,
+                                   reshape_strides, store_strides, view_parts,
+                                   view_strides)
 from ..distributed.store import Store, alloc_local
 from ..distributed.view import IndexMap, normalize_axis
 from .ufuncs import as_operand, common_machine
@@ -77,13 +83,13 @@ def view_as_dtype(x, dtype):
         from ..distributed.hostio import host_view
         return host_view(x, numpy.ndarray, dt)
     if dt.itemsize != x.dtype.itemsize:
-        from ..dispatch.fallback import call_numpy
+        from .fallback import call_numpy
         return call_numpy(lambda a: a.view(dt), (x,), {},
                           name="ndarray.view with a different itemsize")
     s = x._store
     shards = [None if sh is None else sh.view(dt) for sh in s.shards]
-    return x._view(x._map)._with_store(Store(s.machine, s.shape, dt, s.layout, shards,
-                                             base=s))
+    return x._view(x._map)._with_store(Derived(s.machine, s.shape, dt, s.layout, shards,
+                                               s, store_strides(s)))
 
 
 # ---------------------------------------------------------------------------------------
@@ -175,42 +181,98 @@ def reshape(a, /, shape=_NoValue, order="C", *, newshape=None, copy=None):
 
 
 def _reshape_keep_shards(x, shape):
-    """Reshape each shard in place when the view is a whole store split along axis 0 (or
-    on one device) and the new rows fall on the old block boundaries."""
+    """``x.reshape(shape)`` as a view of ``x``'s memory, or None where it must be a
+    copy: where NumPy's reshape copies (the view's strides do not allow it), or where a
+    device cannot keep its own elements (the new rows do not fall on the block
+    boundaries; see the docs)."""
     store = x._store
-    if not x._map.is_identity_of(store.shape):
+    if x.size == 0:
         return None
+    if x._map.ident and type(store) is not Derived:
+        return _reshape_whole(x, shape)
+    isz = x.dtype.itemsize
+    strides = reshape_strides(x.shape, view_strides(store, x._map), shape, isz)
+    if strides is None:
+        return None                     # NumPy copies
+    lay, parts = view_parts(x)
+    m = store.machine
+    if lay.is_block:
+        k = lay.axis
+        if any(n != 1 for n in x.shape[:k]):
+            return None
+        k2 = next((j for j, n in enumerate(shape) if n != 1), None)
+        if k2 is None:
+            return None
+        row, new_row = math.prod(x.shape[k + 1:]), math.prod(shape[k2 + 1:])
+        ranges = []
+        for lo, hi in lay.ranges:
+            if (lo * row) % new_row or (hi * row) % new_row:
+                return None
+            ranges.append((lo * row // new_row, hi * row // new_row))
+        layout = Layout.block(k2, ranges)
+    else:
+        layout = lay
+    if m.nranks > 1:
+        # every process decides alike, from the metadata of every device's shard
+        if type(store) is Derived:
+            return None
+        for d, box in enumerate(device_boxes(lay, x.shape, m.ndev)):
+            if box is not None and reshape_strides(
+                    tuple(hi - lo for lo, hi in box), _shard_view_strides(store, x._map, d),
+                    layout.shard_shape(shape, d), isz) is None:
+                return None
+    plans = {}
+    for d, box, loc in parts:
+        lshape = layout.shard_shape(shape, d)
+        lstrides = reshape_strides(loc.shape, loc.strides, lshape, isz)
+        if lstrides is None and m.nranks == 1:
+            return None                 # this device's memory does not allow it
+        plans[d] = (loc, lshape, lstrides)
+    shards = {}
+    for d, (loc, lshape, lstrides) in plans.items():
+        dev = m.devices[d]
+        with dev.activate():
+            if lstrides is None or is_c_contiguous(loc.shape, loc.strides, isz):
+                shards[d] = loc.reshape(lshape)     # (a view; or, where the shard is not
+                                                    # laid out as its metadata says, a copy)
+            else:
+                shards[d] = dev.xp.lib.stride_tricks.as_strided(loc, lshape, lstrides)
+    readonly = any(a < 0 and n > 1 for (a, _s, _st), n in zip(x._map.dims, x.shape))
+    return derived_array(x, shape, x.dtype, layout, shards, strides, readonly)
+
+
+def _reshape_whole(x, shape):
+    """The reshape of a whole store that owns its (C-ordered) memory: each shard
+    reshaped, when the new rows fall on the block boundaries (the common case, quick)."""
+    store = x._store
     lay = store.layout
     m = store.machine
-    if lay.is_single or lay.is_replicated:
-        shards = [None] * m.ndev
-        for d, sh in enumerate(store.shards):
-            if sh is not None:
-                with m.devices[d].activate():
-                    shards[d] = sh.reshape(shape)
-        return _wrap(Store(m, shape, store.dtype, lay, shards, base=store))
-    if lay.axis != 0 or not shape:
-        return None
-    row = 1
-    for n in store.shape[1:]:
-        row *= n
-    new_row = 1
-    for n in shape[1:]:
-        new_row *= n
-    if new_row == 0 or row == 0:
-        return None
-    ranges = []
-    for lo, hi in lay.ranges:
-        if (lo * row) % new_row or (hi * row) % new_row:
+    if lay.is_block:
+        if lay.axis != 0 or not shape:
             return None
-        ranges.append((lo * row // new_row, hi * row // new_row))
+        row, new_row = math.prod(store.shape[1:]), math.prod(shape[1:])
+        if new_row == 0 or row == 0:
+            return None
+        ranges = []
+        for lo, hi in lay.ranges:
+            if (lo * row) % new_row or (hi * row) % new_row:
+                return None
+            ranges.append((lo * row // new_row, hi * row // new_row))
+        lay = Layout.block(0, ranges)
     shards = [None] * m.ndev
     for d, sh in enumerate(store.shards):
         if sh is not None:
-            r0, r1 = ranges[d]
             with m.devices[d].activate():
-                shards[d] = sh.reshape((r1 - r0,) + tuple(shape[1:]))
-    return _wrap(Store(m, shape, store.dtype, Layout.block(0, ranges), shards, base=store))
+                shards[d] = sh.reshape(lay.shard_shape(shape, d))
+    r = _wrap(Store(m, shape, store.dtype, lay, shards, base=store))
+    r._readonly = x._readonly
+    return r
+
+
+def _shard_view_strides(store, vmap, d: int) -> tuple:
+    """The strides of the view's part on device ``d`` in a C-ordered shard."""
+    cs = c_strides(store.layout.shard_shape(store.shape, d), store.dtype.itemsize)
+    return tuple(st * cs[a] if a >= 0 else 0 for a, _s, st in vmap.dims)
 
 
 def _rows(layout: Layout, n: int, ndev: int) -> list:
@@ -282,7 +344,12 @@ def ravel(a, order="C"):
     """Same as ``numpy.ravel``."""
     x = _ours(a, "ravel")
     if order == "F":
-        return reshape(transpose(x), (-1,))
+        x = transpose(x)
+    # NumPy's ravel is a view of a contiguous array only (a reshape of any other view
+    # would be one where the strides allow: ravel copies there)
+    if not (x._map.ident and type(x._store) is not Derived) and not is_c_contiguous(
+            x.shape, view_strides(x._store, x._map), x.dtype.itemsize):
+        x = x.copy()
     return reshape(x, (-1,))
 
 
@@ -415,15 +482,17 @@ def broadcast_to(array, shape, subok=False):
     if full != shape:
         raise ValueError(f"operands could not be broadcast together with remapped shapes "
                          f"[original->remapped]: {x.shape}  and requested shape {shape}")
-    if x.shape == shape:
-        return x._view(x._map)
-    return x._view(x._map.broadcast_to(shape))
+    v = x._view(x._map if x.shape == shape else x._map.broadcast_to(shape))
+    v._readonly = True          # (NumPy's view is read-only, and so are views of it)
+    return v
 
 
 @implements(numpy.broadcast_arrays)
 def broadcast_arrays(*args, subok=False):
-    """Same as ``numpy.broadcast_arrays``: read-only views (operands of object or string
-    dtype come back as NumPy's views, as arrbackend arrays cannot hold them)."""
+    """Same as ``numpy.broadcast_arrays``: the arrays already of the common shape
+    themselves, views of the others (which repeat elements, so cannot be written);
+    operands of object or string dtype come back as NumPy's, as arrbackend arrays cannot
+    hold them."""
     from .gate import HostData
     xs = []
     for a in args:
@@ -432,7 +501,8 @@ def broadcast_arrays(*args, subok=False):
         except HostData:                # (matplotlib's bar: hatch=None among the arrays)
             xs.append(numpy.asarray(a))
     shape = broadcast_shapes([x.shape for x in xs]) if xs else ()
-    return tuple(broadcast_to(x, shape) if isinstance(x, ndarray) else
+    return tuple(x if x.shape == shape else
+                 x._view(x._map.broadcast_to(shape)) if isinstance(x, ndarray) else
                  numpy.broadcast_to(x, shape) for x in xs)
 
 
@@ -541,6 +611,8 @@ def _as_array(a, m):
 # elementwise selection
 
 def _where_kernel(xp, ins, outs):
+    if xp is not numpy:         # (the device library's where takes arrays only)
+        ins = [v if hasattr(v, "shape") else xp.asarray(v) for v in ins]
     r = xp.where(ins[0], ins[1], ins[2])
     xp.copyto(outs[0], r, casting="unsafe")
 
@@ -632,15 +704,19 @@ def clip(a, min=_NoValue, max=_NoValue, out=None, *, a_min=_NoValue, a_max=_NoVa
 # complex parts (views)
 
 def _part(x, which: str):
+    """The real or imaginary parts: of complex values a view (a store over the same
+    memory); of real ones the array itself (a view) or read-only zeros, as in NumPy."""
     s = x._store
     if x.dtype.kind != "c":
         if which == "real":
             return x._view(x._map)
         from .creation import zeros_like
-        return zeros_like(x)
+        z = zeros_like(x)
+        z._readonly = True
+        return z
     rdt = numpy.empty(0, x.dtype).real.dtype
     shards = [None if sh is None else getattr(sh, which) for sh in s.shards]
-    store = Store(s.machine, s.shape, rdt, s.layout, shards, base=s)
+    store = Derived(s.machine, s.shape, rdt, s.layout, shards, s, store_strides(s))
     return x._view(x._map)._with_store(store)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy
 
-from ..dispatch.registry import implements
+from .registry import implements
 from ..distributed.view import normalize_axis
 
 __all__ = ["gradient"]

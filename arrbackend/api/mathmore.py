@@ -16,7 +16,7 @@ import warnings
 
 import numpy
 
-from ..dispatch.registry import implements
+from .registry import implements
 from ..distributed.elementwise import assign, broadcast_shapes, elementwise
 from ._helpers import host, map_blocks, ours, uf
 from .manipulation import imag, real, where

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy
 
-from ..dispatch.registry import implements
+from .registry import implements
 from ._helpers import host, ours, uf
 from ..distributed.array import ndarray
 

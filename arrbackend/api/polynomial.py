@@ -11,7 +11,7 @@ import warnings
 
 import numpy
 
-from ..dispatch.registry import implements
+from .registry import implements
 from ._helpers import fallback, host, ours, uf
 from .manipulation import astype, concatenate
 from .ufuncs import common_machine

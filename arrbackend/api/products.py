@@ -14,7 +14,7 @@ import warnings
 
 import numpy
 
-from ..dispatch.registry import implements
+from .registry import implements
 from ..distributed.elementwise import assign, broadcast_shapes
 from ..distributed.view import normalize_axis
 from ._helpers import ours, uf
@@ -142,7 +142,9 @@ def _expand(in_list, out, explicit, arrays):
 
 
 def _diagonals(x, lab):
-    from .indexing_more import diagonal
+    """The operand's repeated labels taken as diagonals: views, writeable as NumPy's
+    (``einsum('ii->i', a)`` is a view of ``a``)."""
+    from ..distributed.derived import diagonal_view
     while True:
         seen = {}
         rep = None
@@ -158,7 +160,7 @@ def _diagonals(x, lab):
             raise ValueError(f"dimensions in operand for collapsing index '{lab[i]}' don't "
                              f"match ({x.shape[i]} != {x.shape[j]})")
         c = lab[i]
-        x = diagonal(x, 0, i, j)
+        x = diagonal_view(x, 0, i, j, readonly=False)
         lab = [l for k, l in enumerate(lab) if k not in (i, j)] + [c]
 
 

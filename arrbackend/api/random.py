@@ -17,7 +17,7 @@ import threading
 
 import numpy
 
-from ..dispatch.registry import implements
+from .registry import implements
 from ..distributed.layout import default_layout
 from ..distributed.deferred import deferring, random_array
 from ..distributed.localize import device_boxes

@@ -25,7 +25,7 @@ import threading
 import numpy
 
 from .._settings import settings
-from ..dispatch.fallback import run_on_host
+from .fallback import run_on_host
 
 __all__ = ["numpy_mode", "install", "HostGenerator", "HostRandomState", "host_default_rng"]
 
@@ -151,15 +151,15 @@ def _switch(impl):
 
 
 def install() -> None:
-    """Make every registered ``numpy.random`` module function follow the setting (once,
-    before the namespaces are built from the registry)."""
-    from ..dispatch.registry import by_name
-    for key, impl in by_name().items():
-        mod, _, name = key.partition(":")
-        if mod == "numpy.random" and "." not in name and \
-                not getattr(impl.func, "_arrbackend_random_switch", False):
-            impl.func = _switch(impl)
-            impl.func._arrbackend_random_switch = True
+    """Make every registered ``numpy.random`` module function follow the setting (also
+    those of the families imported later), before the gate wraps it."""
+    from .registry import on_register
+    on_register(_follow_setting)
 
 
+def _follow_setting(impl) -> None:
+    if impl.module == "numpy.random" and "." not in impl.name and \
+            not getattr(impl.func, "_arrbackend_random_switch", False):
+        impl.func = _switch(impl)
+        impl.func._arrbackend_random_switch = True
 install()

@@ -18,7 +18,7 @@ import warnings
 
 import numpy
 
-from ..dispatch.registry import implements
+from .registry import implements
 from ..distributed.elementwise import assign
 from . import random_dists as D
 from .random_samplers import (

@@ -15,7 +15,7 @@ import warnings
 
 import numpy
 
-from ..dispatch.registry import implements
+from .registry import implements
 from ..distributed import reductions as engine
 from .manipulation import _ours as _conv
 from .ufuncs import ufunc_call

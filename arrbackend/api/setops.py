@@ -17,8 +17,8 @@ import math
 
 import numpy
 
-from ..dispatch.local import try_local
-from ..dispatch.registry import implements
+from .local import try_local
+from .registry import implements
 from ..distributed.view import normalize_axis
 from ._helpers import map_blocks, ours, uf
 from .manipulation import concatenate, ravel, reshape, moveaxis

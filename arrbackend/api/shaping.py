@@ -19,7 +19,7 @@ import warnings
 import numpy
 from numpy.exceptions import AxisError
 
-from ..dispatch.registry import implements
+from .registry import implements
 from ..distributed.view import normalize_axis
 from ._helpers import host, ours
 from .manipulation import (broadcast_arrays, broadcast_to, concatenate, ravel, reshape,
@@ -149,7 +149,9 @@ def tile(A, reps):
     full = []
     for s, t in zip(x.shape, tup):
         full += [t, s]
-    return reshape(broadcast_to(expanded, tuple(full)), shape_out)
+    r = reshape(broadcast_to(expanded, tuple(full)), shape_out)
+    # a new array, never a view of ``A`` (the reshape keeps views where it can)
+    return r.copy() if r._store.base is x._store.base else r
 
 
 @implements(numpy.repeat, local=True)
@@ -176,7 +178,9 @@ def repeat(a, repeats, axis=None):
         view = x[(slice(None),) * (ax + 1) + (None,)]
         shape = x.shape[:ax + 1] + (r,) + x.shape[ax + 1:]
         out_shape = x.shape[:ax] + (n * r,) + x.shape[ax + 1:]
-        return reshape(broadcast_to(view, shape), out_shape)
+        rep = reshape(broadcast_to(view, shape), out_shape)
+        # a new array, never a view of ``a`` (the reshape keeps views where it can)
+        return rep.copy() if rep._store.base is x._store.base else rep
     reps = ravel(int_operand(repeats, m, "safe"))
     if reps.size not in (1, n):
         raise ValueError(f"operands could not be broadcast together with shape ({n},) "

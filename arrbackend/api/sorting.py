@@ -15,7 +15,7 @@ import operator
 
 import numpy
 
-from ..dispatch.registry import implements
+from .registry import implements
 from ..distributed.layout import Layout
 from ..distributed.sorting import sort_along
 from ..distributed.view import normalize_axis

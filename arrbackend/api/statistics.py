@@ -17,7 +17,7 @@ import warnings
 
 import numpy
 
-from ..dispatch.registry import implements
+from .registry import implements
 from ..distributed.elementwise import assign
 from ..distributed.sorting import sort_along
 from ..distributed.reductions import normalize_axes

@@ -12,9 +12,9 @@ import functools
 
 import numpy
 
-from ..distributed.deferred import defer_call, evaluate_into
-from ..distributed.elementwise import (aliases, broadcast_shapes, check_writable, choose_layout,
-                                       elementwise)
+from ..distributed.deferred import defer_call, evaluate_call
+from ..kernels.fused import CTYPE_DTYPES
+from ..distributed.elementwise import aliases, broadcast_shapes, elementwise
 from .. import _fperrors
 from .._settings import settings
 from ..distributed.layout import Layout
@@ -351,31 +351,18 @@ def _spacing(xp, x, out=None, **kw):
 _COMPOSED = {"spacing": _spacing}
 
 
+_KERNEL_DTYPES = CTYPE_DTYPES      # (a target the generated kernels can write)
+
+
 def _defer(ufunc, inputs, out):
-    """The call as a deferred expression (evaluated into ``out`` if given), or None."""
+    """The call as a deferred expression (evaluated straight into ``out`` if given), or
+    None where it goes another way."""
     if out is None:
         return defer_call(ufunc, inputs)
     o = out[0]
-    if len(out) != 1 or type(o) is not ndarray:
+    if len(out) != 1 or type(o) is not ndarray or o.dtype not in _KERNEL_DTYPES:
         return None
-    r = defer_call(ufunc, inputs, register=False)
-    if r is None or r._store.machine is not o._store.machine or r.shape != o.shape:
-        return None
-    if not _same_kind(r.dtype, o.dtype):
-        return None          # the general path raises NumPy's casting error
-    check_writable(o)
-    evaluate_into(o, r)
-    return o
-
-
-_casts: dict = {}
-
-
-def _same_kind(a, b) -> bool:
-    hit = _casts.get((a, b))
-    if hit is None:
-        hit = _casts[(a, b)] = bool(numpy.can_cast(a, b, "same_kind"))
-    return hit
+    return o if evaluate_call(ufunc, inputs, o) else None
 
 
 def ufunc_call(ufunc, inputs, kwargs):
@@ -454,7 +441,7 @@ def ufunc_call(ufunc, inputs, kwargs):
         if answer is not None:
             return _constant_answer(answer, ins, out, host_out, where, casting, machine)
     if machine.is_gpu and _device_ufunc(machine.devices[0].xp, ufunc) is None:
-        from ..dispatch.fallback import call_numpy
+        from .fallback import call_numpy
         kw = {"where": where} if where is not True else {}
         return call_numpy(ufunc, inputs, dict(kw, out=out, dtype=dtype, casting=casting),
                           name=f"numpy.{name} (on GPU)")
@@ -479,6 +466,8 @@ def ufunc_call(ufunc, inputs, kwargs):
         ins = ins + [w]
         if isinstance(w, ndarray):
             shape = broadcast_shapes([shape, w.shape]) if w.shape != shape else shape
+    if ufunc is numpy.power and machine.is_gpu and dtypes[0].kind in "iu":
+        _check_int_power(ins[1])     # (the device library does not check the values)
     kernel = _kernel(ufunc, ufunc.nin, dtype, casting, signature, has_where)
     token = None if machine.is_gpu else _fperrors.enter()
     try:
@@ -525,6 +514,16 @@ def _on_host(ufunc, inputs, kwargs):
     return numpy_answer(ufunc, inputs, kwargs, name)
 
 
+def _check_int_power(exponent) -> None:
+    """NumPy's ValueError for an integer to a negative integer power (array exponents
+    on GPUs, whose libraries compute a value instead; a scalar one is checked with the
+    dtypes)."""
+    if isinstance(exponent, ndarray) and exponent.dtype.kind == "i" and exponent.size:
+        from ..distributed import reductions
+        if bool(reductions.reduce(ufunc_call(numpy.less, (exponent, 0), {}), "any")):
+            raise ValueError("Integers to negative integer powers are not allowed.")
+
+
 def _constant_answer(answer, ins, out, host_out, where, casting, machine):
     """A comparison whose answer is the same everywhere, written as NumPy would write it
     (``where=``, ``out=``, ``casting=``)."""
@@ -551,7 +550,7 @@ def _constant_answer(answer, ins, out, host_out, where, casting, machine):
 def _gufunc(ufunc, inputs, kwargs):
     """A generalized ufunc (matmul, vecdot, matvec, vecmat): its registered function takes
     every keyword NumPy's does."""
-    from ..dispatch.registry import lookup
+    from .registry import lookup
     impl = lookup(ufunc)
     if impl is not None:
         out = kwargs.get("out")
@@ -567,7 +566,7 @@ def _gufunc(ufunc, inputs, kwargs):
             numpy.copyto(host, r, casting=kwargs.get("casting", "same_kind"))
             return host
         return impl.func(*inputs, **kwargs)
-    from ..dispatch.fallback import call_numpy
+    from .fallback import call_numpy
     return call_numpy(ufunc, inputs, kwargs, name=f"numpy.{ufunc.__name__}")
 
 

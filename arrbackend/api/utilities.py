@@ -15,7 +15,7 @@ import operator
 
 import numpy
 
-from ..dispatch.registry import implements
+from .registry import implements
 from ..distributed.view import normalize_axis
 from ._helpers import host, ours, uf
 from .manipulation import astype, moveaxis, ravel, reshape, transpose
@@ -250,15 +250,18 @@ def asarray_chkfinite(a, dtype=None, order=None):
 
 @implements(numpy.asfortranarray)
 def asfortranarray(a, dtype=None, *, like=None):
-    """Same as ``numpy.asfortranarray`` (shards keep C order; a 0-d input becomes 1-d)."""
+    """Same as ``numpy.asfortranarray`` (shards keep C order; a 0-d input becomes 1-d):
+    the array itself where NumPy's is Fortran-contiguous, else a copy, as NumPy's."""
     x = ours(a, dtype=dtype)
+    if x is a and not x.flags.f_contiguous:
+        x = x.copy()
     return reshape(x, (1,)) if x.ndim == 0 else x
 
 
 @implements(numpy.require)
 def require(a, dtype=None, requirements=None, *, like=None):
-    """Same as ``numpy.require``: 'W' and 'O' copy views that do not own writable data;
-    'C', 'F', 'A', 'E' hold already (shards are C-ordered arrbackend arrays)."""
+    """Same as ``numpy.require``: 'W', 'O', 'C' and 'F' copy an array without that flag,
+    as NumPy does (the copy is C-ordered: see the differences); 'A', 'E' hold already."""
     x = ours(a, dtype=dtype)
     reqs = set()
     if requirements:
@@ -277,8 +280,9 @@ def require(a, dtype=None, requirements=None, *, like=None):
         raise ValueError("Cannot specify both C and Fortran contiguous.")
     flags = x.flags
     if ("W" in reqs and not flags.writeable) or ("O" in reqs and not flags.owndata) or \
-            ("C" in reqs and not flags.c_contiguous):
-        return x.copy()
+            ("C" in reqs and not flags.c_contiguous) or \
+            ("F" in reqs and not flags.f_contiguous):
+        return x.copy()             # (a copy where NumPy copies; its memory is C-ordered)
     return x
 
 

@@ -124,17 +124,16 @@ def _make_wrapper(orig, impl):
 
 def _targets():
     """(module object, attribute name, original, implementation) to patch."""
-    from .registry import by_name
-    impls = by_name()
+    from ..api import registry
     out = []
     for modname, mod in (("numpy", numpy), ("numpy.fft", numpy.fft)):
         for name in ROUTED[modname]:
-            impl = impls.get(f"{modname}:{name}")
+            impl = registry.get(modname, name)
             if impl is not None and hasattr(mod, name):
                 out.append((mod, name, getattr(mod, name), impl.func))
-    for key, impl in impls.items():
-        mod, _, name = key.partition(":")
-        if mod == "numpy.random" and hasattr(numpy.random, name):
+    for name in registry.names("numpy.random"):
+        impl = registry.get("numpy.random", name)
+        if impl is not None and hasattr(numpy.random, name):
             out.append((numpy.random, name, getattr(numpy.random, name), impl.func))
     return out
 

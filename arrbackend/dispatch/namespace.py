@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import sys
 
 import numpy
 
-from .registry import by_name
+from ..api import registry
 
 __all__ = ["populate", "module_getattr", "NUMPY_PASSTHROUGH"]
 
@@ -36,23 +37,24 @@ NUMPY_PASSTHROUGH = (
 
 
 def populate(namespace: dict, module: str) -> list:
-    """Put the implementations registered for ``module`` into ``namespace``."""
-    names = []
-    for key, impl in by_name().items():
+    """Put the implementations registered for ``module`` (whose families are imported)
+    into ``namespace``; the others come when first asked for (``module_getattr``).
+    Returns every name the namespace serves."""
+    names = set(registry.names(module))
+    for key, impl in registry.loaded().items():
         mod, _, name = key.partition(":")
         if mod == module and "." not in name:
             namespace[name] = impl.func
-            names.append(name)
     if module == "numpy":
         from ..api.ufuncs import UFUNC_NAMES, ufunc_proxy
         for name in UFUNC_NAMES:
             if name not in namespace:
                 namespace[name] = ufunc_proxy(getattr(numpy, name))
-                names.append(name)
+                names.add(name)
         for name in NUMPY_PASSTHROUGH:
             if hasattr(numpy, name) and name not in namespace:
                 namespace[name] = getattr(numpy, name)
-                names.append(name)
+                names.add(name)
     _share_aliases(namespace, importlib.import_module(module))
     return sorted(names)
 
@@ -70,7 +72,7 @@ def _share_aliases(namespace: dict, npmod) -> None:
 
 
 def _fallback_function(func, qualname: str):
-    from .fallback import call_numpy
+    from ..api.fallback import call_numpy
 
     def fallback(*args, **kwargs):
         return call_numpy(func, args, kwargs, name=qualname)
@@ -97,6 +99,14 @@ def module_getattr(module: str, ours: str):
         if name in cache:
             return cache[name]
         npmod = importlib.import_module(module)
+        impl = registry.get(module, name)       # (its family imported on first use)
+        if impl is not None:
+            obj = impl.func
+            canonical = getattr(getattr(npmod, name, None), "__name__", name)
+            if canonical != name and registry.get(module, canonical) is not None:
+                obj = getattr(sys.modules[ours], canonical)     # NumPy's aliases: one object
+            setattr(sys.modules[ours], name, obj)
+            return obj
         try:
             obj = getattr(npmod, name)
         except AttributeError:

@@ -6,8 +6,8 @@ elementwise engine, ufunc reductions on the reduction engine.
 """
 from __future__ import annotations
 
-from .fallback import call_numpy
-from .registry import lookup
+from ..api.fallback import call_numpy
+from ..api.registry import lookup
 from ..distributed.array import ndarray
 
 __all__ = ["array_function", "array_ufunc", "hook"]
@@ -39,6 +39,9 @@ def array_ufunc(ufunc, method, inputs, kwargs, _hooked=False):
     from ..api import ufuncs
     if method == "__call__":
         return ufuncs.ufunc_call(ufunc, inputs, kwargs)
+    if len(ufuncs.METHODS) == 1:
+        from ..api import ufunc_methods      # (imported on first use)
+        ufunc_methods.register()
     handler = ufuncs.METHODS.get(method)
     if handler is not None:
         result = handler(ufunc, inputs, kwargs)

@@ -38,6 +38,7 @@ from .view import IndexMap
 from .array import ndarray
 from ..kernels import fused
 from . import plans
+from .plans import _rel_slice, _union
 
 __all__ = ["Leaf", "Const", "Op", "LazyStore", "deferring", "defer_ufunc", "defer_call",
            "evaluate_into", "as_expr"]
@@ -60,16 +61,16 @@ class Leaf(Expr):
         self.vmap = vmap
         self.shape = vmap.shape
         self.dtype = store.dtype
-        self.size = 1
         self.sig = store.dtype.str
         self.local = local
-        self.consts = ()
-        self.bases = (store.base,)
-        self.rands = ()
 
-    # (a property, not a stored (self,): a node referring to itself would be a reference
-    # cycle, and its store's memory would wait for the garbage collector)
+    # (properties, not stored fields: a node referring to itself would be a reference
+    # cycle, and its store's memory would wait for the garbage collector; ``Op`` reads a
+    # leaf's directly)
     lvs = property(lambda self: (self,))
+    bases = property(lambda self: (self.store._base or self.store,))
+    size = 1
+    rands = consts = ()
 
     def broadcast_to(self, shape):
         return Leaf(self.store, self.vmap.broadcast_to(shape))
@@ -83,20 +84,26 @@ class Const(Expr):
     def __init__(self, value, shape=()):
         self.value = value
         self.shape = shape
-        if isinstance(value, numpy.generic):
-            self.dtype = value.dtype
-        elif isinstance(value, bool):
-            self.dtype = numpy.dtype(bool)      # (NumPy promotes True like a bool array)
+        t = type(value)
+        if t is float or t is int:
+            self.dtype = t                      # int / float: weak, as NEP 50 says
+            self.sig = ("C", t)
+        elif t is bool:
+            self.dtype = _BOOL                  # (NumPy promotes True like a bool array)
+            self.sig = ("C", "|b1")
         else:
-            self.dtype = type(value)            # int / float: weak, as NEP 50 says
-        self.size = 1
-        self.sig = ("C", self.dtype if isinstance(self.dtype, type) else self.dtype.str)
-        self.lvs = self.bases = self.rands = ()
+            self.dtype = value.dtype
+            self.sig = ("C", value.dtype.str)
 
     consts = property(lambda self: (self,))     # (no reference cycle: see Leaf.lvs)
+    size = 1
+    lvs = bases = rands = ()
 
     def broadcast_to(self, shape):
         return Const(self.value, shape)
+
+
+_BOOL = numpy.dtype(bool)
 
 
 class Op(Expr):
@@ -112,31 +119,43 @@ class Op(Expr):
         self.shape = shape
         self.dtype = loop[-1]
         a0 = args[0]
+        t0 = type(a0)
+        if t0 is Leaf:
+            lvs0, bases0, rands0, consts0 = (a0,), (a0.store._base or a0.store,), (), ()
+        elif t0 is Const:
+            lvs0, bases0, rands0, consts0 = (), (), (), (a0,)
+        else:
+            lvs0, bases0, rands0, consts0 = a0.lvs, a0.bases, a0.rands, a0.consts
         if len(args) == 1:
             self.size = 1 + a0.size
             self.sig = sig or (ufunc, loop, (a0.sig,))
-            self.lvs, self.bases, self.rands = a0.lvs, a0.bases, a0.rands
-            self.consts = a0.consts
+            self.lvs, self.bases, self.rands, self.consts = lvs0, bases0, rands0, consts0
+            return
+        a1 = args[1]
+        t1 = type(a1)
+        if t1 is Leaf:
+            lvs1, bases1, rands1, consts1 = (a1,), (a1.store._base or a1.store,), (), ()
+        elif t1 is Const:
+            lvs1, bases1, rands1, consts1 = (), (), (), (a1,)
         else:
-            a1 = args[1]
-            self.size = 1 + a0.size + a1.size
-            self.sig = sig or (ufunc, loop, (a0.sig, a1.sig))
-            self.lvs = a0.lvs + a1.lvs
-            self.rands = a0.rands + a1.rands
-            self.consts = a0.consts + a1.consts
-            bases = a0.bases
-            for b in a1.bases:
-                for c in bases:
-                    if b is c:
-                        break
-                else:
-                    bases = bases + (b,)
-            self.bases = bases
+            lvs1, bases1, rands1, consts1 = a1.lvs, a1.bases, a1.rands, a1.consts
+        self.size = 1 + a0.size + a1.size
+        self.sig = sig or (ufunc, loop, (a0.sig, a1.sig))
+        self.lvs = lvs0 + lvs1
+        self.rands = rands0 + rands1
+        self.consts = consts0 + consts1
+        bases = bases0
+        for b in bases1:
+            for c in bases:
+                if b is c:
+                    break
+            else:
+                bases = bases + (b,)
+        self.bases = bases
 
     def broadcast_to(self, shape):
         return Op(self.ufunc, tuple(a.broadcast_to(shape) for a in self.args), self.loop,
                   shape, self.sig)
-
 
 class Rand(Expr):
     """Random numbers computed where they are consumed: element i (C order) of draw
@@ -391,11 +410,9 @@ def broadcast_pair(a: tuple, b: tuple) -> tuple:
     return tuple(out)
 
 
-def defer_ufunc(ufunc, inputs, shape, machine, layout_for=None, register=True):
-    """The expression ``ufunc(*inputs)`` of ``shape`` as a new pending array, or None
-    where this call is not deferred (an unsupported ufunc or dtype: it runs eagerly).
-    ``register=False`` where the caller evaluates it at once (``out=``): no later write
-    needs to know that it reads its operands."""
+def build(ufunc, inputs, shape):
+    """``(expression, array operands)`` of ``ufunc(*inputs)`` over ``shape``, or None
+    where the generated kernels do not cover the call (a ufunc, dtype or scalar kind)."""
     if ufunc not in _SUPPORTED:
         return None
     args = []
@@ -407,19 +424,28 @@ def defer_ufunc(ufunc, inputs, shape, machine, layout_for=None, register=True):
                 return None
             arrays.append(x)
             args.append(as_expr(x, shape))
-        elif t is complex or (t is not float and t is not int and t is not bool and
-                              x.dtype not in _HAS_CTYPE):
+        elif t is not float and t is not int and t is not bool and (
+                not isinstance(x, numpy.generic) or x.dtype not in _HAS_CTYPE):
             return None
         else:
             args.append(Const(x, shape))
     loop = _loop(ufunc, args)
     if loop is None:
         return None
-    if ufunc is numpy.power and type(args[1]) is Const and loop[0].kind == "f" \
-            and loop[0] == loop[-1] == args[0].dtype and args[1].value in (2, 0.5):
-        # NumPy's own fast path for these scalar exponents (the same values)
-        ufunc = numpy.square if args[1].value == 2 else numpy.sqrt
-        args, loop = args[:1], (loop[0], loop[-1])
+    if ufunc is numpy.power:
+        if loop[1].kind == "i":
+            # an integer to a negative integer power is NumPy's ValueError: a scalar
+            # exponent is checked here, an array one where its values are (eagerly: the
+            # generated kernels do not check)
+            if type(args[1]) is not Const:
+                return None
+            if args[1].value < 0 and 0 not in shape:
+                raise ValueError("Integers to negative integer powers are not allowed.")
+        elif type(args[1]) is Const and loop[0].kind == "f" and \
+                loop[0] == loop[-1] == args[0].dtype and args[1].value in (2, 0.5):
+            # NumPy's own fast path for these scalar exponents (the same values)
+            ufunc = numpy.square if args[1].value == 2 else numpy.sqrt
+            args, loop = args[:1], (loop[0], loop[-1])
     # scalars become values of their loop dtype (what the ufunc's loop does with them):
     # the kernels then see one typed value, as large as the dtype allows (2**70 as a
     # float64, 2**63 + 5 as a uint64)
@@ -428,7 +454,18 @@ def defer_ufunc(ufunc, inputs, shape, machine, layout_for=None, register=True):
     else:
         args = tuple(Const(loop[i].type(a.value), shape) if type(a) is Const and
                      type(a.value) is not loop[i].type else a for i, a in enumerate(args))
-    expr = Op(ufunc, args, loop, shape)
+    return Op(ufunc, args, loop, shape), arrays
+
+
+def defer_ufunc(ufunc, inputs, shape, machine, layout_for=None, register=True):
+    """The expression ``ufunc(*inputs)`` of ``shape`` as a new pending array, or None
+    where this call is not deferred (an unsupported ufunc or dtype: it runs eagerly).
+    ``register=False`` where the caller evaluates it at once: no later write needs to
+    know that it reads its operands."""
+    built = build(ufunc, inputs, shape)
+    if built is None:
+        return None
+    expr, arrays = built
     if machine.ndev == 1:
         layout = machine.devices[0].single
     else:
@@ -439,6 +476,66 @@ def defer_ufunc(ufunc, inputs, shape, machine, layout_for=None, register=True):
     elif register:
         _register_reader(store, expr)
     return ndarray._from_store(store)
+
+
+def evaluate_call(ufunc, inputs, out) -> bool:
+    """``ufunc(*inputs, out=out)`` as one evaluation straight into ``out`` (of the
+    inputs' broadcast shape, a dtype the kernels write, on the inputs' machine), where
+    this machine defers elementwise work; False where the call goes another way."""
+    m = out._store.machine
+    shape = (out._mp or out._map).shape
+    mode = settings.fusion
+    if mode != "1":
+        if mode == "0":
+            return False
+        if m.ndev == 1 and not m.is_gpu:
+            n = 1
+            for k in shape:
+                n *= k
+            if n < settings.fusion_min_size:
+                return False
+    for x in inputs:
+        t = type(x)
+        if t is ndarray:
+            if x._store.machine is not m:
+                return False
+            xs = x._loc.shape if x._loc is not None else (x._mp or x._map).shape
+            if xs != shape:
+                try:
+                    if broadcast_pair(xs, shape) != shape:
+                        return False
+                except ValueError:
+                    return False
+        elif t is not float and t is not int and t is not bool and \
+                not isinstance(x, numpy.generic):
+            return False        # (NumPy arrays, lists: made arrays by the general path)
+    built = build(ufunc, inputs, shape)
+    if built is None:
+        return False
+    expr = built[0]
+    if not _same_kind(expr.dtype, out.dtype):
+        return False        # the general path raises NumPy's casting error
+    if out._readonly or (out._mp or out._map).has_broadcast:
+        return False        # ... and NumPy's read-only error
+    if 0 in shape:
+        return True         # nothing to write
+    if expr.dtype != out.dtype:
+        expr = _Cast(expr, out.dtype)
+    before_write(out._store)
+    count("statements")
+    plans.evaluate(expr, expr.lvs, out._store, out._mp or out._map, out._view_layout(), m,
+                   _Errors() if not m.is_gpu else None, _rand_local)
+    return True
+
+
+_casts: dict = {}
+
+
+def _same_kind(a, b) -> bool:
+    hit = _casts.get((a, b))
+    if hit is None:
+        hit = _casts[(a, b)] = bool(numpy.can_cast(a, b, "same_kind"))
+    return hit
 
 
 def _register_reader(lazy, expr) -> None:
@@ -577,12 +674,12 @@ def plan_devices(expr, lvs, layout, shape, m, tstore=None, tmap=None):
             group = groups[k]
             store = group[0].store
             sboxes = [lf.vmap.store_box(box) for lf in group]
-            union = plans._union(sboxes)
+            union = _union(sboxes)
             tile = ex.fetch(store, union, d, copy=copy_of.get(k, False))
             if tile is None:
                 continue
             for lf, sb in zip(group, sboxes):
-                rel = tuple(plans._rel_slice(s, u) for s, u in zip(sb, union)) + (Ellipsis,)
+                rel = tuple(_rel_slice(s, u) for s, u in zip(sb, union)) + (Ellipsis,)
                 leaf_local[id(lf)] = post(tile[rel], lf.vmap, sb, box, xp)
         if m.is_local(d):
             for r in expr.rands:

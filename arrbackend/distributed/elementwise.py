@@ -17,6 +17,7 @@ from .layout import Layout, choose_layout, default_layout
 from .localize import Exchange, device_boxes
 from .store import Store, alloc_local, before_write
 from .deferred import evaluate_into
+from ..kernels.fused import CTYPE_DTYPES
 from .array import ndarray
 
 __all__ = ["elementwise", "broadcast_shapes", "choose_layout", "aliases", "assign",
@@ -197,29 +198,41 @@ def assign(target, value) -> None:
             value = fit_value(value, vshape, tshape)
     if 0 in tshape:
         return                  # nothing to write (a new axis sliced empty is no broadcast)
-    if type(value) is ndarray and value._store.pending and (value._mp or value._map).ident:
+    if type(value) is ndarray and value._store.pending and (value._mp or value._map).ident \
+            and target.dtype in CTYPE_DTYPES:
         evaluate_into(target, value)      # the statement's one fused evaluation
         return
     elementwise(_copy_kernel, [value], tshape, [target.dtype], out=(target,),
                 machine=target._store.machine)
 
 
-def fit_value(value, vshape: tuple, tshape: tuple):
+def fit_value(value, vshape: tuple, tshape: tuple, indexed: bool = False):
     """A value of shape ``vshape`` made to broadcast to ``tshape`` as NumPy's assignment
-    does: extra leading length-1 axes are dropped (a view); else ValueError."""
+    does: extra leading length-1 axes are dropped (a view); else NumPy's ValueError
+    (``indexed``: its message for an assignment through array indices)."""
     extra = len(vshape) - len(tshape)
+    shape = vshape
     if extra > 0 and all(n == 1 for n in vshape[:extra]):
         from .indexing import basic_view
         value = basic_view(value, (0,) * extra)
-        vshape = vshape[extra:]
+        shape = vshape[extra:]
     try:
-        full = broadcast_shapes([vshape, tshape])
+        full = broadcast_shapes([shape, tshape])
     except ValueError:
         full = None
     if full != tshape:
-        raise ValueError(f"could not broadcast input array from shape {vshape} "
-                         f"into shape {tshape}")
+        if indexed:
+            raise ValueError(f"shape mismatch: value array of shape {shape_text(vshape)} "
+                             f"could not be broadcast to indexing result of shape "
+                             f"{shape_text(tshape)}")
+        raise ValueError(f"could not broadcast input array from shape {shape_text(vshape)} "
+                         f"into shape {shape_text(tshape)}")
     return value
+
+
+def shape_text(shape: tuple) -> str:
+    """A shape as NumPy's messages write it: ``(2,3)``, ``(4,)``, ``()``."""
+    return "(" + ",".join(str(n) for n in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
 def assign_all(pairs) -> None:

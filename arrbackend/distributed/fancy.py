@@ -193,16 +193,18 @@ def setitem(x, key, value, op=None) -> None:
     else:
         numpy_shape = full
     if isinstance(value, ndarray):
-        from .elementwise import broadcast_shapes
-        try:
-            ok = broadcast_shapes([value.shape, numpy_shape]) == numpy_shape
-        except ValueError:
-            ok = False
-        if not ok:
-            raise ValueError(f"shape mismatch: value array of shape {value.shape} could not "
-                             f"be broadcast to indexing result of shape {numpy_shape}")
-        from ..api.manipulation import broadcast_to
-        value = _unplaced(broadcast_to(value, numpy_shape), nb, front, p0)
+        from .elementwise import broadcast_shapes, fit_value
+        if op is None:          # assignment: extra leading length-1 axes are dropped
+            value = fit_value(value, value.shape, numpy_shape, indexed=True)
+        else:                   # ufunc.at: the value broadcasts as it is
+            try:
+                ok = broadcast_shapes([value.shape, numpy_shape]) == numpy_shape
+            except ValueError:
+                ok = False
+            if not ok:
+                raise ValueError("array is not broadcastable to correct shape")
+        value = _unplaced(value._view(value._map.broadcast_to(numpy_shape))
+                          if value.shape != numpy_shape else value, nb, front, p0)
     scatter(w, idxs, k, B, value, op)
 
 
@@ -224,14 +226,14 @@ def apply_at(x, key, value, op) -> None:
 
 def _fallback_get(x, key):
     import operator
-    from ..dispatch.fallback import call_numpy
+    from ..api.fallback import call_numpy
     return call_numpy(operator.getitem, (x, key), {},
                       name="ndarray.__getitem__ with a Python bool among array indices")
 
 
 def _fallback_set(x, key, value) -> None:
     import operator
-    from ..dispatch.fallback import call_numpy
+    from ..api.fallback import call_numpy
     call_numpy(operator.setitem, (x, key, value), {},
                name="ndarray.__setitem__ with a Python bool among array indices")
 

@@ -14,12 +14,12 @@ import numpy
 from .. import _fperrors
 from .layout import Layout, even_ranges
 from .localize import Exchange, device_boxes
-from .store import Store, before_write
+from .store import Held, Store, before_write
 from .elementwise import assign
 from .view import parse_basic_index, separated_advanced
 from .array import derived_map, ndarray
 
-__all__ = ["getitem", "setitem", "basic_view", "assigned_scalar"]
+__all__ = ["getitem", "setitem", "basic_view", "assigned_scalar", "Value", "element_value"]
 
 
 def _basic_fast(key):
@@ -53,15 +53,39 @@ def _is_element(key, ndim: int) -> bool:
     return len(key) == ndim and all(type(k) is int for k in key)
 
 
+class Value(Held):
+    """The store of an element's value taken by integer indexing (``a[i, j]``, where
+    NumPy gives a scalar): a copy, never a view, so later writes into ``a`` leave it
+    as it was.  The type marks it, so that in-place operators on it can answer as on
+    NumPy's scalars (out of place)."""
+
+    __slots__ = ()
+
+
+def element_value(v):
+    """A copy of the one-element 0-d view ``v``, on the device(s) holding it (nothing
+    moves; a pending store is computed first)."""
+    from .derived import view_parts
+    lay, parts = view_parts(v)
+    m = v._store.machine
+    shards = [None] * m.ndev
+    for d, _box, loc in parts:
+        with m.devices[d].activate():
+            shards[d] = loc.copy()
+    st = Value()
+    Store.__init__(st, m, (), v.dtype, lay, shards)
+    return ndarray._from_store(st)
+
+
 def getitem(x, key):
     if _basic_fast(key):
         v = _basic_view(x, key)
-        return v.copy() if _is_element(key, x.ndim) else v
+        return element_value(v) if _is_element(key, x.ndim) else v
     key = _convert_key(x, key)
     items, adv = parse_basic_index(key, x.shape)
     if adv is None:
         v = x._view(x._map.getitem(items))
-        return v.copy() if len(items) == x.ndim and all(
+        return element_value(v) if len(items) == x.ndim and all(
             type(i) is int for i in items) else v
     sel = _mask_selection(x, items, adv, key)
     if sel is not None:
@@ -85,7 +109,14 @@ def setitem(x, key, value) -> None:
         return
     sel = _mask_selection(x, items, adv, key)
     if sel is not None:
-        _bool_set(*sel, value=_value_for(x, value))
+        value = _value_for(x, value)
+        # one boolean array of the array's shape: NumPy's own path, with its rules for
+        # the value (0-d or 1-d only)
+        whole = len(key) == 1 and isinstance(key[0], ndarray) and key[0].ndim == x.ndim
+        if whole and isinstance(value, ndarray) and value.ndim > 1:
+            raise TypeError(f"NumPy boolean array indexing assignment requires a 0 or "
+                            f"1-dimensional input, input has {value.ndim} dimensions")
+        _bool_set(*sel, value=value, whole=whole)
         return
     from . import fancy
     fancy.setitem(x, key, _value_for(x, value))
@@ -260,8 +291,8 @@ def _bool_get(view, q, mask, to_front):
     return r
 
 
-def _bool_set(view, q, mask, to_front, value) -> None:
-    from .elementwise import aliases, broadcast_shapes
+def _bool_set(view, q, mask, to_front, value, whole=False) -> None:
+    from .elementwise import aliases, fit_value
     m = view._store.machine
     k = mask.ndim
     target = view
@@ -269,7 +300,7 @@ def _bool_set(view, q, mask, to_front, value) -> None:
     if view is not target:
         # the view was re-cut along the mask's first axis: assign there, then copy back
         from .elementwise import assign
-        _bool_set(view, q, mask, to_front, value)
+        _bool_set(view, q, mask, to_front, value, whole)
         assign(target, view)
         return
     before_write(view._store)
@@ -296,17 +327,11 @@ def _bool_set(view, q, mask, to_front, value) -> None:
         rshape = (total,) + outer + inner
     if isinstance(value, ndarray):
         vshape = value.shape
-        try:
-            ok = broadcast_shapes([vshape, rshape]) == rshape
-        except ValueError:
-            ok = False
-        if not ok:
-            if len(vshape) == 1 and len(rshape) == 1:
-                raise ValueError(f"NumPy boolean array indexing assignment cannot assign "
-                                 f"{vshape[0]} input values to the {rshape[0]} output "
-                                 f"values where the mask is true")
-            raise ValueError(f"shape mismatch: value array of shape {vshape} could not be "
-                             f"broadcast to indexing result of shape {rshape}")
+        if whole and vshape not in ((), (1,), rshape):
+            raise ValueError(f"NumPy boolean array indexing assignment cannot assign "
+                             f"{vshape[0]} input values to the {rshape[0]} output "
+                             f"values where the mask is true")
+        value = fit_value(value, vshape, rshape, indexed=True)
         if to_front and q != 0:
             from ..api.manipulation import moveaxis, broadcast_to
             value = moveaxis(broadcast_to(value, rshape), 0, q)

@@ -16,6 +16,9 @@ from .machine import Machine
 
 __all__ = ["Store", "Held", "allocate", "device_memory_error", "before_write"]
 
+_EMPTY = numpy.empty
+_FULL = numpy.full
+
 
 class Store:
     # ``expr``, ``errstate``, ``used``: a deferred store's (``distributed.deferred``), which
@@ -112,8 +115,8 @@ def alloc_local(device, shape: tuple, dtype, fill=None):
                     return xp.empty(shape, dtype)
                 return xp.full(shape, fill, dtype)
         if fill is None:
-            return xp.empty(shape, dtype)
-        return xp.full(shape, fill, dtype)
+            return _EMPTY(shape, dtype)     # (NumPy's own: enabled() may route numpy.empty)
+        return _FULL(shape, fill, dtype)
     except MemoryError as exc:
         nbytes = int(numpy.prod(shape, dtype=numpy.int64)) * numpy.dtype(dtype).itemsize
         raise device_memory_error(device, nbytes, exc) from None

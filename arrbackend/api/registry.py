@@ -8,11 +8,14 @@ that ``tests/test_registry.py`` reports.
 """
 from __future__ import annotations
 
+import importlib
 import inspect
+import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-__all__ = ["implements", "Implementation", "lookup", "registry", "by_name"]
+__all__ = ["implements", "Implementation", "lookup", "registry", "by_name", "get", "names",
+           "defer", "load", "load_all", "on_register", "loaded"]
 
 
 @dataclass
@@ -31,6 +34,14 @@ class Implementation:
 
 _REGISTRY: dict = {}       # numpy callable -> Implementation
 _BY_NAME: dict = {}        # 'module:name' -> Implementation
+
+# Families (modules of arrbackend.api) are imported when first needed: importing
+# arrbackend imports the few every program uses, and ``lookup``/``get`` import the others
+# from the index (``api/index.py``, generated from the registry and checked by a test).
+_PENDING: dict = {}        # 'module:name' (registered, or a NumPy callable's own) -> family
+_FAMILIES: set = set()     # the families not imported yet
+_HOOKS: list = []          # callables applied to each new Implementation, in order
+_NONE: set = set()         # NumPy callables known to have no implementation
 
 
 def implements(*numpy_funcs, name: str | None = None, module: str | None = None,
@@ -54,6 +65,8 @@ def implements(*numpy_funcs, name: str | None = None, module: str | None = None,
             nm = name or getattr(nf, "__name__", None) or func.__name__
             impl = Implementation(nf, impl_func, nm, mod, devices, note, dict(extra or {}),
                                   dict(missing or {}), local)
+            for hook in _HOOKS:
+                hook(impl)
             if nf is not None:
                 _REGISTRY[nf] = impl
             _BY_NAME[f"{mod}:{nm}"] = impl
@@ -78,16 +91,88 @@ def _module_of(nf) -> str:
 
 def lookup(numpy_func) -> Implementation | None:
     impl = _REGISTRY.get(numpy_func)
-    if impl is None and getattr(numpy_func, "_arrbackend_routed", False):
-        impl = _REGISTRY.get(numpy_func.__wrapped__)     # NumPy's function under enabled()
+    if impl is None:
+        if getattr(numpy_func, "_arrbackend_routed", False):
+            return lookup(numpy_func.__wrapped__)      # NumPy's function under enabled()
+        if _FAMILIES and numpy_func not in _NONE:
+            try:
+                key = f"{_module_of(numpy_func)}:{numpy_func.__name__}"
+            except (AttributeError, TypeError):
+                key = None
+            family = _PENDING.get(key)
+            if family is not None:
+                load(family)
+                impl = _REGISTRY.get(numpy_func)
+            if impl is None:
+                try:
+                    _NONE.add(numpy_func)
+                except TypeError:
+                    pass
     return impl
 
 
+def get(module: str, name: str) -> Implementation | None:
+    """The implementation registered under ``module:name`` (its family imported)."""
+    key = f"{module}:{name}"
+    impl = _BY_NAME.get(key)
+    if impl is None and key in _PENDING:
+        load(_PENDING[key])
+        impl = _BY_NAME.get(key)
+    return impl
+
+
+def names(module: str) -> list:
+    """Every name registered for ``module``, imported or not."""
+    out = {k.partition(":")[2] for k in _BY_NAME if k.partition(":")[0] == module}
+    out |= {k.partition(":")[2] for k, fam in _PENDING.items()
+            if k.partition(":")[0] == module and fam in _FAMILIES}
+    return sorted(n for n in out if "." not in n)
+
+
+def defer(index: dict) -> None:
+    """Families to import when first needed: ``{family module: keys}``."""
+    for family, keys in index.items():
+        if family in sys.modules:
+            continue
+        _FAMILIES.add(family)
+        for key in keys:
+            _PENDING.setdefault(key, family)
+
+
+def load(family: str) -> None:
+    if family in _FAMILIES:
+        _FAMILIES.discard(family)
+        importlib.import_module(family)
+        _NONE.clear()
+
+
+def load_all() -> None:
+    for family in sorted(_FAMILIES):
+        load(family)
+
+
+def on_register(hook) -> None:
+    """Apply ``hook(impl)`` to every implementation, registered now or later."""
+    _HOOKS.append(hook)
+    seen = set()
+    for impl in list(_REGISTRY.values()) + list(_BY_NAME.values()):
+        if id(impl) not in seen:
+            seen.add(id(impl))
+            hook(impl)
+
+
+def loaded() -> dict:
+    """The ``module:name`` implementations of the families imported so far."""
+    return dict(_BY_NAME)
+
+
 def registry() -> dict:
+    load_all()
     return dict(_REGISTRY)
 
 
 def by_name() -> dict:
+    load_all()
     return dict(_BY_NAME)
 
 

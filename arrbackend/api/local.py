@@ -68,7 +68,9 @@ def _wrap(r, state, locals_seen):
         m, d = state
         shards = [None] * m.ndev
         shards[d] = r
-        return ndarray._from_store(Store(m, r.shape, r.dtype, Layout.single(d), shards))
+        out = ndarray._from_store(Store(m, r.shape, r.dtype, Layout.single(d), shards))
+        out._readonly = not r.flags.writeable      # (NumPy's read-only results stay so)
+        return out
     if isinstance(r, tuple):
         vals = [_wrap(v, state, locals_seen) for v in r]
         return type(r)(*vals) if hasattr(r, "_fields") else tuple(vals)

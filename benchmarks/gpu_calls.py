@@ -1,0 +1,57 @@
+"""Where the host time of small GPU statements goes: per call (after warm-up), the
+Python-level calls (cProfile's count) and the functions that take most of it.
+
+    python benchmarks/gpu_calls.py [--top 12]
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import sys
+import time
+
+import numpy as np
+
+sys.path.insert(0, ".")
+import arrbackend  # noqa: E402
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser()
+    p.add_argument("--top", type=int, default=12)
+    a = p.parse_args(argv)
+    import cupy as cp
+    with arrbackend.enabled(devices="gpu:1"):
+        x, y, z = np.random.rand(1000), np.random.rand(1000), np.empty(1000)
+        g, h = np.random.rand(100, 100), np.zeros((100, 100))
+        cases = {
+            "np.add(x, y, out=z)": lambda: np.add(x, y, out=z),
+            "z[...] = x + y * 2.0": lambda: z.__setitem__(Ellipsis, x + y * 2.0),
+            "stencil 100^2": lambda: h.__setitem__(
+                (slice(1, -1), slice(1, -1)),
+                0.25 * (g[:-2, 1:-1] + g[2:, 1:-1] + g[1:-1, :-2] + g[1:-1, 2:])),
+        }
+        for name, f in cases.items():
+            for _ in range(300):
+                f()
+            cp.cuda.Device().synchronize()
+            n = 3000
+            t0 = time.perf_counter()
+            for _ in range(n):
+                f()
+            cp.cuda.Device().synchronize()
+            t = (time.perf_counter() - t0) / n
+            prof = cProfile.Profile()
+            prof.enable()
+            for _ in range(200):
+                f()
+            prof.disable()
+            st = pstats.Stats(prof)
+            print(f"\n== {name}: {t * 1e6:.1f} us per call, "
+                  f"{st.total_calls / 200:.0f} Python-level calls")
+            st.sort_stats("tottime").print_stats(a.top)
+
+
+if __name__ == "__main__":
+    main()

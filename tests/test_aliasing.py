@@ -1,0 +1,299 @@
+"""Views and aliasing as NumPy has them: after every write, the variables that changed
+are NumPy's (``same_aliasing`` writes into each variable of a program in turn and compares
+them all).  One parametrized test per class: integer indexing gives values; functions
+that make new arrays never return views of their input; diagonals and reshapes are views
+where NumPy's are; the complex parts; and NumPy's read-only flags (``asarray`` of a
+read-only NumPy array)."""
+from __future__ import annotations
+
+import numpy
+import pytest
+
+import arrbackend as ab
+from helpers import check, same_aliasing, to_ours
+
+
+def _grid(*shape, dtype=float):
+    return (numpy.arange(numpy.prod(shape)) % 7).astype(dtype).reshape(shape) \
+        if dtype == "bool" else numpy.arange(numpy.prod(shape), dtype=dtype).reshape(shape)
+
+
+# ---------------------------------------------------------------------------------------
+# integer indexing of every axis gives a value (NumPy: a scalar), never a live view
+
+ELEMENTS = {
+    "ints": lambda a: {"v": a[3, 2]},
+    "negative ints": lambda a: {"v": a[-1, -3]},
+    "numpy ints": lambda a: {"v": a[numpy.int64(1), numpy.intp(2)]},
+    "a tuple key": lambda a: {"v": a[(2, 1)]},
+    "row, then element": lambda a: {"r": a[1], "v": a[1][2]},
+    "of a transposed view": lambda a: {"v": a.T[2, 3]},
+    "of a reversed strided view": lambda a: {"s": a[::-2, ::2], "v": a[::-2, ::2][1, 1]},
+    "ints and an ellipsis (a 0-d view)": lambda a: {"v": a[1, ..., 2]},
+    "an empty tuple (a view)": lambda a: {"v": a[()]},
+    "a 0-d view, then its element": lambda a: {"z": a[1, 2, ...], "v": a[1, 2, ...][()]},
+    "iteration": lambda a: {"v": list(a[0])[1], "w": [r for r in a][2][0]},
+}
+
+
+@pytest.mark.parametrize("case", list(ELEMENTS))
+def test_integer_indexing_gives_values(machine, case):
+    same_aliasing(ELEMENTS[case], _grid(4, 3))
+
+
+@pytest.mark.parametrize("dtype", ["uint8", "int16", "float32"])
+def test_element_value_after_writes_to_its_array(machine, dtype):
+    a = _grid(5, 2, dtype=dtype)
+    x = to_ours(a)
+    v, w = a[3, 1], x[3, 1]
+    a[-4:] = 9
+    x[-4:] = 9
+    check(w, v)
+    check(x, a)
+
+
+def test_in_place_operator_on_an_element(machine):
+    # NumPy: u8[3] is a scalar, /= makes a float64 1.5, stored back truncated
+    a = numpy.arange(6, dtype=numpy.uint8)
+    x = to_ours(a)
+    a[3] /= 2
+    x[3] /= 2
+    check(x, a)
+
+
+# ---------------------------------------------------------------------------------------
+# functions that make a new array never return a view of their input; those that return
+# views (or the input itself) in NumPy do here
+
+NEW_OR_VIEW = {
+    "tile": lambda a: {"t": numpy.tile(a, (3, 1))},
+    "tile 1-d reps": lambda a: {"t": numpy.tile(a, 2)},
+    "tile ones": lambda a: {"t": numpy.tile(a, (1, 1))},
+    "tile of a row": lambda a: {"t": numpy.tile(a[1], (2, 1))},
+    "tile of one element": lambda a: {"t": numpy.tile(a[:1, :1], (2, 3))},
+    "repeat": lambda a: {"r": numpy.repeat(a, 2, axis=0)},
+    "repeat once": lambda a: {"r": numpy.repeat(a, 1, axis=1)},
+    "repeat one element": lambda a: {"r": numpy.repeat(a[:1, :1], 3)},
+    "resize": lambda a: {"r": numpy.resize(a, (2, 6))},
+    "copy": lambda a: {"c": numpy.copy(a), "m": a.copy(), "r": numpy.array(a)},
+    "astype": lambda a: {"c": a.astype(a.dtype)},
+    "flatten": lambda a: {"f": a.flatten(), "g": a[:, :1].flatten()},
+    "joins of one array": lambda a: {"c": numpy.concatenate([a]), "s": numpy.stack([a]),
+                                     "h": numpy.hstack([a]), "v": numpy.vstack([a]),
+                                     "b": numpy.block([a])},
+    "append": lambda a: {"p": numpy.append(a, [])},
+    "sort": lambda a: {"s": numpy.sort(a, axis=0)},
+    "pad 0": lambda a: {"p": numpy.pad(a, 0)},
+    "roll 0": lambda a: {"r": numpy.roll(a, 0)},
+    "tril triu": lambda a: {"l": numpy.tril(a, 5), "u": numpy.triu(a, -5)},
+    "delete nothing": lambda a: {"d": numpy.delete(a, [], axis=0)},
+    "elementwise": lambda a: {"p": +a, "q": numpy.positive(a), "c": numpy.clip(a, -1, 99),
+                              "w": numpy.where(True, a, 0), "n": numpy.nan_to_num(a)},
+    "asarray": lambda a: {"v": numpy.asarray(a), "w": numpy.asanyarray(a),
+                          "c": numpy.ascontiguousarray(a)},
+    "views": lambda a: {"t": a.T, "s": numpy.swapaxes(a, 0, 1), "f": numpy.flip(a),
+                        "l": numpy.fliplr(a), "r": numpy.rot90(a), "e": numpy.expand_dims(a, 0),
+                        "q": numpy.squeeze(a[:1]), "t2": numpy.atleast_2d(a[0]),
+                        "m": numpy.moveaxis(a, 0, 1), "v": a.view()},
+    "splits": lambda a: dict(zip("pqr", numpy.array_split(a, 3))),
+    "broadcast_to (read-only)": lambda a: {"b": numpy.broadcast_to(a[:1], (3, 3)),
+                                           "c": numpy.broadcast_to(a, a.shape)},
+    "real of a real array": lambda a: {"r": numpy.real(a), "s": a.real},
+    "flat indexing (copies)": lambda a: {"r": a.flat[:], "s": a.flat[2:7], "t": a.flat[[1, 4]]},
+    "asfortranarray, require": lambda a: {"f": numpy.asfortranarray(a),
+                                          "g": numpy.asfortranarray(a[0]),
+                                          "r": numpy.require(a, requirements="F"),
+                                          "s": numpy.require(a, requirements="C"),
+                                          "t": numpy.require(a[:, ::2], requirements="C")},
+    "diff n=0, astype copy=False": lambda a: {"d": numpy.diff(a, n=0),
+                                              "c": a.astype(a.dtype, copy=False)},
+    "reductions over no axes": lambda a: {"s": numpy.sum(a, axis=()),
+                                          "m": numpy.max(a, axis=()),
+                                          "p": numpy.prod(a, axis=())},
+}
+
+
+@pytest.mark.parametrize("case", list(NEW_OR_VIEW))
+def test_new_arrays_and_views(machine, case):
+    same_aliasing(NEW_OR_VIEW[case], _grid(4, 3))
+
+
+def test_tile_does_not_alias_its_input_sorted(machine):
+    a = numpy.array([3.0, 1.0, 2.0])
+    x = to_ours(a)
+    t, u = numpy.tile(a, (3, 1)), numpy.tile(x, (3, 1))
+    a.sort()
+    x.sort()
+    u[1, 1] = -1
+    t[1, 1] = -1
+    check(u, t)
+    check(x, a)
+
+
+# ---------------------------------------------------------------------------------------
+# diagonals: read-only views, as in NumPy
+
+DIAGONALS = {
+    "diagonal": lambda a: {"d": numpy.diagonal(a)},
+    "offset": lambda a: {"d": numpy.diagonal(a, 1), "e": numpy.diagonal(a, -2)},
+    "beyond the array": lambda a: {"d": numpy.diagonal(a, 7), "e": numpy.diagonal(a, -9)},
+    "swapped axes": lambda a: {"d": numpy.diagonal(a, 1, 1, 0)},
+    "method": lambda a: {"d": a.diagonal(-1)},
+    "diag of 2-d": lambda a: {"d": numpy.diag(a), "e": numpy.diag(a, 2)},
+    "linalg.diagonal": lambda a: {"d": numpy.linalg.diagonal(a, offset=1)},
+    "of a reversed view": lambda a: {"v": a[::-1], "d": numpy.diagonal(a[::-1], 1)},
+    "of a strided view": lambda a: {"d": numpy.diagonal(a[1::2, ::2])},
+    "of a transposed view": lambda a: {"d": numpy.diagonal(a.T, -1)},
+    "of a row block": lambda a: {"d": numpy.diagonal(a[2:5], 2)},
+    "einsum ii->i (writeable)": lambda a: {"d": numpy.einsum("ii->i", a[:5])},
+    "trace": lambda a: {"t": numpy.trace(a, 1)},
+}
+
+
+@pytest.mark.parametrize("case", list(DIAGONALS))
+def test_diagonals_are_views(machine, case):
+    same_aliasing(DIAGONALS[case], _grid(6, 5))
+
+
+@pytest.mark.parametrize("axes", [(0, 1), (1, 2), (2, 0), (0, 2)])
+@pytest.mark.parametrize("offset", [-2, 0, 1, 3])
+def test_diagonals_of_3d(machine, axes, offset):
+    same_aliasing(lambda a: {"d": numpy.diagonal(a, offset, *axes)}, _grid(5, 4, 3))
+
+
+def test_diagonal_is_read_only_until_made_writeable(machine):
+    a = _grid(4, 4)
+    x = to_ours(a)
+    d, e = numpy.diagonal(a), numpy.diagonal(x)
+    assert not e.flags.writeable and not e.flags.owndata
+    assert e.strides == d.strides and e.flags.c_contiguous == d.flags.c_contiguous
+    with pytest.raises(ValueError, match="read-only"):
+        e[0] = 1.0
+    with pytest.raises(ValueError, match="read-only"):
+        e += 1.0
+    d.flags.writeable = True
+    e.flags.writeable = True            # (NumPy allows it: the writes reach the array)
+    d[1] = -5.0
+    e[1] = -5.0
+    check(x, a)
+
+
+# ---------------------------------------------------------------------------------------
+# reshape of a view is a view where NumPy's is (and where each device keeps its rows)
+
+RESHAPES = {
+    "expand_dims, then reshape": lambda a: (lambda v1: {"v1": v1, "v2": v1.reshape(
+        a.size, -1, 1)})(numpy.expand_dims(a.reshape(-1), -1)),
+    "rows": lambda a: {"r": a[2:].reshape(-1)},
+    "rows, split": lambda a: {"r": a[2:].reshape(2, 2, 4)},
+    "a column (strided)": lambda a: {"r": a[:, :1].reshape(-1), "s": a[:, 1:2].reshape(3, 2)},
+    "strided rows": lambda a: {"r": a[::2].reshape(3, 2, 2)},
+    "every other column (a copy)": lambda a: {"r": a[:, ::2].reshape(-1)},
+    "transposed (a copy)": lambda a: {"r": a.T.reshape(-1), "s": a.T.reshape(2, 12)},
+    "reversed (a copy)": lambda a: {"r": a[::-1].reshape(-1)},
+    "of a reshape": lambda a: {"r": a.reshape(3, 8).reshape(24)},
+    "of a diagonal": lambda a: {"d": numpy.diagonal(a), "r": numpy.diagonal(a).reshape(2, 2)},
+    "ravel": lambda a: {"r": a.ravel(), "s": numpy.ravel(a[1:3])},
+    "ravel of strided views (copies)": lambda a: {"r": a[:, :1].ravel(),
+                                                  "s": a[::2].ravel(), "t": a.T.ravel()},
+    "ravel of a column, F order": lambda a: {"r": a[:, 1].ravel(order="F")},
+}
+
+
+@pytest.mark.parametrize("case", list(RESHAPES))
+def test_reshapes_of_views(machine, case):
+    same_aliasing(RESHAPES[case], _grid(6, 4))
+
+
+def test_reshape_of_expand_dims(machine):
+    # the issue's program: v2 is a view of v1, so v1 += 100 changes it
+    def program(v0):
+        v1 = numpy.expand_dims(v0, -1)
+        return {"v1": v1, "v2": v1.reshape(9, -1, 1)}
+    same_aliasing(program, numpy.arange(9.0), writes=["v1", "v2", "a0"])
+
+
+@pytest.mark.parametrize("shape", [(3, 4, 2), (6, 4), (2, 12)])
+def test_reshape_of_a_strided_view_on_one_device(shape):
+    # on one device every reshape that NumPy makes a view is one here
+    with ab.devices("cpu:1"):
+        same_aliasing(lambda a: {"v": a[:, 1:3], "r": a[:, 1:3].reshape(shape)}, _grid(12, 4))
+
+
+def test_reshape_view_flags_follow_numpy(machine):
+    a = _grid(6, 4)
+    x = to_ours(a)
+    for fn in (lambda t: t[:, :1].reshape(-1), lambda t: t[::2].reshape(3, 2, 2),
+               lambda t: numpy.diagonal(t).reshape(2, 2), lambda t: t.reshape(3, 8)):
+        r, s = fn(a), fn(x)
+        assert s.strides == r.strides
+        assert s.flags.c_contiguous == r.flags.c_contiguous
+        assert s.flags.writeable == r.flags.writeable
+
+
+# ---------------------------------------------------------------------------------------
+# complex parts; read-only flags
+
+PARTS = {
+    "real, imag of complex": lambda a: {"r": a.real, "i": a.imag, "n": numpy.imag(a)},
+    "of a view": lambda a: {"r": a[1:, ::2].real, "i": a.T.imag},
+}
+
+
+@pytest.mark.parametrize("case", list(PARTS))
+def test_complex_parts_are_views(machine, case):
+    same_aliasing(PARTS[case], _grid(4, 3) * (1 - 2j))
+
+
+@pytest.mark.parametrize("dtype", ["float64", "int32", "bool"])
+def test_parts_of_real_arrays(machine, dtype):
+    # .real is the array itself (a view); .imag read-only zeros
+    a = _grid(4, 3, dtype=dtype)
+    x = to_ours(a)
+    for part in ("real", "imag"):
+        p, q = getattr(a, part), getattr(x, part)
+        check(q, p)
+        assert q.flags.writeable == p.flags.writeable
+        check(numpy.imag(x), numpy.imag(a))
+    with pytest.raises(ValueError, match="read-only"):
+        x.imag[0] = 1
+    x.real[0] = 1
+    a.real[0] = 1
+    check(x, a)
+
+
+ASARRAY = {
+    "asarray": lambda np, h: np.asarray(h), "asanyarray": lambda np, h: np.asanyarray(h),
+    "array copy=False": lambda np, h: np.array(h, copy=False),
+    "strided": lambda np, h: np.asarray(h[::2]),
+    "ascontiguousarray": lambda np, h: np.ascontiguousarray(h),
+    "asarray copy=True": lambda np, h: np.asarray(h, copy=True),
+    "array": lambda np, h: np.array(h),
+    "another dtype": lambda np, h: np.asarray(h, dtype=numpy.float32),
+    "ascontiguousarray strided": lambda np, h: np.ascontiguousarray(h[::2]),
+    "a list of it": lambda np, h: np.asarray([h]),
+}
+
+
+@pytest.mark.parametrize("case", list(ASARRAY))
+def test_asarray_of_a_read_only_numpy_array(machine, case):
+    # NumPy gives the read-only array itself (or a view of it) unless it copies: the
+    # result is read-only exactly where NumPy's is
+    host = numpy.arange(6.0)
+    host.flags.writeable = False
+    fn = ASARRAY[case]
+    theirs = fn(numpy, host)
+    if machine.is_gpu and case == "array copy=False":
+        with pytest.raises(ValueError, match="copy"):
+            fn(ab, host)                # (host memory cannot be a GPU array's)
+        return
+    ours = fn(ab, host)
+    check(ours, theirs)
+    assert ours.flags.writeable == theirs.flags.writeable
+    if not theirs.flags.writeable:
+        with pytest.raises(ValueError, match="read-only"):
+            ours[0] = 1
+    else:
+        ours[0] = 1
+        theirs[0] = 1
+        check(ours, theirs)
