@@ -117,8 +117,10 @@ _DEFINITIONS = [
     Setting("fusion_max_nodes", "ARRBACKEND_FUSION_MAX_NODES", 64, _positive_int,
             "A deferred expression with more operations than this is evaluated at once."),
     Setting("cpu_threads", "ARRBACKEND_CPU_THREADS", "auto", _auto_or_positive_int,
-            "Threads a fused statement uses on a CPU device (numexpr): 'auto' (the cores "
-            "given to this process) or a number."),
+            "Threads a compiled kernel uses on a CPU device (a fused statement through "
+            "numexpr, random numbers through numba): 'auto' (the cores given to this "
+            "process; CPU devices compute one after another, so devices never oversubscribe "
+            "them) or a number."),
     Setting("random", "ARRBACKEND_RANDOM", "counter", _choice("counter", "numpy"),
             "Where random numbers come from: 'counter' (counter-based Philox streams "
             "computed on the devices: each value a pure function of seed, stream and "

@@ -280,9 +280,21 @@ def _versions() -> tuple[dict, object]:
             except Exception as exc:  # noqa: BLE001
                 v[key] = f"unavailable ({_error(exc)})"
     v["NCCL"] = _nccl(cupy)
+    v["numba"] = _numba()
     mpi = _distribution_version("mpi4py")
     v["mpi4py"] = mpi if mpi is not None else "not installed"
     return v, cupy
+
+
+def _numba() -> str:
+    """numba's version, or why the CPU random numbers take the NumPy path."""
+    from .kernels import cpu_threads
+    nb = cpu_threads.numba()
+    if nb is not None:
+        return nb.__version__
+    installed = _distribution_version("numba")
+    why = "not installed" if installed is None else f"{installed} installed but unusable"
+    return f"{why} (CPU random numbers take the slower NumPy path: the same values)"
 
 
 def _nccl(cupy) -> str:

@@ -213,6 +213,24 @@ def bench_mc(cp, n):
         "<= 1.5 ms")
 
 
+def bench_random(cp, n):
+    """Draws written to memory against CuPy's (cuRAND), and a draw consumed by a fused
+    reduction (the generator's arithmetic only, nothing written)."""
+    t_cp = {k: gtime(cp, f, reps=5) for k, f in (
+        ("u", lambda: cp.random.random(n)), ("z", lambda: cp.random.standard_normal(n)),
+        ("i", lambda: cp.random.randint(0, 256, n)))}
+    with arrbackend.enabled(devices="gpu:1"):
+        ev = arrbackend.evaluate
+        t_u = gtime(cp, lambda: ev(np.random.rand(n)), reps=5)
+        t_z = gtime(cp, lambda: ev(np.random.randn(n)), reps=5)
+        t_i = gtime(cp, lambda: ev(np.random.randint(0, 256, n)), reps=5)
+        t_r = gtime(cp, lambda: float(np.sum(np.random.rand(n) < 0.5)), reps=5)
+    row(f"np.random.rand({n:.0e})", t_u * 1e3, {"cupy": t_cp["u"] * 1e3}, "ms")
+    row(f"np.random.randn({n:.0e})", t_z * 1e3, {"cupy": t_cp["z"] * 1e3}, "ms")
+    row(f"np.random.randint(0, 256, {n:.0e})", t_i * 1e3, {"cupy": t_cp["i"] * 1e3}, "ms")
+    row(f"np.sum(np.random.rand({n:.0e}) < 0.5)", t_r * 1e3, {"cupy": None}, "ms")
+
+
 def bench_matmul(cp, n):
     A, B = cp.random.random((n, n)), cp.random.random((n, n))
     t_cp = gtime(cp, lambda: A @ B, reps=5)
@@ -234,6 +252,7 @@ def main(argv=None):
     bench_stencil(cp, [100, 4096] if a.quick else [100, 4096, 16384])
     bench_shards(cp, [4096] if a.quick else [4096, 16384])
     bench_mc(cp, 10**7 if a.quick else 10**8)
+    bench_random(cp, 10**7 if a.quick else 10**8)
     bench_matmul(cp, 2048 if a.quick else 8192)
     print(f"\narrbackend GPU benchmarks on {dev} ({time.time() - t0:.0f} s)")
     print(f"{'benchmark':<40}{'arrbackend':>11}{'cupy':>9}{'fuse':>8}{'hand':>8}{'jax':>8}"

@@ -18,13 +18,14 @@ ROOT = os.path.join(os.path.dirname(__file__), os.pardir)
 def _benchmarks():
     sys.path.insert(0, os.path.join(ROOT, "asv_bench"))
     os.environ["ARRBACKEND_BENCH_TINY"] = "1"
-    mod = importlib.import_module("benchmarks.bench_core")
-    for name, cls in inspect.getmembers(mod, inspect.isclass):
-        if cls.__module__ != mod.__name__ or name.startswith("_"):
-            continue
-        methods = [m for m in dir(cls) if m.startswith(("time_", "track_", "timeraw_"))]
-        if methods:
-            yield name, cls, methods
+    for module in ("benchmarks.bench_core", "benchmarks.bench_random"):
+        mod = importlib.import_module(module)
+        for name, cls in inspect.getmembers(mod, inspect.isclass):
+            if cls.__module__ != mod.__name__ or name.startswith("_"):
+                continue
+            methods = [m for m in dir(cls) if m.startswith(("time_", "track_", "timeraw_"))]
+            if methods:
+                yield name, cls, methods
 
 
 @pytest.mark.parametrize("name,cls,methods", list(_benchmarks()), ids=lambda v: v

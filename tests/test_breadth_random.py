@@ -58,7 +58,10 @@ def test_distribution(machine, name, args, mean, var, integer):
     if var is not None:
         assert abs(h.var() / var - 1) < 0.15, (h.var(), var)
     ref = getattr(numpy.random.default_rng(0), name)(*args, size=N)
-    assert abs(numpy.median(h) - numpy.median(ref)) < 0.2 * (numpy.std(ref) + 1)
+    # (sample medians of an integer distribution whose CDF is near 1/2 at an integer differ
+    # by one between samples: binomial(12, 0.3) has P(X <= 3) = 0.4925)
+    slack = 1 if integer else 0
+    assert abs(numpy.median(h) - numpy.median(ref)) < 0.2 * (numpy.std(ref) + 1) + slack
     g = getattr(ab.random.default_rng(3), name)(*args, size=(2, 3))
     assert g.shape == (2, 3)
 

@@ -33,6 +33,42 @@ def test_random_matches_cpu():
         numpy.testing.assert_array_max_ulp(z, draws["cpu:1"][2], maxulp=8)
 
 
+@pytest.mark.parametrize("fusion", ["0", "1"])
+def test_random_bit_identical_to_cpu(fusion):
+    # the stream (Philox4x32-10) on the GPU: uniforms, integers and float32 uniforms bit for
+    # bit; normals too, as their transform is the same correctly rounded operations in the
+    # same order (no fused multiply-add); fusion '1' computes the draws inside generated
+    # kernels (rng_uniform, rng_uniform32, rng_normal), '0' with rng_fill
+    draws = {}
+    for spec in ("cpu:1", "gpu"):
+        with ab.devices(spec), ab.settings.override(split_bytes=0, fusion=fusion):
+            ab.random.seed(7)
+            g = ab.random.default_rng(11)
+            draws[spec] = [ab.asnumpy(x) for x in (
+                ab.random.rand(100_003), ab.random.randn(317, 319),
+                ab.random.randint(-(2**40), 2**40, 10_001), ab.random.randint(0, 256, 999),
+                g.random(50_001, dtype=numpy.float32), g.standard_normal(4099),
+                g.integers(0, 2**63, 77), ab.random.uniform(-1, 1, (129, 3))[::2, 1:])]
+    for a, b in zip(draws["gpu"], draws["cpu:1"]):
+        assert a.dtype == b.dtype
+        numpy.testing.assert_array_equal(a, b)
+
+
+def test_random_reduction_of_draws_matches_cpu():
+    # uniforms consumed by a fused reduction (four per thread, rng_uniform4); the test is
+    # a comparison of the draws themselves, exact whatever the arithmetic's contraction
+    counts = {}
+    for spec in ("cpu:1", "gpu"):
+        with ab.devices(spec), ab.settings.override(fusion="1"):
+            ab.random.seed(3)
+            for dt in (numpy.float64, numpy.float32):
+                g = ab.random.default_rng(5)
+                x, y = g.random(1_000_003, dtype=dt), g.random(1_000_003, dtype=dt)
+                counts[spec, dt] = (int(numpy.sum(x < y)), int(numpy.sum(x >= 0.75)))
+    for dt in (numpy.float64, numpy.float32):
+        assert counts["gpu", dt] == counts["cpu:1", dt]
+
+
 def test_nccl_one_rank_collectives():
     import cupy
     from arrbackend.distributed.comm import Transfer

@@ -4,10 +4,10 @@ uniform integers standard_normal``).
 
 Values are a pure function of (seed, stream, global element index): every draw takes the
 next stream number of its generator, and each device computes the elements of its own
-rows with Philox4x64-10 (``arrbackend.kernels.philox``).  So an array is bit-identical on
-``cpu:1`` and ``cpu:3``, on one GPU or several, and ``np.random.seed(s)`` makes a run
-repeatable.  The values differ from NumPy's own streams (NumPy's are sequential, not
-counter-based); their distributions are the same.
+rows with Philox4x32-10 (``arrbackend.kernels.philox`` specifies the stream).  So an
+array is bit-identical on ``cpu:1`` and ``cpu:3``, on one GPU or several, CPU or GPU, and
+``np.random.seed(s)`` makes a run repeatable.  The values differ from NumPy's own streams
+(NumPy's are sequential, not counter-based); their distributions are the same.
 """
 from __future__ import annotations
 
@@ -34,8 +34,8 @@ _LEGACY, _GENERATOR = 0, 1
 
 
 def _key_from_seed(seed) -> tuple:
-    words = numpy.random.SeedSequence(seed).generate_state(2, numpy.uint64)
-    return (int(words[0]), int(words[1]))
+    words = numpy.random.SeedSequence(seed).generate_state(2, numpy.uint32)
+    return (int(words[0]), int(words[1]))       # the Philox4x32 key
 
 
 class _Stream:
@@ -335,7 +335,7 @@ class Generator(GeneratorMethods):
         return _integers(self._stream, low, high, size, dtype, endpoint, "integers")
 
     def __repr__(self) -> str:
-        return "Generator(Philox4x64) on arrbackend"
+        return "Generator(Philox4x32) on arrbackend"
 
 
 def _into(out, r):

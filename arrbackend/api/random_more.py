@@ -295,13 +295,13 @@ def sample(*args, **kwargs):
     return random_sample(*args, **kwargs)
 
 
-_STATE_NAME = "arrbackend.Philox4x64"
+_STATE_NAME = "arrbackend.Philox4x32"
 
 
 @implements(numpy.random.get_state, module="numpy.random", name="get_state",
             note="the state of arrbackend's global counter-based stream (a dict)")
 def get_state(legacy=True):
-    """The global stream's state: ``{'bit_generator': 'arrbackend.Philox4x64', 'state':
+    """The global stream's state: ``{'bit_generator': 'arrbackend.Philox4x32', 'state':
     {'key': ..., 'stream': ...}}`` (NumPy's MT19937 tuples describe another generator)."""
     st = _legacy()
     return {"bit_generator": _STATE_NAME, "state": {"key": tuple(st.key), "stream": st.next}}
@@ -336,7 +336,7 @@ class BitGenerator:
         set_state(value)
 
     def __repr__(self) -> str:
-        return "arrbackend BitGenerator(Philox4x64)"
+        return "arrbackend BitGenerator(Philox4x32)"
 
 
 @implements(numpy.random.get_bit_generator, module="numpy.random", name="get_bit_generator")

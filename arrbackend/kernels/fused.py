@@ -24,7 +24,7 @@ import re
 import numpy
 
 from .._counters import count
-from . import philox
+from . import philox_cuda
 
 __all__ = ["supports", "run", "source_for"]
 
@@ -203,23 +203,9 @@ def _collapse(shape, stride_sets):
 # ---------------------------------------------------------------------------------------
 # code generation
 
-_RNG = philox.PHILOX_DEVICE + r"""
-__device__ __forceinline__ double rng_uniform(long long f, u64 k0, u64 k1, u64 s, u64 d) {
-    u64 w[4]; philox((u64)(f >> 2), s, d, k0, k1, w);
-    return (double)(w[f & 3] >> 11) * (1.0 / 9007199254740992.0);
-}
-__device__ __forceinline__ float rng_uniform32(long long f, u64 k0, u64 k1, u64 s, u64 d) {
-    u64 w[4]; philox((u64)(f >> 2), s, d, k0, k1, w);
-    return (float)(w[f & 3] >> 40) * (1.0f / 16777216.0f);
-}
-__device__ __forceinline__ double rng_normal(long long f, u64 k0, u64 k1, u64 s, u64 d) {
-    u64 w[4]; philox((u64)((2 * f) >> 2), s, d, k0, k1, w);
-    int j = (int)((2 * f) & 3);
-    double u1 = ((double)(w[j] >> 11) + 1.0) * (1.0 / 9007199254740992.0);
-    double u2 = (double)(w[j + 1] >> 11) * (1.0 / 9007199254740992.0);
-    return sqrt(-2.0 * log(u1)) * cos(2.0 * 3.141592653589793 * u2);
-}
-"""
+# the random stream's device functions (rng_uniform, rng_uniform32, rng_normal,
+# rng_uniform4): arrbackend.kernels.philox_cuda
+_RNG = philox_cuda.RNG_DEVICE
 
 
 def _expr_code(e, plan, names):
@@ -262,12 +248,8 @@ def _operands(expr, plan, lvs, nd, idx="long long", vec=False):
         params += [f"u64 rk{i}a", f"u64 rk{i}b", f"u64 rst{i}", f"u64 rdm{i}"]
         flat = f"rf{i} + " + " + ".join(f"i{k} * rs{i}_{k}" for k in range(nd))
         if vec and r.kind == "uniform":
-            # the words of this thread's Philox block, computed once for four elements
-            if r.dtype == numpy.float32:
-                val = f"(float)(w{i}[jj] >> 40) * (1.0f / 16777216.0f)"
-            else:
-                val = f"(double)(w{i}[jj] >> 11) * (1.0 / 9007199254740992.0)"
-            body.append(f"        const {ctype(r.dtype)} q{i} = {val};")
+            # this thread's four consecutive values, computed once (rng_uniform4)
+            body.append(f"        const {ctype(r.dtype)} q{i} = w{i}[jj];")
         else:
             fn = {"uniform": "rng_uniform32" if r.dtype == numpy.float32 else "rng_uniform",
                   "normal": "rng_normal"}[r.kind]
@@ -361,7 +343,8 @@ def _identity(kind, dt) -> str:
 def reduce_source_for(expr, plan, lvs, nd, kind, acc_dtype, vec=False):
     """A reduction kernel: every element's value combined into one partial per block.
     With ``vec`` (one axis, uniform random leaves read contiguously from a multiple of 4)
-    each thread takes four consecutive elements and one Philox block per random leaf."""
+    each thread takes four consecutive elements, computed together per random leaf
+    (``rng_uniform4``)."""
     params, body, code = _operands(expr, plan, lvs, nd, vec=vec)
     acc = ctype(acc_dtype)
     params = [f"{acc}* __restrict__ partial", "long long total"] + params
@@ -372,8 +355,8 @@ def reduce_source_for(expr, plan, lvs, nd, kind, acc_dtype, vec=False):
     comb = _COMBINE[kind]
     step = f"        acc = {comb.format(a='acc', b=f'(({acc})({code}))')};\n"
     if vec:
-        words = "".join(f"        u64 w{i}[4]; philox((u64)((rf{i} + e4 * 4) >> 2), rst{i}, "
-                        f"rdm{i}, rk{i}a, rk{i}b, w{i});\n"
+        words = "".join(f"        {ctype(r.dtype)} w{i}[4]; rng_uniform4(rf{i} + e4 * 4, "
+                        f"rk{i}a, rk{i}b, rst{i}, rdm{i}, w{i});\n"
                         for i, (r, _f, _s) in enumerate(plan.rands) if r.kind == "uniform")
         loop = ("    for (long long e4 = (long long)blockIdx.x * blockDim.x + threadIdx.x;\n"
                 "         e4 * 4 < total; e4 += (long long)gridDim.x * blockDim.x) {\n"

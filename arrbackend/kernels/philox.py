@@ -1,212 +1,231 @@
-"""Counter-based random numbers: Philox4x64-10 (Salmon et al., SC'11), the generator
-behind ``numpy.random.Philox``.
+"""Counter-based random numbers: Philox4x32-10 (Salmon et al., SC'11), the specification
+of arrbackend's random stream, its plain-Python reference, and the dispatch to the three
+implementations that must agree with it bit for bit.
 
-A random value is a pure function of (key, stream, domain, global element index), so an
-array has the same values on 1, 3 or 8 devices, in one process or many: each device
-computes the elements of its own rows.  On CPU shards the 64-bit words come from NumPy's
-own ``Philox`` bit generator positioned at the right counter; on GPU shards from the
-RawKernel below, which runs the same integer arithmetic, so words, uniforms and integers
-agree bit for bit and normals (``log``/``cos`` on the device) agree to a few ulp.
+A random value is a pure function of (key, stream, domain, element index, kind), so an
+array has the same values on 1, 3 or 8 devices, in one process or many, whatever box of
+it a device computes.
 
-Word ``w`` of a stream is output word ``w % 4`` of the Philox block with counter
-``(w // 4, stream, 0, domain)``.  Element i of a uniform or integer draw uses word i; of a
-normal draw, words 2i and 2i+1 (Box-Muller, cosine branch).
+The stream
+----------
+``key`` is two 32-bit words (from ``numpy.random.SeedSequence``), ``stream`` the number of
+the draw (0, 1, 2, ... per generator, below 2**63) and ``domain`` 0 (the legacy functions)
+or 1 (Generators).  Block ``b`` of a draw is Philox4x32-10 of
+
+    counter (b mod 2**32, b div 2**32, stream mod 2**32, stream div 2**32 + 2**31 * domain)
+    key     (key[0], key[1])
+
+giving four 32-bit words x0 x1 x2 x3, read as two 64-bit words W0 = x0*2**32 + x1 and
+W1 = x2*2**32 + x3.  Element i of a draw of kind
+
+* ``uniform`` (float64): block i div 2, word W_(i mod 2): (W >> 11) * 2**-53, in [0, 1);
+* ``uniform32`` (float32): block i div 4, word x_(i mod 4): (x >> 8) * 2**-24, in [0, 1);
+* ``integers`` with params (low, r): block i div 2, word W_(i mod 2):
+  low + floor(W * r / 2**64) modulo 2**64 as int64 (r = 0: the whole range, low + W);
+* ``normal`` (float64): block i div 2, both words: n = 2*(W0 >> 12) + 1 and a = W1 >> 11,
+  rho = sqrt(-2 log(n * 2**-53)), theta = 2 pi a * 2**-53; element 2j is rho cos(theta),
+  element 2j+1 is rho sin(theta) (Box-Muller, both branches).
+
+``log``, ``sin`` and ``cos`` here are not a library's: they are the fixed polynomial
+evaluations of ``log_reference`` and ``sincos_reference`` below (fdlibm's kernels, under
+1 ulp for log and 2 ulp for sin/cos against the exact values), written with correctly
+rounded +, -, *, / and sqrt only, in a fixed order, with no fused multiply-add.  So normals
+too are the same bits in Python, in NumPy, in the compiled CPU kernels and (with the
+``__d*_rn`` intrinsics, which the compiler never contracts) in CUDA.
+
+The implementations
+-------------------
+* CPU shards: compiled, multi-threaded kernels (``philox_cpu``, numba) that compute the
+  words and the transform in one pass into the output, each checked against the reference
+  on its first use; where numba is missing (or cannot be imported, or a kernel fails its
+  check), the NumPy path (``philox_numpy``): the same values, computed more slowly.
+* GPU shards: the RawKernels of ``philox_cuda``, and the device functions that generated
+  kernels inline (``philox_cuda.RNG_DEVICE``), so that a draw consumed by a fused
+  statement is computed inside it, never stored.
+* ``reference``: plain Python integers and floats, for tests.
 """
 from __future__ import annotations
 
+import math
+
 import numpy
 
-__all__ = ["words_reference", "generate", "M0", "M1", "W0", "W1"]
+from . import cpu_threads
 
-M0, M1 = 0xD2E7470EE14C6C93, 0xCA5A826395121157
-W0, W1 = 0x9E3779B97F4A7C15, 0xBB67AE8584CAA73B
-_MASK = (1 << 64) - 1
-TWO_M53 = 1.0 / 9007199254740992.0
+__all__ = ["block_inputs", "block_reference", "log_reference", "sincos_reference",
+           "reference", "generate", "cpu_path", "KINDS", "PER_BLOCK"]
+
+M0, M1 = 0xD2511F53, 0xCD9E8D57             # the multipliers
+W0, W1 = 0x9E3779B9, 0xBB67AE85             # the key increments (Weyl sequence)
+M32 = 0xFFFFFFFF
+M64 = (1 << 64) - 1
+ROUNDS = 10
+
+#: elements per Philox block, by kind
+PER_BLOCK = {"uniform": 2, "uniform32": 4, "integers": 2, "normal": 2}
+KINDS = tuple(PER_BLOCK)
+
+# fdlibm's coefficients (k_sin.c, k_cos.c, e_log.c), from their bit patterns
+_h = float.fromhex
+S1, S2, S3 = _h("-0x1.5555555555549p-3"), _h("0x1.111111110f8a6p-7"), _h("-0x1.a01a019c161d5p-13")
+S4, S5, S6 = _h("0x1.71de357b1fe7dp-19"), _h("-0x1.ae5e68a2b9cebp-26"), _h("0x1.5d93a5acfd57cp-33")
+C1, C2, C3 = _h("0x1.555555555554cp-5"), _h("-0x1.6c16c16c15177p-10"), _h("0x1.a01a019cb159p-16")
+C4, C5, C6 = _h("-0x1.27e4f809c52adp-22"), _h("0x1.1ee9ebdb4b1c4p-29"), _h("-0x1.8fae9be8838d4p-37")
+LG1, LG2, LG3 = _h("0x1.5555555555593p-1"), _h("0x1.999999997fa04p-2"), _h("0x1.2492494229359p-2")
+LG4, LG5, LG6 = _h("0x1.c71c51d8e78afp-3"), _h("0x1.7466496cb03dep-3"), _h("0x1.39a09d078c69fp-3")
+LG7 = _h("0x1.2f112df3e5244p-3")
+LN2_HI, LN2_LO = _h("0x1.62e42fee00000p-1"), _h("0x1.a39ef35793c76p-33")
+#: floor(sqrt(2) * 2**52): mantissas above it are halved (log's argument in (0.707, 1.414])
+SQRT2_M = 0x16A09E667F3BCC
+#: pi/2 * 2**-51 (the angle of one step of a quarter turn cut into 2**51)
+PIO2_2M51 = math.pi / 2 * 2.0 ** -51
+TWO_M53 = 2.0 ** -53
+TWO_M24 = 2.0 ** -24
 
 
-def _block_reference(ctr, key):
-    """One Philox4x64-10 block in plain Python integers (the specification)."""
+def block_inputs(key, stream: int, domain: int) -> tuple:
+    """(k0, k1, c2, c3): the key words and the counter's upper words of a draw."""
+    k0, k1 = (int(k) for k in key)
+    if not (0 <= k0 <= M32 and 0 <= k1 <= M32):
+        raise ValueError(f"philox: a key is two 32-bit words, got {key!r}")
+    if not 0 <= stream < (1 << 63) or domain not in (0, 1):
+        raise ValueError(f"philox: stream must be in [0, 2**63) and domain 0 or 1, got "
+                         f"{stream!r}, {domain!r}")
+    return k0, k1, stream & M32, (stream >> 32) | (domain << 31)
+
+
+def block_reference(ctr, key) -> list:
+    """One Philox4x32-10 block in plain Python integers (the specification)."""
     x0, x1, x2, x3 = ctr
     k0, k1 = key
-    for r in range(10):
+    for r in range(ROUNDS):
         if r:
-            k0, k1 = (k0 + W0) & _MASK, (k1 + W1) & _MASK
+            k0, k1 = (k0 + W0) & M32, (k1 + W1) & M32
         p0, p1 = M0 * x0, M1 * x2
-        hi0, lo0 = p0 >> 64, p0 & _MASK
-        hi1, lo1 = p1 >> 64, p1 & _MASK
-        x0, x1, x2, x3 = hi1 ^ x1 ^ k0, lo1, hi0 ^ x3 ^ k1, lo0
+        x0, x1, x2, x3 = (p1 >> 32) ^ x1 ^ k0, p1 & M32, (p0 >> 32) ^ x3 ^ k1, p0 & M32
     return [x0, x1, x2, x3]
 
 
-def words_reference(key, stream: int, domain: int, start: int, count: int) -> list:
-    """Words [start, start+count) in plain Python (slow; for tests)."""
-    out = []
-    for w in range(start, start + count):
-        out.append(_block_reference((w // 4, stream, 0, domain), key)[w % 4])
-    return out
+def log_reference(n: int) -> float:
+    """log(n * 2**-53) for odd n in [1, 2**53), as every implementation computes it."""
+    e = n.bit_length() - 1
+    m = n << (52 - e)                       # the 53-bit mantissa, in [2**52, 2**53)
+    k = e - 53
+    if m > SQRT2_M:
+        x = float(m) * 2.0 ** -53
+        k += 1
+    else:
+        x = float(m) * 2.0 ** -52
+    f = x - 1.0
+    hfsq = 0.5 * f * f
+    s = f / (2.0 + f)
+    z = s * s
+    w = z * z
+    t1 = w * (LG2 + w * (LG4 + w * LG6))
+    t2 = z * (LG1 + w * (LG3 + w * (LG5 + w * LG7)))
+    r = t2 + t1
+    dk = float(k)
+    return s * (hfsq + r) + dk * LN2_LO - hfsq + f + dk * LN2_HI
 
 
-def _words_numpy(key, stream: int, domain: int, start: int, count: int) -> numpy.ndarray:
-    """Words [start, start+count) from NumPy's Philox (positioned one block early, as
-    it increments its counter before producing a block)."""
-    if count <= 0:
-        return numpy.empty(0, numpy.uint64)
-    b0 = start // 4
-    c = (b0 + (stream << 64) + (domain << 192) - 1) % (1 << 256)
-    ctr = numpy.array([(c >> (64 * i)) & _MASK for i in range(4)], dtype=numpy.uint64)
-    bg = numpy.random.Philox(key=numpy.array(key, dtype=numpy.uint64), counter=ctr)
-    nblocks = (start + count - 1) // 4 - b0 + 1
-    raw = bg.random_raw(nblocks * 4)
-    off = start - 4 * b0
-    return raw[off:off + count]
+def sincos_reference(a: int) -> tuple:
+    """(sin, cos) of 2 pi a * 2**-53 for a in [0, 2**53), as every implementation computes
+    them: the quadrant and the octant from the integer, then fdlibm's kernels on
+    [0, pi/4]."""
+    q = a >> 51
+    r = a & ((1 << 51) - 1)
+    swap = r > (1 << 50)
+    s = (1 << 51) - r if swap else r
+    x = float(s) * PIO2_2M51
+    z = x * x
+    w = z * z
+    rs = S2 + z * (S3 + z * S4) + z * w * (S5 + z * S6)
+    sn = x + z * x * (S1 + z * rs)
+    rc = z * (C1 + z * (C2 + z * C3)) + w * w * (C4 + z * (C5 + z * C6))
+    hz = 0.5 * z
+    v = 1.0 - hz
+    cs = v + (((1.0 - v) - hz) + z * rc)
+    sp, cp = (cs, sn) if swap else (sn, cs)
+    u, v = (cp, sp) if q & 1 else (sp, cp)
+    return (-u if q & 2 else u), (-v if (q + 1) & 2 else v)
 
 
-def _mulhi64_numpy(a: numpy.ndarray, b: int) -> numpy.ndarray:
-    """floor(a * b / 2**64) for uint64 ``a`` and Python int 0 <= b < 2**64."""
-    m32 = numpy.uint64(0xFFFFFFFF)
-    s32 = numpy.uint64(32)
-    a_lo, a_hi = a & m32, a >> s32
-    b_lo, b_hi = numpy.uint64(b & 0xFFFFFFFF), numpy.uint64(b >> 32)
-    lo_lo = a_lo * b_lo
-    hi_lo = a_hi * b_lo
-    lo_hi = a_lo * b_hi
-    hi_hi = a_hi * b_hi
-    cross = (lo_lo >> s32) + (hi_lo & m32) + lo_hi
-    return hi_hi + (hi_lo >> s32) + (cross >> s32)
-
-
-def _generate_numpy(kind, start, n, key, stream, domain, params):
-    if kind == "uniform":
-        w = _words_numpy(key, stream, domain, start, n)
-        return (w >> numpy.uint64(11)).astype(numpy.float64) * TWO_M53
+def _element_reference(kind, i, inputs, params):
+    k0, k1, c2, c3 = inputs
+    per = PER_BLOCK[kind]
+    b, j = divmod(i, per)
+    x = block_reference((b & M32, b >> 32, c2, c3), (k0, k1))
     if kind == "uniform32":
-        w = _words_numpy(key, stream, domain, start, n)
-        return ((w >> numpy.uint64(40)).astype(numpy.float32)
-                * numpy.float32(1.0 / 16777216.0))
-    if kind == "normal":
-        w = _words_numpy(key, stream, domain, 2 * start, 2 * n)
-        u1 = ((w[0::2] >> numpy.uint64(11)).astype(numpy.float64) + 1.0) * TWO_M53
-        u2 = (w[1::2] >> numpy.uint64(11)).astype(numpy.float64) * TWO_M53
-        return numpy.sqrt(-2.0 * numpy.log(u1)) * numpy.cos(2.0 * numpy.pi * u2)
+        return float(x[j] >> 8) * TWO_M24
+    w = [(x[0] << 32) | x[1], (x[2] << 32) | x[3]]
+    if kind == "uniform":
+        return float(w[j] >> 11) * TWO_M53
     if kind == "integers":
         low, rng = params
-        w = _words_numpy(key, stream, domain, start, n)
-        if rng == 0:                       # the whole 64-bit range
-            off = w
-        else:
-            off = _mulhi64_numpy(w, rng)
-        return (numpy.uint64(low & _MASK) + off).view(numpy.int64)
-    raise ValueError(kind)
+        off = w[j] if rng == 0 else (w[j] * rng) >> 64
+        v = (low + off) & M64
+        return v - (1 << 64) if v >> 63 else v
+    rho = math.sqrt(-2.0 * log_reference(2 * (w[0] >> 12) + 1))
+    sn, cs = sincos_reference(w[1] >> 11)
+    return rho * (sn if j else cs)
 
 
-#: The device function: one Philox4x64-10 block (shared by every kernel that draws).
-PHILOX_DEVICE = r"""
-typedef unsigned long long u64;
-__device__ __forceinline__ void philox(u64 b, u64 stream, u64 domain, u64 k0, u64 k1,
-                                       u64 out[4]) {
-    u64 x0 = b, x1 = stream, x2 = 0, x3 = domain;
-    #pragma unroll
-    for (int r = 0; r < 10; ++r) {
-        if (r) { k0 += 0x9E3779B97F4A7C15ULL; k1 += 0xBB67AE8584CAA73BULL; }
-        u64 hi0 = __umul64hi(0xD2E7470EE14C6C93ULL, x0), lo0 = 0xD2E7470EE14C6C93ULL * x0;
-        u64 hi1 = __umul64hi(0xCA5A826395121157ULL, x2), lo1 = 0xCA5A826395121157ULL * x2;
-        x0 = hi1 ^ x1 ^ k0; x1 = lo1; x2 = hi0 ^ x3 ^ k1; x3 = lo0;
-    }
-    out[0] = x0; out[1] = x1; out[2] = x2; out[3] = x3;
-}
-"""
-
-_CUDA_SOURCE = PHILOX_DEVICE + r"""
-// Uniform doubles / uint64-based integers: element i uses word i.
-extern "C" __global__ void rng_words(int kind, void* dst, long long start, long long n,
-                                     u64 k0, u64 k1, u64 stream, u64 domain,
-                                     u64 low, u64 range) {
-    long long b = start / 4 + (long long)blockIdx.x * blockDim.x + threadIdx.x;
-    long long w0 = b * 4;
-    if (w0 >= start + n) return;
-    u64 w[4];
-    philox((u64)b, stream, domain, k0, k1, w);
-    #pragma unroll
-    for (int j = 0; j < 4; ++j) {
-        long long i = w0 + j;
-        if (i < start || i >= start + n) continue;
-        long long o = i - start;
-        if (kind == 0) {
-            ((double*)dst)[o] = (double)(w[j] >> 11) * (1.0 / 9007199254740992.0);
-        } else if (kind == 1) {
-            ((float*)dst)[o] = (float)(w[j] >> 40) * (1.0f / 16777216.0f);
-        } else {
-            u64 off = range ? __umul64hi(w[j], range) : w[j];
-            ((long long*)dst)[o] = (long long)(low + off);
-        }
-    }
-}
-
-// Normals: element i uses words 2i (u1, in (0,1]) and 2i+1 (u2, in [0,1)).
-extern "C" __global__ void rng_normal(double* dst, long long start, long long n,
-                                      u64 k0, u64 k1, u64 stream, u64 domain) {
-    long long b = (2 * start) / 4 + (long long)blockIdx.x * blockDim.x + threadIdx.x;
-    long long e0 = b * 2;               // first element whose words are in this block
-    if (e0 >= start + n) return;
-    u64 w[4];
-    philox((u64)b, stream, domain, k0, k1, w);
-    #pragma unroll
-    for (int j = 0; j < 2; ++j) {
-        long long i = e0 + j;
-        if (i < start || i >= start + n) continue;
-        double u1 = ((double)(w[2 * j] >> 11) + 1.0) * (1.0 / 9007199254740992.0);
-        double u2 = (double)(w[2 * j + 1] >> 11) * (1.0 / 9007199254740992.0);
-        dst[i - start] = sqrt(-2.0 * log(u1)) * cos(2.0 * 3.141592653589793 * u2);
-    }
-}
-"""
-
-_modules: dict = {}
+_DTYPES = {"uniform": numpy.float64, "uniform32": numpy.float32, "integers": numpy.int64,
+           "normal": numpy.float64}
 
 
-def _module(cp, device_id: int):
-    mod = _modules.get(device_id)
+def reference(kind: str, start: int, n: int, key, stream: int, domain: int,
+              params=None) -> numpy.ndarray:
+    """Elements [start, start+n) of a draw in plain Python (slow; for tests)."""
+    inputs = block_inputs(key, stream, domain)
+    vals = [_element_reference(kind, i, inputs, params) for i in range(start, start + n)]
+    return numpy.array(vals, dtype=_DTYPES[kind])
+
+
+def _check(kind, start, n, params):
+    if kind not in PER_BLOCK:
+        raise ValueError(f"philox: unknown kind {kind!r}")
+    if start < 0 or n < 0:
+        raise ValueError(f"philox: negative start or count ({start}, {n})")
+    if kind == "integers":
+        low, rng = params
+        if not 0 <= rng <= M64:
+            raise ValueError(f"philox: integer range {rng} out of [0, 2**64)")
+
+
+_compiled: dict = {}        # kind -> the compiled CPU kernels' module, or None (NumPy path)
+
+
+def _cpu_module(kind: str):
+    """The module that computes ``kind`` on CPU shards: ``philox_cpu`` where numba is and
+    the kernel passed its check, else ``philox_numpy``."""
+    mod = _compiled.get(kind)
     if mod is None:
-        from .._counters import count
-        mod = cp.RawModule(code=_CUDA_SOURCE, options=("-std=c++14",))
-        _modules[device_id] = mod
-        count("kernels_compiled")
+        if cpu_threads.available():
+            from . import philox_cpu as mod
+            if not mod.usable(kind):
+                from . import philox_numpy as mod
+        else:
+            from . import philox_numpy as mod
+        _compiled[kind] = mod
     return mod
 
 
-def _generate_cupy(cp, device_id, kind, start, n, key, stream, domain, params):
-    mod = _module(cp, device_id)
-    u = numpy.uint64
-    if kind == "normal":
-        out = cp.empty(n, numpy.float64)
-        if n:
-            nblocks = (2 * (start + n) - 1) // 4 - (2 * start) // 4 + 1
-            f = mod.get_function("rng_normal")
-            f(((nblocks + 255) // 256,), (256,),
-              (out, numpy.int64(start), numpy.int64(n), u(key[0]), u(key[1]), u(stream),
-               u(domain)))
-        return out
-    code, dt, low, rng = {"uniform": (0, numpy.float64, 0, 0),
-                          "uniform32": (1, numpy.float32, 0, 0)}.get(kind, (2, numpy.int64,
-                                                                          0, 0))
-    if kind == "integers":
-        low, rng = params
-    out = cp.empty(n, dt)
-    if n:
-        nblocks = (start + n - 1) // 4 - start // 4 + 1
-        f = mod.get_function("rng_words")
-        f(((nblocks + 255) // 256,), (256,),
-          (numpy.int32(code), out, numpy.int64(start), numpy.int64(n), u(key[0]), u(key[1]),
-           u(stream), u(domain), u(low & _MASK), u(rng & _MASK)))
-    return out
+def cpu_path(kind: str = "uniform") -> str:
+    """'compiled' where the compiled CPU kernel of ``kind`` runs, 'numpy' where numba is
+    missing (or the kernel failed its check against the reference)."""
+    _compiled.pop(kind, None)
+    return "numpy" if _cpu_module(kind).__name__.endswith("numpy") else "compiled"
 
 
 def generate(device, kind: str, start: int, n: int, key, stream: int, domain: int,
              params=None):
     """Elements [start, start+n) of a draw of ``kind`` ('uniform', 'uniform32', 'normal',
     'integers' with params (low, range)) as a 1-D local array on ``device``."""
+    _check(kind, start, n, params)
+    inputs = block_inputs(key, stream, domain)
     if device.is_gpu:
+        from . import philox_cuda
         with device.activate():
-            return _generate_cupy(device.xp, device.id, kind, start, n, key, stream, domain,
-                                  params)
-    return _generate_numpy(kind, start, n, key, stream, domain, params)
+            return philox_cuda.generate(device.xp, device.id, kind, start, n, inputs, params)
+    return _cpu_module(kind).generate(kind, start, n, inputs, params)
