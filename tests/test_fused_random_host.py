@@ -112,9 +112,9 @@ def test_elementwise_statement_draws_the_stream(deferring, tmp_path, box):
     cshape, strides = fused._collapse(out.shape, sets)
     nd = len(cshape)
     src = fused.source_for(expr, plan, lvs, nd, out.dtype, False)
-    static, rands = fused._static_args(plan, lvs, strides[1:])
-    args = [hout.data.ptr] + list(strides[0]) + list(cshape) + list(static) + \
-        fused._dynamic_args(rands, expr)
+    params = numpy.array(fused.param_values(plan, lvs, strides, cshape), dtype=numpy.int64)
+    args = [hout.data.ptr] + [grp[3] for grp in plan.groups] + fused.stream_args(expr) + \
+        [params]
     rows = int(numpy.prod(cshape[:-1])) if nd > 1 else 1
     _run_host(src, "fused", (cshape[-1], rows), args, tmp_path)
     rz = _reference("normal", shape, numpy.float64, 5)

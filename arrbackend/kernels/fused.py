@@ -476,7 +476,7 @@ class Launch:
         self.out_delta = 0
 
     def __call__(self, expr, out) -> None:
-        args = [out] + [_u64(p) for p in self.group_ptrs] + _stream_args(expr)
+        args = [out] + [_u64(p) for p in self.group_ptrs] + stream_args(expr)
         args.append(self.params)
         self.kernel(self.grid, self.block, tuple(args))
         count("kernels")
@@ -488,7 +488,7 @@ class Launch:
         for owner, delta in self.ptr_slots:
             args.append(_u64(ptrs[owner] + delta))
         if self.rands or expr.consts:
-            args += _stream_args(expr)
+            args += stream_args(expr)
         args.append(self.params)
         self.kernel(self.grid, self.block, tuple(args))
         count("kernels")
@@ -497,7 +497,7 @@ class Launch:
 _u64 = numpy.uint64
 
 
-def _stream_args(expr) -> list:
+def stream_args(expr) -> list:
     """The arguments of one statement: random streams and scalar values."""
     args = []
     for r in expr.rands:
@@ -505,6 +505,21 @@ def _stream_args(expr) -> list:
                  numpy.uint64(r.domain)]
     args += [c.value for c in expr.consts]
     return args
+
+
+def param_values(plan, lvs, strides, shape) -> list:
+    """The planned values, in the order of an elementwise kernel's loads from ``P``:
+    the output's strides, the sizes, each group's strides, each leaf's offset, each
+    random leaf's first index and steps (``strides``: the output's, then the groups',
+    then the random leaves', as ``_collapse`` gives them)."""
+    ng = len(plan.groups)
+    values = list(strides[0]) + list(shape)
+    for g in range(ng):
+        values += list(strides[1 + g])
+    values += [plan.leaf_slot[id(lf)][1] for lf in lvs]
+    for i, (_r, f0, _s) in enumerate(plan.rands):
+        values += [f0] + list(strides[1 + ng + i])
+    return values
 
 
 def _launch(dev, expr, leaf_local, out, lvs, owners=None):
@@ -522,16 +537,8 @@ def _launch(dev, expr, leaf_local, out, lvs, owners=None):
     k = _kernels.get((dev.id, key))
     if k is None:
         k = _kernel(cp, dev.id, key, source_for(expr, plan, lvs, nd, out.dtype, i32), "fused")
-    # the planned values, in the order of the kernel's loads from P: os, n, each group's
-    # strides, each leaf's offset, each random leaf's first index and steps
-    ng = len(plan.groups)
-    values = list(strides[0]) + list(shape)
-    for g in range(ng):
-        values += list(strides[1 + g])
-    values += [plan.leaf_slot[id(lf)][1] for lf in lvs]
-    for i, (_r, f0, _s) in enumerate(plan.rands):
-        values += [f0] + list(strides[1 + ng + i])
-    params = cp.asarray(numpy.array(values, dtype=numpy.int64))
+    params = cp.asarray(numpy.array(param_values(plan, lvs, strides, shape),
+                                    dtype=numpy.int64))
     n_last = shape[-1]
     rows = 1
     for n in shape[:-1]:
