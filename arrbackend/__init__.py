@@ -18,7 +18,7 @@ from ._ndarray import ndarray
 from .api.fallback import FallbackWarning
 from .distributed.hostio import TransferWarning
 from .dispatch.enabled import enabled, is_enabled
-from .dispatch.devices import Device
+from .api.devices import Device
 from .distributed.machine import current_machine, use_machine
 from .distributed.layout import Layout
 from .distributed.bootstrap import init, world, rank, world_size, print_once

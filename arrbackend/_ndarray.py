@@ -346,7 +346,7 @@ class _Methods(NdarrayMethods):
 
     @property
     def device(self):
-        from .dispatch.devices import device_of
+        from .api.devices import device_of
         return device_of(self)
 
     @property
@@ -684,7 +684,7 @@ class _Methods(NdarrayMethods):
         return (2, m.devices[d].id) if m.is_gpu else (1, 0)      # kDLCUDA / kDLCPU
 
     def to_device(self, device, /, *, stream=None):
-        from .dispatch.devices import to_device
+        from .api.devices import to_device
         return to_device(self, device, stream=stream)
 
     # shape and type methods -----------------------------------------------------------

@@ -318,7 +318,7 @@ def _uninstall() -> None:
 def _user_frame(depth: int = 2):
     """The innermost frame of the user's program (not arrbackend, NumPy, the standard
     library or an installed package), or None."""
-    from .dispatch.enabled import _is_user_file
+    from ._origin import is_user_file as _is_user_file
     f = sys._getframe(depth)
     while f is not None:
         if _is_user_file(f.f_code.co_filename):

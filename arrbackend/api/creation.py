@@ -34,7 +34,7 @@ def machine_from_device(device, name: str = "device") -> Machine:
         return current_machine()
     if isinstance(device, Machine):
         return device
-    from ..dispatch.devices import Device as ApiDevice
+    from .devices import Device as ApiDevice
     if isinstance(device, ApiDevice):
         return device.machine
     if isinstance(device, str):
@@ -97,7 +97,7 @@ def asarray_on(obj, machine: Machine, dtype=None, copy=None, layout: Layout | No
     and the gate answers with NumPy's own function."""
     if isinstance(obj, ndarray):
         if obj._store.machine is not machine:
-            from ..dispatch.devices import move_to_machine
+            from .devices import move_to_machine
             obj = move_to_machine(obj, machine)
             copy = False if copy is None else copy
         if dtype is not None and numpy.dtype(dtype) != obj.dtype:

@@ -40,7 +40,7 @@ def numpy_mode() -> bool:
 def _placed_for_caller(depth: int = 2) -> bool:
     """Whether a draw goes to the devices: not when library code calls inside
     ``enabled()`` (it gets NumPy's arrays, as from every routed function)."""
-    from ..dispatch.enabled import _is_user_file, is_enabled
+    from .._origin import is_enabled, is_user_file as _is_user_file
     if not is_enabled():
         return True
     return _is_user_file(sys._getframe(depth).f_code.co_filename)

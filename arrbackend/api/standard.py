@@ -151,7 +151,7 @@ def floordiv_operators(fwd, rev, inplace):
     NumPy's (``fwd``, ``rev``, ``inplace``): NumPy's values for NumPy code under
     ``enabled()``, the standard's otherwise (an Array API or ``import arrbackend as np``
     program)."""
-    from ..dispatch.enabled import is_enabled
+    from .._origin import is_enabled
 
     def __floordiv__(self, other):
         r = fwd(self, other)

@@ -26,22 +26,18 @@ Rules, in the order they are applied:
 from __future__ import annotations
 
 import contextlib
-import contextvars
 import functools
-import os
 import sys
-import sysconfig
 import threading
 
 import numpy
 
+from .._origin import _active, is_enabled, is_user_file as _is_user_file  # noqa: F401
 from ..distributed.machine import _active as _active_machine, machine_for
 from .callsite import called_directly
 
 __all__ = ["enabled", "is_enabled", "ROUTED"]
 
-_active: contextvars.ContextVar[bool] = contextvars.ContextVar("arrbackend_enabled",
-                                                              default=False)
 _lock = threading.Lock()
 _depth = 0
 _saved: dict = {}
@@ -59,50 +55,6 @@ ROUTED = {
     "numpy.fft": ["fftfreq", "rfftfreq"],
     "numpy.random": None,   # every registered numpy.random function
 }
-
-
-def is_enabled() -> bool:
-    """Whether this thread is inside an ``enabled()`` block."""
-    return _active.get()
-
-
-def _library_roots() -> tuple:
-    roots = set()
-    for key in ("stdlib", "platstdlib", "purelib", "platlib"):
-        p = sysconfig.get_paths().get(key)
-        if p:
-            roots.add(os.path.realpath(p))
-    for mod in (numpy,):
-        roots.add(os.path.realpath(os.path.dirname(mod.__file__)))
-    roots.add(os.path.realpath(os.path.dirname(os.path.dirname(__file__))))
-    return tuple(sorted(roots))
-
-
-_ROOTS = None
-_user_cache: dict = {}
-_EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(__file__))),
-                         "examples") + os.sep
-
-
-def _is_user_file(filename: str) -> bool:
-    hit = _user_cache.get(filename)
-    if hit is not None:
-        return hit
-    global _ROOTS
-    if _ROOTS is None:
-        _ROOTS = _library_roots()
-    if os.path.realpath(filename).startswith(_EXAMPLES):
-        user = True             # the tutorial's programs that arrbackend ships (its demo)
-    elif filename.startswith("<frozen") or "site-packages" in filename or \
-            "dist-packages" in filename:
-        user = False
-    elif filename.startswith("<"):
-        user = True
-    else:
-        real = os.path.realpath(filename)
-        user = not any(real == r or real.startswith(r + os.sep) for r in _ROOTS)
-    _user_cache[filename] = user
-    return user
 
 
 def _make_wrapper(orig, impl):

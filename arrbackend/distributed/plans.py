@@ -323,7 +323,7 @@ def _compile(expr, lvs):
     consumes it (NumPy's temporary elision, done here): a chain like
     ``0.25 * (a + b + c + d)`` makes one.  ``root_copy``: the value slot copied into the
     target where the root is not an operation."""
-    from .deferred import Const, Leaf, Op, Rand, _Cast
+    from ..kernels.expr import Cast, Const, Leaf, Op, Rand
     slots = {}
     for i, lf in enumerate(lvs):
         slots[id(lf)] = i
@@ -340,7 +340,7 @@ def _compile(expr, lvs):
     nxt = [n]
 
     def emit(e, root):
-        if isinstance(e, _Cast):
+        if isinstance(e, Cast):
             return emit(e.arg, root)
         if isinstance(e, (Leaf, Const, Rand)):
             return slots[id(e)]
@@ -363,7 +363,7 @@ def _compile(expr, lvs):
         program.append((e.ufunc, tuple(args), into))
         return into
 
-    root = expr.arg if isinstance(expr, _Cast) else expr
+    root = expr.arg if isinstance(expr, Cast) else expr
     if isinstance(root, Op):
         emit(root, True)
         return tuple(program), -1

@@ -85,7 +85,7 @@ def program(expr, lvs):
 
 
 def _write(ne, expr, lvs):
-    from ..distributed.deferred import Const, Leaf, Op
+    from .expr import Const, Leaf, Op
     names = {}
     sig = []
     for i, lf in enumerate(lvs):

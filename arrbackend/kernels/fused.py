@@ -209,10 +209,10 @@ _RNG = philox_cuda.RNG_DEVICE
 
 
 def _expr_code(e, plan, names):
-    from ..distributed.deferred import Const, Leaf, Rand, _Cast
+    from .expr import Cast, Const, Leaf, Rand
     if isinstance(e, (Leaf, Const, Rand)):
         return names[id(e)]
-    if isinstance(e, _Cast):
+    if isinstance(e, Cast):
         return f"(({ctype(e.dtype)})({_expr_code(e.arg, plan, names)}))"
     name = e.ufunc.__name__
     loop_in = e.loop[:-1]
