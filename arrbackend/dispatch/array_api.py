@@ -31,7 +31,7 @@ class Info:
 
     def default_device(self):
         from ..distributed.machine import current_machine
-        from .devices import Device
+        from ..api.devices import Device
         return Device(current_machine())
 
     def default_dtypes(self, *, device=None) -> dict:
@@ -51,7 +51,7 @@ class Info:
 
     def devices(self) -> tuple:
         from ..distributed.machine import current_machine, machine_for, gpu_count
-        from .devices import Device
+        from ..api.devices import Device
         found = [current_machine()]
         for spec in ("cpu",) + (("gpu",) if gpu_count() else ()):
             m = machine_for(spec)

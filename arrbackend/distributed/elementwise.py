@@ -13,7 +13,7 @@ from typing import Callable, Sequence
 
 import numpy
 
-from .layout import Layout, choose_layout, default_layout
+from .layout import Layout, choose_layout
 from .localize import Exchange, device_boxes
 from .store import Store, alloc_local, before_write
 from .deferred import evaluate_into

@@ -49,7 +49,6 @@ def _prepare(x, key):
     """(w, idxs, k, B, front, p0): ``w`` the view with the k advanced axes first, the
     index entries (ints or arrbackend int arrays, checked and wrapped), their broadcast
     shape B, and where the B axes go in NumPy's result (``front`` or at ``p0``)."""
-    from ..api.manipulation import transpose
     items, _adv = parse_basic_index(key, x.shape)
     entries = []          # (kind, value, original axis)
     axis = 0
@@ -73,8 +72,7 @@ def _prepare(x, key):
                     raise IndexError(f"boolean index did not match indexed array along axis "
                                      f"{axis + j}; size of axis is {n} but size of "
                                      f"corresponding boolean axis is {mn}")
-            from ..api.indexing_routines import nonzero
-            for j, nz in enumerate(nonzero(it)):
+            for j, nz in enumerate(it.nonzero()):
                 entries.append(("adv", nz, axis + j))
             axis += it.ndim
         elif isinstance(it, ndarray):
@@ -111,7 +109,7 @@ def _prepare(x, key):
         txt = " ".join(str(tuple(s)) for s in shapes)
         raise IndexError(f"shape mismatch: indexing arrays could not be broadcast together "
                          f"with shapes {txt}") from None
-    w = transpose(v, adv_pos + rest_pos)
+    w = v.transpose(adv_pos + rest_pos)
     p0 = adv_pos[0]
     front = adv_pos != list(range(p0, p0 + len(adv_pos))) or separated_advanced(key)
     return w, idxs, len(adv_pos), tuple(B), front, p0
@@ -122,27 +120,22 @@ def normalize_index(i, n: int, axis: int):
     """``i`` (an integer arrbackend array) checked against an axis of length ``n`` and
     with negative entries wrapped (NumPy's IndexError otherwise)."""
     from ..distributed import reductions as R
-    from ..api.ufuncs import ufunc_call
     if i.dtype.kind == "u" or i.dtype != numpy.intp:
-        from ..api.manipulation import astype
         if i.dtype.kind == "u" and i.size and int(R.reduce(i, "max")) > numpy.iinfo(
                 numpy.intp).max:
             raise IndexError("index out of bounds")
-        i = astype(i, numpy.intp)
+        i = i.astype(numpy.intp)
     if i.size == 0:
         return i
     lo = int(R.reduce(i, "min"))
     hi = int(R.reduce(i, "max"))
     if hi >= n or lo < -n:
-        bad = ufunc_call(numpy.logical_or, (ufunc_call(numpy.greater_equal, (i, n), {}),
-                                            ufunc_call(numpy.less, (i, -n), {})), {})
-        from ..api.manipulation import ravel
-        pos = int(R.arg_reduce(ravel(bad), "max"))
-        val = int(ravel(i)[pos])
+        bad = numpy.logical_or(numpy.greater_equal(i, n), numpy.less(i, -n))
+        pos = int(R.arg_reduce(bad.ravel(), "max"))
+        val = int(i.ravel()[pos])
         raise IndexError(f"index {val} is out of bounds for axis {axis} with size {n}")
     if lo < 0:
-        from ..api.manipulation import where
-        i = where(ufunc_call(numpy.less, (i, 0), {}), ufunc_call(numpy.add, (i, n), {}), i)
+        i = numpy.where(numpy.less(i, 0), numpy.add(i, n), i)
     return i
 
 
@@ -150,20 +143,18 @@ def _placed(r, nb: int, front: bool, p0: int):
     """The gathered result (B axes first) with the B axes where NumPy puts them."""
     if front or p0 == 0:
         return r
-    from ..api.manipulation import transpose
     nd = r.ndim
     perm = list(range(nb, nb + p0)) + list(range(nb)) + list(range(nb + p0, nd))
-    return transpose(r, perm)
+    return r.transpose(perm)
 
 
 def _unplaced(v, nb: int, front: bool, p0: int):
     """The inverse of ``_placed`` (a value in NumPy's result order to B-first order)."""
     if front or p0 == 0:
         return v
-    from ..api.manipulation import transpose
     nd = v.ndim
     perm = list(range(p0, p0 + nb)) + list(range(p0)) + list(range(p0 + nb, nd))
-    return transpose(v, perm)
+    return v.transpose(perm)
 
 
 def getitem(x, key):
@@ -216,10 +207,8 @@ def apply_at(x, key, value, op) -> None:
     items, adv = parse_basic_index(key, x.shape)
     if not any(isinstance(it, int) for it in items) and adv is None:
         # slices only: no index repeats, the ufunc runs in place on the view
-        from ..api.ufuncs import ufunc_call
         t = x._view(x._map.getitem(items))
-        ufunc_call(op, (t,) if value is None else (t, value),
-                   {"out": (t,), "casting": "unsafe"})
+        op(*((t,) if value is None else (t, value)), out=(t,), casting="unsafe")
         return
     setitem(x, key, value, op)
 

@@ -286,8 +286,7 @@ def _bool_get(view, q, mask, to_front):
     shape = outer + (total,) + inner
     r = ndarray._from_store(Store(m, shape, view.dtype, rlay, shards))
     if to_front and q != 0:
-        from ..api.manipulation import moveaxis
-        r = moveaxis(r, q, 0)
+        r = numpy.moveaxis(r, q, 0)
     return r
 
 
@@ -333,8 +332,7 @@ def _bool_set(view, q, mask, to_front, value, whole=False) -> None:
                              f"values where the mask is true")
         value = fit_value(value, vshape, rshape, indexed=True)
         if to_front and q != 0:
-            from ..api.manipulation import moveaxis, broadcast_to
-            value = moveaxis(broadcast_to(value, rshape), 0, q)
+            value = numpy.moveaxis(numpy.broadcast_to(value, rshape), 0, q)
             rshape = outer + (total,) + inner
         vmap = value._map if value.shape == rshape else value._map.broadcast_to(rshape)
         copy = aliases(value, target)

@@ -188,8 +188,7 @@ def reduce(x, kind_name: str, axis=None, dtype=None, keepdims=False, initial=_NO
         loop = numpy.dtype(dtype) if dtype is not None else _UFUNCS[kind_name].resolve_dtypes(
             (out.dtype, x.dtype, None), reduction=True, casting="unsafe")[-1]
         if loop != x.dtype:
-            from ..api.manipulation import astype
-            x = astype(x, loop)
+            x = x.astype(loop)
         dtype = None
     user_dtype = dtype
     if dtype is None and kind_name in ("sum", "prod"):
@@ -434,8 +433,7 @@ def arg_reduce(x, kind: str, axis=None, keepdims=False, out=None):
             rlay = lay
     r = ndarray._from_store(Store(m, rshape, numpy.dtype(numpy.intp), rlay, shards))
     if keepdims:
-        from ..api.manipulation import expand_dims
-        r = expand_dims(r, ax)
+        r = numpy.expand_dims(r, ax)
     return _finish_arg(r, out, name)
 
 

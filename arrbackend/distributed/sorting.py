@@ -71,15 +71,14 @@ def sort_along(x, axis: int, kind=None, with_index: bool = False):
 
 def _sample_sort_nd(x, axis, kind, with_index):
     """Sample sort of a view that is 1-D once its length-1 axes are dropped."""
-    from ..api.manipulation import reshape
-    flat = reshape(x, (x.shape[axis],)) if x.ndim != 1 else x
+    flat = x.reshape((x.shape[axis],)) if x.ndim != 1 else x
     if flat._view_layout().is_block:
         v, i = _sample_sort(flat, kind, with_index)
     else:                   # (the reshape gathered it on one device)
         v, i = sort_along(flat, 0, kind, with_index)
     if x.ndim != 1:
-        v = reshape(v, x.shape)
-        i = reshape(i, x.shape) if i is not None else None
+        v = v.reshape(x.shape)
+        i = i.reshape(x.shape) if i is not None else None
     return v, i
 
 
