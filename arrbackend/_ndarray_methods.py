@@ -86,6 +86,8 @@ class NdarrayMethods:
                              f"requested type but received offset = {offset}")
         s = self._store
         if s.machine.is_gpu:
+            if dt == self.dtype and offset == 0:        # (the whole element: a view)
+                return self._view(self._map)
             from .api.fallback import call_numpy
             return call_numpy(lambda a: a.getfield(dt, offset), (self,), {},
                               name="ndarray.getfield on GPU")
@@ -98,8 +100,11 @@ class NdarrayMethods:
         arrays: through the fallback, which writes the result back)."""
         from .distributed.store import before_write
         if self._store.machine.is_gpu:
-            from .api.fallback import call_numpy
             dt = numpy.dtype(dtype)
+            if dt == self.dtype and offset == 0:        # (the whole element)
+                self[...] = val
+                return
+            from .api.fallback import call_numpy
             call_numpy(lambda a, v: a.setfield(v, dt, offset), (self, val), {},
                        name="ndarray.setfield on GPU")
             return

@@ -259,6 +259,10 @@ def histogram(a, bins=10, range=None, density=None, weights=None):
     else:
         def count(xp, loc, *wl):
             e = xp.asarray(edges)
+            if xp is not numpy and loc.dtype.kind in "biu":
+                # compared with the edges in their common dtype, as NumPy compares (a
+                # device library may compare in the data's narrow integer type)
+                loc = loc.astype(numpy.result_type(loc.dtype, e.dtype))
             r = xp.histogram(loc, bins=e, weights=wl[0] if wl else None)[0]
             return r
         n = _local_sum([x] + ([w] if w is not None else []), count, (nb,), ntype)

@@ -27,7 +27,7 @@ from ._helpers import new_array, ours, uf
 from .creation import _is_cupy
 from .ufuncs import as_operand, common_machine
 from ..distributed.array import ndarray
-from .coerce import check_writeback_out, int_operand, values_as
+from .coerce import int_operand, values_as
 from .gate import host_target
 
 __all__ = ["take", "take_along_axis", "put", "put_along_axis", "place", "putmask", "choose",
@@ -83,10 +83,32 @@ def take(a, indices, axis=None, out=None, mode="raise"):
         idx = _wrap_mode(idx, n, mode)
         r = x[pre + (idx,)] if idx.ndim else x[pre + (int(idx),)].copy()
     if out is not None:
-        check_writeback_out(out, x.dtype, r.shape, "ndarray.take")
+        _check_take_out(x.dtype, out, r.shape)
         assign(out, r)
         return out
     return r
+
+
+_take_out_errors: dict = {}
+
+
+def _check_take_out(dtype, out, shape) -> None:
+    """``take``'s checks of ``out=``: the dtype as NumPy judges it (asked once per pair
+    of dtypes with a two-element stand-in: its rule changed between NumPy versions), then
+    the shape."""
+    key = (numpy.dtype(dtype), out.dtype)
+    err = _take_out_errors.get(key, False)
+    if err is False:
+        try:
+            numpy.take(numpy.zeros(2, key[0]), [0, 1], out=numpy.zeros(2, key[1]))
+            err = None
+        except TypeError as exc:
+            err = str(exc)
+        _take_out_errors[key] = err
+    if err is not None:
+        raise TypeError(err)
+    if tuple(out.shape) != tuple(shape):
+        raise ValueError("output array does not match result of ndarray.take")
 
 
 def _along_checks(arr, indices, axis):

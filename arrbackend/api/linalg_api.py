@@ -86,6 +86,9 @@ def cross(x1, x2, /, *, axis=-1):
     from .ufuncs import common_machine
     m = common_machine([x1, x2], "cross")
     a, b = ours(x1, m), ours(x2, m)
+    if a.ndim == 0 or b.ndim == 0:      # NumPy's own error (its type changed in NumPy 2.5)
+        numpy.linalg.cross(*(numpy.broadcast_to(numpy.zeros((), x.dtype), x.shape)
+                             for x in (a, b)), axis=axis)
     if a.shape[axis] != 3 or b.shape[axis] != 3:
         raise ValueError(f"Both input arrays must be (arrays of) 3-dimensional vectors, but "
                          f"they are {a.shape[axis]} and {b.shape[axis]} dimensional instead.")

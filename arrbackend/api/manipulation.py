@@ -532,6 +532,7 @@ def concatenate(arrays, /, axis=0, out=None, *, dtype=None, casting="same_kind")
     if axis is None:
         xs = [ravel(x) for x in xs]
         axis = 0
+    axis = operator.index(axis)         # (NumPy reads the axis before the arrays' ndim)
     if any(x.ndim == 0 for x in xs):
         raise ValueError("zero-dimensional arrays cannot be concatenated")
     nd = xs[0].ndim

@@ -98,9 +98,9 @@ def _native(xp) -> bool:
 
 
 def _lib(xp, ufunc):
-    """The device library's elementwise ufunc of the same name."""
-    f = getattr(xp, ufunc.__name__, None)
-    return f if f is not None else _device_ufunc(xp, ufunc)
+    """The device library's elementwise ufunc of the same name (NumPy's values where the
+    library's differ: ``arrbackend.api.ufuncs._device_ufunc``)."""
+    return _device_ufunc(xp, ufunc)
 
 
 # ---------------------------------------------------------------------------------------
@@ -122,21 +122,18 @@ def outer(ufunc, inputs, kwargs):
 # ---------------------------------------------------------------------------------------
 # reduce
 
-_reorderable: dict = {}
+#: ufuncs whose reduction may be computed pairwise (associative: NumPy reorders them too)
+_ASSOCIATIVE = frozenset(getattr(numpy, n) for n in (
+    "add", "multiply", "maximum", "minimum", "fmax", "fmin", "logical_and", "logical_or",
+    "logical_xor", "bitwise_and", "bitwise_or", "bitwise_xor", "gcd", "lcm")
+    if hasattr(numpy, n))
 
 
 def _is_reorderable(ufunc, dtype) -> bool:
-    """Whether NumPy lets ``ufunc`` reduce over several axes at once."""
-    key = (ufunc, dtype)
-    hit = _reorderable.get(key)
-    if hit is None:
-        try:
-            _ask_numpy(lambda: ufunc.reduce(numpy.ones((1, 1), dtype), axis=(0, 1)))
-            hit = True
-        except (ValueError, TypeError):
-            hit = False
-        _reorderable[key] = hit
-    return hit
+    """Whether ``ufunc``'s reduction may be computed pairwise rather than in order: an
+    associative operation (decided here, not by asking NumPy to reduce a small probe
+    over two axes: its answer for such a probe changed between NumPy versions)."""
+    return ufunc in _ASSOCIATIVE
 
 
 def _axes(axis, ndim, name) -> tuple:

@@ -327,13 +327,20 @@ _fast_dtypes: dict = {}
 
 
 def _device_ufunc(xp, ufunc):
-    """The device library's ufunc of the same name, or one composed from others."""
-    f = _device_ufuncs.get(ufunc, False)      # (one device library per process: CuPy)
+    """The device library's ufunc of the same name, or one composed from others; where
+    the library's values differ from NumPy's, a composition giving NumPy's."""
+    key = (ufunc, xp)
+    f = _device_ufuncs.get(key, False)
     if f is False:
-        f = getattr(xp, ufunc.__name__, None)
-        if f is None and ufunc.__name__ in _COMPOSED:
-            f = functools.partial(_COMPOSED[ufunc.__name__], xp)
-        _device_ufuncs[ufunc] = f
+        name = ufunc.__name__
+        f = None if xp is numpy else _NUMPY_VALUES.get(name)
+        if f is not None:
+            f = functools.partial(f, xp)
+        else:
+            f = getattr(xp, name, None)
+            if f is None and name in _COMPOSED:
+                f = functools.partial(_COMPOSED[name], xp)
+        _device_ufuncs[key] = f
     return f
 
 
@@ -349,6 +356,88 @@ def _spacing(xp, x, out=None, **kw):
 
 
 _COMPOSED = {"spacing": _spacing}
+
+
+# ---------------------------------------------------------------------------------------
+# NumPy's values where a device library computes others (CuPy: C's floor of the quotient
+# for float floor division, C99's special cases for complex expm1)
+
+def _float_divmod(xp, a, b, dt):
+    """NumPy's float floor quotient and remainder (Python's algorithm: fmod, then the
+    quotient corrected towards the floor and rounded), computed in ``dt``."""
+    a = xp.asarray(a).astype(dt, copy=False)
+    b = xp.asarray(b).astype(dt, copy=False)
+    zero = xp.zeros((), dt)
+    mod = xp.fmod(a, b)
+    div = (a - mod) / b
+    fix = (mod != 0) & ((b < 0) != (mod < 0))
+    mod = xp.where(mod == 0, xp.copysign(zero, b), xp.where(fix, mod + b, mod))
+    div = xp.where(fix, div - 1, div)
+    fl = xp.floor(div)
+    fl = xp.where(div - fl > 0.5, fl + 1, fl)
+    quot = xp.where(div != 0, fl, xp.copysign(zero, a / b))
+    by_zero = b == 0
+    quot = xp.where(by_zero, a / b, quot)
+    mod = xp.where(by_zero, xp.fmod(a, b), mod)
+    return quot, mod
+
+
+def _loop_dtype(dt):
+    dt = numpy.dtype(dt)
+    return numpy.dtype(numpy.float32) if dt.itemsize < 4 else dt     # (float16: in float)
+
+
+def _write(xp, r, out):
+    if out is None:
+        return r
+    out[...] = r
+    return out
+
+
+def _npy_floor_divide(xp, a, b, out=None, **kw):
+    r = xp.floor_divide(a, b, **kw)
+    if r.dtype.kind != "f":
+        return _write(xp, r, out)
+    q, _ = _float_divmod(xp, a, b, _loop_dtype(r.dtype))
+    return _write(xp, q.astype(r.dtype, copy=False), out)
+
+
+def _npy_remainder(xp, a, b, out=None, **kw):
+    r = xp.remainder(a, b, **kw)
+    if r.dtype.kind != "f":
+        return _write(xp, r, out)
+    _, m = _float_divmod(xp, a, b, _loop_dtype(r.dtype))
+    return _write(xp, m.astype(r.dtype, copy=False), out)
+
+
+def _npy_divmod(xp, a, b, out=None, **kw):
+    q, m = xp.divmod(a, b, **kw)
+    if q.dtype.kind == "f":
+        q2, m2 = _float_divmod(xp, a, b, _loop_dtype(q.dtype))
+        q, m = q2.astype(q.dtype, copy=False), m2.astype(m.dtype, copy=False)
+    if out is None:
+        return q, m
+    out[0][...] = q
+    out[1][...] = m
+    return out
+
+
+def _npy_expm1(xp, x, out=None, **kw):
+    r = xp.expm1(x, **kw)
+    if r.dtype.kind != "c":
+        return _write(xp, r, out)
+    z = xp.asarray(x).astype(r.dtype, copy=False)
+    h = xp.sin(z.imag / 2)          # exp(z) - 1 as NumPy composes it
+    re = xp.expm1(z.real) * xp.cos(z.imag) - 2 * h * h
+    im = xp.exp(z.real) * xp.sin(z.imag)
+    res = xp.empty(r.shape, r.dtype)
+    res.real = re
+    res.imag = im
+    return _write(xp, res, out)
+
+
+_NUMPY_VALUES = {"floor_divide": _npy_floor_divide, "remainder": _npy_remainder,
+                 "mod": _npy_remainder, "divmod": _npy_divmod, "expm1": _npy_expm1}
 
 
 _KERNEL_DTYPES = CTYPE_DTYPES      # (a target the generated kernels can write)

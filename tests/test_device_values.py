@@ -1,0 +1,83 @@
+"""Where a device library's elementwise values differ from NumPy's (CuPy's float floor
+division and remainder, its complex expm1), arrbackend composes NumPy's from the library's
+other functions.  The compositions are written for any array library; run here on NumPy
+arrays, they must give NumPy's own values bit for bit (signed zeros, infinities, NaNs)."""
+import itertools
+
+import numpy
+import pytest
+
+from arrbackend.api import ufunc_methods, ufuncs
+
+VALUES = [0.0, -0.0, 1.0, -1.0, 2.5, -2.5, 3.0, -7.0, 0.1, -0.3, 1e16, 1e308, -1e-308,
+          5e-324, numpy.inf, -numpy.inf, numpy.nan]
+PAIRS = list(itertools.product(VALUES, VALUES))
+
+
+def _same_bits(got, want):
+    got, want = numpy.asarray(got), numpy.asarray(want)
+    assert got.dtype == want.dtype
+    numpy.testing.assert_array_equal(got, want)
+    assert numpy.all((numpy.signbit(got) == numpy.signbit(want)) | numpy.isnan(want))
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+def test_float_floor_division_and_remainder(dtype):
+    with numpy.errstate(all="ignore"):          # (1e308 is inf in the narrow types)
+        a = numpy.array([p[0] for p in PAIRS]).astype(dtype)
+        b = numpy.array([p[1] for p in PAIRS]).astype(dtype)
+        _same_bits(ufuncs._npy_floor_divide(numpy, a, b), numpy.floor_divide(a, b))
+        _same_bits(ufuncs._npy_remainder(numpy, a, b), numpy.remainder(a, b))
+        q, m = ufuncs._npy_divmod(numpy, a, b)
+        want_q, want_m = numpy.divmod(a, b)
+        _same_bits(q, want_q)
+        _same_bits(m, want_m)
+        out = numpy.empty_like(a)
+        assert ufuncs._npy_floor_divide(numpy, a, b, out=out) is out
+        _same_bits(out, numpy.floor_divide(a, b))
+
+
+def test_integer_floor_division_is_the_librarys():
+    a = numpy.arange(-6, 7)
+    b = numpy.array([3, -3, 0, 2, -2, 5, -5, 1, 4, -4, 0, 7, -1])
+    with numpy.errstate(all="ignore"):
+        _same_bits(ufuncs._npy_floor_divide(numpy, a, b), numpy.floor_divide(a, b))
+        _same_bits(ufuncs._npy_remainder(numpy, a, b), numpy.remainder(a, b))
+
+
+def test_complex_expm1():
+    z = numpy.array([complex(x, y) for x, y in PAIRS])
+    with numpy.errstate(all="ignore"):
+        got = ufuncs._npy_expm1(numpy, z)
+        want = numpy.expm1(z)
+    _same_bits(got.real, want.real)
+    _same_bits(got.imag, want.imag)
+    r = numpy.array([0.5, -0.0, numpy.inf])
+    _same_bits(ufuncs._npy_expm1(numpy, r), numpy.expm1(r))       # reals: the library's
+
+
+def test_device_libraries_get_the_compositions():
+    class Library:                       # a stand-in device library: NumPy's functions
+        floor_divide = staticmethod(numpy.floor_divide)
+    f = ufuncs._device_ufunc(Library, numpy.floor_divide)
+    assert f.func is ufuncs._npy_floor_divide
+    assert ufuncs._device_ufunc(numpy, numpy.floor_divide) is numpy.floor_divide
+
+
+@pytest.mark.parametrize("name", ["power", "arctan2", "subtract", "true_divide", "hypot"])
+def test_non_associative_reductions_fold_in_order(name):
+    uf = getattr(numpy, name)
+    assert not ufunc_methods._is_reorderable(uf, numpy.dtype(float))
+    a = numpy.linspace(0.5, 1.7, 21).reshape(7, 3)
+    with numpy.errstate(all="ignore"):
+        got = ufunc_methods.fold(_Generic, uf, a, 0, numpy.dtype(float))
+        numpy.testing.assert_allclose(got, uf.reduce(a, axis=0), rtol=1e-14)
+
+
+class _Generic:
+    """NumPy under another name: the device libraries' path of ``fold``."""
+    def __getattr__(self, name):
+        return getattr(numpy, name)
+
+
+_Generic = _Generic()
