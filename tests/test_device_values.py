@@ -1,6 +1,6 @@
 """Where a device library's elementwise values differ from NumPy's (CuPy's float floor
-division and remainder, its complex expm1), arrbackend composes NumPy's from the library's
-other functions.  The compositions are written for any array library; run here on NumPy
+division and remainder, its complex expm1 and division), arrbackend composes NumPy's from
+the library's other functions.  The compositions are written for any array library; run here on NumPy
 arrays, they must give NumPy's own values bit for bit (signed zeros, infinities, NaNs)."""
 import itertools
 
@@ -81,3 +81,18 @@ class _Generic:
 
 
 _Generic = _Generic()
+
+
+@pytest.mark.parametrize("dtype", ["complex64", "complex128"])
+def test_complex_division(dtype):
+    parts = [0.0, -0.0, 1.0, -1.0, 2.5, -3.0, 1e308, -1e-308, numpy.inf, -numpy.inf,
+             numpy.nan]
+    zs = [complex(x, y) for x, y in itertools.product(parts, parts)]
+    pairs = list(itertools.product(zs, zs))
+    with numpy.errstate(all="ignore"):
+        a = numpy.array([p[0] for p in pairs]).astype(dtype)
+        b = numpy.array([p[1] for p in pairs]).astype(dtype)
+        got = ufuncs._npy_true_divide(numpy, a, b)
+        want = numpy.true_divide(a, b)
+    _same_bits(got.real, want.real)
+    _same_bits(got.imag, want.imag)

@@ -360,7 +360,8 @@ _COMPOSED = {"spacing": _spacing}
 
 # ---------------------------------------------------------------------------------------
 # NumPy's values where a device library computes others (CuPy: C's floor of the quotient
-# for float floor division, C99's special cases for complex expm1)
+# for float floor division, C99's special cases for complex expm1, complex division by
+# zero)
 
 def _float_divmod(xp, a, b, dt):
     """NumPy's float floor quotient and remainder (Python's algorithm: fmod, then the
@@ -436,7 +437,33 @@ def _npy_expm1(xp, x, out=None, **kw):
     return _write(xp, res, out)
 
 
-_NUMPY_VALUES = {"floor_divide": _npy_floor_divide, "remainder": _npy_remainder,
+def _npy_true_divide(xp, a, b, out=None, **kw):
+    r = xp.true_divide(a, b, **kw)
+    if r.dtype.kind != "c":
+        return _write(xp, r, out)
+    x = xp.asarray(a).astype(r.dtype, copy=False)
+    y = xp.asarray(b).astype(r.dtype, copy=False)
+    ar, ai, br, bi = x.real, x.imag, y.real, y.imag
+    abr, abi = xp.abs(br), xp.abs(bi)
+    real_big = abr >= abi               # Smith's method, as NumPy's loop computes it
+    zero = (abr == 0) & (abi == 0)      # (a complex infinity or NaN, not NaN + NaN j)
+    one = xp.ones((), br.dtype)
+    rat1 = bi / xp.where(zero, one, br)
+    scl1 = 1.0 / (br + bi * rat1)
+    rat2 = br / xp.where(real_big, one, bi)
+    scl2 = 1.0 / (bi + br * rat2)
+    re = xp.where(real_big, xp.where(zero, ar / abr, (ar + ai * rat1) * scl1),
+                  (ar * rat2 + ai) * scl2)
+    im = xp.where(real_big, xp.where(zero, ai / abr, (ai - ar * rat1) * scl1),
+                  (ai * rat2 - ar) * scl2)
+    res = xp.empty(r.shape, r.dtype)
+    res.real = re
+    res.imag = im
+    return _write(xp, res, out)
+
+
+_NUMPY_VALUES = {"true_divide": _npy_true_divide, "divide": _npy_true_divide,
+                 "floor_divide": _npy_floor_divide, "remainder": _npy_remainder,
                  "mod": _npy_remainder, "divmod": _npy_divmod, "expm1": _npy_expm1}
 
 
