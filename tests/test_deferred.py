@@ -81,6 +81,11 @@ def test_random_trees_match_numpy(mode, tree, dtype, shape):
         assert numpy.asarray(got).dtype == numpy.asarray(expected).dtype
         return
     rtol = 1e-5 if numpy.asarray(expected).dtype == numpy.float32 else 1e-12
+    if ab.current_machine().is_gpu and rtol < 1e-9:
+        # the GPU's math library differs from the host's by an ulp or two, which sin or
+        # cos of a large argument amplifies: sin(x ** y) with x ** y near 1e4 moves by
+        # 2e-12 for one ulp of the power (seen: 3.8e-12 relative)
+        rtol = 1e-9
     check(got, expected, rtol=rtol, atol=rtol)
 
 
