@@ -27,9 +27,6 @@ from . import api as _api  # noqa: F401  (registers every implementation)
 from .dispatch.namespace import populate as _populate, module_getattr as _module_getattr
 from .dispatch.array_api import API_VERSION as __array_api_version__
 from .dispatch.array_api import namespace_info as __array_namespace_info__
-from . import linalg, fft, random  # noqa: E402  (namespaces built from the registry)
-from .api.attributes import finfo, iinfo  # noqa: E402  (the standard's finfo)
-from .profiling import profile  # noqa: E402
 
 
 def asnumpy(x):
@@ -67,7 +64,32 @@ def devices(spec: str | None = None):
 
 
 _NAMES = _populate(globals(), "numpy")
-__getattr__ = _module_getattr("numpy", "arrbackend")
+_numpy_getattr = _module_getattr("numpy", "arrbackend")
+
+# imported when first used (importing arrbackend stays short): the namespaces built from
+# the registry, the standard's finfo/iinfo, the profiler
+_LAZY = {"linalg": ("arrbackend.linalg", None), "fft": ("arrbackend.fft", None),
+         "random": ("arrbackend.random", None),
+         "finfo": ("arrbackend.api.attributes", "finfo"),
+         "iinfo": ("arrbackend.api.attributes", "iinfo"),
+         "profile": ("arrbackend.profiling", "profile")}
+for _name in _LAZY:
+    globals().pop(_name, None)
+
+
+def __getattr__(name: str):
+    spec = _LAZY.get(name)
+    if spec is None:
+        return _numpy_getattr(name)
+    import importlib
+    mod = importlib.import_module(spec[0])
+    value = mod if spec[1] is None else getattr(mod, spec[1])
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY) | set(_NAMES))
 
 __all__ = ["ndarray", "enabled", "asnumpy", "synchronize", "evaluate", "profile", "settings", "counters", "FallbackWarning",
            "TransferWarning", "Device", "devices", "current_machine", "linalg", "fft",

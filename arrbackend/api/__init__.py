@@ -5,7 +5,7 @@ shapes, reductions) and records the others from the index (``api/index.py``): ea
 imported when one of its functions is first called, through ``__array_function__``, a
 namespace (``arrbackend.linalg.inv``) or ``enabled()``.  Every implementation, imported
 now or later, follows the random-number setting and stands behind the one gate."""
-from . import random_host  # noqa: F401  (numpy.random functions follow the setting)
+from . import random_switch  # noqa: F401  (numpy.random functions follow the setting)
 from . import gate
 
 gate.install()        # every registered function behind the one gate (see gate.py)

@@ -295,12 +295,10 @@ def randint(low, high=None, size=None, dtype=int):
 # ---------------------------------------------------------------------------------------
 # Generators
 
-from .random_more import GeneratorMethods  # noqa: E402  (it draws with the above)
-
-
-class Generator(GeneratorMethods):
+class Generator:
     """``numpy.random.Generator`` over arrbackend arrays (counter-based; see the module):
-    the methods here, and every other distribution from ``GeneratorMethods``."""
+    the methods here, and every other distribution from ``random_more.GeneratorMethods``
+    (copied onto the class when that module is imported, at the end of this one)."""
 
     def __init__(self, seed=None) -> None:
         self._stream = _Stream(seed, _GENERATOR)
@@ -354,3 +352,6 @@ def default_rng(seed=None):
     if isinstance(seed, numpy.random.SeedSequence):
         seed = seed.entropy
     return Generator(seed)
+
+
+from . import random_more  # noqa: E402,F401  (the other distributions' methods)

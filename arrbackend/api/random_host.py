@@ -27,7 +27,7 @@ import numpy
 from .._settings import settings
 from .fallback import run_on_host
 
-__all__ = ["numpy_mode", "install", "HostGenerator", "HostRandomState", "host_default_rng"]
+__all__ = ["numpy_mode", "HostGenerator", "HostRandomState", "host_default_rng"]
 
 _RandomState = numpy.random.mtrand.RandomState     # NumPy's class (never patched)
 
@@ -128,38 +128,3 @@ def host_default_rng(seed=None):
         raise TypeError("default_rng: a counter-based arrbackend Generator cannot seed "
                         "NumPy's streams (ARRBACKEND_RANDOM=numpy)")
     return HostGenerator(numpy.random.default_rng(seed).bit_generator)
-
-
-def _switch(impl):
-    """The registered implementation of a ``numpy.random`` function, or in NumPy mode
-    NumPy's own function run on the host with its result placed on the devices."""
-    engine = impl.func
-    numpy_func = impl.numpy_func
-    name = f"numpy.random.{impl.name}"
-    host = host_default_rng if impl.name == "default_rng" else numpy_func
-
-    @functools.wraps(engine)
-    def call(*args, **kwargs):
-        if settings.random != "numpy":
-            return engine(*args, **kwargs)
-        if host is host_default_rng:
-            return host_default_rng(*args, **kwargs)
-        return run_on_host(host, args, kwargs, name=name)
-
-    call._arrbackend_engine = getattr(engine, "_arrbackend_engine", engine)
-    return call
-
-
-def install() -> None:
-    """Make every registered ``numpy.random`` module function follow the setting (also
-    those of the families imported later), before the gate wraps it."""
-    from .registry import on_register
-    on_register(_follow_setting)
-
-
-def _follow_setting(impl) -> None:
-    if impl.module == "numpy.random" and "." not in impl.name and \
-            not getattr(impl.func, "_arrbackend_random_switch", False):
-        impl.func = _switch(impl)
-        impl.func._arrbackend_random_switch = True
-install()

@@ -30,7 +30,6 @@ from .random_samplers import (
     _multivariate_hypergeometric)
 from ._helpers import host, ours, uf
 from .manipulation import where
-from .random import _legacy, _Stream, draw
 from ..distributed.array import ndarray
 
 __all__ = ["GeneratorMethods", "DISTRIBUTIONS"]
@@ -356,3 +355,12 @@ def set_bit_generator(bitgen):
     if ss is None:
         raise TypeError("set_bit_generator: expected a bit generator")
     _legacy().reseed([int(w) for w in ss.generate_state(4)])
+
+
+# the engine's draws and its Generator (bound last: arrbackend.api.random imports this
+# module at its end, and this module may be imported first)
+from .random import _legacy, _Stream, draw, Generator  # noqa: E402
+
+for _name, _value in vars(GeneratorMethods).items():
+    if not _name.startswith("__") and _name not in vars(Generator):
+        setattr(Generator, _name, _value)
