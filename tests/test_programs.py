@@ -37,7 +37,8 @@ import warnings
 
 import numpy
 import pytest
-from hypothesis import HealthCheck, seed as hseed, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, Phase, seed as hseed, settings as hsettings
+from hypothesis import strategies as st
 from hypothesis.stateful import (RuleBasedStateMachine, initialize, precondition, rule,
                                  run_state_machine_as_test)
 
@@ -339,7 +340,9 @@ def _raise_message(np_exc, ab_exc) -> str:
 def _settings():
     s = hsettings(max_examples=EXAMPLES, stateful_step_count=STEPS, deadline=None,
                   derandomize=SEED is None, database=None,
-                  suppress_health_check=list(HealthCheck))
+                  suppress_health_check=list(HealthCheck),
+                  # (no explain phase: its tracing makes shrinking take minutes)
+                  phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink])
     return s
 
 
