@@ -43,7 +43,7 @@ from hypothesis.stateful import (RuleBasedStateMachine, initialize, precondition
                                  run_state_machine_as_test)
 
 import arrbackend
-from program_statements import Gen
+from program_functions import Gen
 from arrbackend.dispatch.enabled import ROUTED
 from programs import (Stmt, changed, difference, execute, public_class, references, render,
                       same_error, snapshot)
