@@ -257,6 +257,16 @@ class Draws:
         info = numpy.iinfo(dt)
         return not (info.min <= float(v) <= info.max)
 
+    def fits_value(self, value, t) -> bool:
+        """Whether the scalar ``value`` is of ``t``'s kind (or lower) and in its range."""
+        v, dt = self.val(value), self.val(t).dtype
+        if not numpy.can_cast(numpy.asarray(v).dtype, dt, "same_kind"):
+            return False
+        if dt.kind in "iu" and numpy.asarray(v).dtype.kind in "iub":
+            info = numpy.iinfo(dt)
+            return info.min <= int(v) <= info.max
+        return True
+
     def empty_fancy(self, t, k: Key, sel) -> bool:
         """Whether assigning to t[k] is left out (see EXCLUSIONS: empty_fancy_set)."""
         return sel is not None and math.prod(sel) == 0 and is_fancy(k) and \

@@ -235,8 +235,7 @@ class Gen(ArrayStatements):
         if form == "insert":
             n = s[0] if nd else 0
             value = self.scalar()
-            if excluded("insert_value_kind") and not numpy.can_cast(
-                    numpy.asarray(self.val(value)).dtype, self.val(a).dtype, "same_kind"):
+            if excluded("insert_value_kind") and not self.fits_value(value, a):
                 value = Lit(0)
             return self.assign(Call(Ns("insert"), (a, Lit(self.int_in(0, n)), value)),
                                "np.insert")
@@ -254,7 +253,8 @@ class Gen(ArrayStatements):
                 b = self.small(b or self.fresh((s[-1] if nd else 2, self.pick([2, 3])),
                                                self.dtype()))
             kw = ()
-            if form != "outer" and self.chance(25):
+            if form != "outer" and self.chance(25) and not (
+                    form == "matmul" and self.ndev > 1 and excluded("matmul_out_split")):
                 try:
                     r = numpy.asarray(self.val(Call(Ns(form), (a, b))))
                     out = self.out_for(r.shape) if not excluded("out_dtype_matmul") else \
