@@ -249,7 +249,9 @@ class Draws:
 
     def wraps(self, value, t) -> bool:
         """Whether ``value`` is a NumPy scalar out of the range of the integer array ``t``
-        (see EXCLUSIONS: numpy_scalar_out_of_range)."""
+        (see EXCLUSIONS: numpy_scalar_out_of_range; a variable holding a NumPy scalar is a
+        0-d array on arrbackend's side, assigned as NumPy assigns a 0-d array, without
+        the check: documented, so not generated either)."""
         v, dt = self.val(value), self.val(t).dtype
         if not isinstance(v, numpy.generic) or dt.kind not in "iu" or v.dtype.kind not in "iuf" \
                 or not excluded("numpy_scalar_out_of_range"):

@@ -60,14 +60,15 @@ EXCLUSIONS: dict[str, str] = {
         "class 2: on several devices np.tile, and np.repeat along an axis of length 1, "
         "return a read-only alias of their input",
     "out_dtype_split":
-        "class 12: on several devices argmax/argmin/clip accept an out= of a dtype NumPy "
-        "refuses (argmax into floats, clip of floats into integers)",
+        "class 12: on several devices argmax/argmin/clip/dot/matmul accept an out= of a "
+        "dtype NumPy refuses (argmax into floats, clip of floats into integers, dot of "
+        "floats into integers)",
     "two_out_shapes":
         "class 12: the shapes of the out= of a two-output ufunc are not checked "
         "(np.modf(a, out=(o1, o2)) with o1.shape != o2.shape returns; NumPy: ValueError)",
     "positional_out_fused":
-        "class 9: on several devices a positional out (np.isnan(a, a)) raises TypeError: "
-        "resolve_dtypes",
+        "class 9: on the fused path (several devices, or fusion on) a positional out "
+        "(np.isnan(a, a)) raises TypeError: resolve_dtypes",
     "empty_fancy_set":
         "a fancy assignment selecting nothing (an empty slice beside an index array) into "
         "a view that added a length-1 axis raises 'assignment destination is read-only' "
@@ -76,9 +77,9 @@ EXCLUSIONS: dict[str, str] = {
         "class 7: np.insert of a scalar of another kind (a complex into reals) or out of "
         "range (2**40 into int8) casts it (NumPy: TypeError, OverflowError)",
     "reduce_float_initial":
-        "ufunc.reduce with a float initial= on integers (np.multiply.reduce([3, 3], "
-        "initial=0.5)) computes in floats and casts the result (NumPy casts initial "
-        "first: 0)",
+        "class 12: ufunc.reduce (every machine) and np.sum/np.prod (several devices) with "
+        "a float initial= on integers (np.multiply.reduce([3, 3], initial=0.5)) compute in "
+        "floats and cast the result: 4 (NumPy casts initial first: 0)",
     "where_python_bool":
         "class 14: on several devices mean/var/std(where=False) end in an internal "
         "AttributeError",
@@ -91,9 +92,6 @@ EXCLUSIONS: dict[str, str] = {
         "protocol passes out as a tuple) ends in an internal AttributeError",
     "bool_power":
         "class 13: bool_array ** 2 is int64 (NumPy: int8)",
-    "out_dtype_matmul":
-        "class 12: np.dot / np.matmul with an out= of another dtype than the result end "
-        "in an internal AttributeError (NumPy: UFuncTypeError or ValueError)",
     "logical_reduce_keywords":
         "class 11: logical_and/logical_or.reduce(initial=) and (dtype=) raise an "
         "internal TypeError",

@@ -106,6 +106,11 @@ class Gen(ArrayStatements):
         if name in ("mean", "var", "std") and self.ndev > 1 and excluded("nan_of_nothing") \
                 and nans(kw) > 0 and not data_nan:
             kw = [k for k in kw if k[0] not in ("ddof", "where")]
+        init = keys.get("initial")
+        if init is not None and init.value != int(init.value) and name in ("sum", "prod") \
+                and self.kind_of(a) in "biu" and self.ndev > 1 and \
+                excluded("reduce_float_initial"):
+            kw = [k if k[0] != "initial" else ("initial", Lit(2)) for k in kw]
         where = keys.get("where")
         if isinstance(where, Lit) and name in ("mean", "var", "std") and self.ndev > 1 and \
                 excluded("where_python_bool"):
@@ -257,7 +262,7 @@ class Gen(ArrayStatements):
                     form == "matmul" and self.ndev > 1 and excluded("matmul_out_split")):
                 try:
                     r = numpy.asarray(self.val(Call(Ns(form), (a, b))))
-                    out = self.out_for(r.shape) if not excluded("out_dtype_matmul") else \
+                    out = self.out_for(r.shape) if not self.strict_out() else \
                         self.writable(lambda v: v.shape == r.shape and v.dtype == r.dtype)
                     kw = (("out", out),) if out is not None else ()
                 except Exception:

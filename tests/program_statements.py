@@ -111,7 +111,7 @@ class ArrayStatements(Draws):
         kw, label = [], f"np.{name}"
         out = self.out_for(shape) if self.chance(35) else None
         if out is not None:
-            if self.chance(15) and not (self.ndev > 1 and excluded("positional_out_fused")):
+            if self.chance(15) and not excluded("positional_out_fused"):
                 args = args + (out,)
                 label += "(positional out)"
             else:
@@ -203,8 +203,6 @@ class ArrayStatements(Draws):
         r = self.int_in(0, 9)
         if sel is None or r < 3:
             value = self.scalar() if r != 0 else Lit(self.value(self.dtype()))
-            if self.wraps(value, t):
-                value = Lit(self.value(self.val(t).dtype.name))
         elif r < 5:
             value = self.var(lambda v: is_operand(v) and broadcast(numpy.shape(v), sel) ==
                              sel) or self.scalar()
@@ -215,6 +213,8 @@ class ArrayStatements(Draws):
             value = self.fresh(shape, self.dtype())
         else:
             value = Item(Item(t, k), Key((slice(None, None, -1),))) if sel else Item(t, k)
+        if self.wraps(value, t):
+            value = Lit(self.value(self.val(t).dtype.name))
         return Stmt("setitem", value, obj=t, key=k, label="setitem")
 
     def view(self) -> Stmt:
