@@ -87,7 +87,8 @@ def unsafe_cast(value, dtype: str) -> bool:
         return kind != "c"
     if isinstance(value, float):
         return kind in "biu" and not (math.isfinite(value) and value == int(value) and
-                                      (kind != "u" or value >= 0))
+                                      (kind == "b" or numpy.iinfo(dtype).min <= value <=
+                                       numpy.iinfo(dtype).max))
     if isinstance(value, int) and not isinstance(value, bool):
         return kind == "u" and value < 0
     return False

@@ -111,6 +111,9 @@ class Gen(ArrayStatements):
                 and self.kind_of(a) in "biu" and self.ndev > 1 and \
                 excluded("reduce_float_initial"):
             kw = [k if k[0] != "initial" else ("initial", Lit(2)) for k in kw]
+        if name == "std" and "dtype" in keys and self.ndev > 1 and \
+                numpy.dtype(keys["dtype"].path).kind in "biu" and excluded("std_integer_dtype"):
+            kw = [k for k in kw if k[0] != "dtype"]
         where = keys.get("where")
         if isinstance(where, Lit) and name in ("mean", "var", "std") and self.ndev > 1 and \
                 excluded("where_python_bool"):
@@ -196,6 +199,8 @@ class Gen(ArrayStatements):
                 return self.create()
             st_ = self.shape_of(t)
             src = self.operand_like(st_)
+            if len(self.shape_of(src)) > len(st_) and excluded("leading_ones_value"):
+                src = self.scalar()
             kw = []
             if self.chance(30):
                 kw.append(("where", self.mask_for(st_)))

@@ -118,7 +118,11 @@ class ArrayStatements(Draws):
                 kw.append(("out", out))
                 label += "(out=)"
             if self.chance(45) and not self.numpy_where_bug(name, args, out):
-                kw.append(("where", self.mask_for(shape)))
+                mask = self.mask_for(shape)
+                if broadcast(self.shape_of(mask), self.shape_of(out)) != self.shape_of(out) \
+                        and excluded("where_shape_unchecked"):
+                    mask = Lit(True)
+                kw.append(("where", mask))
                 label += "(where=)"
         if self.chance(15):
             kw.append(("dtype", self.dt(self.dtype())))
