@@ -292,6 +292,12 @@ class Draws:
                       for x in args)
         return overlap and numpy.asarray(loop).dtype != o.dtype
 
+    def empty_negative_power(self, base, exponent) -> bool:
+        """See EXCLUSIONS: empty_negative_power."""
+        e = self.val(exponent)
+        return type(e) is int and e < 0 and self.kind_of(base) in "iu" and \
+            numpy.size(self.val(base)) == 0 and excluded("empty_negative_power")
+
     def int_power(self, base, exponent) -> bool:
         """Documented: arrbackend raises for integers to negative integer powers before
         computing, NumPy for the elements it computes (so a where= mask or the elements

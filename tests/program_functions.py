@@ -80,6 +80,8 @@ class Gen(ArrayStatements):
             out = self.out_for(shape) if shape is not None else None
             if name in ("argmax", "argmin") and self.strict_out():
                 out = self.writable(lambda v: v.shape == shape and v.dtype == numpy.intp)
+            if name == "std" and excluded("std_out_dtype"):
+                out = self.writable(lambda v: v.shape == shape and v.dtype.kind in "fc")
             if out is not None:
                 kw.append(("out", out))
         if method and self.chance(40) and isinstance(a, Var) and is_array(self.val(a)):

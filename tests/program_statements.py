@@ -107,6 +107,8 @@ class ArrayStatements(Draws):
         if name == "power" and self.kind_of(args[0]) == "b" and \
                 type(self.val(args[1])) is int and excluded("bool_power"):
             args = (args[0], Lit(2.0))
+        if name == "power" and self.empty_negative_power(args[0], args[1]):
+            args = (args[0], Lit(2)) + args[2:]
         shape = broadcast(*(self.shape_of(x) for x in args)) or sa
         kw, label = [], f"np.{name}"
         out = self.out_for(shape) if self.chance(35) else None
@@ -153,6 +155,8 @@ class ArrayStatements(Draws):
         if op == "**" and self.kind_of(a) == "b" and type(self.val(b)) is int and \
                 excluded("bool_power"):
             b = Lit(2.0)
+        if op == "**" and self.empty_negative_power(a, b):
+            b = Lit(2)
         # (a Python scalar first with a NumPy float64/complex128 scalar second: Python's
         # own arithmetic answers, a Python scalar; arrbackend's 0-d array standing for the
         # NumPy scalar answers an array: documented, not generated)
