@@ -261,13 +261,14 @@ class Draws:
         return not (info.min <= float(v) <= info.max)
 
     def fits_value(self, value, t) -> bool:
-        """Whether the scalar ``value`` is of ``t``'s kind (or lower) and in its range."""
-        v, dt = self.val(value), self.val(t).dtype
-        if not numpy.can_cast(numpy.asarray(v).dtype, dt, "same_kind"):
+        """Whether the scalar (or array) ``value`` is of ``t``'s kind (or lower) and its
+        values in ``t``'s range."""
+        v, dt = numpy.asarray(self.val(value)), self.val(t).dtype
+        if not numpy.can_cast(v.dtype, dt, "same_kind"):
             return False
-        if dt.kind in "iu" and numpy.asarray(v).dtype.kind in "iub":
+        if dt.kind in "iu" and v.dtype.kind in "iub" and v.size:
             info = numpy.iinfo(dt)
-            return info.min <= int(v) <= info.max
+            return info.min <= int(v.min()) and int(v.max()) <= info.max
         return True
 
     def empty_fancy(self, t, k: Key, sel) -> bool:

@@ -120,8 +120,12 @@ EXCLUSIONS: dict[str, str] = {
         "(NumPy: OverflowError)",
     "put_value_kind":
         "class 7: np.put with a scalar of another kind than the array (a float into "
-        "integers, a complex into reals) casts it (NumPy raises; and arrbackend checks "
-        "the indices first, NumPy the value)",
+        "integers, a complex into reals) casts it (NumPy raises); and with a value out of "
+        "range and an index out of bounds, arrbackend checks the indices first "
+        "(IndexError), NumPy the value (OverflowError)",
+    "setitem_error_order":
+        "a[bad_index] = 2**40 into uint8 raises OverflowError (NumPy checks the index "
+        "first: IndexError)",
 }
 
 

@@ -220,8 +220,8 @@ class Gen(ArrayStatements):
                 self.fresh((len(idx),), self.dtype())
             if self.wraps(vals, t):
                 vals = Lit(self.value(self.val(t).dtype.name))
-            if excluded("put_value_kind") and not numpy.can_cast(
-                    numpy.asarray(self.val(vals)).dtype, self.val(t).dtype, "same_kind"):
+            if excluded("put_value_kind") and not isinstance(self.val(vals), numpy.ndarray) \
+                    and not self.fits_value(vals, t):
                 vals = self.fresh((len(idx),), self.val(t).dtype.name)
             return Stmt("expr", Call(Ns("put"), (t, Lit(idx), vals)), label="np.put")
         if form == "take":
@@ -291,7 +291,8 @@ class Gen(ArrayStatements):
         method = self.pick(["reduce", "accumulate", "outer", "at", "reduceat", "reduce"])
         if method == "at" and excluded("ufunc_at"):
             method = "reduce"
-        a = self.var(is_array) or self.fresh(self.shape(), self.dtype())
+        a = self.var(lambda v: is_array(v) and (v.size > 0 or method != "reduceat")) or \
+            self.fresh(self.shape(), self.dtype())
         s = self.shape_of(a)
         nd = len(s)
         if method in ("reduce", "accumulate", "reduceat"):
@@ -310,8 +311,9 @@ class Gen(ArrayStatements):
                 if self.chance(20) and not (uf.startswith("logical") and
                                             excluded("logical_reduce_keywords")):
                     init = self.pick([0, 1, -2, 0.5])
-                    if init == 0.5 and self.kind_of(a) in "biu" and \
-                            excluded("reduce_float_initial"):
+                    dt = dict(kw).get("dtype")
+                    kind = numpy.dtype(dt.path).kind if dt is not None else self.kind_of(a)
+                    if init == 0.5 and kind in "biu" and excluded("reduce_float_initial"):
                         init = 2
                     kw.append(("initial", Lit(init)))
                 if self.chance(15):
@@ -356,7 +358,9 @@ class Gen(ArrayStatements):
         return Stmt("expr", Call(Ns(f"{uf}.at"), (t, idx, b)), label=f"np.{uf}.at")
 
     def convert(self) -> Stmt:
-        a = self.var(is_operand)
+        a = self.var(lambda v: is_operand(v) and numpy.size(v) == 1) \
+            if self.chance(70) else None
+        a = a or self.var(is_operand)
         if a is None:
             return self.create()
         form = self.pick(["float", "int", "bool", "complex", "item", "tolist", "len",

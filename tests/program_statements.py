@@ -221,7 +221,8 @@ class ArrayStatements(Draws):
             value = self.fresh(shape, self.dtype())
         else:
             value = Item(Item(t, k), Key((slice(None, None, -1),))) if sel else Item(t, k)
-        if self.wraps(value, t):
+        if self.wraps(value, t) or sel is None and not self.fits_value(value, t) and \
+                excluded("setitem_error_order"):
             value = Lit(self.value(self.val(t).dtype.name))
         return Stmt("setitem", value, obj=t, key=k, label="setitem")
 
