@@ -372,7 +372,8 @@ class Draws:
         return k
 
     def indexable(self):
-        """An array variable to index (read-only ones left out while excluded)."""
+        """An array variable to index or split (read-only ones left out while excluded:
+        see EXCLUSIONS, view_of_readonly)."""
         return self.var(lambda v: is_array(v) and (v.flags.writeable or
                                                     not excluded("view_of_readonly")))
 

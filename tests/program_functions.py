@@ -80,7 +80,7 @@ class Gen(ArrayStatements):
             out = self.out_for(shape) if shape is not None else None
             if name in ("argmax", "argmin") and self.strict_out():
                 out = self.writable(lambda v: v.shape == shape and v.dtype == numpy.intp)
-            if name == "std" and excluded("std_out_dtype"):
+            if name == "std" and self.ndev > 1 and excluded("std_out_dtype"):
                 out = self.writable(lambda v: v.shape == shape and v.dtype.kind in "fc")
             if out is not None:
                 kw.append(("out", out))

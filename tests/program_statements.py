@@ -227,16 +227,16 @@ class ArrayStatements(Draws):
         return Stmt("setitem", value, obj=t, key=k, label="setitem")
 
     def view(self) -> Stmt:
-        a = self.indexable()
-        if a is None:
-            return self.create()
-        s = self.shape_of(a)
-        nd, size = len(s), math.prod(s)
         form = self.pick(["slice", "T", "reshape", "ravel", "diagonal", "real", "imag",
                           "expand_dims", "transpose", "swapaxes", "moveaxis", "squeeze",
                           "newaxis", "broadcast_to", "flip", "rot90", "view", "split",
                           "np.reshape", "np.ravel", "np.diag", "np.real", "atleast_2d",
                           "np.transpose", "np.squeeze", "np.diagonal"])
+        a = self.indexable() if form in ("slice", "split") else self.var(is_array)
+        if a is None:
+            return self.create()
+        s = self.shape_of(a)
+        nd, size = len(s), math.prod(s)
         if form in ("diagonal", "np.diag", "np.diagonal") and excluded("diagonal_view"):
             form = "T"
         real = self.val(a).dtype.kind != "c"

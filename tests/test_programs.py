@@ -207,7 +207,7 @@ class Programs(RuleBasedStateMachine):
         if np_exc is not None or ab_exc is not None:
             if np_exc is not None and ab_exc is not None and same_error(np_exc, ab_exc):
                 self.lines[-1] += f"    # {public_class(type(np_exc)).__name__}"
-                _undo_partial_writes(self.np_env, before)
+                self.undo_partial_writes(before)
             else:
                 self.diverge(_raise_message(np_exc, ab_exc), (s.label, "raises",
                              _exc_name(np_exc), _exc_name(ab_exc)))
@@ -230,6 +230,22 @@ class Programs(RuleBasedStateMachine):
                 self.reshape_copies(s.targets[0])
         if not self.lazy:
             self.compare(statement=s)
+
+    def undo_partial_writes(self, before: dict) -> None:
+        """NumPy may write part of a result before raising (np.put, a ufunc loop), where
+        arrbackend may check first: when both raise, an array NumPy changed is put back as
+        it was if arrbackend's is still as it was."""
+        for name, old in before.items():
+            now = self.np_env.get(name)
+            if not (isinstance(now, numpy.ndarray) and now.flags.writeable and
+                    changed(old, now)):
+                continue
+            try:
+                ours = snapshot(self.ab_env[name])
+            except Exception:
+                continue
+            if not changed(old, ours):
+                now[...] = old
 
     def uses_backend(self, s: Stmt) -> bool:
         """Whether arrbackend takes part in the statement: an arrbackend operand, a
@@ -322,16 +338,6 @@ def _holds_backend(v) -> bool:
     if isinstance(v, (tuple, list)):
         return any(_holds_backend(x) for x in v)
     return isinstance(v, arrbackend.ndarray)
-
-
-def _undo_partial_writes(env: dict, before: dict) -> None:
-    """NumPy may have written part of a result before raising (np.put, a ufunc loop);
-    arrbackend checks first.  When both raise, NumPy's arrays are put back as they were,
-    so that only a write by arrbackend alone shows."""
-    for name, old in before.items():
-        now = env.get(name)
-        if isinstance(now, numpy.ndarray) and now.flags.writeable and changed(old, now):
-            now[...] = old
 
 
 def _exc_name(exc) -> str:
