@@ -182,6 +182,8 @@ class Draws:
 
     def literal_array(self, shape: tuple, dtype: str, typed: bool = True) -> Call:
         kw = (("dtype", self.dt(dtype)),) if typed else ()
+        if 0 in shape[:-1]:         # ([[], []] is of shape (2, 0) whatever was meant)
+            return Call(Ns("zeros"), (Lit(shape),), (("dtype", self.dt(dtype)),))
         return Call(Ns("array"), (Lit(self.nested(shape, dtype)),), kw)
 
     def fresh(self, shape: tuple, dtype: str):
@@ -232,10 +234,13 @@ class Draws:
         return self.int_in(-ndim, ndim - 1)
 
     def mask_for(self, shape: tuple):
-        """A boolean operand broadcastable to ``shape`` (for where=)."""
+        """A boolean operand broadcastable to ``shape`` (for where=; sometimes not: bad
+        input)."""
         r = self.int_in(0, 4)
         if r == 0:
             return Lit(self.pick([True, False]))
+        if self.chance(4):
+            return self.fresh((shape[0] + 1,) if shape else (2,), "bool")
         m = self.var(lambda v: is_array(v) and v.dtype == bool and
                      broadcast(v.shape, shape) == shape)
         if m is not None and r < 3:
@@ -298,6 +303,12 @@ class Draws:
         e = self.val(exponent)
         return type(e) is int and e < 0 and self.kind_of(base) in "iu" and \
             numpy.size(self.val(base)) == 0 and excluded("empty_negative_power")
+
+    def finite(self, *operands) -> bool:
+        """Whether the operands hold no inf or NaN (np.dot and matmul give BLAS's answers
+        there, e.g. 0 * inf is 0 through a BLAS scaling: not generated)."""
+        return all(numpy.isfinite(numpy.asarray(self.val(x), dtype=complex)).all()
+                   for x in operands)
 
     def int_power(self, base, exponent) -> bool:
         """Documented: arrbackend raises for integers to negative integer powers before

@@ -64,10 +64,12 @@ EXCLUSIONS: dict[str, str] = {
         "class 12: on several devices argmax/argmin/clip/dot/matmul accept an out= of a "
         "dtype NumPy refuses (argmax into floats, clip of floats into integers, dot of "
         "floats into integers)",
-    "where_shape_unchecked":
-        "class 12: a where= that broadcasts the operands beyond out='s shape is accepted "
-        "(np.multiply(a, a, out=a, where=np.array([], bool)) with a of shape (0, 1); "
-        "NumPy: ValueError)",
+    "where_shape":
+        "class 12: a where= of a shape that does not broadcast is accepted: by a ufunc "
+        "with out= (np.multiply(a, a, out=a, where=np.zeros(0, bool)) with a of shape "
+        "(0, 1)), by ufunc.reduce (np.add.reduce(np.ones((3, 2, 2)), "
+        "where=np.ones((3, 2), bool)) answers), and on several devices by np.sum and "
+        "np.max (NumPy: ValueError)",
     "std_integer_dtype":
         "on several devices np.std(a, dtype=np.int8 or np.bool) raises UFuncTypeError "
         "(NumPy computes and casts)",

@@ -64,7 +64,7 @@ class Gen(ArrayStatements):
         if "ddof" in allowed and self.chance(40):
             kw.append(("ddof", Lit(self.int_in(0, 3))))
         if "where" in allowed and self.chance(25):
-            kw.append(("where", self.mask_for(s)))
+            kw.append(("where", self.where_for(s)))
             if name in ("max", "min") and self.chance(85):
                 kw.append(("initial", Lit(self.pick([-5, 5, 0.5]))))
         elif "initial" in allowed and self.chance(15):
@@ -89,6 +89,14 @@ class Gen(ArrayStatements):
         label = f"np.{name}" + "".join(f"({k}=)" for k, _ in kw if k in ("where", "out",
                                                                          "dtype", "initial"))
         return self.assign(Call(Ns(name), (a,), tuple(kw)), label)
+
+    def where_for(self, shape: tuple):
+        """A where= for a reduction of an array of ``shape`` (see EXCLUSIONS:
+        where_shape)."""
+        mask = self.mask_for(shape)
+        if broadcast(self.shape_of(mask), shape) is None and excluded("where_shape"):
+            return Lit(True)
+        return mask
 
     def reduction_keywords(self, name: str, a, kw: list) -> list:
         """The keywords of a reduction, less those not generated (see EXCLUSIONS)."""
@@ -264,6 +272,8 @@ class Gen(ArrayStatements):
                              v.shape[max(v.ndim - 2, 0)] == s[-1]) if nd else None
                 b = self.small(b or self.fresh((s[-1] if nd else 2, self.pick([2, 3])),
                                                self.dtype()))
+                if not self.finite(a, b):
+                    form = "outer"
             kw = ()
             if form != "outer" and self.chance(25) and not (
                     form == "matmul" and self.ndev > 1 and excluded("matmul_out_split")):
@@ -317,7 +327,7 @@ class Gen(ArrayStatements):
                         init = 2
                     kw.append(("initial", Lit(init)))
                 if self.chance(15):
-                    kw.append(("where", self.mask_for(s)))
+                    kw.append(("where", self.where_for(s)))
             args = (a,)
             if method == "reduceat":
                 n = s[0] if nd else 1

@@ -122,7 +122,7 @@ class ArrayStatements(Draws):
             if self.chance(45) and not self.numpy_where_bug(name, args, out):
                 mask = self.mask_for(shape)
                 if broadcast(self.shape_of(mask), self.shape_of(out)) != self.shape_of(out) \
-                        and excluded("where_shape_unchecked"):
+                        and excluded("where_shape"):
                     mask = Lit(True)
                 kw.append(("where", mask))
                 label += "(where=)"
@@ -150,6 +150,8 @@ class ArrayStatements(Draws):
             b = self.var(lambda v: is_array(v) and v.ndim >= 1 and len(sa) >= 1 and
                          v.shape[0] == sa[-1]) if sa else None
             b = self.small(b or self.fresh((sa[-1],) if sa else (2,), self.dtype()))
+            if not self.finite(a, b):
+                op, b = "*", self.operand_like(sa)
         else:
             b = self.operand_like(sa)
         if op == "**" and self.kind_of(a) == "b" and type(self.val(b)) is int and \
