@@ -131,8 +131,9 @@ class Draws:
 
     def value(self, dtype: str):
         kind = numpy.dtype(dtype).kind
-        if SPECIALS[dtype] and self.chance(8):
-            return self.pick(SPECIALS[dtype])
+        specials = SPECIALS.get(dtype, [])
+        if specials and self.chance(8):
+            return self.pick(specials)
         return self.pick(POOLS[kind])
 
     def scalar(self):

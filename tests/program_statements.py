@@ -19,6 +19,8 @@ __all__ = ["ArrayStatements"]
 
 
 class ArrayStatements(Draws):
+    """Statements that make arrays, compute elementwise, index, assign and take views."""
+
     def create(self) -> Stmt:
         dtype, shape = self.dtype(), self.shape()
         how = self.pick(["array", "array", "arange", "zeros", "full", "linspace", "eye",
