@@ -98,6 +98,20 @@ class Gen(ArrayStatements):
             return Lit(True)
         return mask
 
+    def over_nothing(self, a, keys: dict) -> bool:
+        """Whether a mean/var/std with these keywords has no element (or not more than
+        ddof) to average somewhere."""
+        x = numpy.asarray(self.val(a))
+        try:
+            where = keys.get("where")
+            w = numpy.broadcast_to(True if where is None else self.val(where), x.shape)
+            axis = keys["axis"].value if "axis" in keys else None
+            count = numpy.sum(w, axis=axis)
+        except Exception:
+            return False
+        ddof = keys["ddof"].value if "ddof" in keys else 0
+        return bool((count - ddof <= 0).any())
+
     def reduction_keywords(self, name: str, a, kw: list) -> list:
         """The keywords of a reduction, less those not generated (see EXCLUSIONS)."""
         def nans(keywords):
@@ -112,9 +126,8 @@ class Gen(ArrayStatements):
                 nans([k for k in kw if k[0] != "dtype"]) != 0:
             # (a NaN mean cast to an integer dtype: NumPy's value is unspecified)
             kw = [k for k in kw if k[0] != "dtype"]
-        data_nan = numpy.isnan(numpy.asarray(self.val(a), dtype=complex)).any()
         if name in ("mean", "var", "std") and self.ndev > 1 and excluded("nan_of_nothing") \
-                and nans(kw) > 0 and not data_nan:
+                and self.over_nothing(a, keys):
             kw = [k for k in kw if k[0] not in ("ddof", "where")]
         init = keys.get("initial")
         if init is not None and init.value != int(init.value) and name in ("sum", "prod") \

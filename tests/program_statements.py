@@ -236,7 +236,8 @@ class ArrayStatements(Draws):
                           "newaxis", "broadcast_to", "flip", "rot90", "view", "split",
                           "np.reshape", "np.ravel", "np.diag", "np.real", "atleast_2d",
                           "np.transpose", "np.squeeze", "np.diagonal"])
-        a = self.indexable() if form in ("slice", "split") else self.var(is_array)
+        a = self.indexable() if form in ("slice", "split", "reshape", "np.reshape", "ravel",
+                                         "np.ravel") else self.var(is_array)
         if a is None:
             return self.create()
         s = self.shape_of(a)
