@@ -335,7 +335,7 @@ def accumulate(ufunc, inputs, kwargs):
     rdt = res.dtype
     if isinstance(axis, tuple):
         axis = axis[0]
-    ax = normalize_axis(axis, x.ndim)
+    ax = normalize_axis(0 if axis is None else axis, x.ndim)   # None: NumPy took a 1-d array
     if ufunc in (numpy.add, numpy.multiply) and rdt.kind != "b":
         from ..distributed.scan import scan as dist_scan
         r = dist_scan(x, ax, ufunc.__name__, rdt)
