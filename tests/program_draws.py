@@ -105,7 +105,8 @@ def divisors(n: int) -> list:
 class Draws:
     """Drawing helpers; ``env`` is the NumPy side's variables."""
 
-    def __init__(self, draw, env: dict, new_name, ndev: int):
+    def __init__(self, draw, env: dict, new_name, ndev: int, standard: bool = False):
+        self.standard = standard    # the arrbackend namespace: the Array API's values
         self.draw = draw
         self.env = env
         self.new_name = new_name
@@ -289,7 +290,17 @@ class Draws:
     def numpy_where_bug(self, name: str, args: tuple, out) -> bool:
         """NumPy 2.4 writes the elements where= leaves out too when an input overlaps out=
         and the loop's output is cast (np.logical_and(a, a[-1:], out=a, where=m) with a of
-        integers): its answer is not generated."""
+        integers): its answer is not generated.  NumPy 2.4 also crashes (a segmentation
+        fault) comparing an integer array with a Python integer out of its range under a
+        where= mask (np.greater_equal(int32_array, 2**40, where=False)): not generated."""
+        if name in ("less", "less_equal", "greater", "greater_equal", "equal", "not_equal"):
+            vals = [self.val(x) for x in args[:2]]
+            ints = [v for v in vals if type(v) is int]
+            kinds = [numpy.asarray(v).dtype for v in vals if is_array(v)]
+            for v in ints:
+                for dt in kinds:
+                    if dt.kind in "iu" and not numpy.iinfo(dt).min <= v <= numpy.iinfo(dt).max:
+                        return True
         try:
             o = self.val(out)
             loop = getattr(numpy, name)(*(self.val(x) for x in args[:getattr(numpy, name).nin]))
@@ -310,6 +321,12 @@ class Draws:
         there, e.g. 0 * inf is 0 through a BLAS scaling: not generated)."""
         return all(numpy.isfinite(numpy.asarray(self.val(x), dtype=complex)).all()
                    for x in operands)
+
+    def standard_floor(self, *operands) -> bool:
+        """Documented (guide, "Where the standard and NumPy disagree"): through the
+        ``arrbackend`` namespace, ``//`` and ``floor_divide`` of infinities give the
+        standard's values.  Such statements are not generated there."""
+        return self.standard and not self.finite(*operands)
 
     def int_power(self, base, exponent) -> bool:
         """Documented: arrbackend raises for integers to negative integer powers before

@@ -111,6 +111,8 @@ class ArrayStatements(Draws):
             args = (args[0], Lit(2.0))
         if name == "power" and self.empty_negative_power(args[0], args[1]):
             args = (args[0], Lit(2)) + args[2:]
+        if name == "floor_divide" and self.standard_floor(*args):
+            name = "true_divide"
         shape = broadcast(*(self.shape_of(x) for x in args)) or sa
         kw, label = [], f"np.{name}"
         out = self.out_for(shape) if self.chance(35) else None
@@ -161,6 +163,8 @@ class ArrayStatements(Draws):
             b = Lit(2.0)
         if op == "**" and self.empty_negative_power(a, b):
             b = Lit(2)
+        if op == "//" and self.standard_floor(a, b):
+            op = "/"
         # (a Python scalar first with a NumPy float64/complex128 scalar second: Python's
         # own arithmetic answers, a Python scalar; arrbackend's 0-d array standing for the
         # NumPy scalar answers an array: documented, not generated)
@@ -185,11 +189,15 @@ class ArrayStatements(Draws):
             b = self.operand_like(sel)
             if op == "**" and self.int_power(Item(t, k), b):
                 op = "+"
+            if op == "//" and self.standard_floor(Item(t, k), b):
+                op = "+"
             return Stmt("augitem", b, obj=t, key=k, op=op, label=f"v[key] {op}=")
         b = self.operand_like(self.shape_of(t))
         if self.chance(10):
             b = Item(t, Key((slice(None, None, -1),))) if self.val(t).ndim else t
         if op == "**" and self.int_power(t, b):
+            op = "+"
+        if op == "//" and self.standard_floor(t, b):
             op = "+"
         return Stmt("aug", b, (t.name,), op=op, label=f"{op}=")
 

@@ -106,7 +106,8 @@ class Programs(RuleBasedStateMachine):
         return f"v{self.count - 1}"
 
     def gen(self, data) -> Gen:
-        return Gen(data.draw, self.np_env, self.new_name, self.machine.ndev)
+        return Gen(data.draw, self.np_env, self.new_name, self.machine.ndev,
+                   standard=self.door != "enabled")
 
     @initialize(door=st.sampled_from(["enabled", "namespace"]),
                 fusion=st.sampled_from(sorted(FUSION)), lazy=st.booleans(), data=st.data())
@@ -416,3 +417,40 @@ def test_an_error_of_another_class_is_reported(machine, monkeypatch):
     finally:
         m.failed = True
         m.teardown()
+
+
+# --- divergences the random programs found, kept as regression tests ----------------------
+
+def test_fused_float32_expression(machine):
+    """A float32 expression on the fused CPU path (numexpr names single precision by
+    Python's float)."""
+    x = (numpy.arange(70000) % 5).astype(numpy.float32)
+    with arrbackend.settings.override(fusion="1"), arrbackend.enabled():
+        import numpy as np
+        a = np.asarray(x)
+        r = a + a * np.float32(2.5) + np.sin(a)
+        assert r.dtype == numpy.float32
+        numpy.testing.assert_array_equal(numpy.asarray(r), x + x * numpy.float32(2.5)
+                                         + numpy.sin(x))
+
+
+@pytest.mark.parametrize("func", ["all", "any", "sum", "prod", "max", "nansum"])
+def test_reduction_where_of_another_shape(machine, func):
+    """A where= mask that does not broadcast to the array is refused, as NumPy does,
+    even where every axis has length one."""
+    with arrbackend.enabled():
+        import numpy as np
+        a = np.zeros((1, 1))
+        with pytest.raises(ValueError):
+            getattr(numpy, func)(numpy.zeros((1, 1)), where=numpy.array([True, True]))
+        with pytest.raises(ValueError):
+            getattr(np, func)(a, where=np.array([True, True]))
+
+
+def test_accumulate_axis_none_of_1d(machine):
+    with arrbackend.enabled():
+        import numpy as np
+        r = np.add.accumulate(np.arange(4.0), axis=None)
+        numpy.testing.assert_array_equal(numpy.asarray(r), [0.0, 1.0, 3.0, 6.0])
+        with pytest.raises(ValueError):
+            np.add.accumulate(np.ones((2, 2)), axis=None)

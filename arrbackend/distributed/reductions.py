@@ -92,6 +92,15 @@ def _stand_in_check(kind: Kind, x, axes, dtype, keepdims, initial, where, out,
     (cached for calls without ``initial``).  With ``ufunc``, NumPy's ``ufunc.reduce``
     is asked (its keywords differ from the functions')."""
     shape = tuple(min(n, 1) for n in x.shape)
+    wshape = getattr(where, "shape", ())
+    if wshape and wshape != x.shape:            # (the stand-in's sizes cannot tell)
+        try:
+            ok = numpy.broadcast_shapes(wshape, x.shape) == x.shape
+        except ValueError:
+            ok = False
+        if not ok:
+            raise ValueError(f"non-broadcastable operand with shape {wshape} doesn't match "
+                             f"the broadcast shape {x.shape}")
     key = None
     if initial is _NOVALUE:
         key = (kind.name, x.dtype, shape, axes, dtype, keepdims,

@@ -62,6 +62,12 @@ _COMPARE = {"less": "({} < {})", "less_equal": "({} <= {})", "greater": "({} > {
             "greater_equal": "({} >= {})", "equal": "({} == {})",
             "not_equal": "({} != {})"}
 _FLOATS = (numpy.dtype(numpy.float64), numpy.dtype(numpy.float32))
+# correctly rounded in IEEE arithmetic, so numexpr's values are NumPy's in any precision
+_EXACT = frozenset(["add", "subtract", "multiply", "true_divide", "divide", "negative",
+                    "positive", "absolute", "square", "sqrt"] + list(_COMPARE))
+
+# numexpr names its kinds by types: single precision is Python's ``float``
+_KIND = {numpy.dtype(numpy.float64): numpy.float64, numpy.dtype(numpy.float32): float}
 
 _programs: dict = {}
 
@@ -90,10 +96,11 @@ def _write(ne, expr, lvs):
     sig = []
     for i, lf in enumerate(lvs):
         names[id(lf)] = f"v{i}"
-        sig.append((f"v{i}", lf.dtype.type))
+        sig.append((f"v{i}", _KIND.get(lf.dtype, lf.dtype.type)))
     for i, c in enumerate(expr.consts):
         names[id(c)] = f"c{i}"
-        sig.append((f"c{i}", numpy.dtype(c.value.dtype).type))
+        dt = numpy.dtype(c.value.dtype)
+        sig.append((f"c{i}", _KIND.get(dt, dt.type)))
     if expr.rands:
         return None
     dtype = [None]
@@ -118,8 +125,8 @@ def _write(ne, expr, lvs):
         if e.dtype != e.loop[0]:
             raise _Unsupported
         tmpl = _BINARY.get(name) if len(args) == 2 else _UNARY.get(name)
-        if tmpl is None:
-            raise _Unsupported
+        if tmpl is None or (dtype[0] == _FLOATS[1] and name not in _EXACT):
+            raise _Unsupported      # (single precision: NumPy's own SIMD math, not libm's)
         return tmpl.format(*args)
 
     try:
