@@ -116,8 +116,6 @@ EXCLUSIONS: dict[str, str] = {
         "internal TypeError",
     "reduce_dtype":
         "class 11: maximum/minimum/fmax/fmin.reduce ignore dtype=",
-    "complex_to_python_real":
-        "float() / int() of a complex 0-d array return (NumPy: TypeError)",
     "numpy_scalar_out_of_range":
         "class 7: assigning a NumPy scalar that does not fit an integer array "
         "(int8_array[...] = np.uint8(200), np.int64(300), np.float32(1e10)) wraps it "

@@ -397,8 +397,11 @@ def difference(np_value, ab_value, ab_host, plain: bool = False) -> str | None:
     NumPy's ``np_value``; None when they agree.  ``plain``: the statement used no
     arrbackend array (NumPy code under ``enabled()`` on NumPy scalars stays NumPy)."""
     if isinstance(np_value, numpy.ndarray):
+        # (documented: data devices cannot hold, object dtype included, stays in NumPy
+        # arrays on the host)
+        host_kind = np_value.dtype.kind in "OUSVMm"
         if not isinstance(ab_value, arrbackend.ndarray) and \
-                not (plain and isinstance(ab_value, numpy.ndarray)):
+                not ((plain or host_kind) and isinstance(ab_value, numpy.ndarray)):
             return f"type: NumPy ndarray, arrbackend {type(ab_value).__name__}"
         if bool(ab_value.flags.writeable) != bool(np_value.flags.writeable):
             return (f"writeable: NumPy {np_value.flags.writeable}, "

@@ -35,6 +35,14 @@ def test_zero_d_arrays_instead_of_numpy_scalars(multi):
         {s: "six"}
 
 
+def test_complex_zero_d_arrays_convert_as_numpy_scalars(multi):
+    z = ab.asarray(numpy.array(1.5 + 2j))
+    with pytest.warns(numpy.exceptions.ComplexWarning):
+        assert float(z) == float(numpy.complex128(1.5 + 2j).real) == 1.5
+    with pytest.raises(TypeError):
+        float(numpy.array(1.5 + 2j))          # (NumPy's 0-d array refuses)
+
+
 def test_random_streams_differ_from_numpys_and_not_across_devices():
     with ab.devices("cpu:1"):
         ab.random.seed(42)

@@ -224,6 +224,9 @@ def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=_NoValue, *, where=
     axes = _stat_axes(axis, x.ndim, "std")
     r = _var_core(x, axes, dtype, _ddof(ddof, correction, "std"), _opt(keepdims, False),
                   _opt(where, True), None if mean is _NoValue else mean, "std", out)
+    if out is None and r.ndim == 0 and r.dtype.kind not in "fc":
+        # (NumPy's scalar: ret.dtype.type(sqrt(ret)), the root computed in floats, then cast)
+        return ufunc_call(numpy.sqrt, (r,), {}).astype(r.dtype)
     return ufunc_call(numpy.sqrt, (r,), {"out": (r,)})
 
 
