@@ -276,6 +276,8 @@ class ArrayStatements(Draws):
                 return self.assign(Call(Attr(a, "diagonal"), (Lit(k),) if k else ()),
                                    "v.diagonal")
             if form == "np.diag":
+                if nd == 1:             # (a matrix of that side: kept small)
+                    a = self.small(a)
                 return self.assign(Call(Ns("diag"), (a, Lit(k))), "np.diag")
             axes = (Lit(self.int_in(0, 2)), Lit(self.int_in(-1, 1)))
             return self.assign(Call(Ns("diagonal"), (a, Lit(k)) + axes), "np.diagonal")

@@ -454,3 +454,74 @@ def test_accumulate_axis_none_of_1d(machine):
         numpy.testing.assert_array_equal(numpy.asarray(r), [0.0, 1.0, 3.0, 6.0])
         with pytest.raises(ValueError):
             np.add.accumulate(np.ones((2, 2)), axis=None)
+
+
+@pytest.mark.parametrize("value", [numpy.array([1.0]), [1.0], numpy.array([[1.0]])])
+def test_one_element_takes_no_sequence(machine, value):
+    """``a[i, j] = v`` with ``v`` of one or more dimensions: NumPy's ValueError, also for
+    a value computed on the fused path (``a[0] += a``)."""
+    with arrbackend.settings.override(fusion="1"), arrbackend.enabled():
+        import numpy as np
+        a = np.arange(6.0).reshape(3, 2)
+        with pytest.raises(ValueError, match="sequence"):
+            a[0, 1] = value
+        a[0] = numpy.array([7.0, 8.0])                 # (a row takes one)
+        b = np.arange(1.0)
+        with pytest.raises(ValueError, match="sequence"):
+            b[0] += b
+        assert numpy.asarray(a).tolist() == [[7.0, 8.0], [2.0, 3.0], [4.0, 5.0]]
+
+
+def test_fancy_assignment_selecting_nothing(machine):
+    with arrbackend.settings.override(fusion="1"), arrbackend.enabled():
+        import numpy as np
+        a = np.arange(3.0).reshape(3, 1)
+        a[[], :-1] = 0.0
+        a[[0, 2], :] = -1.0
+        assert numpy.asarray(a).ravel().tolist() == [-1.0, 1.0, -1.0]
+        with pytest.raises(IndexError):
+            a[[7], :-1] = 0.0
+
+
+@pytest.mark.parametrize("value, error", [(numpy.nan, ValueError), (1j, TypeError),
+                                          (2**40, OverflowError)])
+def test_insert_converts_as_numpy(machine, value, error):
+    x = numpy.arange(4, dtype=numpy.int8)
+    with pytest.raises(error):
+        numpy.insert(x, 0, value)
+    with arrbackend.enabled():
+        import numpy as np
+        with pytest.raises(error):
+            np.insert(np.asarray(x), 0, value)
+        r = np.insert(np.asarray(x), 1, 2.7)
+        numpy.testing.assert_array_equal(numpy.asarray(r), numpy.insert(x, 1, 2.7))
+
+
+@pytest.mark.parametrize("dtype", ["int64", "int8", "bool", "uint16"])
+def test_std_into_an_integer_dtype(machine, dtype):
+    x = numpy.arange(6.0).reshape(2, 3) * 7
+    want = numpy.std(x, dtype=dtype)
+    with arrbackend.enabled():
+        import numpy as np
+        got = np.std(np.asarray(x), dtype=dtype)
+    assert got.dtype == want.dtype and numpy.asarray(got) == want
+
+
+def _resident_bytes() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="Linux's /proc")
+def test_zeros_keep_the_hosts_zeroed_pages():
+    """np.zeros on the host is NumPy's (pages zeroed by the system, touched only when
+    written): a large zeros then one write stays cheap in memory."""
+    with arrbackend.enabled(devices="cpu:1"):
+        import numpy as np
+        before = _resident_bytes()
+        z = np.zeros((8192, 8192))                       # 512 MiB, untouched
+        z[0, 0] = 1.0
+        grown = _resident_bytes() - before
+        assert float(z[0, 0]) == 1.0
+        assert grown < 128 * 2**20
+        assert numpy.signbit(numpy.asarray(np.full(2, -0.0))).all()

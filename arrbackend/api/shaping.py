@@ -511,6 +511,8 @@ def insert(arr, obj, values, axis=None):
     from .manipulation import astype
     x, ax = _prep_axis(ours(arr), axis)
     m = x._store.machine
+    if not isinstance(values, ndarray):         # NumPy's conversion, with its errors
+        values = numpy.array(values, dtype=x.dtype)
     N = x.shape[ax]
     newshape = list(x.shape)
     pre = (slice(None),) * ax

@@ -539,9 +539,11 @@ def scatter(w, idxs, k: int, B: tuple, value, op=None) -> None:
     m = w._store.machine
     if w._map.has_broadcast:
         check_writable(w, "assignment destination is read-only")
-    before_write(w._store)
     rest = tuple(w.shape[k:])
     rshape = tuple(B) + rest
+    if 0 in rshape:
+        return                              # (nothing selected: nothing to write)
+    before_write(w._store)
     nb = len(B)
     bidx = _index_views(idxs, B)
     wl = w._view_layout()

@@ -97,6 +97,8 @@ def getitem(x, key):
 def setitem(x, key, value) -> None:
     if x._readonly:
         raise ValueError("assignment destination is read-only")
+    if _one_element(key, x.ndim) and _sequence_value(value):
+        raise ValueError("setting an array element with a sequence.")    # (as NumPy)
     if _basic_fast(key):
         target = _basic_view(x, key)
         assign(target, _value_for(target, value, basic=True))
@@ -120,6 +122,23 @@ def setitem(x, key, value) -> None:
         return
     from . import fancy
     fancy.setitem(x, key, _value_for(x, value))
+
+
+def _one_element(key, ndim: int) -> bool:
+    """Whether ``key`` picks one element by integers alone (NumPy's item assignment)."""
+    if type(key) is not tuple:
+        key = (key,)
+    return len(key) == ndim and all(
+        isinstance(k, (int, numpy.integer)) and not isinstance(k, (bool, numpy.bool_))
+        for k in key)
+
+
+def _sequence_value(value) -> bool:
+    if isinstance(value, (bool, int, float, complex, numpy.generic)):
+        return False
+    if isinstance(value, (ndarray, numpy.ndarray)):
+        return value.ndim > 0
+    return isinstance(value, (list, tuple))
 
 
 def assigned_scalar(value, dtype):

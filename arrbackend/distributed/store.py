@@ -8,6 +8,8 @@ read the store (``before_write``).
 """
 from __future__ import annotations
 
+import math
+
 import numpy
 
 from .device_dtypes import check_device_dtype
@@ -18,6 +20,24 @@ __all__ = ["Store", "Held", "allocate", "device_memory_error", "before_write"]
 
 _EMPTY = numpy.empty
 _FULL = numpy.full
+_ZEROS = numpy.zeros
+
+
+def _all_zero_bits(fill, dtype) -> bool:
+    """Whether ``fill`` stored in ``dtype`` is all zero bytes (``numpy.zeros`` then: the
+    host's zeroed pages, untouched until written, as NumPy's own ``zeros``)."""
+    k = dtype.kind
+    try:
+        if k in "iub":
+            return bool(fill == 0)
+        if k == "f":
+            return bool(fill == 0) and math.copysign(1.0, fill) > 0
+        if k == "c":
+            c = complex(fill)
+            return c == 0 and math.copysign(1.0, c.real) > 0 and math.copysign(1.0, c.imag) > 0
+    except (TypeError, ValueError):
+        pass
+    return False
 
 
 class Store:
@@ -116,6 +136,8 @@ def alloc_local(device, shape: tuple, dtype, fill=None):
                 return xp.full(shape, fill, dtype)
         if fill is None:
             return _EMPTY(shape, dtype)     # (NumPy's own: enabled() may route numpy.empty)
+        if _all_zero_bits(fill, dtype):
+            return _ZEROS(shape, dtype)
         return _FULL(shape, fill, dtype)
     except MemoryError as exc:
         nbytes = int(numpy.prod(shape, dtype=numpy.int64)) * numpy.dtype(dtype).itemsize
