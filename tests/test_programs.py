@@ -525,3 +525,22 @@ def test_zeros_keep_the_hosts_zeroed_pages():
         assert float(z[0, 0]) == 1.0
         assert grown < 128 * 2**20
         assert numpy.signbit(numpy.asarray(np.full(2, -0.0))).all()
+
+
+@pytest.mark.parametrize("fusion", ["0", "1"])
+def test_namespace_ufuncs_take_positional_outputs(machine, fusion):
+    with arrbackend.settings.override(fusion=fusion):
+        v = arrbackend.arange(3.0)
+        assert arrbackend.add(v, v, v) is v
+        assert arrbackend.sqrt(v, v) is v
+        o = arrbackend.zeros(3)
+        q, r = arrbackend.divmod(v, 2.0, o)
+        assert q is o
+        want = numpy.sqrt(numpy.arange(3.0) * 2)
+        numpy.testing.assert_array_equal(numpy.asarray(v), want)
+        numpy.testing.assert_array_equal(numpy.asarray(o), want // 2.0)
+        numpy.testing.assert_array_equal(numpy.asarray(r), want % 2.0)
+        with pytest.raises(TypeError):
+            arrbackend.add(v, v, v, out=v)
+        with pytest.raises(TypeError):
+            arrbackend.add(v, v, v, v)

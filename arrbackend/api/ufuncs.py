@@ -709,10 +709,32 @@ class ufunc_proxy:
             setattr(self, attr, getattr(uf, attr))
 
     def __call__(self, *args, **kwargs):
-        std = self._standard().get(self._ufunc)
+        uf = self._ufunc
+        if len(args) > uf.nin:          # outputs given by position, as NumPy takes them
+            outs = args[uf.nin:]
+            if len(outs) > uf.nout:
+                raise TypeError(f"{uf.__name__}() takes from {uf.nin} to {uf.nargs} "
+                                f"positional arguments but {len(args)} were given")
+            if "out" in kwargs:
+                raise TypeError("cannot specify 'out' as both a positional and keyword "
+                                "argument")
+            args = args[:uf.nin]
+            if len(outs) < uf.nout:         # some outputs given: the rest are new arrays
+                return self._some_outs(args, outs, kwargs)
+            kwargs = dict(kwargs, out=tuple(outs))
+        std = self._standard().get(uf)
         if std is not None:           # the Array API standard's values (api/standard.py)
             return std(*args, **kwargs)
         return ufunc_call(self._ufunc, args, kwargs)
+
+    def _some_outs(self, args, outs, kwargs):
+        from .attributes import copyto
+        res = list(self(*args, **kwargs))
+        for i, o in enumerate(outs):
+            if o is not None:
+                copyto(o, res[i], casting=kwargs.get("casting", "same_kind"))
+                res[i] = o
+        return tuple(res)
 
     @staticmethod
     def _standard() -> dict:
