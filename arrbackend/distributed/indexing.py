@@ -98,7 +98,10 @@ def setitem(x, key, value) -> None:
     if x._readonly:
         raise ValueError("assignment destination is read-only")
     if _one_element(key, x.ndim) and _sequence_value(value):
-        raise ValueError("setting an array element with a sequence.")    # (as NumPy)
+        # NumPy's errors for one element given a sequence (they differ by dtype), asked
+        # of a one-element stand-in; a bool element takes a one-element sequence
+        numpy.zeros(1, x.dtype)[0] = numpy.zeros(value.shape, value.dtype) \
+            if isinstance(value, ndarray) else value
     if _basic_fast(key):
         target = _basic_view(x, key)
         assign(target, _value_for(target, value, basic=True))
