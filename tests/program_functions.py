@@ -253,6 +253,8 @@ class Gen(ArrayStatements):
             return self.assign(Call(Ns("take"), (a, Lit(idx)), (("axis", Lit(ax)),)),
                                "np.take")
         if form == "triu":
+            if nd == 1:                 # (a square of that side: kept small)
+                a = self.small(a)
             return self.assign(Call(Ns(self.pick(["triu", "tril"])), (a, Lit(self.int_in(-1, 1)))),
                                "np.triu/tril")
         if form == "diff":
