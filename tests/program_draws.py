@@ -319,8 +319,11 @@ class Draws:
     def finite(self, *operands) -> bool:
         """Whether the operands hold no inf or NaN (np.dot and matmul give BLAS's answers
         there, e.g. 0 * inf is 0 through a BLAS scaling: not generated)."""
-        return all(numpy.isfinite(numpy.asarray(self.val(x), dtype=complex)).all()
-                   for x in operands)
+        try:
+            return all(numpy.isfinite(numpy.asarray(self.val(x), dtype=complex)).all()
+                       for x in operands)
+        except Exception:           # (an operand NumPy cannot make: the statement raises)
+            return True
 
     def standard_floor(self, *operands) -> bool:
         """Documented (guide, "Where the standard and NumPy disagree"): through the

@@ -544,3 +544,42 @@ def test_namespace_ufuncs_take_positional_outputs(machine, fusion):
             arrbackend.add(v, v, v, out=v)
         with pytest.raises(TypeError):
             arrbackend.add(v, v, v, v)
+
+
+@pytest.mark.parametrize("shape, ind, v", [((0,), [0], 1j), ((0,), [], 1j), ((0,), [0], []),
+                                           ((3,), [], 1j), ((3,), [0], []), ((0,), [0.5], 1),
+                                           ((3,), [5], 1j), ((3,), [1, -1], [7, 8])])
+def test_put_checks_in_numpys_order(machine, shape, ind, v):
+    def go(np, a):
+        try:
+            np.put(a, ind, v)
+            return numpy.asarray(a).tolist()
+        except Exception as exc:
+            return type(exc)
+    want = go(numpy, numpy.zeros(shape))
+    with arrbackend.enabled():
+        import numpy as np
+        assert go(np, np.zeros(shape)) == want
+
+
+def test_matmul_out_under_enabled(machine):
+    """NumPy's ufunc protocol hands matmul's out= over as a tuple."""
+    x, y = numpy.arange(6.0).reshape(3, 2), numpy.ones((2, 2), bool)
+    want = numpy.matmul(x, y)
+    with arrbackend.enabled():
+        import numpy as np
+        a = np.asarray(x)
+        assert np.matmul(a, np.asarray(y), out=a) is a
+        numpy.testing.assert_array_equal(numpy.asarray(a), want)
+
+
+def test_namespace_floordiv_inplace_checks_the_shape(machine):
+    a = arrbackend.zeros(2)
+    with pytest.raises(ValueError, match="non-broadcastable output"):
+        a //= arrbackend.ones((3, 2))
+    e = arrbackend.zeros(0)
+    with pytest.raises(ValueError, match="non-broadcastable output"):
+        e //= arrbackend.ones((3, 3, 0))
+    b = arrbackend.full((3, 2), 7.0)
+    b //= arrbackend.full(2, 2.0)
+    assert numpy.asarray(b).tolist() == [[3.0, 3.0]] * 3

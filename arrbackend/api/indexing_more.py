@@ -269,13 +269,13 @@ def put(a, ind, v, mode="raise"):
         host_target(a)
         raise TypeError(f"argument 1 must be numpy.ndarray, not {type(a).__name__}")
     m = a._store.machine
-    idx = _ravel(int_operand(ind, m, "safe"))
+    n = a.size
+    if n == 0 and (ind.size if isinstance(ind, ndarray) else numpy.size(ind)) > 0:
+        raise IndexError("cannot replace elements of an empty array")   # (NumPy's order)
     vals = _ravel(values_as(v, a.dtype, m))
+    idx = _ravel(int_operand(ind, m, "safe"))
     if vals.size == 0 or idx.size == 0:
         return None
-    n = a.size
-    if n == 0:
-        raise IndexError("cannot replace elements of an empty array")
     idx = _wrap_mode(idx, n, mode)
     idx = normalize_index(idx, n, 0)
     vv = cycle(vals, idx.size, m)

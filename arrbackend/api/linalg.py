@@ -71,6 +71,10 @@ def _matmul_axes(a, b, out, axes, axis, keepdims, casting, dtype):
 def matmul(x1, x2, /, out=None, *, casting="same_kind", order="K", dtype=None, subok=True,
            signature=None, axes=_NoValue, axis=_NoValue, keepdims=False):
     """Same as ``numpy.matmul``: row blocks of ``x1`` against the needed part of ``x2``."""
+    if isinstance(out, tuple):                  # (as NumPy's ufunc protocol passes it)
+        if len(out) != 1:
+            raise ValueError("The 'out' tuple must have exactly one entry per ufunc output")
+        out = out[0]
     m = common_machine([x1, x2, out], "matmul")
     a, b = _arr(x1, m), _arr(x2, m)
     if axes is not _NoValue or axis is not _NoValue or keepdims:
