@@ -101,6 +101,25 @@ def _ufunc(uf, *args, **kwargs):
 # ---------------------------------------------------------------------------------------
 # the lean operators
 
+def _computed_loc(x):
+    """The local array of ``x`` where it became one since ``x`` was made: a whole store
+    on one device whose deferred value has been computed (None otherwise)."""
+    if x._src is not None:
+        return None
+    st = x._store
+    lay = st.layout
+    if lay.kind != "single" or st.pending:
+        return None
+    mp = x._mp
+    if mp is not None and not mp.is_identity_of(st.shape):
+        return None
+    loc = st.shards[lay.device]
+    if loc is not None:
+        x._loc = loc
+        x._dev = st.machine.devices[lay.device]
+    return loc
+
+
 def _operand(x, dev, lim):
     """``x`` as an argument of an eager NumPy call beside an array on ``dev``, or None."""
     t = type(x)
@@ -130,6 +149,8 @@ def _make_operator(uf, name: str, order: str, pyop=None):
 
     def op(self, other=_NO_OPERAND):
         a = self._loc
+        if a is None:
+            a = _computed_loc(self)
         if a is not None and self._dev.lean and _protocols.hook is None:
             lim = _S.cpu_eager_max
             if a.size < lim:
@@ -137,6 +158,8 @@ def _make_operator(uf, name: str, order: str, pyop=None):
                 if unary:
                     b = a
                 elif t is ndarray:
+                    if other._loc is None:
+                        _computed_loc(other)
                     b = other._loc if other._dev is self._dev else None
                     if b is not None and b.size >= lim:
                         b = None
@@ -464,6 +487,8 @@ class _Methods(NdarrayMethods):
     # indexing -------------------------------------------------------------------------
     def __getitem__(self, key):
         loc = self._loc
+        if loc is None:
+            loc = _computed_loc(self)
         if loc is not None and self._dev.lean:
             # a basic key on one CPU device: NumPy indexes the local array (its errors)
             t = type(key)
@@ -501,6 +526,8 @@ class _Methods(NdarrayMethods):
 
     def __setitem__(self, key, value) -> None:
         loc = self._loc
+        if loc is None:
+            loc = _computed_loc(self)
         if loc is not None and self._dev.lean and not self._readonly:
             t = type(key)
             basic = t is slice or t is int or key is Ellipsis or key is None
@@ -765,6 +792,8 @@ def _lean_store(self, loc, key, value) -> bool:
     t = type(value)
     if t is ndarray:
         v = value._loc
+        if v is None:
+            v = _computed_loc(value)
         if v is None or value._dev is not self._dev:
             return False
     elif t is float or t is int or t is bool or t is complex or isinstance(value, numpy.generic):
