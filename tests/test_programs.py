@@ -583,3 +583,20 @@ def test_namespace_floordiv_inplace_checks_the_shape(machine):
     b = arrbackend.full((3, 2), 7.0)
     b //= arrbackend.full(2, 2.0)
     assert numpy.asarray(b).tolist() == [[3.0, 3.0]] * 3
+
+
+@pytest.mark.parametrize("shape, repeats, axis", [
+    ((3, 0), -1, None), ((3, 0), -1, 1), ((3, 0), -1, 0), ((3,), -1, None),
+    ((3,), 1.5, None), ((0,), [], None), ((2, 0), [], 1), ((2,), [1.5, 2.0], None),
+    ((3,), [-1, 1, 1], None), ((2, 3), 2, 0), ((2, 3), [1, 0, 2], 1)])
+def test_repeat_counts_as_numpy(machine, shape, repeats, axis):
+    def go(np):
+        try:
+            x = np.arange(int(numpy.prod(shape)), dtype=float).reshape(shape)
+            return numpy.asarray(np.repeat(x, repeats, axis=axis)).tolist()
+        except Exception as exc:
+            return type(exc)
+    want = go(numpy)
+    with arrbackend.enabled():
+        import numpy as np
+        assert go(np) == want

@@ -171,9 +171,9 @@ def repeat(a, repeats, axis=None):
     m = x._store.machine
     if not isinstance(repeats, (ndarray, numpy.ndarray)) and numpy.ndim(repeats) == 0:
         r = int(numpy.asarray(repeats, dtype=numpy.intp))      # NumPy's conversion
-        if r < 0:
+        if r < 0 and n:
             raise ValueError("negative dimensions are not allowed")
-        if r == 1:
+        if r == 1 or not n:             # (no element to repeat: any count, as NumPy)
             return x.copy()             # a new array, never a view of ``a``
         view = x[(slice(None),) * (ax + 1) + (None,)]
         shape = x.shape[:ax + 1] + (r,) + x.shape[ax + 1:]

@@ -73,8 +73,8 @@ _programs: dict = {}
 
 
 def program(expr, lvs):
-    """``(compiled program, argument order)`` for ``expr`` (leaves ``lvs``), or None where
-    numexpr would not compute NumPy's values.  The arguments are the leaves in order,
+    """``(compiled program, number of arguments, number of operations)`` for ``expr``
+    (leaves ``lvs``), or None where numexpr would not compute NumPy's values.  The arguments are the leaves in order,
     then the scalars (as 0-d arrays of their loop dtype)."""
     ne = _numexpr()
     if ne is None:
@@ -135,7 +135,8 @@ def _write(ne, expr, lvs):
         return None
     if dtype[0] is None:
         return None
-    return ne.NumExpr(source, signature=sig), len(sig)
+    ops = source.count("(")         # (every operation is written with its parentheses)
+    return ne.NumExpr(source, signature=sig), len(sig), ops
 
 
 class _Unsupported(Exception):
