@@ -600,3 +600,25 @@ def test_repeat_counts_as_numpy(machine, shape, repeats, axis):
     with arrbackend.enabled():
         import numpy as np
         assert go(np) == want
+
+
+@pytest.mark.parametrize("shape, key, value", [
+    ((3, 1), ([False] * 3, slice(None, -1)), 0.0),
+    ((1, 1, 3), ([False], slice(None, -1), slice(None)), 2),
+    ((3, 1), ([False] * 3, slice(None, -1)), numpy.zeros((2, 2))),
+    ((3, 2), ([True, False, True], slice(None)), 5.0)])
+def test_mask_assignment_selecting_nothing(machine, shape, key, value):
+    """A boolean mask beside a slice, selecting nothing: nothing written, the value's
+    shape still checked (NumPy: ValueError for a value that cannot broadcast)."""
+    def go(np):
+        try:
+            x = np.arange(int(numpy.prod(shape)), dtype=float).reshape(shape)
+            k = tuple(np.asarray(numpy.array(i)) if isinstance(i, list) else i for i in key)
+            x[k] = np.asarray(value) if isinstance(value, numpy.ndarray) else value
+            return numpy.asarray(x).tolist()
+        except Exception as exc:
+            return type(exc)
+    want = go(numpy)
+    with arrbackend.settings.override(fusion="1"), arrbackend.enabled():
+        import numpy as np
+        assert go(np) == want

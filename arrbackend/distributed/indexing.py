@@ -353,6 +353,8 @@ def _bool_set(view, q, mask, to_front, value, whole=False) -> None:
                              f"{vshape[0]} input values to the {rshape[0]} output "
                              f"values where the mask is true")
         value = fit_value(value, vshape, rshape, indexed=True)
+        if 0 in rshape:
+            return                      # (nothing selected: nothing to write)
         if to_front and q != 0:
             value = numpy.moveaxis(numpy.broadcast_to(value, rshape), 0, q)
             rshape = outer + (total,) + inner
@@ -369,6 +371,8 @@ def _bool_set(view, q, mask, to_front, value, whole=False) -> None:
             if m.is_local(d):
                 vals[d] = loc
         ex.run()
+    if 0 in rshape:
+        return                          # (nothing selected: nothing to write)
     pre = (slice(None),) * q
     for d, (v, mk, box) in pieces.items():
         dev = m.devices[d]
