@@ -64,13 +64,13 @@ def floor_divide(x1, x2, /, out=None, **kwargs):
         if kwargs.get("where", True) is not True or not isinstance(out, ndarray):
             return ufunc_call(numpy.floor_divide, (x1, x2), dict(kwargs, out=out))
         m = common_machine([x1, x2, out], "floor_divide")     # NumPy's casting errors
+        resolve_dtypes(numpy.floor_divide, [as_operand(x, m) for x in (x1, x2)], (out,),
+                       kwargs.get("dtype"), kwargs.get("casting"), kwargs.get("signature"))
         shape = broadcast_shapes([numpy.shape(x) if not isinstance(x, ndarray) else x.shape
-                                  for x in (x1, x2, out)])
+                                  for x in (x1, x2, out)])   # (then NumPy's shape error)
         if shape != out.shape:
             raise ValueError(f"non-broadcastable output operand with shape {out.shape} "
                              f"doesn't match the broadcast shape {shape}")
-        resolve_dtypes(numpy.floor_divide, [as_operand(x, m) for x in (x1, x2)], (out,),
-                       kwargs.get("dtype"), kwargs.get("casting"), kwargs.get("signature"))
     r = ufunc_call(numpy.floor_divide, (x1, x2), dict(kwargs))
     if r.dtype.kind != "f":
         return _into(out, r)
