@@ -622,3 +622,18 @@ def test_mask_assignment_selecting_nothing(machine, shape, key, value):
     with arrbackend.settings.override(fusion="1"), arrbackend.enabled():
         import numpy as np
         assert go(np) == want
+
+
+@pytest.mark.parametrize("src", [
+    "np.multiply.reduce(np.array([3, 3]), initial=0.5)",
+    "np.maximum.reduce(np.array([3, 1]), initial=7.9)",
+    "np.prod(np.array([3, 3]), initial=0.5)",
+    "np.max(np.array([3, 1]), initial=7.9)",
+    "np.add.reduce(np.array([3, 3]), initial=1.5, dtype=float)"])
+def test_float_initial_of_an_integer_reduction(machine, src):
+    """NumPy casts initial= into the loop's dtype before reducing (0.5 into int64: 0)."""
+    want = numpy.asarray(eval(src, {"np": numpy}))
+    with arrbackend.enabled():
+        import numpy as np
+        got = numpy.asarray(eval(src, {"np": np}))
+    assert got.dtype == want.dtype and got.tolist() == want.tolist()

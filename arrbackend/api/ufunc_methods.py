@@ -173,6 +173,11 @@ def reduce(ufunc, inputs, kwargs):
     rdt = res.dtype if out is None or dtype is not None else out.dtype
     axes = _axes(axis, x.ndim, name)
     init = None if initial is _NOVALUE else initial
+    if init is not None:            # NumPy casts initial= into the loop's dtype first
+        loop_dt = numpy.dtype(dtype) if dtype is not None else res.dtype
+        if loop_dt.kind in "iub" and numpy.asarray(init).dtype.kind == "f":
+            with numpy.errstate(all="ignore"):
+                init = numpy.asarray(init).astype(loop_dt)[()]
     w = None
     if where is not True:
         w = as_operand(where, x._store.machine, "where")

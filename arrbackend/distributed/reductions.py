@@ -209,6 +209,11 @@ def reduce(x, kind_name: str, axis=None, dtype=None, keepdims=False, initial=_NO
                                           casting="unsafe")[-1]
         dtype = res_dtype
     numpy_loop = dtype
+    if initial is not _NOVALUE:         # NumPy casts initial= into the loop's dtype first
+        loop_dt = numpy.dtype(numpy_loop) if numpy_loop is not None else x.dtype
+        if loop_dt.kind in "iub" and numpy.asarray(initial).dtype.kind == "f":
+            with numpy.errstate(all="ignore"):
+                initial = numpy.asarray(initial).astype(loop_dt)[()]
     half = kind_name in ("sum", "prod") and numpy.dtype(res_dtype) == numpy.float16
     if half:
         # NumPy's float16 loops accumulate in float32 and round once (along a contiguous
