@@ -806,6 +806,8 @@ def _lean_store(self, loc, key, value) -> bool:
     if t is ndarray and v.dtype == loc.dtype:
         loc[key] = v
         return True
+    if t is ndarray and v.ndim == 0 and v.dtype.kind in "fc" and loc.dtype.kind in "iu":
+        v = v[()]                       # (it stands for NumPy's scalar: a scalar's rules)
     made = _fp.made                     # a cast may warn (NaN to an integer, ...)
     tok = _STATE_SET(made[1])
     if tok.old_value is not made[0]:

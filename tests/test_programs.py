@@ -637,3 +637,41 @@ def test_float_initial_of_an_integer_reduction(machine, src):
         import numpy as np
         got = numpy.asarray(eval(src, {"np": np}))
     assert got.dtype == want.dtype and got.tolist() == want.tolist()
+
+
+@pytest.mark.parametrize("src", [
+    "v0 = np.array(0, dtype=np.int64); v2 = np.std(v0, ddof=1); v0[()] = v2; r = v0",
+    "v0 = np.array(0, dtype=np.int64); v0[()] /= v0; r = v0",
+    "v0 = np.zeros(3, np.int64); v0[1:] = np.sum(np.array([np.inf])); r = v0",
+    "v0 = np.zeros(3, np.int64); v0[...] = np.sum(np.array([2.5])); r = v0",
+    "v0 = np.array(1.0); v1 = np.flip(v0); v0 += v0; r = v1",
+    "v0 = np.zeros(3); r = np.argmax(v0, out=v0)",
+    "v0 = np.arange(3); r = np.take(np.arange(3.0), [0, 1], out=np.zeros(3, np.int8))"])
+def test_zero_d_values_follow_numpys_scalar_rules(machine, src):
+    """A 0-d array that stands for NumPy's scalar (a reduction's, an element's) assigned
+    into integers follows a scalar's rules (NaN raises ValueError, an infinity
+    OverflowError); np.flip of a 0-d array is its value; out= shapes judged first."""
+    def go(np):
+        ns = {"np": np}
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                exec(src, ns)
+            return numpy.asarray(ns["r"]).tolist()
+        except Exception as exc:
+            return type(exc)
+    want = go(numpy)
+    for fusion in ("0", "1"):
+        with arrbackend.settings.override(fusion=fusion), arrbackend.enabled():
+            import numpy as np
+            assert go(np) == want
+
+
+def test_namespace_tanh_checks_its_out(machine):
+    v = arrbackend.arange(3)
+    with pytest.raises(TypeError, match="Cannot cast ufunc .tanh. output"):
+        arrbackend.tanh(v, out=v)
+    z = arrbackend.asarray(numpy.array([complex(numpy.inf, 1.0), 1 + 1j]))
+    o = arrbackend.zeros(2, complex)
+    assert arrbackend.tanh(z, out=o) is o
+    numpy.testing.assert_array_equal(numpy.asarray(o), numpy.asarray(arrbackend.tanh(z)))

@@ -90,9 +90,10 @@ def filled_scalar(value, dtype):
 def check_writeback_out(out, dtype, shape, what: str) -> None:
     """NumPy's checks of an ``out=`` that a function fills as a copy of its own dtype
     (``take``, ``argmax``): the same shape, and a dtype that casts safely to the
-    function's dtype (an int64 array cannot take an int8 ``out``)."""
+    function's dtype (an int8 ``out`` may take an argmax, a float or uint64 one may not),
+    the shape judged first."""
+    if tuple(out.shape) != tuple(shape):
+        raise ValueError(f"output array does not match result of {what}")
     if not numpy.can_cast(out.dtype, dtype, "safe"):
         raise TypeError(f"Cannot cast array data from {out.dtype!r} to {numpy.dtype(dtype)!r}"
                         f" according to the rule 'safe'")
-    if tuple(out.shape) != tuple(shape):
-        raise ValueError(f"output array does not match result of {what}")

@@ -94,8 +94,10 @@ _take_out_errors: dict = {}
 
 def _check_take_out(dtype, out, shape) -> None:
     """``take``'s checks of ``out=``: the dtype as NumPy judges it (asked once per pair
-    of dtypes with a two-element stand-in: its rule changed between NumPy versions), then
-    the shape."""
+    of dtypes with a two-element stand-in: its rule changed between NumPy versions), the
+    shape judged first."""
+    if tuple(out.shape) != tuple(shape):
+        raise ValueError("output array does not match result of ndarray.take")
     key = (numpy.dtype(dtype), out.dtype)
     err = _take_out_errors.get(key, False)
     if err is False:
@@ -107,8 +109,6 @@ def _check_take_out(dtype, out, shape) -> None:
         _take_out_errors[key] = err
     if err is not None:
         raise TypeError(err)
-    if tuple(out.shape) != tuple(shape):
-        raise ValueError("output array does not match result of ndarray.take")
 
 
 def _along_checks(arr, indices, axis):

@@ -49,7 +49,7 @@ def flip(m, axis=None):
     x = ours(m)
     axes = range(x.ndim) if axis is None else _axes(axis, x.ndim)
     key = tuple(slice(None, None, -1) if k in axes else slice(None) for k in range(x.ndim))
-    return x[key] if key else x[...]
+    return x[key]               # (of a 0-d array x[()]: its value, as NumPy's scalar)
 
 
 @implements(numpy.fliplr)

@@ -120,10 +120,17 @@ def _tanh_kernel(xp, ins, outs):
 
 def _complex_unary(uf, kernel):
     def f(x, /, out=None, **kwargs):
+        if out is not None:         # NumPy's checks of out= and its values, then the cases
+            r = ufunc_call(uf, (x,), dict(kwargs, out=out))
+            if isinstance(r, tuple):
+                r = r[0]
+            if r.dtype.kind != "c" or kwargs.get("where", True) is not True:
+                return r
+            return _patched(kernel, uf.__name__, (x,), r, r)
         r = ufunc_call(uf, (x,), dict(kwargs))
         if r.dtype.kind != "c" or kwargs.get("where", True) is not True:
-            return _into(out, r)
-        return _patched(kernel, uf.__name__, (x,), r, out)
+            return r
+        return _patched(kernel, uf.__name__, (x,), r, None)
     f.__name__ = f.__qualname__ = uf.__name__
     f.__doc__ = (f"``{uf.__name__}`` with the standard's special cases for complex "
                  f"infinities, zeros and NaNs.")
