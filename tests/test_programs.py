@@ -675,3 +675,21 @@ def test_namespace_tanh_checks_its_out(machine):
     o = arrbackend.zeros(2, complex)
     assert arrbackend.tanh(z, out=o) is o
     numpy.testing.assert_array_equal(numpy.asarray(o), numpy.asarray(arrbackend.tanh(z)))
+
+
+def test_more_than_the_host_holds_is_numpys_memory_error(machine):
+    """An array larger than the host's memory and swap: NumPy's MemoryError at once (its
+    shards one by one could each be granted, then fill the swap)."""
+    with pytest.raises(MemoryError) as want:
+        numpy.zeros((100000, 100000, 100))
+    gpu = machine.devices[0].is_gpu
+    with arrbackend.enabled():
+        import numpy as np
+        with pytest.raises(MemoryError) as got:
+            np.zeros((100000, 100000, 100))
+        if not gpu:             # (a GPU may hold this one)
+            a = np.zeros((2, 70000), np.uint8)
+            with pytest.raises(MemoryError):
+                np.ldexp.outer(a, a)                # (36.5 GiB of float16)
+    if not gpu:                 # (a GPU's own out-of-memory error says more)
+        assert str(got.value) == str(want.value)

@@ -15,7 +15,7 @@ import numpy
 
 from .layout import Layout, choose_layout
 from .localize import Exchange, device_boxes
-from .store import Store, alloc_local, before_write
+from .store import Store, alloc_local, before_write, check_host_size
 from .deferred import evaluate_into
 from ..kernels.fused import CTYPE_DTYPES
 from .array import ndarray
@@ -119,6 +119,9 @@ def elementwise(kernel: Callable, inputs: Sequence, shape: tuple, dtypes: Sequen
         itemsize = max(numpy.dtype(dt).itemsize for dt in dtypes)
         layout = choose_layout(arrays, shape, machine, itemsize)
     boxes = device_boxes(layout, shape, ndev)
+    if out is None:
+        for dt in dtypes:           # (NumPy's MemoryError for more than the host holds)
+            check_host_size(machine, shape, dt, layout)
     ex = Exchange(machine)
     plans = []
     new_shards: dict = {}

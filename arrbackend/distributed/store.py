@@ -9,6 +9,7 @@ read the store (``before_write``).
 from __future__ import annotations
 
 import math
+import os
 
 import numpy
 
@@ -16,11 +17,12 @@ from .device_dtypes import check_device_dtype
 from .layout import Layout
 from .machine import Machine
 
-__all__ = ["Store", "Held", "allocate", "device_memory_error", "before_write"]
+__all__ = ["Store", "Held", "allocate", "device_memory_error", "before_write", "check_host_size"]
 
 _EMPTY = numpy.empty
 _FULL = numpy.full
 _ZEROS = numpy.zeros
+_LARGE = 2**30          # (bytes: larger arrays are checked against the host's memory)
 
 
 def _all_zero_bits(fill, dtype) -> bool:
@@ -149,10 +151,61 @@ def alloc_local(device, shape: tuple, dtype, fill=None):
         raise
 
 
+_host_bytes: list = []
+
+
+def _host_memory() -> int:
+    """What the host can hold: its memory and swap (0 where unknown)."""
+    if not _host_bytes:
+        total = 0
+        try:
+            with open("/proc/meminfo") as f:
+                for line in f:
+                    name, value = line.split(":", 1)
+                    if name in ("MemTotal", "SwapTotal"):
+                        total += int(value.split()[0]) * 1024
+        except (OSError, ValueError):
+            try:
+                total = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+            except (ValueError, OSError, AttributeError):
+                total = 0
+        _host_bytes.append(total)
+    return _host_bytes[0]
+
+
+def check_host_size(machine: Machine, shape: tuple, dtype, layout: Layout) -> None:
+    """See ``_check_host_size``; free below a gigabyte."""
+    dtype = numpy.dtype(dtype)
+    if math.prod(shape) * dtype.itemsize > _LARGE:
+        _check_host_size(machine, shape, dtype, layout)
+
+
+def _check_host_size(machine: Machine, shape: tuple, dtype, layout: Layout) -> None:
+    """MemoryError, as NumPy's, for an array larger than the host can hold: its CPU
+    shards one by one might each be granted (the system promises memory it has not got)
+    and then fill the swap, where NumPy's one allocation is refused at once."""
+    nbytes = 0
+    for d in machine.local:
+        if not machine.devices[d].is_gpu:
+            sshape = layout.shard_shape(shape, d)
+            if sshape is not None:
+                nbytes += math.prod(sshape) * dtype.itemsize
+    limit = _host_memory()
+    if limit and nbytes > limit:
+        units = ["bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]
+        size, unit = float(nbytes), 0
+        while size >= 1024 and unit < len(units) - 1:
+            size /= 1024
+            unit += 1
+        raise MemoryError(f"Unable to allocate {size:#.3g} {units[unit]} for an array with "
+                          f"shape {tuple(shape)} and data type {dtype}")
+
+
 def allocate(machine: Machine, shape: tuple, dtype, layout: Layout, fill=None) -> Store:
     """A new store with uninitialised (or ``fill``-ed) shards on this process's devices.
     If any device runs out of memory nothing is kept and MemoryError says why."""
     dtype = numpy.dtype(dtype)
+    check_host_size(machine, shape, dtype, layout)
     shards: list = [None] * machine.ndev
     for d in machine.local:
         sshape = layout.shard_shape(shape, d)
