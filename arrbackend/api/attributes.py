@@ -84,9 +84,11 @@ def copyto(dst, src, casting="same_kind", where=True):
             raise TypeError(f"Cannot cast {what} from {value.dtype!r} to {dst.dtype!r} "
                             f"according to the rule {casting!r}")
         value = fit_value(value, value.shape, dst.shape)
-    else:
+    else:                       # the scalar as NumPy casts it into dst (its errors too)
+        cell = numpy.zeros((), dst.dtype)
         with numpy.errstate(all="ignore"):
-            numpy.copyto(numpy.zeros((), dst.dtype), value, casting=casting)
+            numpy.copyto(cell, value, casting=casting)
+        value = cell[()]
     if where is not True:
         where = where_operand(where, m)
         if isinstance(where, ndarray):
@@ -103,10 +105,7 @@ def copyto(dst, src, casting="same_kind", where=True):
         else:
             where = True
     if where is True:
-        if isinstance(value, ndarray):
-            assign(dst, value)
-        else:
-            assign(dst, numpy.asarray(value, dtype=dst.dtype)[()])
+        assign(dst, value)
         return
     from .manipulation import where as np_where
     assign(dst, np_where(where, value, dst))

@@ -504,6 +504,14 @@ def delete(arr, obj, axis=None):
     return x[pre + (ours(keep, x._store.machine),)]
 
 
+def _inserted(values, dtype):
+    """``insert``'s values converted as NumPy converts them (NaN, complex or out-of-range
+    numbers into integers refused), after the index checks, as NumPy orders them."""
+    if isinstance(values, ndarray):
+        return values
+    return numpy.array(values, dtype=dtype)
+
+
 @implements(numpy.insert, local=True)
 def insert(arr, obj, values, axis=None):
     """Same as ``numpy.insert``."""
@@ -511,8 +519,6 @@ def insert(arr, obj, values, axis=None):
     from .manipulation import astype
     x, ax = _prep_axis(ours(arr), axis)
     m = x._store.machine
-    if not isinstance(values, ndarray):         # NumPy's conversion, with its errors
-        values = numpy.array(values, dtype=x.dtype)
     N = x.shape[ax]
     newshape = list(x.shape)
     pre = (slice(None),) * ax
@@ -537,7 +543,7 @@ def insert(arr, obj, values, axis=None):
                             "method")
         if index < 0:
             index += N
-        vals = ours(values, m)
+        vals = ours(_inserted(values, x.dtype), m)
         if vals.dtype != x.dtype:
             vals = astype(vals, x.dtype)
         if vals.ndim < x.ndim:
@@ -563,6 +569,7 @@ def insert(arr, obj, values, axis=None):
     newshape[ax] += numnew
     old_mask = numpy.ones(newshape[ax], dtype=bool)
     old_mask[idx] = False
+    values = _inserted(values, x.dtype)
     new = empty(tuple(newshape), dtype=x.dtype, device=m)
     new[pre + (asarray_on(idx, m),)] = values if not isinstance(values, (list, tuple)) \
         else asarray_on(numpy.asarray(values), m)
