@@ -305,9 +305,16 @@ def test_fork_after_drawing():
         [os.path.dirname(os.path.dirname(os.path.abspath(ab.__file__)))] +
         [p for p in [os.environ.get("PYTHONPATH")] if p]))
     env.pop("NUMBA_THREADING_LAYER", None)
+    env["ARRBACKEND_DEVICES"] = "cpu:1"     # (the CPU kernels' threads; CUDA forbids fork)
     r = subprocess.run([sys.executable, "-c", _FORK_SCRIPT], env=env, capture_output=True,
                        text=True, timeout=300)
     assert r.returncode == 0 and r.stdout.strip() == "ok", r.stderr[-2000:]
+
+
+def _cpu_device():
+    """A CPU device (these tests are about the CPU kernels, whatever the default)."""
+    with ab.devices("cpu:1") as m:
+        return m.devices[0]
 
 
 @needs_numba
@@ -323,7 +330,7 @@ def test_a_kernel_that_disagrees_is_not_used(monkeypatch):
         assert philox.cpu_path("normal") == "numpy"
     monkeypatch.setattr(philox, "reference", real)
     inputs = philox.block_inputs(KEY, 1, 0)
-    got = philox.generate(ab.current_machine().devices[0], "normal", 5, 100, KEY, 1, 0)
+    got = philox.generate(_cpu_device(), "normal", 5, 100, KEY, 1, 0)
     assert numpy.array_equal(_bits(got), _bits(philox_numpy.generate("normal", 5, 100,
                                                                       inputs)))
     monkeypatch.setattr(philox_cpu, "_checked", {})
@@ -343,5 +350,5 @@ def test_a_kernel_that_cannot_run_is_not_used(monkeypatch):
                         (broken, broken, philox_cpu._KERNELS["uniform"][2]))
     with pytest.warns(RuntimeWarning, match="cannot run .*no locator"):
         assert philox.cpu_path("uniform") == "numpy"
-    got = philox.generate(ab.current_machine().devices[0], "uniform", 3, 50, KEY, 1, 0)
+    got = philox.generate(_cpu_device(), "uniform", 3, 50, KEY, 1, 0)
     assert numpy.array_equal(got, philox.reference("uniform", 3, 50, KEY, 1, 0))

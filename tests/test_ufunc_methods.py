@@ -13,6 +13,24 @@ from arrbackend.api import ufunc_methods
 from helpers import check, same, to_ours
 
 
+def _numpy_folds_in_order() -> bool:
+    """Whether this NumPy reduces a non-associative ufunc in order along an axis: the
+    NumPy 2.5.2 of the GPU machine's image answers ``power.reduce([[2., 3., 2.]], axis=1)``
+    with 2 ** 2 (its first and last elements; ``arctan2`` the same), which is not the
+    fold NumPy documents and 2.4 computes (64)."""
+    with numpy.errstate(all="ignore"):
+        return float(numpy.power.reduce(numpy.array([[2.0, 3.0, 2.0]]), axis=1)[0]) == 64.0
+
+
+_IN_ORDER = _numpy_folds_in_order()
+
+
+def _against_numpys_fold(uf) -> None:
+    if not _IN_ORDER and uf not in ufunc_methods._ASSOCIATIVE:
+        pytest.xfail("this NumPy's reduce/accumulate of a non-associative ufunc skips "
+                     "elements (see _numpy_folds_in_order): no reference to compare with")
+
+
 @pytest.fixture(autouse=True)
 def _no_fallback():
     with ab.settings.override(fallback="error"):
@@ -61,6 +79,7 @@ def test_outer(machine, name):
 @pytest.mark.parametrize("name", BINARY_ONE_OUT)
 def test_reduce(machine, name):
     uf = getattr(numpy, name)
+    _against_numpys_fold(uf)
     a = _data(_loop(uf)[0])
     for kw in ({}, {"axis": 1}, {"axis": None}, {"axis": (0, 1)}, {"axis": 0, "keepdims": True},
                {"axis": -1, "dtype": numpy.float32 if a.dtype.kind == "f" else None}):
@@ -89,6 +108,7 @@ def test_reduce(machine, name):
 @pytest.mark.parametrize("name", BINARY_ONE_OUT)
 def test_accumulate_and_reduceat(machine, name):
     uf = getattr(numpy, name)
+    _against_numpys_fold(uf)
     a = _data(_loop(uf)[0])
     same(uf.accumulate, a)
     same(lambda x: uf.accumulate(x, axis=1), a)
@@ -185,6 +205,7 @@ def _close(got, want):
 @pytest.mark.parametrize("name", BINARY_ONE_OUT)
 def test_device_paths(generic, name):
     uf = getattr(numpy, name)
+    _against_numpys_fold(uf)
     a = _data(_loop(uf)[0], (6, 3))
     with numpy.errstate(all="ignore"):
         try:

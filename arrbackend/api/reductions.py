@@ -11,7 +11,6 @@ elementwise operations, so they are distributed wherever those are.
 from __future__ import annotations
 
 import builtins
-import operator
 import warnings
 
 import numpy
@@ -104,12 +103,15 @@ def count_nonzero(a, axis=None, *, keepdims=False):
 # mean / var / std, as numpy/_core/_methods.py computes them
 
 def _stat_axes(axis, ndim: int, name: str) -> tuple:
-    """The axes of ``mean``/``var``/``std``: as reductions take them, except that a 0-d
-    array has no axis to count items along (NumPy's AxisError, where ``sum`` of a 0-d
-    array takes axis 0)."""
+    """The axes of ``mean``/``var``/``std``: as reductions take them, except for a 0-d
+    array, whose axis= NumPy judges itself (NumPy 2.4 raises AxisError where ``sum`` of
+    a 0-d array takes axis 0; NumPy 2.5 takes it): asked of a 0-d stand-in."""
     if ndim == 0 and axis is not None and axis != ():
-        for ax in (axis if isinstance(axis, tuple) else (axis,)):
-            raise numpy.exceptions.AxisError(operator.index(ax), 0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with numpy.errstate(all="ignore"):
+                getattr(numpy, name)(numpy.zeros(()), axis=axis)     # (NumPy's error)
+        return ()
     return engine.normalize_axes(axis, ndim, name)
 
 

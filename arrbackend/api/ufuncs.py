@@ -138,8 +138,14 @@ def _kernel(ufunc, nin: int, dtype, casting, signature, has_where: bool):
         if has_where:
             res = f(*ins[:nin], **ckw)
             res = (res,) if single else res
-            for o, r in zip(outs, res):
+            for o, r in reversed(list(zip(outs, res))):   # (see below: the first last)
                 xp.copyto(o, r, casting="unsafe", where=ins[nin])
+        elif not single and xp.may_share_memory(outs[0], outs[1]):
+            # outputs in the same memory: NumPy's loops write the last output first and
+            # the first last, so the first output's values are what remains
+            res = f(*ins, **ckw)
+            for o, r in reversed(list(zip(outs, res))):
+                o[...] = r
         else:
             f(*ins, out=outs[0] if single else tuple(outs), **ckw)
 
@@ -257,6 +263,11 @@ def _fast(ufunc, inputs, out):
         return out[0]
     if out is not None:
         sig.append(out[0].dtype)
+    if ufunc is numpy.power and type(locs[1]) is int and locs[1] < 0 and \
+            getattr(locs[0], "dtype", None) is not None and locs[0].dtype.kind == "i" \
+            and locs[0].size:
+        # (the dtypes' cache below holds no exponent's value: NumPy's error checked here)
+        raise ValueError("Integers to negative integer powers are not allowed.")
     key = tuple(sig)
     dt = _fast_dtypes.get(key)
     if dt is None:
