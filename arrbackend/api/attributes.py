@@ -83,6 +83,8 @@ def copyto(dst, src, casting="same_kind", where=True):
             what = "scalar" if value.ndim == 0 else "array data"
             raise TypeError(f"Cannot cast {what} from {value.dtype!r} to {dst.dtype!r} "
                             f"according to the rule {casting!r}")
+        if value is dst or (value._store is dst._store and value._map.key == dst._map.key):
+            return              # (NumPy: an array copied onto itself, before any check)
         value = fit_value(value, value.shape, dst.shape)
     else:                       # the scalar as NumPy casts it into dst (its errors too)
         cell = numpy.zeros((), dst.dtype)

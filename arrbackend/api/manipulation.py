@@ -175,9 +175,12 @@ def reshape(a, /, shape=_NoValue, order="C", *, newshape=None, copy=None):
     r = _reshape_keep_shards(x, shape)
     if r is not None:
         return r
-    if copy is False:
+    if copy is False and x.size:
         raise ValueError("Unable to avoid creating a copy while reshaping.")
-    return _reshape_copy(x, shape)
+    r = _reshape_copy(x, shape)
+    if not x.size:
+        r._readonly = x._readonly       # (NumPy reshapes an empty array as a view)
+    return r
 
 
 def _reshape_keep_shards(x, shape):

@@ -94,21 +94,23 @@ def _prepare(x, key):
     v = x._view(x._map.getitem(v_items))
     adv_pos = [p for p, e in enumerate(entries) if e[0] == "adv"]
     rest_pos = [p for p in range(len(entries)) if p not in adv_pos]
-    idxs = []
-    shapes = []
-    for p in adv_pos:
-        _kind, val, ax = entries[p]
-        if isinstance(val, ndarray):
-            val = normalize_index(val, x.shape[ax], ax)
-            shapes.append(val.shape)
-        idxs.append(val)
     from .elementwise import broadcast_shapes
+    shapes = [entries[p][1].shape for p in adv_pos if isinstance(entries[p][1], ndarray)]
     try:
         B = broadcast_shapes(shapes or [()])
     except ValueError:
         txt = " ".join(str(tuple(s)) for s in shapes)
         raise IndexError(f"shape mismatch: indexing arrays could not be broadcast together "
                          f"with shapes {txt}") from None
+    idxs = []
+    for p in adv_pos:
+        _kind, val, ax = entries[p]
+        if isinstance(val, ndarray):
+            if 0 in B:                  # (no element selected: NumPy checks no bounds)
+                val = val.astype(numpy.intp) if val.dtype != numpy.intp else val
+            else:
+                val = normalize_index(val, x.shape[ax], ax)
+        idxs.append(val)
     w = v.transpose(adv_pos + rest_pos)
     p0 = adv_pos[0]
     front = adv_pos != list(range(p0, p0 + len(adv_pos))) or separated_advanced(key)
