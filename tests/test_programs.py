@@ -729,6 +729,7 @@ def test_scalars_cast_as_numpy_casts_them(machine, src):
     "v1 = np.arange(5.0); np.copyto(v1, v1, where=np.ones(6, bool)); r = v1",
     "v1 = np.arange(5.0); np.copyto(v1, v1[::-1], where=np.ones(6, bool)); r = v1",
     "d = np.zeros((3, 0)).diagonal(); r = np.reshape(d, (0, 0)).flags.writeable",
+    "v = np.arange(3.0); r = [np.repeat(v, 0).flags.writeable, np.tile(v, 0).flags.writeable]",
     "r = np.reshape(np.zeros((0, 3))[:, ::2], (2, 0), copy=False).shape"])
 def test_nothing_selected_nothing_checked(machine, src):
     """Index arrays that broadcast to nothing are not checked against the axis (as

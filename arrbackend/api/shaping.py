@@ -151,7 +151,7 @@ def tile(A, reps):
         full += [t, s]
     r = reshape(broadcast_to(expanded, tuple(full)), shape_out)
     # a new array, never a view of ``A`` (the reshape keeps views where it can)
-    return r.copy() if r._store.base is x._store.base else r
+    return r.copy() if r._store.base is x._store.base or r._readonly else r
 
 
 @implements(numpy.repeat, local=True)
@@ -178,9 +178,12 @@ def repeat(a, repeats, axis=None):
         view = x[(slice(None),) * (ax + 1) + (None,)]
         shape = x.shape[:ax + 1] + (r,) + x.shape[ax + 1:]
         out_shape = x.shape[:ax] + (n * r,) + x.shape[ax + 1:]
+        if 0 in out_shape:
+            from .creation import empty
+            return empty(out_shape, dtype=x.dtype, device=m)     # (a new, writeable array)
         rep = reshape(broadcast_to(view, shape), out_shape)
         # a new array, never a view of ``a`` (the reshape keeps views where it can)
-        return rep.copy() if rep._store.base is x._store.base else rep
+        return rep.copy() if rep._store.base is x._store.base or rep._readonly else rep
     reps = ravel(int_operand(repeats, m, "safe"))
     if reps.size not in (1, n):
         raise ValueError(f"operands could not be broadcast together with shape ({n},) "
@@ -213,7 +216,7 @@ def resize(a, new_shape):
         return zeros_like(x, shape=tuple(new_shape))
     r = reshape(cycle(x, new_size, x._store.machine), tuple(new_shape))
     # a new array, never a view of ``a`` (cycle keeps views where it can)
-    return r.copy() if r._store.base is x._store.base else r
+    return r.copy() if r._store.base is x._store.base or r._readonly else r
 
 
 def _div_points(n, indices_or_sections):
