@@ -236,7 +236,22 @@ class ArrayStatements(Draws):
         if self.wraps(value, t) or sel is None and not self.fits_value(value, t) and \
                 excluded("setitem_error_order"):
             value = Lit(self.value(self.val(t).dtype.name))
+        if self.zero_d_nonfinite_into_ints(value, t):
+            value = Lit(self.value(self.val(t).dtype.name))
         return Stmt("setitem", value, obj=t, key=k, label="setitem")
+
+    def zero_d_nonfinite_into_ints(self, value, target) -> bool:
+        """Documented (docs/differences.md, 0-d arrays instead of NumPy scalars): a 0-d
+        float array holding NaN or an infinity, assigned into integers, follows a NumPy
+        scalar's rules (ValueError, OverflowError); NumPy's own 0-d array casts it with a
+        warning.  Not generated."""
+        try:
+            v, t = self.val(value), self.val(target)
+        except Exception:
+            return False
+        return (is_array(v) and v.ndim == 0 and v.dtype.kind in "fc" and
+                numpy.asarray(t).dtype.kind in "iu" and
+                not numpy.isfinite(numpy.asarray(v, dtype=complex)))
 
     def view(self) -> Stmt:
         form = self.pick(["slice", "T", "reshape", "ravel", "diagonal", "real", "imag",

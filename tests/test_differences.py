@@ -35,6 +35,17 @@ def test_zero_d_arrays_instead_of_numpy_scalars(multi):
         {s: "six"}
 
 
+def test_zero_d_nan_into_integers_raises_as_numpys_scalar(multi):
+    a = ab.zeros(3, dtype=numpy.int64)
+    with pytest.raises(ValueError):
+        numpy.zeros(3, numpy.int64)[0] = numpy.float64("nan")      # (NumPy's scalar)
+    with pytest.raises(ValueError):
+        a[0] = ab.asarray(numpy.array(numpy.nan))
+    with pytest.raises(OverflowError):
+        a[1:] = ab.sum(ab.asarray([numpy.inf]))
+    assert ab.asnumpy(a).tolist() == [0, 0, 0]
+
+
 def test_complex_zero_d_arrays_convert_as_numpy_scalars(multi):
     z = ab.asarray(numpy.array(1.5 + 2j))
     with pytest.warns(numpy.exceptions.ComplexWarning):
