@@ -747,3 +747,26 @@ def test_nothing_selected_nothing_checked(machine, src):
     with arrbackend.settings.override(fusion="1"), arrbackend.enabled():
         import numpy as np
         assert go(np) == want
+
+
+@pytest.mark.parametrize("func", ["cumsum", "cumprod"])
+def test_float_scans_in_numpys_order(machine, func):
+    """Floating-point scans across devices run in NumPy's order: a zero before an
+    overflow stays zero (cumprod of float16 0, 1, ..., 26 is all zeros, not NaN), and
+    sums round as NumPy's sequential ones."""
+    rng = numpy.random.default_rng(0)
+    for a in (numpy.arange(27, dtype=numpy.float16).reshape(3, 3, 3),
+              rng.standard_normal(1001), rng.standard_normal((9, 4)).astype(numpy.float32)):
+        for axis in (None, 0):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                want = getattr(numpy, func)(a, axis=axis)
+                with arrbackend.enabled():
+                    import numpy as np
+                    got = numpy.asarray(getattr(np, func)(np.asarray(a), axis=axis))
+            if machine.devices[0].is_gpu:       # (the GPU library's own arithmetic)
+                numpy.testing.assert_allclose(got, want, rtol=1e-3 if a.dtype.itemsize < 8
+                                              else 1e-12)
+                continue
+            assert got.dtype == want.dtype
+            numpy.testing.assert_array_equal(got, want)

@@ -4,8 +4,10 @@ Each device scans the piece it holds with its library.  When the view is split a
 scanned axis, every device's last line (its block total) is allgathered, each device
 combines the totals of the blocks before it (in row order: an exclusive scan of the
 per-device totals) and applies that offset to its piece.  Nothing else moves, and the
-result keeps the input's layout.  Integer scans are exact; floating-point sums are
-grouped by device, so they may differ from NumPy's sequential sum in the last bits.
+result keeps the input's layout.  Integer scans are exact.  Floating-point scans, where
+one process holds every device, run in NumPy's order instead (each device seeded with the
+previous device's last line: NumPy's values, zeros and overflows included); across
+processes they are grouped by device, and may differ from NumPy's in the last bits.
 """
 from __future__ import annotations
 
@@ -55,6 +57,36 @@ def _add_offsets(m, lay, axis, op, dtype, parts) -> None:
             parts[d] = f(parts[d], offset).astype(dtype, copy=False)
 
 
+def _seeded(m, lay, axis, op, dtype, local) -> dict:
+    """Floating-point scans in NumPy's order: the devices in row order, each scanning its
+    piece after the previous device's last line (so a zero before an overflow stays
+    zero, and sums round as NumPy's sequential ones).  One process holds every device."""
+    f = _LOCAL[op]
+    parts: dict = {}
+    seed = None
+    for d in sorted(local, key=lambda e: lay.ranges[e][0]):
+        _box, loc = local[d]
+        dev = m.devices[d]
+        xp = dev.xp
+        with dev.activate():
+            a = xp.asarray(loc)
+            if seed is not None and a.shape[axis]:
+                s = xp.array(seed, copy=True) if xp is not numpy else numpy.asarray(seed)
+                r = getattr(xp, f)(xp.concatenate([s, a.astype(dtype, copy=False)],
+                                                  axis=axis), axis=axis, dtype=dtype)
+                first = [slice(None)] * r.ndim
+                first[axis] = slice(1, None)
+                r = r[tuple(first)]
+            else:
+                r = getattr(xp, f)(a, axis=axis, dtype=dtype)
+            parts[d] = r
+            if r.shape[axis]:
+                last = [slice(None)] * r.ndim
+                last[axis] = slice(r.shape[axis] - 1, None)
+                seed = r[tuple(last)]
+    return parts
+
+
 def scan(x, axis: int, op: str, dtype):
     """The inclusive scan of ``x`` along ``axis`` with ``op`` ('add' or 'multiply'),
     computed in ``dtype``."""
@@ -65,13 +97,17 @@ def scan(x, axis: int, op: str, dtype):
     local = pieces(x)
     # NumPy's warnings once, at the user's line, named as NumPy names them (the offsets'
     # add or multiply is part of the accumulation)
+    split = m.ndev > 1 and lay.is_block and lay.axis == axis
     with _fperrors.at_user(not m.is_gpu, "accumulate"):
-        for d, (box, loc) in local.items():
-            dev = m.devices[d]
-            with dev.activate():
-                parts[d] = getattr(dev.xp, _LOCAL[op])(loc, axis=axis, dtype=dtype)
-        if m.ndev > 1 and lay.is_block and lay.axis == axis:
-            _add_offsets(m, lay, axis, op, dtype, parts)
+        if split and dtype.kind in "fc" and m.nranks == 1:
+            parts = _seeded(m, lay, axis, op, dtype, local)
+        else:
+            for d, (box, loc) in local.items():
+                dev = m.devices[d]
+                with dev.activate():
+                    parts[d] = getattr(dev.xp, _LOCAL[op])(loc, axis=axis, dtype=dtype)
+            if split:
+                _add_offsets(m, lay, axis, op, dtype, parts)
     if lay.is_single or m.ndev == 1:
         lay = Layout.single(lay.device if lay.is_single else 0)
     shards = [None] * m.ndev
