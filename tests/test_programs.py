@@ -770,3 +770,16 @@ def test_float_scans_in_numpys_order(machine, func):
                 continue
             assert got.dtype == want.dtype
             numpy.testing.assert_array_equal(got, want)
+
+
+def test_namespace_floordiv_of_an_element_is_out_of_place(machine):
+    """``v[()] //= w`` through the namespace: the element's value is NumPy's scalar,
+    divided out of place, then assigned (a sequence into one element: ValueError)."""
+    v = arrbackend.array(0, dtype=numpy.int64)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(ValueError, match="sequence"):
+            v[()] //= arrbackend.zeros(3)
+        a = arrbackend.asarray(numpy.array([7, 9]))
+        a[0] //= 2
+    assert numpy.asarray(a).tolist() == [3, 9]
