@@ -647,6 +647,9 @@ def test_float_initial_of_an_integer_reduction(machine, src):
     "v0 = np.array(0, dtype=np.int64); v0[()] /= v0; r = v0",
     "v0 = np.zeros(3, np.int64); v0[1:] = np.sum(np.array([np.inf])); r = v0",
     "v0 = np.zeros(3, np.int64); v0[...] = np.sum(np.array([2.5])); r = v0",
+    "v0 = np.zeros(3, np.int64); v0[v0 > 0] = np.nanmean(np.array([np.nan])); r = v0",
+    "v0 = np.zeros(3, np.int64); v0[v0 == 0] = np.nanmean(np.array([np.nan])); r = v0",
+    "v0 = np.zeros(3, np.int64); v0[[0, 1]] = np.nanmean(np.array([np.nan])); r = v0",
     "v0 = np.array(1.0); v1 = np.flip(v0); v0 += v0; r = v1",
     "v0 = np.zeros(3); r = np.argmax(v0, out=v0)",
     "v0 = np.arange(3); r = np.take(np.arange(3.0), [0, 1], out=np.zeros(3, np.int8))"])

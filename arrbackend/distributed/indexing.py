@@ -167,9 +167,11 @@ def _value_for(target, value, basic: bool = False):
             raise ValueError("setitem: the value is on different devices "
                              f"({value._store.machine.spec!r}) than the array "
                              f"({target._store.machine.spec!r})")
-        if value.ndim == 0 and value.dtype.kind in "fc" and target.dtype.kind in "iu":
-            # a 0-d array stands for NumPy's scalar: NumPy's rules for a scalar (NaN or an
-            # infinity into integers raise), read on the host
+        if basic and value.ndim == 0 and value.dtype.kind in "fc" and \
+                target.dtype.kind in "iu":
+            # a 0-d array stands for NumPy's scalar: NumPy's rules for a scalar under a
+            # basic index (NaN or an infinity into integers raise; fancy and mask
+            # assignment cast it as an array), read on the host
             from .hostio import gather
             return assigned_scalar(gather(value, explicit=True)[()], target.dtype)
         return value
