@@ -422,6 +422,21 @@ def test_an_error_of_another_class_is_reported(machine, monkeypatch):
         m.teardown()
 
 
+def _outcome(np, src: str, shape: bool = False):
+    """What the statements ``src`` leave in ``r`` (as a list, with its shape if asked),
+    run with ``np`` as the namespace and warnings off; or the class of their error."""
+    ns = {"np": np}
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            exec(src, ns)
+        r = ns["r"]
+        value = numpy.asarray(r).tolist()
+        return (numpy.shape(r), value) if shape else value
+    except Exception as exc:
+        return type(exc)
+
+
 # --- divergences the random programs found, kept as regression tests ----------------------
 
 def test_fused_float32_expression(machine):
@@ -658,14 +673,7 @@ def test_zero_d_values_follow_numpys_scalar_rules(machine, src):
     into integers follows a scalar's rules (NaN raises ValueError, an infinity
     OverflowError); np.flip of a 0-d array is its value; out= shapes judged first."""
     def go(np):
-        ns = {"np": np}
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                exec(src, ns)
-            return numpy.asarray(ns["r"]).tolist()
-        except Exception as exc:
-            return type(exc)
+        return _outcome(np, src)
     want = go(numpy)
     for fusion in ("0", "1"):
         with arrbackend.settings.override(fusion=fusion), arrbackend.enabled():
@@ -710,14 +718,7 @@ def test_scalars_cast_as_numpy_casts_them(machine, src):
     """copyto's scalar cast under casting='unsafe' (complex into floats: the real part);
     insert judges its index before its values."""
     def go(np):
-        ns = {"np": np}
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                exec(src, ns)
-            return numpy.asarray(ns["r"]).tolist()
-        except Exception as exc:
-            return type(exc)
+        return _outcome(np, src)
     want = go(numpy)
     with arrbackend.settings.override(fusion="1"), arrbackend.enabled():
         import numpy as np
@@ -739,13 +740,7 @@ def test_nothing_selected_nothing_checked(machine, src):
     NumPy); copyto of an array onto itself does nothing, before any check; an empty
     array reshapes as a view (a read-only one stays so)."""
     def go(np):
-        ns = {"np": np}
-        try:
-            exec(src, ns)
-            r = ns["r"]
-            return (numpy.shape(r), numpy.asarray(r).tolist())
-        except Exception as exc:
-            return type(exc)
+        return _outcome(np, src, shape=True)
     want = go(numpy)
     with arrbackend.settings.override(fusion="1"), arrbackend.enabled():
         import numpy as np

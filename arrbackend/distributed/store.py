@@ -174,16 +174,13 @@ def _host_memory() -> int:
 
 
 def check_host_size(machine: Machine, shape: tuple, dtype, layout: Layout) -> None:
-    """See ``_check_host_size``; free below a gigabyte."""
-    dtype = numpy.dtype(dtype)
-    if math.prod(shape) * dtype.itemsize > _LARGE:
-        _check_host_size(machine, shape, dtype, layout)
-
-
-def _check_host_size(machine: Machine, shape: tuple, dtype, layout: Layout) -> None:
     """MemoryError, as NumPy's, for an array larger than the host can hold: its CPU
     shards one by one might each be granted (the system promises memory it has not got)
-    and then fill the swap, where NumPy's one allocation is refused at once."""
+    and then fill the swap, where NumPy's one allocation is refused at once.  Free below
+    a gigabyte."""
+    dtype = numpy.dtype(dtype)
+    if math.prod(shape) * dtype.itemsize <= _LARGE:
+        return
     nbytes = 0
     for d in machine.local:
         if not machine.devices[d].is_gpu:
