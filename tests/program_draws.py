@@ -14,7 +14,8 @@ from programs import Attr, BinOp, Call, Item, Key, Lit, Ns, Stmt, Var, evaluate
 
 __all__ = ["Draws", "DTYPES", "POOLS", "SCALARS", "UNARY_UFUNCS", "BINARY_UFUNCS",
            "TWO_OUT_UFUNCS", "REDUCE_UFUNCS", "OPERATORS", "INPLACE_OPS", "is_array",
-           "is_operand", "broadcast", "fits", "unsafe_cast", "is_fancy", "divisors"]
+           "is_operand", "broadcast", "fits", "unsafe_cast", "fits_integer", "is_fancy",
+           "divisors"]
 
 DTYPES = ["float64", "int64", "bool", "int8", "uint8", "int32", "float16", "float32",
           "complex64", "complex128"]
@@ -92,6 +93,19 @@ def unsafe_cast(value, dtype: str) -> bool:
     if isinstance(value, int) and not isinstance(value, bool):
         return kind == "u" and value < 0
     return False
+
+
+def fits_integer(values, dtype: str) -> bool:
+    """Whether NumPy's array ``values`` cast into ``dtype`` has one answer everywhere: not
+    floats out of an integer type's range (the processor's answer: docs/differences.md)."""
+    kind = numpy.dtype(dtype).kind
+    values = numpy.asarray(values)
+    if kind not in "iu" or values.dtype.kind not in "fc" or values.size == 0:
+        return True
+    with numpy.errstate(all="ignore"):
+        x = numpy.trunc(numpy.real(values).astype(numpy.float64))
+    info = numpy.iinfo(dtype)
+    return bool(numpy.all(numpy.isfinite(x) & (x >= info.min) & (x <= info.max)))
 
 
 def is_fancy(k: Key) -> bool:

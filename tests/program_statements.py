@@ -10,8 +10,9 @@ import math
 import numpy
 from hypothesis import strategies as st
 
-from program_draws import (BINARY_UFUNCS, INPLACE_OPS, OPERATORS, TWO_OUT_UFUNCS, UNARY_UFUNCS,
-                           Draws, broadcast, is_array, is_operand)
+from program_draws import (BINARY_UFUNCS, INPLACE_OPS, OPERATORS, TWO_OUT_UFUNCS,
+                           UNARY_UFUNCS, Draws, broadcast, fits_integer, is_array,
+                           is_operand)
 from program_exclusions import excluded
 from programs import Attr, BinOp, Call, Item, Key, Lit, Ns, Seq, Stmt, UnOp, Var
 
@@ -46,7 +47,10 @@ class ArrayStatements(Draws):
                                     (("dtype", self.dt(dtype)),)), "np.full")
         if how == "linspace":
             n = math.prod(shape)
-            e = Call(Ns("linspace"), (Lit(-2), Lit(3), Lit(n)), (("dtype", self.dt(dtype)),))
+            # (negative floats into unsigned integers: the processor's answer, see
+            # docs/differences.md)
+            start = 0 if numpy.dtype(dtype).kind == "u" else -2
+            e = Call(Ns("linspace"), (Lit(start), Lit(3), Lit(n)), (("dtype", self.dt(dtype)),))
             return self.assign(Call(Attr(e, "reshape"), (Lit(shape),)), "np.linspace")
         if how == "eye":
             args = (Lit(self.int_in(0, 4)), Lit(self.int_in(0, 4)))
@@ -79,6 +83,8 @@ class ArrayStatements(Draws):
                  "v.flatten()": Call(Attr(v, "flatten"))}[form]
             return self.assign(e, form)
         form = self.pick(["astype", "astype(copy=False)", "np.asarray(dtype)"])
+        if not fits_integer(self.val(v), dtype):
+            dtype = "float64"   # (floats out of range into integers: see docs/differences.md)
         if form == "astype":
             e = Call(Attr(v, "astype"), (self.dt(dtype),))
         elif form == "astype(copy=False)":

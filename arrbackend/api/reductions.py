@@ -102,15 +102,17 @@ def count_nonzero(a, axis=None, *, keepdims=False):
 # ---------------------------------------------------------------------------------------
 # mean / var / std, as numpy/_core/_methods.py computes them
 
-def _stat_axes(axis, ndim: int, name: str) -> tuple:
+def _stat_axes(axis, ndim: int, name: str, where=True) -> tuple:
     """The axes of ``mean``/``var``/``std``: as reductions take them, except for a 0-d
-    array, whose axis= NumPy judges itself (NumPy 2.4 raises AxisError where ``sum`` of
-    a 0-d array takes axis 0; NumPy 2.5 takes it): asked of a 0-d stand-in."""
+    array, whose axis= NumPy judges itself, with or without ``where=`` (NumPy 2.4 raises
+    AxisError without it, where ``sum`` of a 0-d array takes axis 0; NumPy 2.5 raises it
+    with one): asked of a 0-d stand-in and a stand-in mask of the same shape."""
     if ndim == 0 and axis is not None and axis != ():
+        w = True if where is True else numpy.ones(numpy.shape(where), bool)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             with numpy.errstate(all="ignore"):
-                getattr(numpy, name)(numpy.zeros(()), axis=axis)     # (NumPy's error)
+                getattr(numpy, name)(numpy.zeros(()), axis=axis, where=w)  # (NumPy's error)
         return ()
     return engine.normalize_axes(axis, ndim, name)
 
@@ -144,7 +146,7 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=_NoValue, *, where=_NoValu
     """Same as ``numpy.mean`` (integers accumulate in float64, float16 in float32)."""
     x = _ours(a)
     keepdims, where = _opt(keepdims, False), _opt(where, True)
-    axes = _stat_axes(axis, x.ndim, "mean")
+    axes = _stat_axes(axis, x.ndim, "mean", where)
     rcount = _count(x, axes, keepdims, where)
     if _is_zero_count(rcount, 0):
         warnings.warn("Mean of empty slice.", RuntimeWarning, stacklevel=2)
@@ -213,7 +215,7 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=_NoValue, *, where=
         mean=_NoValue, correction=_NoValue):
     """Same as ``numpy.var`` (two passes: the mean, then the squared deviations)."""
     x = _ours(a)
-    axes = _stat_axes(axis, x.ndim, "var")
+    axes = _stat_axes(axis, x.ndim, "var", _opt(where, True))
     return _var_core(x, axes, dtype, _ddof(ddof, correction, "var"), _opt(keepdims, False),
                      _opt(where, True), None if mean is _NoValue else mean, "var", out)
 
@@ -223,7 +225,7 @@ def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=_NoValue, *, where=
         mean=_NoValue, correction=_NoValue):
     """Same as ``numpy.std``: the square root of ``var``."""
     x = _ours(a)
-    axes = _stat_axes(axis, x.ndim, "std")
+    axes = _stat_axes(axis, x.ndim, "std", _opt(where, True))
     r = _var_core(x, axes, dtype, _ddof(ddof, correction, "std"), _opt(keepdims, False),
                   _opt(where, True), None if mean is _NoValue else mean, "std", out)
     if out is None and r.ndim == 0 and r.dtype.kind not in "fc":

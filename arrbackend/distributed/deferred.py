@@ -29,7 +29,7 @@ import numpy
 
 from .. import _fperrors
 from .._settings import settings
-from .localize import Exchange, device_boxes, local_view, post
+from .localize import Exchange, device_boxes, local_view, post, view_layout
 from .._counters import count
 from .._origin import user_origin
 from .layout import choose_layout
@@ -560,6 +560,16 @@ def _c_contiguous(shape, steps) -> bool:
 FUSED_REDUCTIONS = ("sum", "prod", "max", "min", "any", "all")
 
 
+def _all_on(lvs, d: int) -> bool:
+    """Whether every leaf can be read on device ``d`` without moving data."""
+    for lf in lvs:
+        if lf.local is None:
+            lay = view_layout(lf.store, lf.vmap)
+            if not (lay.is_replicated or lay.is_single and lay.device == d):
+                return False
+    return True
+
+
 def reduce_pending(lazy, kind: str, acc_dtype):
     """The ``kind`` reduction over every element of a pending GPU array, computed by one
     generated kernel per device from the expression (the array itself is never written).
@@ -571,7 +581,7 @@ def reduce_pending(lazy, kind: str, acc_dtype):
         return None
     lvs = expr.lvs
     layout = lazy.layout
-    if m.ndev == 1 or layout.is_single:
+    if m.ndev == 1 or (layout.is_single and _all_on(lvs, layout.device)):
         d = layout.device if layout.is_single else 0
         if not m.is_local(d):
             return {}

@@ -57,11 +57,21 @@ def _add_offsets(m, lay, axis, op, dtype, parts) -> None:
             parts[d] = f(parts[d], offset).astype(dtype, copy=False)
 
 
+def _local_scan(dev, a, axis: int, op: str, dtype):
+    """One device's scan of its piece.  A GPU's library scans in parallel, in float16
+    where the result is float16, so a partial product can overflow where NumPy's
+    sequential one meets a zero first: on GPUs float16 scans accumulate in float32 and
+    round once, as float16 sums do."""
+    f = getattr(dev.xp, _LOCAL[op])
+    if dev.is_gpu and dtype == numpy.float16:
+        return f(a, axis=axis, dtype=numpy.float32).astype(dtype)
+    return f(a, axis=axis, dtype=dtype)
+
+
 def _seeded(m, lay, axis, op, dtype, local) -> dict:
     """Floating-point scans in NumPy's order: the devices in row order, each scanning its
     piece after the previous device's last line (so a zero before an overflow stays
     zero, and sums round as NumPy's sequential ones).  One process holds every device."""
-    f = _LOCAL[op]
     parts: dict = {}
     seed = None
     for d in sorted(local, key=lambda e: lay.ranges[e][0]):
@@ -72,13 +82,13 @@ def _seeded(m, lay, axis, op, dtype, local) -> dict:
             a = xp.asarray(loc)
             if seed is not None and a.shape[axis]:
                 s = xp.array(seed, copy=True) if xp is not numpy else numpy.asarray(seed)
-                r = getattr(xp, f)(xp.concatenate([s, a.astype(dtype, copy=False)],
-                                                  axis=axis), axis=axis, dtype=dtype)
+                r = _local_scan(dev, xp.concatenate([s, a.astype(dtype, copy=False)],
+                                                    axis=axis), axis, op, dtype)
                 first = [slice(None)] * r.ndim
                 first[axis] = slice(1, None)
                 r = r[tuple(first)]
             else:
-                r = getattr(xp, f)(a, axis=axis, dtype=dtype)
+                r = _local_scan(dev, a, axis, op, dtype)
             parts[d] = r
             if r.shape[axis]:
                 last = [slice(None)] * r.ndim
@@ -105,7 +115,7 @@ def scan(x, axis: int, op: str, dtype):
             for d, (box, loc) in local.items():
                 dev = m.devices[d]
                 with dev.activate():
-                    parts[d] = getattr(dev.xp, _LOCAL[op])(loc, axis=axis, dtype=dtype)
+                    parts[d] = _local_scan(dev, loc, axis, op, dtype)
             if split:
                 _add_offsets(m, lay, axis, op, dtype, parts)
     if lay.is_single or m.ndev == 1:
