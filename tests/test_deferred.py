@@ -4,6 +4,8 @@ aliasing (a destination read at another offset), writes to stores an expression 
 reads, size caps, and one exchange per statement."""
 from __future__ import annotations
 
+import warnings
+
 import numpy
 import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
@@ -373,3 +375,41 @@ def test_a_computed_deferred_array_takes_the_lean_path():
         want[0, :] = 0
         want[:, -1] = 0
         numpy.testing.assert_array_equal(numpy.asarray(un), want)
+
+
+def _stencil_statements(np, g, h, m):
+    """Statements writing the interior of a grid from views of the same pitch."""
+    nxt = np.full(g.shape, -7.0)                     # (its edges must stay -7)
+    nxt[1:-1, 1:-1] = 0.25 * (g[:-2, 1:-1] + g[2:, 1:-1] + g[1:-1, :-2] + g[1:-1, 2:])
+    h[1:-1, 1:-1] += 0.5 * g[1:-1, 1:-1] - h[1:-1, 1:-1] * 2    # (h reads its own cells)
+    g[1:-1, 1:-1] = g[:-2, 1:-1] + g[2:, 1:-1] * 3 - g[1:-1, 2:]  # (g reads its neighbours)
+    m[1:-1, 1:-1] = (g[:-2, 1:-1] + 1) * 2 > g[2:, 1:-1]         # (a bool target)
+    return nxt, h, g, m
+
+
+@pytest.mark.parametrize("edge", [0.0, numpy.inf, 1e308])
+def test_interior_statements_leave_the_edges(edge):
+    """Fused statements writing the interior of a grid (numexpr reads the rows as one span,
+    the elements between them included) leave every edge element as it was, whatever it
+    holds, and warn as NumPy does: an infinity at the edges is not an overflow inside."""
+    rng = numpy.random.default_rng(4)
+    gn, hn = rng.random((300, 310)), rng.random((300, 310))
+    for x in (gn, hn):
+        x[:, 0] = x[:, -1] = x[0] = x[-1] = edge
+    mn = numpy.zeros((300, 310), bool)
+    with warnings.catch_warnings(record=True) as want:
+        warnings.simplefilter("always")
+        expected = _stencil_statements(numpy, gn.copy(), hn.copy(), mn.copy())
+    with ab.enabled(devices="cpu:1"), ab.settings.override(fusion="1"):
+        ab.counters.reset()
+        with warnings.catch_warnings(record=True) as got:
+            warnings.simplefilter("always")
+            import numpy as np
+            out = _stencil_statements(np, np.asarray(gn), np.asarray(hn), np.asarray(mn))
+        if edge == 0:                   # (else NumPy computes those that meet the edges)
+            assert ab.counters.fused_statements >= 3
+    for o, e in zip(out, expected):
+        assert o.dtype == e.dtype
+        numpy.testing.assert_array_equal(ab.asnumpy(o), e)
+    # (which warnings: NumPy repeats one for each ufunc of the statement it met in)
+    assert {str(w.message) for w in got} == {str(w.message) for w in want}

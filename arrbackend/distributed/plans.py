@@ -28,6 +28,7 @@ plan; nothing stale is ever read.
 from __future__ import annotations
 
 import numpy
+from numpy.lib.stride_tricks import as_strided as _as_strided
 
 from .._counters import count
 from ..kernels import cpu_fused
@@ -295,6 +296,46 @@ def _target(tstore, d, target, xp):
 _STRIDED_MIN_OPS = 3
 
 
+def _spans(args, out):
+    """Where the target is a block of rows of a larger C-ordered array (an interior
+    ``a[1:-1, 1:-1]``) and every operand is a block of rows of the same pitch: the
+    operands and the target as 1-d contiguous spans from their first element to their
+    last, which numexpr reads without copies (the few elements between the rows are
+    computed too, and the target's are put back after).  ``(operands, target, the
+    target's gaps, their values)``, or None."""
+    if out.ndim != 2:
+        return None
+    rows, cols = out.shape
+    isz = out.itemsize
+    pitch, step = out.strides
+    if rows < 2 or step != isz or pitch % isz:
+        return None
+    p = pitch // isz
+    if p <= cols or (p - cols) * 16 > cols:
+        return None                 # (contiguous already, or too much between the rows)
+    n = (rows - 1) * p + cols
+    flat = []
+    for a in args:
+        if a.ndim == 0:
+            flat.append(a)
+            continue
+        s = a.itemsize
+        if a.shape != out.shape or a.strides != (p * s, s):
+            return None
+        flat.append(_as_strided(a, (n,), (s,)))
+    span = _as_strided(out, (n,), (isz,))
+    gaps = _as_strided(span[cols:], (rows - 1, p - cols), (pitch, isz))
+    return flat, span, gaps, gaps.copy()
+
+
+def _all_finite(x) -> bool:
+    """Whether every value of ``x`` is finite: one sum (its own overflow and NaN are no
+    error of the user's: silent), counted one by one only where the sum is not finite."""
+    with numpy.errstate(all="ignore"):
+        return bool(numpy.isfinite(numpy.add.reduce(x, axis=None))) or \
+            bool(numpy.isfinite(x).all())
+
+
 def _run_fused(prog, vals, out, modes, shares) -> bool:
     """The numexpr program into ``out``; False where NumPy's ufuncs must compute the
     statement (errors to report that the values cannot show, or a check that found
@@ -307,16 +348,29 @@ def _run_fused(prog, vals, out, modes, shares) -> bool:
         return False                # (a comparison's operands can't be checked after it)
     program, nargs, ops = prog
     args = [v if type(v) is numpy.ndarray else numpy.asarray(v) for v in vals[:nargs]]
-    if ops < _STRIDED_MIN_OPS and not (out.flags.c_contiguous and all(
-            a.flags.c_contiguous for a in args)):
-        return False                # (numexpr copies strided operands through buffers: for
-        #                              a short expression NumPy's own loops are faster)
+    spans = None
+    if not out.flags.c_contiguous:
+        # (a leaf reading the target's own elements in place reads them at the same
+        # places, element by element: the spans keep that)
+        spans = _spans(args, out) if not (check and shares) else None
+        if spans is None and ops < _STRIDED_MIN_OPS:
+            return False            # (numexpr copies strided operands through buffers: for
+            #                          a short expression NumPy's own loops are faster)
     cpu_fused.use_threads()
+    if spans is not None:
+        flat, span, gaps, kept = spans
+        program(*flat, out=span, order="K", casting="safe", ex_uses_vml=False)
+        bad = check and not _all_finite(span)
+        numpy.copyto(gaps, kept)
+        if bad and not _all_finite(out):
+            return False
+        count("fused_statements")
+        return True
     # a leaf reading the very elements it writes: a scratch array first (a check that
     # fails computes again from the leaves, which must be intact)
     dest = numpy.empty(out.shape, out.dtype) if (check and shares) else out
     program(*args, out=dest, order="K", casting="safe", ex_uses_vml=False)
-    if check and not numpy.isfinite(numpy.add.reduce(dest, axis=None)):
+    if check and not _all_finite(dest):
         return False
     if dest is not out:
         numpy.copyto(out, dest)
