@@ -137,6 +137,78 @@ def _operand(x, dev, lim):
 _NO_OPERAND = object()
 
 
+# ---------------------------------------------------------------------------------------
+# temporary elision, as NumPy's: ``(u * g) + 1`` adds into the product's memory
+
+_ELIDE_BYTES = 1 << 18          # NumPy's NPY_MIN_ELIDE_BYTES: below, allocation is cheap
+_RESOLVED: dict = {}
+
+
+def _calibrate():
+    """``(references to an operand that only the interpreter's stack holds, the
+    BINARY_OP opcode)`` as this Python counts them inside an operator method, or None
+    where a temporary cannot be told from a named operand (then nothing is elided)."""
+    import dis
+    import sys
+    binary = dis.opmap.get("BINARY_OP")
+    if binary is None:
+        return None
+
+    class Probe:
+        def __add__(self, other):
+            f = sys._getframe(1)
+            return sys.getrefcount(self), f.f_code.co_code[f.f_lasti] == binary
+
+    temp = Probe() + 1
+    p = Probe()
+    named = p + 1
+    if not (temp[1] and named[1] and temp[0] < named[0]):
+        return None
+    return temp[0], binary
+
+
+_TEMP = _calibrate()
+
+
+def _elidable(self, a, b, uf, rev: bool) -> bool:
+    """Whether ``uf``'s result may be written over ``self``'s memory: ``self`` is a
+    temporary the interpreter's stack alone holds, in the middle of a binary operation
+    (not called from compiled code holding it), whose local array nothing else can reach
+    (not its store's views, NumPy views or deferred readers), and the result has its
+    dtype and shape."""
+    import sys
+    if _TEMP is None or a.nbytes < _ELIDE_BYTES or a.base is not None or self._readonly \
+            or self._mp is not None or self._src is not None:
+        return False
+    if sys.getrefcount(self) != _TEMP[0] + 1:       # (+1: the reference of this call)
+        return False
+    f = sys._getframe(2)
+    if f.f_code.co_code[f.f_lasti] != _TEMP[1]:
+        return False
+    st = self._store
+    if type(st) is not _Held or st._readers or st._base is not None or \
+            sys.getrefcount(st) != 3 or sys.getrefcount(a) != 5:
+        return False    # (st: self._store, st, the argument; a: the shard, _loc, a, b?, arg)
+    tb = type(b)
+    if tb is numpy.ndarray:
+        if b.shape != a.shape:
+            return False
+        key = (uf, a.dtype, b.dtype, rev)
+    elif tb is float or tb is int or tb is complex:
+        key = (uf, a.dtype, tb, rev)
+    else:
+        return False
+    dt = _RESOLVED.get(key)
+    if dt is None:
+        bt = b.dtype if tb is numpy.ndarray else tb
+        try:
+            dt = uf.resolve_dtypes(((bt, a.dtype) if rev else (a.dtype, bt)) + (None,))[-1]
+        except Exception:
+            dt = False                  # (NumPy's own call says why)
+        _RESOLVED[key] = dt
+    return dt is not False and dt == a.dtype
+
+
 def _make_operator(uf, name: str, order: str, pyop=None):
     """The operator ``name`` for the ufunc ``uf``: ``order`` is 'fwd' (``self op x``),
     'rev' (``x op self``) or 'unary'.  The lean path is written out here once: NumPy on
@@ -146,6 +218,7 @@ def _make_operator(uf, name: str, order: str, pyop=None):
     rev = order == "rev"
     compare = uf is numpy.equal or uf is numpy.not_equal
     power = name == "pow" and not rev
+    binary = not unary and uf.nin == 2 and uf.nout == 1
 
     def op(self, other=_NO_OPERAND):
         a = self._loc
@@ -172,15 +245,23 @@ def _make_operator(uf, name: str, order: str, pyop=None):
                     tok = _STATE_SET(made[1])
                     if tok.old_value is not made[0]:
                         tok = _fp.resync(tok)
+                    elide = False
                     try:
                         if pyop is not None:        # NumPy's operator itself (a ** 2)
                             r = pyop(b, a) if rev else pyop(a, b)
+                        elif unary:
+                            r = uf(a)
+                        elif binary and _elidable(self, a, b, uf, rev):
+                            r = uf(b, a, out=a) if rev else uf(a, b, out=a)
+                            elide = True
                         else:
-                            r = uf(a) if unary else (uf(b, a) if rev else uf(a, b))
+                            r = uf(b, a) if rev else uf(a, b)
                     finally:
                         _STATE_RESET(tok)
                     if _LOG.messages:
                         _fp.issue()
+                    if elide:
+                        return self
                     if type(r) is not numpy.ndarray:
                         r = r[...]              # a NumPy scalar: a 0-d array (a copy)
                     dev = self._dev

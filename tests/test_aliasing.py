@@ -297,3 +297,72 @@ def test_asarray_of_a_read_only_numpy_array(machine, case):
         ours[0] = 1
         theirs[0] = 1
         check(ours, theirs)
+
+
+# ---------------------------------------------------------------------------------------
+# temporaries: an operator writes into an operand only the interpreter holds (NumPy's
+# temporary elision), never into one a name, a container, a view or compiled code holds
+
+def _elision_cases(np, x, y):
+    """Statements whose temporaries may be reused, and those whose operands must stay."""
+    import functools
+    import operator
+    out = {}
+    t = x * 2
+    out["named"] = t + 1
+    out["t after"] = t                                  # (unchanged: a name holds it)
+    out["chain"] = 0.01 * ((x * y) + (y * x)) - x
+    out["reversed"] = 3.0 - (x * y)
+    items = [x * 2, y * 3]
+    out["reduce"] = functools.reduce(operator.add, items)
+    out["items after"] = items[0]                        # (the list holds it)
+    out["operator.add"] = operator.add(x * 2, y)
+    out["sum"] = sum([x * 2, y, y])
+    v = x * 5
+    w = v[::2]
+    out["view base"] = v + 1
+    out["view after"] = w
+    out["mixed dtypes"] = (x * 2) / 3 + (x > 4)         # (a bool operand: float result)
+    out["into int"] = (x.astype(np.int32) * 2) // 3 + 1.5   # (float result: not into int)
+    d = {"k": x * 7}
+    out["dict"] = d["k"] + 1
+    out["dict after"] = d["k"]
+    return out
+
+
+@pytest.mark.parametrize("n", [60000, 40])
+def test_temporaries_are_reused_only_where_nothing_holds_them(n):
+    xn = numpy.linspace(-3, 5, n)
+    yn = numpy.cos(xn)
+    want = _elision_cases(numpy, xn, yn)
+    with ab.enabled(devices="cpu:1"):
+        import numpy as np
+        got = _elision_cases(np, np.asarray(xn), np.asarray(yn))
+    assert got.keys() == want.keys()
+    for k in want:
+        assert got[k].dtype == want[k].dtype, k
+        numpy.testing.assert_array_equal(ab.asnumpy(got[k]), want[k], err_msg=k)
+
+
+def test_a_chain_of_temporaries_holds_no_more_memory_than_numpys():
+    """``0.01 * ((x * y) + (y * x)) - x`` holds at most two temporaries at a time, as
+    NumPy's elision does (counted in bytes, by tracemalloc)."""
+    import tracemalloc
+    xn = numpy.linspace(0, 1, 60000)
+    yn = xn * 0.5
+
+    def peak(x, y):
+        tracemalloc.start()
+        try:
+            tracemalloc.reset_peak()
+            base = tracemalloc.get_traced_memory()[0]
+            z = 0.01 * ((x * y) + (y * x)) - x
+            return tracemalloc.get_traced_memory()[1] - base, z
+        finally:
+            tracemalloc.stop()
+    want, zn = peak(xn, yn)
+    with ab.enabled(devices="cpu:1"):
+        import numpy as np
+        got, z = peak(np.asarray(xn), np.asarray(yn))
+    numpy.testing.assert_array_equal(ab.asnumpy(z), zn)
+    assert got <= want + 4096, (got, want)
