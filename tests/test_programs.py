@@ -785,3 +785,19 @@ def test_namespace_floordiv_of_an_element_is_out_of_place(machine):
         a = arrbackend.asarray(numpy.array([7, 9]))
         a[0] //= 2
     assert numpy.asarray(a).tolist() == [3, 9]
+
+
+@pytest.mark.parametrize("src", [
+    "v0 = np.zeros((1, 0, 3)); v0[..., [False], [], None] = 1j; r = v0",
+    "v0 = np.zeros(3); v0[[True, False]] = 1j; r = v0",
+    "v0 = np.zeros(3); v0[[5]] = 1j; r = v0",
+    "v0 = np.zeros(3); v0[[5]] = [1, 2]; r = v0",
+    "v0 = np.zeros((2, 3), np.uint8); v0[[0, 1], [True, False, True]] = -1; r = v0"])
+def test_fancy_assignment_judges_index_and_value_in_numpys_order(machine, src):
+    """A boolean index of the wrong shape is NumPy's IndexError before the value is
+    converted; integers out of bounds come after the value's errors."""
+    want = _outcome(numpy, src)
+    with arrbackend.enabled():
+        import numpy as np
+        got = _outcome(np, src)
+    assert got == want

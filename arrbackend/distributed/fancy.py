@@ -45,7 +45,7 @@ class _Unsupported(Exception):
 # ---------------------------------------------------------------------------------------
 # the key
 
-def _prepare(x, key):
+def _prepare(x, key, bounds: bool = True):
     """(w, idxs, k, B, front, p0): ``w`` the view with the k advanced axes first, the
     index entries (ints or arrbackend int arrays, checked and wrapped), their broadcast
     shape B, and where the B axes go in NumPy's result (``front`` or at ``p0``)."""
@@ -102,19 +102,27 @@ def _prepare(x, key):
         txt = " ".join(str(tuple(s)) for s in shapes)
         raise IndexError(f"shape mismatch: indexing arrays could not be broadcast together "
                          f"with shapes {txt}") from None
-    idxs = []
-    for p in adv_pos:
-        _kind, val, ax = entries[p]
-        if isinstance(val, ndarray):
-            if 0 in B:                  # (no element selected: NumPy checks no bounds)
-                val = val.astype(numpy.intp) if val.dtype != numpy.intp else val
-            else:
-                val = normalize_index(val, x.shape[ax], ax)
-        idxs.append(val)
+    idxs = [(entries[p][1], x.shape[entries[p][2]], entries[p][2]) for p in adv_pos]
+    if bounds:
+        idxs = _bounded(idxs, B)
     w = v.transpose(adv_pos + rest_pos)
     p0 = adv_pos[0]
     front = adv_pos != list(range(p0, p0 + len(adv_pos))) or separated_advanced(key)
     return w, idxs, len(adv_pos), tuple(B), front, p0
+
+
+def _bounded(idxs, B) -> list:
+    """The index arrays ``(array, axis length, axis)`` checked against their axes, negative
+    entries wrapped (NumPy's IndexError for one out of bounds)."""
+    out = []
+    for val, n, ax in idxs:
+        if isinstance(val, ndarray):
+            if 0 in B:                  # (no element selected: NumPy checks no bounds)
+                val = val.astype(numpy.intp) if val.dtype != numpy.intp else val
+            else:
+                val = normalize_index(val, n, ax)
+        out.append(val)
+    return out
 
 
 
@@ -171,7 +179,7 @@ def setitem(x, key, value, op=None) -> None:
     """``x[key] = value``; with ``op`` (a ufunc), ``op.at(x, key, value)``: each indexed
     element becomes ``op(element, value)``, once per occurrence of its index."""
     try:
-        w, idxs, k, B, front, p0 = _prepare(x, key)
+        w, idxs, k, B, front, p0 = _prepare(x, key, bounds=False)
     except _Unsupported:
         if op is not None:
             raise
@@ -198,7 +206,8 @@ def setitem(x, key, value, op=None) -> None:
                 raise ValueError("array is not broadcastable to correct shape")
         value = _unplaced(value._view(value._map.broadcast_to(numpy_shape))
                           if value.shape != numpy_shape else value, nb, front, p0)
-    scatter(w, idxs, k, B, value, op)
+    # (the bounds after the value's shape, as NumPy checks them)
+    scatter(w, _bounded(idxs, B), k, B, value, op)
 
 
 def apply_at(x, key, value, op) -> None:

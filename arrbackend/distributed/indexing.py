@@ -9,6 +9,8 @@ matching rows of the value.  Integer-array (fancy) indices are handled by
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy
 
 from .. import _fperrors
@@ -106,6 +108,7 @@ def setitem(x, key, value) -> None:
         target = _basic_view(x, key)
         assign(target, _value_for(target, value, basic=True))
         return
+    given = key
     key = _convert_key(x, key)
     items, adv = parse_basic_index(key, x.shape)
     if adv is None:
@@ -114,7 +117,7 @@ def setitem(x, key, value) -> None:
         return
     sel = _mask_selection(x, items, adv, key)
     if sel is not None:
-        value = _value_for(x, value)
+        value = _fancy_value(x, given, value)
         # one boolean array of the array's shape: NumPy's own path, with its rules for
         # the value (0-d or 1-d only)
         whole = len(key) == 1 and isinstance(key[0], ndarray) and key[0].ndim == x.ndim
@@ -124,7 +127,28 @@ def setitem(x, key, value) -> None:
         _bool_set(*sel, value=value, whole=whole)
         return
     from . import fancy
-    fancy.setitem(x, key, _value_for(x, value))
+    fancy.setitem(x, key, _fancy_value(x, given, value))
+
+
+def _fancy_value(x, key, value):
+    """The value of a fancy or mask assignment; where it cannot be converted, NumPy's
+    error, which may be the index's (NumPy prepares the index, a boolean array's shape
+    checked, before it converts the value; its bounds after): the assignment asked of a
+    stand-in of ``x``'s shape whose elements are all one (a zero-stride view)."""
+    try:
+        return _value_for(x, value)
+    except (TypeError, ValueError, OverflowError):
+        if x.dtype.kind in "biufc":
+            from numpy.lib.stride_tricks import as_strided
+            from .hostio import gather
+            stand = as_strided(numpy.zeros(1, x.dtype), x.shape, (0,) * x.ndim)
+            k = tuple(gather(i, explicit=True) if isinstance(i, ndarray) else i
+                      for i in (key if type(key) is tuple else (key,)))
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                stand[k] = gather(value, explicit=True) if isinstance(value, ndarray) \
+                    else value
+        raise
 
 
 def _one_element(key, ndim: int) -> bool:
