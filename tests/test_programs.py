@@ -801,3 +801,18 @@ def test_fancy_assignment_judges_index_and_value_in_numpys_order(machine, src):
         import numpy as np
         got = _outcome(np, src)
     assert got == want
+
+
+@pytest.mark.parametrize("src", [
+    "v0 = np.eye(1, 0); r = np.logical_and.reduce(v0, where=np.array([True, True]))",
+    "v0 = np.ones((3, 2)); r = np.add.reduce(v0, where=np.array([True, False, True]))",
+    "v0 = np.ones((3, 2)); r = np.add.reduce(v0, axis=1, where=np.array([[True], [False]]))",
+    "v0 = np.ones((3, 2)); r = np.multiply.reduce(v0, where=np.array([True, False]))"])
+def test_reduce_where_must_broadcast_to_the_array(machine, src):
+    """ufunc.reduce's where= that does not broadcast to the array, empty or not: NumPy's
+    ValueError (a stand-in of size one would have taken it)."""
+    want = _outcome(numpy, src)
+    with arrbackend.enabled():
+        import numpy as np
+        got = _outcome(np, src)
+    assert got == want

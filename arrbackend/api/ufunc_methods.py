@@ -46,6 +46,19 @@ def _stand_in(x, shape=None):
     return x
 
 
+def _fits(shape: tuple, target: tuple) -> bool:
+    """Whether ``shape`` broadcasts to ``target``."""
+    try:
+        return numpy.broadcast_shapes(shape, target) == tuple(target)
+    except ValueError:
+        return False
+
+
+def _zero_strides(one, shape: tuple):
+    """A read-only array of ``shape`` whose elements are all ``one``'s one element."""
+    return numpy.broadcast_to(one.reshape(()), shape)
+
+
 def _ask_numpy(call):
     """Run ``call`` (NumPy's method on stand-ins) for its errors and its result."""
     with warnings.catch_warnings(), numpy.errstate(all="ignore"):
@@ -164,12 +177,19 @@ def reduce(ufunc, inputs, kwargs):
     skw = {"axis": axis, "dtype": dtype, "keepdims": keepdims}
     if initial is not _NOVALUE:
         skw["initial"] = initial
+    stand = _stand_in(x)
     if where is not True:
         skw["where"] = numpy.ones(tuple(min(n, 1) for n in numpy.shape(where)), bool) \
             if not isinstance(where, (bool, numpy.bool_)) else where
+        if not isinstance(where, (bool, numpy.bool_)) and not _fits(numpy.shape(where),
+                                                                     x.shape):
+            # (a mask that does not broadcast to the array: NumPy's error, asked of
+            # stand-ins of the real shapes whose elements are all one)
+            stand = _zero_strides(numpy.zeros(1, x.dtype), x.shape)
+            skw["where"] = _zero_strides(numpy.ones(1, bool), numpy.shape(where))
     if out is not None:
         skw["out"] = None
-    res = _ask_numpy(lambda: numpy.asarray(ufunc.reduce(_stand_in(x), **skw)))
+    res = _ask_numpy(lambda: numpy.asarray(ufunc.reduce(stand, **skw)))
     rdt = res.dtype if out is None or dtype is not None else out.dtype
     axes = _axes(axis, x.ndim, name)
     init = None if initial is _NOVALUE else initial
