@@ -14,6 +14,7 @@ goes to the registered implementations (``arrbackend.api``), unchanged.
 from __future__ import annotations
 
 import operator
+import sys
 
 import numpy
 
@@ -149,7 +150,6 @@ def _calibrate():
     BINARY_OP opcode)`` as this Python counts them inside an operator method, or None
     where a temporary cannot be told from a named operand (then nothing is elided)."""
     import dis
-    import sys
     binary = dis.opmap.get("BINARY_OP")
     if binary is None:
         return None
@@ -168,6 +168,8 @@ def _calibrate():
 
 
 _TEMP = _calibrate()
+_refs = sys.getrefcount
+_frame = sys._getframe
 
 
 def _elidable(self, a, b, uf, rev: bool) -> bool:
@@ -176,18 +178,16 @@ def _elidable(self, a, b, uf, rev: bool) -> bool:
     (not called from compiled code holding it), whose local array nothing else can reach
     (not its store's views, NumPy views or deferred readers), and the result has its
     dtype and shape."""
-    import sys
-    if _TEMP is None or a.nbytes < _ELIDE_BYTES or a.base is not None or self._readonly \
-            or self._mp is not None or self._src is not None:
-        return False
-    if sys.getrefcount(self) != _TEMP[0] + 1:       # (+1: the reference of this call)
-        return False
-    f = sys._getframe(2)
+    if _TEMP is None or a.nbytes < _ELIDE_BYTES or _refs(self) != _TEMP[0] + 1 or \
+            a.base is not None or self._readonly or self._mp is not None or \
+            self._src is not None:
+        return False                                # (+1: the reference of this call)
+    f = _frame(2)
     if f.f_code.co_code[f.f_lasti] != _TEMP[1]:
         return False
     st = self._store
     if type(st) is not _Held or st._readers or st._base is not None or \
-            sys.getrefcount(st) != 3 or sys.getrefcount(a) != 5:
+            _refs(st) != 3 or _refs(a) != 5:
         return False    # (st: self._store, st, the argument; a: the shard, _loc, a, b?, arg)
     tb = type(b)
     if tb is numpy.ndarray:

@@ -110,10 +110,11 @@ _DEFINITIONS = [
             "devices, and on one device for results of at least fusion_min_size elements; "
             "'1' (true/on/yes) always; '0' (false/off/no) never (every operation runs "
             "eagerly)."),
-    Setting("fusion_min_size", "ARRBACKEND_FUSION_MIN_SIZE", 65536, _size,
+    Setting("fusion_min_size", "ARRBACKEND_FUSION_MIN_SIZE", 262144, _size,
             "With fusion 'auto' on one device, results with fewer elements than this run "
             "eagerly (the per-statement overhead of a small statement outweighs the "
-            "memory passes fusion saves)."),
+            "memory passes fusion saves; on a CPU, NumPy's loops over arrays that fit the "
+            "caches also beat numexpr's)."),
     Setting("fusion_max_nodes", "ARRBACKEND_FUSION_MAX_NODES", 64, _positive_int,
             "A deferred expression with more operations than this is evaluated at once."),
     Setting("cpu_threads", "ARRBACKEND_CPU_THREADS", "auto", _auto_or_positive_int,

@@ -57,8 +57,9 @@ class ArrayStatements(Draws):
             return self.assign(Call(Ns("eye"), args, (("k", Lit(self.int_in(-2, 2))),
                                                        ("dtype", self.dt(dtype)))), "np.eye")
         if how == "big":
-            # above the fusion threshold however the machine's is set (not float16: its sums
-            # of 70000 elements round differently in every order, NumPy's included)
+            # above numexpr's size, so that fused statements (fusion 'always' or a low
+            # threshold) run it (not float16: its sums of 70000 elements round differently
+            # in every order, NumPy's included)
             dtype = "float32" if dtype == "float16" else dtype
             e = Call(Attr(BinOp("%", Call(Ns("arange"), (Lit(70000),)), Lit(5)), "astype"),
                      (self.dt(dtype),))
