@@ -816,3 +816,22 @@ def test_reduce_where_must_broadcast_to_the_array(machine, src):
         import numpy as np
         got = _outcome(np, src)
     assert got == want
+
+
+@pytest.mark.parametrize("src", [
+    "v0 = np.arange(0.0); v4 = v0 / None; r = np.add.outer(v0, v4)",
+    "v0 = np.arange(3.0); r = np.add.outer(v0, np.array([1, 2], dtype=object))",
+    "v0 = np.arange(3.0); r = np.subtract.accumulate(v0 + np.array([1, 2, 3], dtype=object))",
+    "v0 = np.arange(1, dtype=np.int8).reshape(()); np.add.at(v0, (), 300); r = v0",
+    "v0 = np.arange(3, dtype=np.int8); np.add.at(v0, [0, 0], 300); r = v0",
+    "v0 = np.arange(3, dtype=np.uint8); np.subtract.at(v0, [2, 0], 1); r = v0",
+    "v0 = np.arange(3, dtype=np.int16); np.multiply.at(v0, [1, 2], 2.7); r = v0"])
+def test_ufunc_methods_take_what_numpy_takes(machine, src):
+    """ufunc methods given an operand of object data answer as NumPy (its answer on the
+    host, not an internal error); ufunc.at converts a Python number as an array, as
+    NumPy's does (300 added into int8 wraps)."""
+    want = _outcome(numpy, src)
+    with arrbackend.enabled():
+        import numpy as np
+        got = _outcome(np, src)
+    assert got == want

@@ -484,6 +484,9 @@ def at(ufunc, inputs, kwargs):
     from ..distributed.elementwise import check_writable
     check_writable(a, "output array is read-only")
     m = a._store.machine
+    if type(b) in (bool, int, float, complex):
+        b = numpy.asarray(b)[()]    # (NumPy's at converts a Python number as an array:
+        #                              300 into int8 wraps, as any int64 cast would)
     if isinstance(b, (list, tuple)) or (isinstance(b, numpy.ndarray) and b.ndim):
         b = as_operand(numpy.asarray(b), m, name)
     elif isinstance(b, numpy.ndarray):

@@ -44,7 +44,15 @@ def array_ufunc(ufunc, method, inputs, kwargs, _hooked=False):
         ufunc_methods.register()
     handler = ufuncs.METHODS.get(method)
     if handler is not None:
-        result = handler(ufunc, inputs, kwargs)
+        from ..api.gate import HostData, numpy_answer
+        why = None
+        try:
+            result = handler(ufunc, inputs, kwargs)
+        except HostData as exc:         # (an operand of object data: NumPy's answer,
+            why = str(exc)              # outside the except, its errors standing alone)
+        if why is not None:
+            return numpy_answer(getattr(ufunc, method), inputs, kwargs,
+                                f"numpy.{ufunc.__name__}.{method}", why)
         if result is not NotImplemented:
             return result
     return call_numpy(getattr(ufunc, method), inputs, kwargs,
