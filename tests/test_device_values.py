@@ -103,3 +103,19 @@ def test_complex_division(dtype):
         want = numpy.true_divide(a, b)
     _same_bits(got.real, want.real)
     _same_bits(got.imag, want.imag)
+
+
+@pytest.mark.parametrize("name", ["logical_and", "logical_or", "logical_xor", "logical_not"])
+def test_logical_ufuncs_of_complex_values(name):
+    """The logical ufuncs of complex operands as NumPy computes them (true where not
+    zero; CuPy has no complex loops), and of other operands the library's own."""
+    uf = getattr(numpy, name)
+    z = numpy.array([0, 1j, 2 + 0j, -0.0 - 0j, numpy.nan], numpy.complex64)
+    f = numpy.array([1.5, 0, 0, 2, 0])
+    for ins in ([z], [f]) if uf.nin == 1 else ([z, z[::-1]], [z, f], [f, z], [f, f[::-1]]):
+        got = ufuncs._npy_logical(name)(numpy, *ins)
+        numpy.testing.assert_array_equal(got, uf(*ins))
+        assert got.dtype == numpy.bool_
+        out = numpy.empty(5, bool)
+        assert ufuncs._npy_logical(name)(numpy, *ins, out=out) is out
+        numpy.testing.assert_array_equal(out, uf(*ins))

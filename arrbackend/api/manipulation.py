@@ -646,7 +646,7 @@ def _clip_kernel(has_lo, has_hi):
     def kernel(xp, ins, outs):
         lo = ins[1] if has_lo else None
         hi = ins[1 + has_lo] if has_hi else None
-        r = xp.clip(ins[0], lo, hi)
+        r = xp.clip(ins[0], lo, hi) if has_lo or has_hi else ins[0]
         xp.copyto(outs[0], r, casting="unsafe")
     return kernel
 
@@ -686,6 +686,16 @@ def clip(a, min=_NoValue, max=_NoValue, out=None, *, a_min=_NoValue, a_max=_NoVa
         dt = numpy.clip(stand[0], lo, hi, **kwargs).dtype
         if out is not None:          # NumPy's casting error for this out=
             numpy.clip(stand[0], lo, hi, out=numpy.zeros((), out.dtype), **kwargs)
+    if x.dtype.kind in "iu" and dt == x.dtype:
+        # a Python int bound beyond the dtype's range bounds nothing: NumPy takes it
+        # (clip(uint8, -1, 2)), where a device library's NEP 50 conversion raises
+        info = numpy.iinfo(x.dtype)
+        if type(a_min) is int and a_min < info.min:
+            a_min = None
+            del ins[1]
+        if type(a_max) is int and a_max > info.max:
+            a_max = None
+            del ins[-1]
     shape = broadcast_shapes([v.shape for v in ins if isinstance(v, ndarray)])
     if out is not None and out.shape != shape:
         try:

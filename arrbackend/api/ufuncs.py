@@ -473,9 +473,22 @@ def _npy_true_divide(xp, a, b, out=None, **kw):
     return _write(xp, res, out)
 
 
+def _npy_logical(name: str):
+    """``logical_and``/``or``/``xor``/``not`` taking complex operands as NumPy does
+    (true where not zero), which CuPy's loops lack."""
+    def logical(xp, *args, out=None, **kw):
+        args = [xp.asarray(a) for a in args]
+        if any(a.dtype.kind == "c" for a in args):
+            args = [a != 0 if a.dtype.kind == "c" else a for a in args]
+        return _write(xp, getattr(xp, name)(*args, **kw), out)
+    return logical
+
+
 _NUMPY_VALUES = {"true_divide": _npy_true_divide, "divide": _npy_true_divide,
                  "floor_divide": _npy_floor_divide, "remainder": _npy_remainder,
-                 "mod": _npy_remainder, "divmod": _npy_divmod, "expm1": _npy_expm1}
+                 "mod": _npy_remainder, "divmod": _npy_divmod, "expm1": _npy_expm1,
+                 **{n: _npy_logical(n) for n in ("logical_and", "logical_or",
+                                                  "logical_xor", "logical_not")}}
 
 
 _KERNEL_DTYPES = CTYPE_DTYPES      # (a target the generated kernels can write)

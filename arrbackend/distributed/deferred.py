@@ -602,9 +602,13 @@ def reduce_pending(lazy, kind: str, acc_dtype):
         shape = tuple(hi - lo for lo, hi in box)
         with dev.activate():
             part = fused.reduce_run(dev, expr, leaf_local, lvs, shape, kind, acc_dtype)
+            if part is None and layout.is_single:
+                return None
             if part is None:
                 part = dev.xp.asarray(fused.identity_value(kind, acc_dtype), dtype=acc_dtype)
         parts[d] = part
+    if layout.is_single:
+        return parts            # (one device's, its leaves moved there: as on one device)
     gathered = m.comm.allgather(parts, f"{kind} of {lazy.shape}")
     out = {}
     for d, values in gathered.items():
