@@ -694,9 +694,14 @@ def test_namespace_tanh_checks_its_out(machine):
 
 def test_more_than_the_host_holds_is_numpys_memory_error(machine):
     """An array larger than the host's memory and swap: NumPy's MemoryError at once (its
-    shards one by one could each be granted, then fill the swap)."""
-    with pytest.raises(MemoryError) as want:
+    shards one by one could each be granted, then fill the swap).  A host that grants
+    every allocation (vm.overcommit_memory=1) lets NumPy's zeros through: arrbackend still
+    refuses it, with the same message as elsewhere."""
+    try:
         numpy.zeros((100000, 100000, 100))
+        want = None
+    except MemoryError as exc:
+        want = str(exc)
     with arrbackend.enabled(devices="cpu:1" if machine.devices[0].is_gpu else None):
         # (host memory: GPUs have their own out-of-memory errors, tested with them)
         import numpy as np
@@ -708,7 +713,8 @@ def test_more_than_the_host_holds_is_numpys_memory_error(machine):
         a = np.zeros((2, n), np.uint8)
         with pytest.raises(MemoryError):
             np.ldexp.outer(a, a)
-    assert str(got.value) == str(want.value)
+    assert str(got.value) == (want or "Unable to allocate 7.28 TiB for an array with shape "
+                              "(100000, 100000, 100) and data type float64")
 
 
 @pytest.mark.parametrize("src", [
