@@ -860,3 +860,16 @@ def test_library_gaps_answer_as_numpy(machine, src):
         import numpy as np
         got = _outcome(np, src)
     assert got == want
+
+
+@pytest.mark.parametrize("shape", [(3, 0), (3, 2)])
+def test_two_outputs_of_different_shapes(machine, shape):
+    """Outputs take part in the broadcast: one output of a larger shape leaves the other
+    non-broadcastable (NumPy's ValueError), empty arrays too."""
+    src = (f"v1 = np.ones({shape}); v0 = np.zeros((3,) + {shape}); "
+           f"r = np.frexp(v1, out=(v1, v0.astype(np.int32)))")
+    want = _outcome(numpy, src)
+    with arrbackend.enabled():
+        import numpy as np
+        got = _outcome(np, src)
+    assert got == want == ValueError

@@ -599,6 +599,10 @@ def ufunc_call(ufunc, inputs, kwargs):
                     raise ValueError(f"{name}: non-broadcastable output operand with shape "
                                      f"{o.shape} doesn't match the broadcast shape {shape}")
                 shape = full
+        for o in out:           # (an output broadcasting the shape: the others must too)
+            if o.shape != shape:
+                raise ValueError(f"{name}: non-broadcastable output operand with shape "
+                                 f"{o.shape} doesn't match the broadcast shape {shape}")
     has_where = where is not True
     if has_where:
         from .coerce import where_operand
