@@ -15,7 +15,7 @@ from programs import Attr, BinOp, Call, Item, Key, Lit, Ns, Stmt, Var, evaluate
 __all__ = ["Draws", "DTYPES", "POOLS", "SCALARS", "UNARY_UFUNCS", "BINARY_UFUNCS",
            "TWO_OUT_UFUNCS", "REDUCE_UFUNCS", "OPERATORS", "INPLACE_OPS", "is_array",
            "is_operand", "broadcast", "fits", "unsafe_cast", "fits_integer", "is_fancy",
-           "divisors"]
+           "divisors", "product_meets_zero"]
 
 DTYPES = ["float64", "int64", "bool", "int8", "uint8", "int32", "float16", "float32",
           "complex64", "complex128"]
@@ -106,6 +106,20 @@ def fits_integer(values, dtype: str) -> bool:
         x = numpy.trunc(numpy.real(values).astype(numpy.float64))
     info = numpy.iinfo(dtype)
     return bool(numpy.all(numpy.isfinite(x) & (x >= info.min) & (x <= info.max)))
+
+
+def product_meets_zero(values) -> bool:
+    """Whether a floating-point product of ``values`` holds a zero and overflows without
+    it: NumPy's sequential order meets the zero first (0), parallel or per-device partial
+    products may meet an infinity (nan) -- docs/differences.md."""
+    values = numpy.asarray(values)
+    if values.dtype.kind not in "fc" or not values.size or numpy.all(values != 0):
+        return False
+    with numpy.errstate(all="ignore"):
+        nonzero = numpy.abs(values[values != 0]).astype(numpy.float64)
+        return bool(numpy.sum(numpy.log(nonzero[numpy.isfinite(nonzero)] + 0.0)) >
+                    numpy.log(numpy.finfo(values.dtype).max) - 1 or
+                    not numpy.all(numpy.isfinite(nonzero)))
 
 
 def is_fancy(k: Key) -> bool:

@@ -9,7 +9,8 @@ import math
 import numpy
 from hypothesis import strategies as st
 
-from program_draws import (BINARY_UFUNCS, REDUCE_UFUNCS, broadcast, is_array, is_operand)
+from program_draws import (BINARY_UFUNCS, REDUCE_UFUNCS, broadcast, is_array, is_operand,
+                           product_meets_zero)
 from program_exclusions import excluded
 from program_statements import ArrayStatements
 from programs import Attr, BinOp, Builtin, Call, Item, Key, Lit, Ns, Seq, Stmt, Var
@@ -47,9 +48,13 @@ class Gen(ArrayStatements):
 
     def reduction(self) -> Stmt:
         name = self.pick(sorted(self.REDUCERS))
-        method, kws = self.REDUCERS[name]
         a = self.var(lambda v: is_array(v) or isinstance(v, numpy.generic)) or \
             self.fresh(self.shape(), self.dtype())
+        if name in ("prod", "cumprod", "nanprod") and product_meets_zero(self.val(a)):
+            name = {"prod": "sum", "cumprod": "cumsum", "nanprod": "nansum"}[name]
+            # (a zero meeting an overflowing partial product: the order decides, see
+            # docs/differences.md)
+        method, kws = self.REDUCERS[name]
         s = self.shape_of(a)
         kw = []
         allowed = kws.split()
@@ -322,6 +327,8 @@ class Gen(ArrayStatements):
         nd = len(s)
         if method in ("reduce", "accumulate", "reduceat"):
             uf = self.pick(REDUCE_UFUNCS)
+            if uf == "multiply" and product_meets_zero(self.val(a)):
+                uf = "add"              # (documented: docs/differences.md)
             kw = []
             if self.chance(70):
                 kw.append(("axis", Lit(self.axis(nd, allow_tuple=method == "reduce"))))
