@@ -159,11 +159,16 @@ def _calibrate():
             f = sys._getframe(1)
             return sys.getrefcount(self), f.f_code.co_code[f.f_lasti] == binary
 
+    def argument(q):
+        return q + 1
+
     temp = Probe() + 1
     p = Probe()
-    named = p + 1
-    if not (temp[1] and named[1] and temp[0] < named[0]):
-        return None
+    named = [p + 1, argument(p)]
+    for q in [p]:
+        named.append(q + 1)
+    if not temp[1] or any(not n[1] or n[0] <= temp[0] for n in named):
+        return None         # (a named operand counted as a temporary: never elide)
     return temp[0], binary
 
 
