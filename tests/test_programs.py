@@ -873,3 +873,17 @@ def test_two_outputs_of_different_shapes(machine, shape):
         import numpy as np
         got = _outcome(np, src)
     assert got == want == ValueError
+
+
+@pytest.mark.parametrize("src", [
+    "v0 = np.arange(3.0); r = np.array([v0, 2], dtype=object)[0]",
+    "v0 = np.arange(3.0); r = np.array([v0, v0 * 2], dtype=object)",
+    "v0 = np.arange(3.0); r = np.array([[v0], [v0]], dtype='U5')"])
+def test_host_dtype_arrays_from_lists_of_arrays(machine, src):
+    """np.array of a list holding arrbackend arrays into object or string data: NumPy's
+    array, built from the values (ragged lists become arrays of arrays)."""
+    want = _outcome(numpy, src, shape=True)
+    with arrbackend.enabled():
+        import numpy as np
+        got = _outcome(np, src, shape=True)
+    assert got == want

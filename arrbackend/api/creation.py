@@ -112,9 +112,12 @@ def asarray_on(obj, machine: Machine, dtype=None, copy=None, layout: Layout | No
     if _is_cupy(obj):
         obj = obj.get()
     if isinstance(obj, (list, tuple)) and _contains_ours(obj):
-        from .manipulation import stack
-        return asarray_on(stack([asarray_on(o, machine) for o in obj]), machine,
-                          dtype=dtype, copy=False)
+        if dtype is None or numpy.dtype(dtype).kind not in _HOST_ONLY_KINDS:
+            from .manipulation import stack
+            return asarray_on(stack([asarray_on(o, machine) for o in obj]), machine,
+                              dtype=dtype, copy=False)
+        obj = _on_host(obj)     # (objects, strings: NumPy builds them from host values,
+        #                          a ragged list of arrays into an array of arrays)
     arr = numpy.asarray(obj, dtype=dtype)
     if arr.dtype.kind in _HOST_ONLY_KINDS:
         if not host:
@@ -146,6 +149,12 @@ def _contains_ours(seq) -> bool:
         if isinstance(o, (list, tuple)) and _contains_ours(o):
             return True
     return False
+
+
+def _on_host(seq):
+    """``seq`` with every arrbackend array in it copied to a NumPy array."""
+    return type(seq)(hostio.gather(o, explicit=True) if isinstance(o, ndarray) else
+                     _on_host(o) if isinstance(o, (list, tuple)) else o for o in seq)
 
 
 def _copy(x):
