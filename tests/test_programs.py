@@ -259,7 +259,11 @@ class Programs(RuleBasedStateMachine):
             #                                 dtype named through it is only a dtype)
             if any(not isinstance(getattr(numpy, p.split(".")[-1], None), type)
                    for p in paths):
-                return True
+                # (documented: a function given only data devices cannot hold, objects
+                # or strings, answers as NumPy: np.argsort of objects is NumPy's array)
+                held = [self.ab_env.get(n) for n in names]
+                return not (held and all(isinstance(v, numpy.ndarray) and
+                                         v.dtype.kind in "OUSVMm" for v in held))
         elif any(p.split(".")[0] in ROUTED["numpy"] for p in paths):
             return True
         return any(_holds_backend(self.ab_env.get(n)) for n in names)
