@@ -891,3 +891,25 @@ def test_host_dtype_arrays_from_lists_of_arrays(machine, src):
         import numpy as np
         got = _outcome(np, src, shape=True)
     assert got == want
+
+
+def test_float_products_across_devices_in_numpys_order(machine):
+    """A product along the split axis meets a zero before the overflow as NumPy's
+    sequential product does (0, not nan), over the CPU devices of one process."""
+    rng = numpy.random.default_rng(3)
+    cases = [numpy.sort((numpy.arange(70000) % 5).astype(float)),
+             numpy.array([0.0] + [1e300] * 100), rng.random((9, 4)) * 3,
+             (rng.random((12, 3)) * 3).astype(numpy.float32), rng.random(50) + 1j]
+    with arrbackend.enabled():
+        import numpy as np
+        for i, v in enumerate(cases):
+            if i < 2 and machine.devices[0].is_gpu:
+                continue                # (documented: a GPU's products are parallel)
+            for f in (lambda t: t.prod(), lambda t: np.multiply.reduce(t),
+                      lambda t: np.prod(t, axis=0, keepdims=True)):
+                with numpy.errstate(all="ignore"):
+                    want = f(v)
+                    got = arrbackend.asnumpy(f(np.asarray(v)))
+                assert got.dtype == want.dtype
+                numpy.testing.assert_allclose(got, want, rtol=1e-12 if v.dtype.itemsize
+                                              >= 8 else 1e-5)

@@ -174,6 +174,31 @@ def _local_reduce1(xp, kind: Kind, a, axes, dtype, where, initial):
         return f(a, axis=axes, keepdims=True)
 
 
+def _product_in_order(m, lay, axis: int, pieces: dict, partial: dict, dtype) -> None:
+    """A floating-point product along the split axis in NumPy's order: each device
+    multiplies on from the previous device's product (so a zero met before an overflow
+    keeps the product zero, as NumPy's sequential loop does), the last device's product
+    is the whole one and the others' become ones.  One process holds every device, on
+    CPUs (a GPU's own product is parallel: docs/differences.md)."""
+    prev = None
+    last = None
+    for d in sorted(pieces, key=lambda e: lay.ranges[e][0]):
+        a = pieces[d][0]
+        if a.shape[axis] == 0:
+            continue
+        dev = m.devices[d]
+        xp = dev.xp
+        with dev.activate(), numpy.errstate(invalid="ignore"):
+            if prev is not None:
+                p = xp.asarray(prev)
+                a = xp.concatenate([p, a.astype(p.dtype, copy=False)], axis=axis)
+            prev = xp.prod(a, axis=axis, dtype=dtype, keepdims=True)
+            partial[d] = xp.ones_like(prev)
+        last = d
+    if last is not None:
+        partial[last] = prev
+
+
 def reduce(x, kind_name: str, axis=None, dtype=None, keepdims=False, initial=_NOVALUE,
            where=True, out=None, name: str | None = None, ufunc=None):
     """A reduction of ``x`` (an arrbackend array) of the given kind (for ``ufunc.reduce``
@@ -307,6 +332,10 @@ def reduce(x, kind_name: str, axis=None, dtype=None, keepdims=False, initial=_NO
                     continue
                 with numpy.errstate(invalid="ignore"):
                     partial[d] = _local_reduce(dev.xp, kind, a, axes, dtype, wl, ident)
+        if kind.name == "prod" and split >= 0 and tuple(axes) == (split,) and w is None \
+                and ident is None and m.nranks == 1 and not m.is_gpu and \
+                numpy.dtype(res_dtype).kind in "fc":
+            _product_in_order(m, lay, split, pieces, partial, dtype)
         if split >= 0 and split in axes:
             # combine the partials of all devices, in the order of the rows they hold
             order = [d for d in sorted(range(m.ndev), key=lambda e: lay.ranges[e][0])
