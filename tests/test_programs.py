@@ -913,3 +913,20 @@ def test_float_products_across_devices_in_numpys_order(machine):
                 assert got.dtype == want.dtype
                 numpy.testing.assert_allclose(got, want, rtol=1e-12 if v.dtype.itemsize
                                               >= 8 else 1e-5)
+
+
+@pytest.mark.parametrize("src", [
+    "v0 = np.array([], dtype=np.int8); r = v0 ** (-1)",
+    "v0 = np.array([], dtype=np.uint16); r = np.power(v0, -2)",
+    "v0 = np.array([], dtype=np.int16); r = np.power(v0, -2)",
+    "v0 = np.zeros((2, 0), dtype=np.int32); r = np.power(v0, np.int64(-1))"])
+def test_empty_integers_to_negative_powers_keep_numpys_dtype(machine, src):
+    """An empty integer array to a negative Python int power: no error (nothing is
+    computed) and NumPy's dtype (the Python int stays weak)."""
+    src += "; r = str(r.dtype) + str(r.shape)"
+    want = _outcome(numpy, src)
+    for fusion in ("0", "1"):
+        with arrbackend.settings.override(fusion=fusion), arrbackend.enabled():
+            import numpy as np
+            got = _outcome(np, src)
+        assert got == want, fusion

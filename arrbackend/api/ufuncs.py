@@ -99,7 +99,7 @@ def resolve_dtypes(ufunc, ins, outs, dtype, casting, signature) -> tuple:
             raise
         with numpy.errstate(all="ignore"):     # the same keywords, a positive exponent
             r = ufunc(*[_stand_in(x) if isinstance(x, ndarray) else
-                        numpy.abs(x) for x in ins], **kw)
+                        abs(x) for x in ins], **kw)     # (a Python int stays one: weak)
     if outs is not None:
         res = tuple(o.dtype for o in outs)
     else:
