@@ -96,6 +96,9 @@ class Gen(ArrayStatements):
                 out = self.writable(lambda v: v.shape == shape and v.dtype == numpy.intp)
             if name == "std" and self.ndev > 1 and excluded("std_out_dtype"):
                 out = self.writable(lambda v: v.shape == shape and v.dtype.kind in "fc")
+            if out is not None and name in ("cumsum", "cumprod") and \
+                    numpy.ndim(self.val(out)) == 0:
+                out = None      # (NumPy's own accumulation crashes on a 0-d out=)
             if out is not None:
                 kw.append(("out", out))
         if method and self.chance(40) and isinstance(a, Var) and is_array(self.val(a)):

@@ -930,3 +930,20 @@ def test_empty_integers_to_negative_powers_keep_numpys_dtype(machine, src):
             import numpy as np
             got = _outcome(np, src)
         assert got == want, fusion
+
+
+@pytest.mark.parametrize("src", [
+    "np.cumsum(np.full((), 0, np.int8), out=np.full((), 1, np.int8))",
+    "np.cumprod(np.full((), 2.0), out=np.full((), 1.0))",
+    "np.add.accumulate(np.zeros(3), out=np.zeros(()))",
+    "np.cumsum(np.zeros(3), out=np.zeros(()))",
+    "np.nancumsum(np.zeros(3), out=np.zeros(()))",
+    "np.zeros(3).cumprod(out=np.zeros(()))"])
+def test_accumulations_into_a_0d_out_raise(machine, src):
+    """An accumulation into a 0-d out=: NumPy 2.4's own crashes the process there; ours
+    raises NumPy's error for an out of the wrong size (the statements are not run on
+    NumPy)."""
+    with arrbackend.enabled():
+        import numpy as np
+        with pytest.raises(ValueError, match="provided out is the wrong size"):
+            eval(src, {"np": np})

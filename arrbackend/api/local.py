@@ -19,6 +19,10 @@ __all__ = ["with_local_path", "try_local"]
 _SINGLE = "single"
 
 
+_ACCUMULATIONS = frozenset(("cumsum", "cumprod", "nancumsum", "nancumprod",
+                            "cumulative_sum", "cumulative_prod"))
+
+
 class _NotLocal(Exception):
     pass
 
@@ -90,6 +94,8 @@ def try_local(numpy_func, args, kwargs):
             return NotImplemented
         o = kwargs.get("out") if kwargs else None
         if o is not None:
+            if getattr(o, "ndim", None) == 0 and numpy_func.__name__ in _ACCUMULATIONS:
+                return NotImplemented   # (NumPy's own crashes on a 0-d out=: ours says why)
             for x in (o if type(o) is tuple else (o,)):
                 if type(x) is ndarray:
                     check_writable(x)

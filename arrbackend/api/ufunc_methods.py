@@ -354,6 +354,11 @@ def accumulate(ufunc, inputs, kwargs):
     if kw:
         raise TypeError(f"{name}() got an unexpected keyword argument '{next(iter(kw))}'")
     skw = {"axis": axis, "dtype": dtype}
+    if out is not None and out.ndim == 0:
+        # (NumPy's own accumulate crashes the process on a 0-d out=: its error for a 0-d
+        # array, else its message for an out of the wrong size)
+        _ask_numpy(lambda: ufunc.accumulate(_stand_in(x), **skw))
+        raise ValueError("provided out is the wrong size for the accumulation.")
     if out is not None:
         skw["out"] = numpy.zeros(_stand_in(out).shape, out.dtype)
     res = _ask_numpy(lambda: ufunc.accumulate(_stand_in(x), **skw))
