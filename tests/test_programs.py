@@ -947,3 +947,18 @@ def test_accumulations_into_a_0d_out_raise(machine, src):
         import numpy as np
         with pytest.raises(ValueError, match="provided out is the wrong size"):
             eval(src, {"np": np})
+
+
+@pytest.mark.parametrize("src", [
+    "r = 70000 @ np.array([0, 0], dtype=np.int8)",
+    "r = 3 @ np.array([0, 0], dtype=np.int8)",
+    "r = np.matmul(np.ones(2), 2.5)",
+    "r = np.array([[1, 2]], np.uint8) @ -1"])
+def test_matmul_with_a_python_number_raises_numpys_error(machine, src):
+    """A Python number in matmul: NumPy converts it before judging its dimensions
+    (OverflowError beside int8), then ValueError."""
+    want = _outcome(numpy, src)
+    with arrbackend.enabled():
+        import numpy as np
+        got = _outcome(np, src)
+    assert got == want

@@ -76,6 +76,14 @@ def matmul(x1, x2, /, out=None, *, casting="same_kind", order="K", dtype=None, s
             raise ValueError("The 'out' tuple must have exactly one entry per ufunc output")
         out = out[0]
     m = common_machine([x1, x2, out], "matmul")
+    if type(x1) in (bool, int, float, complex) or type(x2) in (bool, int, float, complex):
+        # a Python number: never enough dimensions, but NumPy converts it first (70000
+        # beside int8 is its OverflowError): its error, asked of stand-ins
+        def stand(x):
+            if isinstance(x, ndarray):
+                return numpy.broadcast_to(numpy.zeros((), x.dtype), x.shape)
+            return x
+        numpy.matmul(stand(x1), stand(x2))
     a, b = _arr(x1, m), _arr(x2, m)
     if axes is not _NoValue or axis is not _NoValue or keepdims:
         return _matmul_axes(a, b, out, axes, axis, keepdims, casting, dtype)
