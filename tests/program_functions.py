@@ -46,6 +46,16 @@ class Gen(ArrayStatements):
         "average": (False, "axis keepdims"),
     }
 
+    def many_float16(self, a) -> bool:
+        """Whether ``a`` holds more than 1024 float16 values (or, on several devices,
+        4096 float32 or complex64 ones): NumPy's sums and products of them along some axes round at
+        each step, arrbackend's in another order (documented: docs/differences.md)."""
+        v = self.val(a)
+        dt = getattr(v, "dtype", None)
+        return (dt == numpy.float16 and numpy.size(v) > 1024) or \
+            (dt in (numpy.float32, numpy.complex64) and self.ndev > 1 and
+             numpy.size(v) > 4096)
+
     def sum_dtype(self, a) -> str:
         """A dtype= for a reduction of ``a``: not float16 over many elements, whose sums
         NumPy rounds at each step along some axes and arrbackend accumulates in float32
@@ -63,6 +73,10 @@ class Gen(ArrayStatements):
             name = {"prod": "sum", "cumprod": "cumsum", "nanprod": "nansum"}[name]
             # (a zero meeting an overflowing partial product: the order decides, see
             # docs/differences.md)
+        if self.many_float16(a) and name in ("sum", "nansum", "mean", "var", "std",
+                                             "prod", "nanprod", "cumsum", "cumprod",
+                                             "nanmean"):
+            name = "max"        # (documented: float16 sums accumulate in float32)
         method, kws = self.REDUCERS[name]
         s = self.shape_of(a)
         kw = []
@@ -341,6 +355,8 @@ class Gen(ArrayStatements):
             uf = self.pick(REDUCE_UFUNCS)
             if uf == "multiply" and product_meets_zero(self.val(a)):
                 uf = "add"              # (documented: docs/differences.md)
+            if uf in ("add", "multiply", "subtract") and self.many_float16(a):
+                uf = "maximum"          # (documented: float16 sums accumulate in float32)
             kw = []
             if self.chance(70):
                 kw.append(("axis", Lit(self.axis(nd, allow_tuple=method == "reduce"))))
