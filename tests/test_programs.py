@@ -442,6 +442,17 @@ def _outcome(np, src: str, shape: bool = False):
         return type(exc)
 
 
+def _agrees(src: str, shape: bool = False, fusion: str | None = None) -> None:
+    """The statements ``src`` leave NumPy's outcome in ``r`` under ``enabled()`` (with
+    ``fusion`` set, if given): its value (and shape), or the class of its error."""
+    want = _outcome(numpy, src, shape)
+    with arrbackend.settings.override(**({"fusion": fusion} if fusion else {})), \
+            arrbackend.enabled():
+        import numpy as np
+        got = _outcome(np, src, shape)
+    assert got == want
+
+
 # --- divergences the random programs found, kept as regression tests ----------------------
 
 def test_fused_float32_expression(machine):
@@ -731,12 +742,7 @@ def test_more_than_the_host_holds_is_numpys_memory_error(machine):
 def test_scalars_cast_as_numpy_casts_them(machine, src):
     """copyto's scalar cast under casting='unsafe' (complex into floats: the real part);
     insert judges its index before its values."""
-    def go(np):
-        return _outcome(np, src)
-    want = go(numpy)
-    with arrbackend.settings.override(fusion="1"), arrbackend.enabled():
-        import numpy as np
-        assert go(np) == want
+    _agrees(src, fusion="1")
 
 
 @pytest.mark.parametrize("src", [
@@ -806,11 +812,7 @@ def test_namespace_floordiv_of_an_element_is_out_of_place(machine):
 def test_fancy_assignment_judges_index_and_value_in_numpys_order(machine, src):
     """A boolean index of the wrong shape is NumPy's IndexError before the value is
     converted; integers out of bounds come after the value's errors."""
-    want = _outcome(numpy, src)
-    with arrbackend.enabled():
-        import numpy as np
-        got = _outcome(np, src)
-    assert got == want
+    _agrees(src)
 
 
 @pytest.mark.parametrize("src", [
@@ -821,11 +823,7 @@ def test_fancy_assignment_judges_index_and_value_in_numpys_order(machine, src):
 def test_reduce_where_must_broadcast_to_the_array(machine, src):
     """ufunc.reduce's where= that does not broadcast to the array, empty or not: NumPy's
     ValueError (a stand-in of size one would have taken it)."""
-    want = _outcome(numpy, src)
-    with arrbackend.enabled():
-        import numpy as np
-        got = _outcome(np, src)
-    assert got == want
+    _agrees(src)
 
 
 @pytest.mark.parametrize("src", [
@@ -840,11 +838,7 @@ def test_ufunc_methods_take_what_numpy_takes(machine, src):
     """ufunc methods given an operand of object data answer as NumPy (its answer on the
     host, not an internal error); ufunc.at converts a Python number as an array, as
     NumPy's does (300 added into int8 wraps)."""
-    want = _outcome(numpy, src)
-    with arrbackend.enabled():
-        import numpy as np
-        got = _outcome(np, src)
-    assert got == want
+    _agrees(src)
 
 
 @pytest.mark.parametrize("src", [
@@ -859,11 +853,7 @@ def test_ufunc_methods_take_what_numpy_takes(machine, src):
 def test_library_gaps_answer_as_numpy(machine, src):
     """Where a device library refuses what NumPy takes: clip's Python int bounds beyond
     the dtype's range bound nothing; the logical ufuncs take complex values."""
-    want = _outcome(numpy, src)
-    with arrbackend.enabled():
-        import numpy as np
-        got = _outcome(np, src)
-    assert got == want
+    _agrees(src)
 
 
 @pytest.mark.parametrize("shape", [(3, 0), (3, 2)])
@@ -886,11 +876,7 @@ def test_two_outputs_of_different_shapes(machine, shape):
 def test_host_dtype_arrays_from_lists_of_arrays(machine, src):
     """np.array of a list holding arrbackend arrays into object or string data: NumPy's
     array, built from the values (ragged lists become arrays of arrays)."""
-    want = _outcome(numpy, src, shape=True)
-    with arrbackend.enabled():
-        import numpy as np
-        got = _outcome(np, src, shape=True)
-    assert got == want
+    _agrees(src, shape=True)
 
 
 def test_float_products_across_devices_in_numpys_order(machine):
@@ -957,8 +943,4 @@ def test_accumulations_into_a_0d_out_raise(machine, src):
 def test_matmul_with_a_python_number_raises_numpys_error(machine, src):
     """A Python number in matmul: NumPy converts it before judging its dimensions
     (OverflowError beside int8), then ValueError."""
-    want = _outcome(numpy, src)
-    with arrbackend.enabled():
-        import numpy as np
-        got = _outcome(np, src)
-    assert got == want
+    _agrees(src)
