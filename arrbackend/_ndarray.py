@@ -178,12 +178,13 @@ _frame = sys._getframe
 
 
 def _elidable(self, a, b, uf, rev: bool) -> bool:
-    """Whether ``uf``'s result may be written over ``self``'s memory: ``self`` is a
-    temporary the interpreter's stack alone holds, in the middle of a binary operation
+    """Whether ``uf``'s result may be written over ``self``'s memory (an array of at
+    least ``_ELIDE_BYTES``: the caller checks that): ``self`` is a temporary the
+    interpreter's stack alone holds, in the middle of a binary operation
     (not called from compiled code holding it), whose local array nothing else can reach
     (not its store's views, NumPy views or deferred readers), and the result has its
     dtype and shape."""
-    if _TEMP is None or a.nbytes < _ELIDE_BYTES or _refs(self) != _TEMP[0] + 1 or \
+    if _TEMP is None or _refs(self) != _TEMP[0] + 1 or \
             a.base is not None or self._readonly or self._mp is not None or \
             self._src is not None:
         return False                                # (+1: the reference of this call)
@@ -256,7 +257,8 @@ def _make_operator(uf, name: str, order: str, pyop=None):
                             r = pyop(b, a) if rev else pyop(a, b)
                         elif unary:
                             r = uf(a)
-                        elif binary and _elidable(self, a, b, uf, rev):
+                        elif binary and a.nbytes >= _ELIDE_BYTES and \
+                                _elidable(self, a, b, uf, rev):
                             r = uf(b, a, out=a) if rev else uf(a, b, out=a)
                             elide = True
                         else:
