@@ -170,6 +170,8 @@ class ArrayStatements(Draws):
             b = Lit(2.0)
         if op == "**" and self.empty_negative_power(a, b):
             b = Lit(2)
+        if op == "**" and type(self.val(a)) is int and type(self.val(b)) is int:
+            b = Lit(2)     # Python's own int power (len(v) ** 2**40 never ends): not ours
         if op == "//" and self.standard_floor(a, b):
             op = "/"
         # (a Python scalar first with a NumPy float64/complex128 scalar second: Python's
