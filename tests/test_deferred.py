@@ -413,3 +413,58 @@ def test_interior_statements_leave_the_edges(edge):
         numpy.testing.assert_array_equal(ab.asnumpy(o), e)
     # (which warnings: NumPy repeats one for each ufunc of the statement it met in)
     assert {str(w.message) for w in got} == {str(w.message) for w in want}
+
+
+def test_interior_update_that_meets_a_zero_division_adds_once():
+    """A fused ``h[1:-1, 1:-1] += ...`` (the target read in place, rows as spans) whose
+    values meet a division by zero: computed again by NumPy from intact leaves, so each
+    cell is added to once, and NumPy's warning is issued."""
+    rng = numpy.random.default_rng(5)
+    hn, gn, zn = rng.random((300, 310)), rng.random((300, 310)), rng.random((300, 310)) + 1
+    zn[150, 150] = 0.0
+
+    def step(np, h, g, z):
+        h[1:-1, 1:-1] += g[1:-1, 1:-1] / z[1:-1, 1:-1] - h[1:-1, 1:-1] * 0.5
+        return h
+
+    with warnings.catch_warnings(record=True) as want:
+        warnings.simplefilter("always")
+        expected = step(numpy, hn.copy(), gn, zn)
+    with ab.enabled(devices="cpu:1"), ab.settings.override(fusion="1"):
+        import numpy as np
+        with warnings.catch_warnings(record=True) as got:
+            warnings.simplefilter("always")
+            out = step(np, np.asarray(hn), np.asarray(gn), np.asarray(zn))
+        numpy.testing.assert_array_equal(ab.asnumpy(out), expected)
+        zn[150, 150] = 1.0                      # (and without the zero: fused, the same)
+        ab.counters.reset()
+        out = step(np, np.asarray(hn), np.asarray(gn), np.asarray(zn))
+        assert ab.counters.fused_statements >= 1
+    numpy.testing.assert_array_equal(ab.asnumpy(out), step(numpy, hn.copy(), gn, zn))
+    assert [str(w.message) for w in got] == [str(w.message) for w in want]
+
+
+@pytest.mark.parametrize("src", ["g += g / z", "g[1:-1, 1:-1] += g[1:-1, 1:-1] / z[1:-1, 1:-1]",
+                                 "g *= (g / z) - 1.0"])
+def test_inplace_of_a_pending_value_that_reads_the_target_warns_once(machine, src):
+    """``g += g / z`` with a zero in ``z``: the pending quotient reads the target, so it is
+    computed once, before the write (NumPy's one warning, NumPy's values), not again
+    inside the in-place statement."""
+    gn = numpy.linspace(1.0, 2.0, 300 * 310).reshape(300, 310)
+    zn = numpy.ones((300, 310))
+    zn[150, 150] = 0.0
+    g = gn.copy()
+    z = zn
+    with warnings.catch_warnings(record=True) as want:
+        warnings.simplefilter("always")
+        exec(src)
+    expected = g
+    with ab.enabled(), ab.settings.override(fusion="1"):
+        import numpy as np
+        g, z = np.asarray(gn), np.asarray(zn)
+        with warnings.catch_warnings(record=True) as got:
+            warnings.simplefilter("always")
+            exec(src)
+            out = ab.asnumpy(g)
+    numpy.testing.assert_array_equal(out, expected)
+    assert [str(w.message) for w in got] == [str(w.message) for w in want]

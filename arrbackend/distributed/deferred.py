@@ -356,19 +356,21 @@ def evaluate_call(ufunc, inputs, out) -> bool:
         elif t is not float and t is not int and t is not bool and \
                 not isinstance(x, numpy.generic):
             return False        # (NumPy arrays, lists: made arrays by the general path)
+    if out._readonly or (out._mp or out._map).has_broadcast:
+        return False        # the general path raises NumPy's read-only error
+    # a pending operand that reads the target (``g += g / z``) is computed first, once,
+    # and read as a value: built before the write, the statement would compute it again
+    before_write(out._store)
     built = build(ufunc, inputs, shape)
     if built is None:
         return False
     expr = built[0]
     if not _same_kind(expr.dtype, out.dtype):
-        return False        # the general path raises NumPy's casting error
-    if out._readonly or (out._mp or out._map).has_broadcast:
-        return False        # ... and NumPy's read-only error
+        return False        # ... and NumPy's casting error
     if 0 in shape:
         return True         # nothing to write
     if expr.dtype != out.dtype:
         expr = Cast(expr, out.dtype)
-    before_write(out._store)
     count("statements")
     plans.evaluate(expr, expr.lvs, out._store, out._mp or out._map, out._view_layout(), m,
                    _Errors() if not m.is_gpu else None, _rand_local)

@@ -352,13 +352,24 @@ def _run_fused(prog, vals, out, modes, shares) -> bool:
     if not out.flags.c_contiguous:
         # (a leaf reading the target's own elements in place reads them at the same
         # places, element by element: the spans keep that)
-        spans = _spans(args, out) if not (check and shares) else None
+        spans = _spans(args, out)
         if spans is None and ops < _STRIDED_MIN_OPS:
             return False            # (numexpr copies strided operands through buffers: for
             #                          a short expression NumPy's own loops are faster)
     cpu_fused.use_threads()
     if spans is not None:
         flat, span, gaps, kept = spans
+        if check and shares:
+            # (a check that fails computes again from the leaves, which must be intact:
+            # the spans into a scratch span, its rows then copied over the target's)
+            scratch = numpy.empty(span.shape, span.dtype)
+            program(*flat, out=scratch, order="K", casting="safe", ex_uses_vml=False)
+            rows = _as_strided(scratch, out.shape, (out.strides[0], out.itemsize))
+            if not _all_finite(rows):
+                return False
+            numpy.copyto(out, rows)
+            count("fused_statements")
+            return True
         program(*flat, out=span, order="K", casting="safe", ex_uses_vml=False)
         bad = check and not _all_finite(span)
         numpy.copyto(gaps, kept)
