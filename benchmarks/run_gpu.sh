@@ -26,5 +26,5 @@ ARRBACKEND_TEST_MACHINES=${MACHINES:-gpu} timeout ${TEST_TIMEOUT:-420} python3 -
   --tb=line -rf --maxfail=200 --junitxml="$OUT/gpu-tests.xml" ${TESTS:-tests} 2>&1 | tee "$OUT/gpu-tests.log" | grep -E "^(FAILED|ERROR)|passed|failed" | cut -c1-230 | tail -60
 fi
 echo "== GPU benchmarks =="
-timeout 300 python3 benchmarks/gpu_bench.py --json "$OUT/gpu-bench.json" "$@" 2>&1 | tee "$OUT/gpu-bench.log" | tail -20
+[ -n "${SKIP_BENCH:-}" ] || timeout 300 python3 benchmarks/gpu_bench.py --json "$OUT/gpu-bench.json" "$@" 2>&1 | tee "$OUT/gpu-bench.log" | tail -20
 tar czf "$OUT/cupy_cache.tgz" -C .cupy_cache . 2>/dev/null || true
