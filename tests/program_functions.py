@@ -56,6 +56,18 @@ class Gen(ArrayStatements):
             (dt in (numpy.float32, numpy.complex64) and self.ndev > 1 and
              numpy.size(v) > 4096)
 
+    def cancels(self, a) -> bool:
+        """Whether, on several devices, ``a`` holds a float beyond 2**53, which a sum of
+        other values in another order can cancel before or after the small ones
+        (``[-1e300, 2, 2, 1e300, 2, 2]``: NumPy's sum 4, the devices' sums -1e300 and 1e300
+        add to 0; documented: docs/differences.md)."""
+        v = self.val(a)
+        if self.ndev == 1 or getattr(v, "dtype", numpy.dtype(int)).kind not in "fc":
+            return False
+        with numpy.errstate(all="ignore"):
+            m = numpy.abs(numpy.asarray(v))
+            return bool((m[numpy.isfinite(m)] >= 2.0 ** 53).any())
+
     def sum_dtype(self, a) -> str:
         """A dtype= for a reduction of ``a``: not float16 over many elements, whose sums
         NumPy rounds at each step along some axes and arrbackend accumulates in float32
@@ -73,9 +85,9 @@ class Gen(ArrayStatements):
             name = {"prod": "sum", "cumprod": "cumsum", "nanprod": "nansum"}[name]
             # (a zero meeting an overflowing partial product: the order decides, see
             # docs/differences.md)
-        if self.many_float16(a) and name in ("sum", "nansum", "mean", "var", "std",
-                                             "prod", "nanprod", "cumsum", "cumprod",
-                                             "nanmean"):
+        if (self.many_float16(a) or self.cancels(a)) and \
+                name in ("sum", "nansum", "mean", "var", "std", "prod", "nanprod",
+                         "cumsum", "cumprod", "nanmean", "average"):
             name = "max"        # (documented: float16 sums accumulate in float32)
         method, kws = self.REDUCERS[name]
         s = self.shape_of(a)
@@ -355,7 +367,8 @@ class Gen(ArrayStatements):
             uf = self.pick(REDUCE_UFUNCS)
             if uf == "multiply" and product_meets_zero(self.val(a)):
                 uf = "add"              # (documented: docs/differences.md)
-            if uf in ("add", "multiply", "subtract") and self.many_float16(a):
+            if uf in ("add", "multiply", "subtract") and \
+                    (self.many_float16(a) or self.cancels(a)):
                 uf = "maximum"          # (documented: float16 sums accumulate in float32)
             kw = []
             if self.chance(70):
