@@ -146,9 +146,10 @@ _RESOLVED: dict = {}
 
 
 def _calibrate():
-    """``(references to an operand that only the interpreter's stack holds, the
-    BINARY_OP opcode)`` as this Python counts them inside an operator method, or None
-    where a temporary cannot be told from a named operand (then nothing is elided)."""
+    """``(references to a left operand that only the interpreter's stack holds, the
+    BINARY_OP opcode, references to such a right operand)`` as this Python counts them
+    inside an operator method, or None where a temporary cannot be told from a named
+    operand (then nothing is elided)."""
     import dis
     binary = dis.opmap.get("BINARY_OP")
     if binary is None:
@@ -157,19 +158,21 @@ def _calibrate():
     class Probe:
         def __add__(self, other):
             f = sys._getframe(1)
-            return sys.getrefcount(self), f.f_code.co_code[f.f_lasti] == binary
+            return (sys.getrefcount(self), sys.getrefcount(other),
+                    f.f_code.co_code[f.f_lasti] == binary)
 
     def argument(q):
-        return q + 1
+        return q + q
 
-    temp = Probe() + 1
+    temp = Probe() + Probe()
     p = Probe()
-    named = [p + 1, argument(p)]
-    for q in [p]:
-        named.append(q + 1)
-    if not temp[1] or any(not n[1] or n[0] <= temp[0] for n in named):
+    q = Probe()
+    named = [p + q, argument(p)]
+    for r in [p]:
+        named.append(r + r)
+    if not temp[2] or any(not n[2] or n[0] <= temp[0] or n[1] <= temp[1] for n in named):
         return None         # (a named operand counted as a temporary: never elide)
-    return temp[0], binary
+    return temp[0], binary, temp[1]
 
 
 _TEMP = _calibrate()
@@ -177,14 +180,16 @@ _refs = sys.getrefcount
 _frame = sys._getframe
 
 
-def _elidable(self, a, b, uf, rev: bool) -> bool:
+def _elidable(self, a, b, uf, rev: bool, right: bool = False) -> bool:
     """Whether ``uf``'s result may be written over ``self``'s memory (an array of at
     least ``_ELIDE_BYTES``: the caller checks that): ``self`` is a temporary the
     interpreter's stack alone holds, in the middle of a binary operation
     (not called from compiled code holding it), whose local array nothing else can reach
     (not its store's views, NumPy views or deferred readers), and the result has its
-    dtype and shape."""
-    if _TEMP is None or _refs(self) != _TEMP[0] + 1 or \
+    dtype and shape.  ``right``: ``self`` is the operation's right operand (``u * g``
+    written into ``g``'s memory: elementwise, any binary ufunc may write over an
+    operand it reads, not only NumPy's commutative ones)."""
+    if _TEMP is None or _refs(self) != _TEMP[2 if right else 0] + 1 or \
             a.base is not None or self._readonly or self._mp is not None or \
             self._src is not None:
         return False                                # (+1: the reference of this call)
@@ -261,14 +266,19 @@ def _make_operator(uf, name: str, order: str, pyop=None):
                                 _elidable(self, a, b, uf, rev):
                             r = uf(b, a, out=a) if rev else uf(a, b, out=a)
                             elide = True
+                        elif binary and t is ndarray and not rev and \
+                                a.nbytes >= _ELIDE_BYTES and \
+                                _elidable(other, b, a, uf, True, True):
+                            r = uf(a, b, out=b)
+                            elide = other
                         else:
                             r = uf(b, a) if rev else uf(a, b)
                     finally:
                         _STATE_RESET(tok)
                     if _LOG.messages:
                         _fp.issue()
-                    if elide:
-                        return self
+                    if elide is not False:
+                        return self if elide is True else elide
                     if type(r) is not numpy.ndarray:
                         r = r[...]              # a NumPy scalar: a 0-d array (a copy)
                     dev = self._dev
