@@ -2,6 +2,8 @@
 NumPy on cpu:1 and cpu:3."""
 from __future__ import annotations
 
+import warnings
+
 import numpy
 import pytest
 
@@ -235,3 +237,48 @@ def test_polynomials(machine):
     r = numpy.roots(to_ours(numpy.array([1.0, -6.0, 11.0, -6.0, 0.0])))
     check(numpy.sort(r.real), numpy.sort(numpy.roots(numpy.array([1.0, -6, 11, -6, 0])).real))
     same(numpy.roots, numpy.array([0.0, 0.0]))
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32", "float16", "complex128", "int64"])
+@pytest.mark.parametrize("call", [
+    lambda np, f: np.gradient(f), lambda np, f: np.gradient(f, 0.5, axis=1),
+    lambda np, f: np.gradient(f, 3, axis=-2), lambda np, f: np.gradient(f, axis=0),
+    lambda np, f: np.gradient(f.T, 2.0), lambda np, f: np.gradient(f[::2], 1.0, axis=1),
+    lambda np, f: np.gradient(f[:, :2], axis=1), lambda np, f: np.gradient(f, np.float32(2)),
+    lambda np, f: np.gradient(f, 1.0, edge_order=2), lambda np, f: np.gradient(f, axis=(0, 1)),
+    lambda np, f: np.gradient(f, axis=2), lambda np, f: np.gradient(f[:, :1], axis=1),
+    lambda np, f: np.gradient(f[0], 0.25)])
+def test_gradient_is_numpys_to_the_bit(machine, dtype, call):
+    """np.gradient, whose common case on one CPU device writes its differences straight
+    into the result: NumPy's values (bit for bit), dtype, memory order, warnings and
+    errors, for every spacing, axis and edge order."""
+    rng = numpy.random.default_rng(3)
+    fn = (rng.standard_normal((7, 9)) * 100).astype(dtype)
+    if dtype == "float64":
+        fn[2, 3], fn[4, 4] = numpy.inf, numpy.nan
+    with warnings.catch_warnings(record=True) as want_w:
+        warnings.simplefilter("always")
+        try:
+            want = call(numpy, fn)
+        except Exception as exc:
+            want = type(exc)
+    with ab.enabled():
+        import numpy as np
+        with warnings.catch_warnings(record=True) as got_w:
+            warnings.simplefilter("always")
+            try:
+                got = call(np, np.asarray(fn))
+            except Exception as exc:
+                got = type(exc)
+    assert [str(w.message) for w in got_w] == [str(w.message) for w in want_w]
+    if isinstance(want, type):
+        assert got is want
+        return
+    assert isinstance(got, tuple) == isinstance(want, tuple)
+    for g, w in zip(*(((x,) if not isinstance(x, tuple) else x) for x in (got, want))):
+        assert g.dtype == w.dtype and g.shape == w.shape
+        h = ab.asnumpy(g)
+        if len(machine.devices) == 1:   # (several devices: C order, docs/differences.md)
+            assert h.flags.c_contiguous == w.flags.c_contiguous
+        c = numpy.ascontiguousarray
+        numpy.testing.assert_array_equal(c(h).view(numpy.uint8), c(w).view(numpy.uint8))

@@ -14,7 +14,48 @@ from ..distributed.view import normalize_axis
 __all__ = ["gradient"]
 
 
-@implements(numpy.gradient, local=True)
+def _numpy_gradient(f, *varargs, axis=None, edge_order=1):
+    """``numpy.gradient`` of a NumPy array, its common case (floating-point values, one
+    Python number as the spacing or none, first-order edges) without NumPy's temporaries:
+    each difference is written straight into the result and divided there, NumPy's own
+    operations in NumPy's order, so the same values and warnings.  Every other case is
+    NumPy's own function."""
+    n = f.ndim if type(f) is numpy.ndarray else 0
+    if n == 0 or edge_order != 1 or f.dtype.kind not in "fc" or len(varargs) > 1 or \
+            (varargs and type(varargs[0]) not in (float, int)):
+        return numpy.gradient(f, *varargs, axis=axis, edge_order=edge_order)
+    if axis is None:
+        axes = range(n)
+    elif type(axis) is int and -n <= axis < n:
+        axes = (axis % n,)
+    else:
+        return numpy.gradient(f, *varargs, axis=axis, edge_order=edge_order)
+    if any(f.shape[ax] < 2 for ax in axes):
+        return numpy.gradient(f, *varargs, axis=axis, edge_order=edge_order)
+    dx = varargs[0] if varargs else 1.0
+    outs = []
+    sub, div = numpy.subtract, numpy.divide
+    for ax in axes:
+        out = numpy.empty_like(f)
+        sl = [slice(None)] * n
+
+        def at(s):
+            sl[ax] = s
+            return tuple(sl)
+        o = out[at(slice(1, -1))]
+        sub(f[at(slice(2, None))], f[at(slice(None, -2))], out=o)
+        div(o, 2. * dx, out=o)
+        o = out[at(slice(0, 1))]
+        sub(f[at(slice(1, 2))], f[at(slice(0, 1))], out=o)
+        div(o, dx, out=o)
+        o = out[at(slice(-1, None))]
+        sub(f[at(slice(-1, None))], f[at(slice(-2, -1))], out=o)
+        div(o, dx, out=o)
+        outs.append(out)
+    return outs[0] if len(outs) == 1 else tuple(outs)
+
+
+@implements(numpy.gradient, local=_numpy_gradient)
 def gradient(f, *varargs, axis=None, edge_order=1):
     """Same as ``numpy.gradient``."""
     from .creation import asarray, empty_like

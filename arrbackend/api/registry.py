@@ -46,25 +46,27 @@ _NONE: set = set()         # NumPy callables known to have no implementation
 
 def implements(*numpy_funcs, name: str | None = None, module: str | None = None,
                devices: str = "multi", note: str = "", extra: dict | None = None,
-               missing: dict | None = None, local: bool = False):
+               missing: dict | None = None, local=False):
     """Register the decorated function as arrbackend's implementation of
     ``numpy_funcs`` (aliases share one implementation).
 
     ``local=True`` declares that when every array argument lies whole on one CPU device,
     NumPy's own function applied to the shards gives the answer (a new array, or ``out=``):
-    that call is made instead, which is NumPy's result exactly at NumPy's speed."""
+    that call is made instead, which is NumPy's result exactly at NumPy's speed.  ``local``
+    may instead name a function of NumPy arrays that gives NumPy's function's results
+    exactly, faster: that one is called."""
 
     def decorate(func: Callable) -> Callable:
         targets = numpy_funcs or (None,)
         impl_func = func
         if local and numpy_funcs:
             from .local import with_local_path
-            impl_func = with_local_path(numpy_funcs[0], func)
+            impl_func = with_local_path(numpy_funcs[0] if local is True else local, func)
         for nf in targets:
             mod = module or _module_of(nf)
             nm = name or getattr(nf, "__name__", None) or func.__name__
             impl = Implementation(nf, impl_func, nm, mod, devices, note, dict(extra or {}),
-                                  dict(missing or {}), local)
+                                  dict(missing or {}), bool(local))
             for hook in _HOOKS:
                 hook(impl)
             if nf is not None:
