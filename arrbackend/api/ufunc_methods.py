@@ -126,7 +126,14 @@ def outer(ufunc, inputs, kwargs):
         raise TypeError("exactly two arguments expected")
     m = common_machine(list(inputs), name)
     a, b = _array(inputs[0], m), _array(inputs[1], m)
-    _ask_numpy(lambda: ufunc.outer(_stand_in(a), _stand_in(b)))     # NumPy's errors
+    probe = _ask_numpy(lambda: ufunc.outer(_stand_in(a), _stand_in(b)))   # NumPy's errors
+    if "out" not in kwargs:
+        # NumPy's MemoryError for a product larger than the host holds (a host that
+        # grants every allocation would let NumPy fill its memory and swap first)
+        from ..distributed.store import check_host_size
+        for r in (probe if isinstance(probe, tuple) else (probe,)):
+            check_host_size(m, a.shape + b.shape, numpy.asarray(r).dtype,
+                            m.devices[0].single)
     a2 = a._view(a._map.getitem([(0, n, 1) for n in a.shape] + [None] * b.ndim)) \
         if b.ndim else a
     return ufunc_call(ufunc, (a2, b), dict(kwargs))
