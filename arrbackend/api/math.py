@@ -18,8 +18,9 @@ def _numpy_gradient(f, *varargs, axis=None, edge_order=1):
     """``numpy.gradient`` of a NumPy array, its common case (floating-point values, one
     Python number as the spacing or none, first-order edges) without NumPy's temporaries:
     each difference is written straight into the result and divided there, NumPy's own
-    operations in NumPy's order, so the same values and warnings.  Every other case is
-    NumPy's own function."""
+    operations in NumPy's order, so the same values and warnings (along an axis whose
+    interior is not contiguous, NumPy's own statements).  Every other case is NumPy's own
+    function."""
     n = f.ndim if type(f) is numpy.ndarray else 0
     if n == 0 or edge_order != 1 or f.dtype.kind not in "fc" or len(varargs) > 1 or \
             (varargs and type(varargs[0]) not in (float, int)):
@@ -34,23 +35,21 @@ def _numpy_gradient(f, *varargs, axis=None, edge_order=1):
         return numpy.gradient(f, *varargs, axis=axis, edge_order=edge_order)
     dx = varargs[0] if varargs else 1.0
     outs = []
-    sub, div = numpy.subtract, numpy.divide
     for ax in axes:
         out = numpy.empty_like(f)
-        sl = [slice(None)] * n
-
-        def at(s):
-            sl[ax] = s
-            return tuple(sl)
-        o = out[at(slice(1, -1))]
-        sub(f[at(slice(2, None))], f[at(slice(None, -2))], out=o)
-        div(o, 2. * dx, out=o)
-        o = out[at(slice(0, 1))]
-        sub(f[at(slice(1, 2))], f[at(slice(0, 1))], out=o)
-        div(o, dx, out=o)
-        o = out[at(slice(-1, None))]
-        sub(f[at(slice(-1, None))], f[at(slice(-2, -1))], out=o)
-        div(o, dx, out=o)
+        lo = [slice(None)] * n
+        hi = list(lo)
+        mid = list(lo)
+        lo[ax], mid[ax], hi[ax] = slice(None, -2), slice(1, -1), slice(2, None)
+        o = out[tuple(mid)]
+        if o.flags.c_contiguous:            # (the first axis of a C-ordered array)
+            numpy.subtract(f[tuple(hi)], f[tuple(lo)], out=o)
+            numpy.divide(o, 2. * dx, out=o)
+        else:                               # (NumPy's own statement: strided writes cost
+            o[...] = (f[tuple(hi)] - f[tuple(lo)]) / (2. * dx)   # more than its copy)
+        for i, j, k in ((0, 1, 0), (-1, -1, -2)):
+            lo[ax], mid[ax], hi[ax] = k, i, j
+            out[tuple(mid)] = (f[tuple(hi)] - f[tuple(lo)]) / dx
         outs.append(out)
     return outs[0] if len(outs) == 1 else tuple(outs)
 
