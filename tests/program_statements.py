@@ -105,7 +105,11 @@ class ArrayStatements(Draws):
                 shape = broadcast(*(self.shape_of(x) for x in args)) or sa
                 strict = 0 if excluded("two_out_shapes") else 10
                 outs = (self.out_for(shape, strict), self.out_for(shape, strict))
-                if None not in outs:
+                # (two outputs in the same memory: NumPy's iterator decides, element by
+                # element, which one is left there, or refuses with "WRITEBACKIFCOPY base
+                # is read-only" for some layouts: documented, not generated)
+                if None not in outs and not numpy.shares_memory(
+                        *(numpy.asarray(self.val(o)) for o in outs)):
                     return self.assign(Call(Ns(name), args, (("out", Seq(outs, "tuple")),)),
                                        f"np.{name}(out=)", n=2)
             return self.assign(Call(Ns(name), args), f"np.{name}", n=2)

@@ -148,3 +148,19 @@ def test_floating_point_errors_of_statements_computed_later():
             assert float(used.sum()) == numpy.inf
         assert [str(w.message) for w in seen] == ["divide by zero encountered in divide"]
         assert seen[0].filename == __file__ and seen[0].lineno == line
+
+
+def test_two_outputs_in_the_same_memory(machine):
+    xn, yn = numpy.arange(1.0, 7.0).reshape(3, 2), numpy.full((3, 2), 4.0)
+    vn = numpy.zeros((3, 2))
+    numpy.divmod(xn, yn, out=(vn, vn))
+    x, y, v = ab.asarray(xn), ab.asarray(yn), ab.zeros((3, 2))
+    ab.divmod(x, y, out=(v, v))
+    numpy.testing.assert_array_equal(ab.asnumpy(v), vn)           # NumPy's, no input there
+    wn = numpy.arange(1.0, 7.0).reshape(3, 2)
+    with pytest.raises(ValueError, match="WRITEBACKIFCOPY"):
+        numpy.divmod(wn, wn[:, :1], out=(wn, wn))
+    w = ab.asarray(numpy.arange(1.0, 7.0).reshape(3, 2))
+    ab.divmod(w, w[:, :1], out=(w, w))                            # arrbackend computes
+    q, r = numpy.divmod(numpy.arange(1.0, 7.0).reshape(3, 2), numpy.array([[1.], [3.], [5.]]))
+    numpy.testing.assert_array_equal(ab.asnumpy(w), q)             # (the first output)
