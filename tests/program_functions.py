@@ -73,8 +73,11 @@ class Gen(ArrayStatements):
         NumPy rounds at each step along some axes and arrbackend accumulates in float32
         (documented: docs/differences.md)."""
         dt = self.dtype()
-        if dt == "float16" and numpy.size(self.val(a)) > 1024:
+        n = numpy.size(self.val(a))
+        if dt == "float16" and n > 1024:
             dt = "float32"
+        if dt in ("float32", "complex64") and self.ndev > 1 and n > 4096:
+            dt = "float64" if dt == "float32" else "complex128"     # (the same, documented)
         return dt
 
     def reduction(self) -> Stmt:
