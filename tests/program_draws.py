@@ -242,8 +242,12 @@ class Draws:
             or self.scalar()
 
     def small(self, e):
-        """``e``, or its first rows when it is large (outer products stay small)."""
-        return Item(e, Key((slice(None, 8),))) if numpy.size(self.val(e)) > 64 else e
+        """``e``, or its first 8 along every axis when it is large (outer products stay
+        small, whichever axis is long)."""
+        v = self.val(e)
+        if numpy.size(v) <= 64:
+            return e
+        return Item(e, Key((slice(None, 8),) * max(numpy.ndim(v), 1)))
 
     def array_or_new(self, pred=is_array):
         v = self.var(pred)
