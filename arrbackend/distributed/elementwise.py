@@ -122,6 +122,21 @@ def elementwise(kernel: Callable, inputs: Sequence, shape: tuple, dtypes: Sequen
     if out is None:
         for dt in dtypes:           # (NumPy's MemoryError for more than the host holds)
             check_host_size(machine, shape, dt, layout)
+        if _aligned(inputs, shape, layout):
+            # every operand is a whole store of this layout: each device computes on its
+            # own shards, nothing to localize or exchange (``x.copy()``, ``a + b``)
+            new_shards = {}
+            for d, box in enumerate(boxes):
+                if box is None or not machine.is_local(d):
+                    continue
+                dev = machine.devices[d]
+                bshape = tuple(hi - lo for lo, hi in box)
+                with dev.activate():
+                    outs = [alloc_local(dev, bshape, dt) for dt in dtypes]
+                    kernel(dev.xp, [x._store.shards[d] if isinstance(x, ndarray) else x
+                                    for x in inputs], outs)
+                new_shards[d] = outs
+            return _wrap_new(machine, shape, dtypes, layout, None, new_shards)
     ex = Exchange(machine)
     plans = []
     new_shards: dict = {}
@@ -153,6 +168,18 @@ def elementwise(kernel: Callable, inputs: Sequence, shape: tuple, dtypes: Sequen
     if out is not None:
         return tuple(out)
     return _wrap_new(machine, shape, dtypes, layout, None, new_shards)
+
+
+def _aligned(inputs, shape: tuple, layout: Layout) -> bool:
+    """Whether every array among ``inputs`` is its whole store (identity map, no
+    broadcast) of ``shape``, laid out as ``layout``: its shards are the operands."""
+    for x in inputs:
+        if isinstance(x, ndarray):
+            st = x._store
+            if not x._map.ident or st.shape != shape or st.layout != layout or \
+                    st.pending:
+                return False
+    return True
 
 
 def _common_device(arrays, out, ndev: int):

@@ -130,7 +130,7 @@ def choose_layout(arrays, shape: tuple, machine, itemsize: int) -> Layout:
         if lay.is_block:
             k = lay.axis + nd - a.ndim
             if a._map.shape[lay.axis] == shape[k]:
-                return Layout.block(k, lay.ranges)
+                return lay if k == lay.axis else Layout.block(k, lay.ranges)
             all_replicated = False
         elif lay.is_single:
             all_replicated = False

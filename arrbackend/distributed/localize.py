@@ -19,20 +19,36 @@ __all__ = ["Exchange", "view_layout", "device_boxes", "local_view", "shard_slice
            "view_recipe", "apply_post", "fetch_recipe", "post_recipe"]
 
 
+_VIEW_LAYOUTS: dict = {}        # (layout, index map) -> the view's layout (pure metadata)
+
+
 def view_layout(store, vmap: IndexMap) -> Layout:
-    """Where the elements of a view live, as a layout over the view's own axes."""
+    """Where the elements of a view live, as a layout over the view's own axes (kept:
+    a loop's views ask the same question of every device each statement)."""
     lay = store.layout
     if not lay.is_block:
         return lay
+    key = (lay.key, vmap.key)
+    hit = _VIEW_LAYOUTS.get(key)
+    if hit is not None:
+        return hit
     s = lay.axis
     f = vmap.fixed[s]
     if f >= 0:
-        return Layout.single(lay.owner_of(f))
-    for k, (a, start, step) in enumerate(vmap.dims):
-        if a == s:
-            n = vmap.shape[k]
-            return Layout.block(k, [view_range(start, step, n, lo, hi) for lo, hi in lay.ranges])
-    raise AssertionError("a block axis is neither mapped nor fixed")
+        r = Layout.single(lay.owner_of(f))
+    else:
+        for k, (a, start, step) in enumerate(vmap.dims):
+            if a == s:
+                n = vmap.shape[k]
+                r = Layout.block(k, [view_range(start, step, n, lo, hi)
+                                     for lo, hi in lay.ranges])
+                break
+        else:
+            raise AssertionError("a block axis is neither mapped nor fixed")
+    if len(_VIEW_LAYOUTS) > 4096:
+        _VIEW_LAYOUTS.clear()
+    _VIEW_LAYOUTS[key] = r
+    return r
 
 
 def device_boxes(layout: Layout, shape: tuple, ndev: int) -> list:
