@@ -32,11 +32,15 @@ class LocalCommunicator(Communicator):
     def exchange(self, transfers: list[Transfer]) -> None:
         nbytes = 0
         devs = self.machine.devices
+        gpu = self.machine.is_gpu
         for t in transfers:
             piece = t.src_array[t.src_index]
-            dev = devs[t.dst]
-            with dev.activate():
-                t.dst_array[t.dst_index] = _on(dev, piece)
+            if gpu:
+                dev = devs[t.dst]
+                with dev.activate():
+                    t.dst_array[t.dst_index] = _on(dev, piece)
+            else:                                       # (NumPy shards: a copy)
+                t.dst_array[t.dst_index] = piece
             if t.src != t.dst:
                 nbytes += piece.nbytes
         if nbytes:
