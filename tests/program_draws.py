@@ -293,9 +293,10 @@ class Draws:
         0-d array on arrbackend's side, assigned as NumPy assigns a 0-d array, without
         the check: documented, so not generated either)."""
         v, dt = self.val(value), self.val(t).dtype
-        if not isinstance(v, numpy.generic) or dt.kind not in "iu" or v.dtype.kind not in "iuf" \
-                or not excluded("numpy_scalar_out_of_range"):
+        if not isinstance(v, numpy.generic) or dt.kind not in "iu" or v.dtype.kind not in "iuf":
             return False
+        if not isinstance(value, Var) and not excluded("numpy_scalar_out_of_range"):
+            return False        # (a NumPy scalar written out: checked as NumPy checks it)
         info = numpy.iinfo(dt)
         return not (info.min <= float(v) <= info.max)
 

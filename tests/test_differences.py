@@ -44,6 +44,13 @@ def test_zero_d_nan_into_integers_raises_as_numpys_scalar(multi):
     with pytest.raises(OverflowError):
         a[1:] = ab.sum(ab.asarray([numpy.inf]))
     assert ab.asnumpy(a).tolist() == [0, 0, 0]
+    small = ab.asarray(numpy.array([127, 1], numpy.int8))
+    with pytest.raises(OverflowError):
+        numpy.zeros(2, numpy.int8)[0] = numpy.sum(numpy.array([127, 1], numpy.int8))
+    small[0] = ab.sum(small)                # (a 0-d array of 128: wraps, as NumPy's would)
+    want = numpy.array([127, 1], numpy.int8)
+    want[0] = numpy.array(128)
+    assert ab.asnumpy(small).tolist() == want.tolist() == [-128, 1]
 
 
 def test_complex_zero_d_arrays_convert_as_numpy_scalars(multi):
