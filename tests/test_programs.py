@@ -944,3 +944,17 @@ def test_matmul_with_a_python_number_raises_numpys_error(machine, src):
     """A Python number in matmul: NumPy converts it before judging its dimensions
     (OverflowError beside int8), then ValueError."""
     _agrees(src)
+
+
+@pytest.mark.parametrize("src", [
+    "v0 = np.array([1., 2.5]); v3 = np.zeros(2, object); "
+    "v5, v6 = np.divmod(v0, np.array([2., 1.]), out=(v0, v3)); "
+    "r = v0.tolist() + v3.tolist() + [v5 is v0, v6 is v3]",
+    "v0 = np.array([], dtype=np.float64); v3 = v0 / None; "
+    "v5, v6 = np.divmod(v0, v0, out=(v0, v3)); r = [v5 is v0, v6 is v3, v3.dtype == object]",
+    "v0 = np.arange(3.); v1 = np.zeros(3, object); np.modf(v0 / 2, out=(v1, v0)); "
+    "r = [v0.tolist(), v1.tolist()]"])
+def test_outputs_of_both_kinds(machine, src):
+    """A two-output ufunc whose outputs are one device array and one NumPy array (of
+    objects): NumPy's answer, written into both."""
+    _agrees(src)

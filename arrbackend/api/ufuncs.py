@@ -554,6 +554,14 @@ def ufunc_call(ufunc, inputs, kwargs):
         if not all(isinstance(o, ndarray) for o in out):
             if all(isinstance(o, numpy.ndarray) for o in out):
                 host_out, out = out, None
+            elif all(isinstance(o, (ndarray, numpy.ndarray)) for o in out):
+                # outputs of both kinds (one holding objects, say): NumPy's answer, the
+                # devices' outputs written back
+                kw = {k: v for k, v in (("out", out), ("dtype", dtype), ("casting", casting),
+                                        ("signature", signature)) if v is not None}
+                if where is not True:
+                    kw["where"] = where
+                return _on_host(ufunc, inputs, kw)
             else:
                 raise TypeError(f"{name}: out must be arrbackend arrays (got "
                                 f"{', '.join(type(o).__name__ for o in out)})")
