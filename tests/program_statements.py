@@ -170,8 +170,9 @@ class ArrayStatements(Draws):
         else:
             b = self.operand_like(sa)
         if op == "**" and self.kind_of(a) == "b" and type(self.val(b)) is int and \
-                excluded("bool_power"):
-            b = Lit(2.0)
+                (excluded("bool_power") or isinstance(self.val(a), numpy.generic)):
+            b = Lit(2.0)    # (NumPy's bool scalar ** 2 is int64, its array's int8; the
+            #                  0-d array standing for the scalar answers as the array)
         if op == "**" and self.empty_negative_power(a, b):
             b = Lit(2)
         if op == "**" and type(self.val(a)) is int and type(self.val(b)) is int:

@@ -51,6 +51,9 @@ def test_zero_d_nan_into_integers_raises_as_numpys_scalar(multi):
     want = numpy.array([127, 1], numpy.int8)
     want[0] = numpy.array(128)
     assert ab.asnumpy(small).tolist() == want.tolist() == [-128, 1]
+    assert (numpy.all(numpy.ones(2)) ** 2).dtype == numpy.int64            # NumPy's scalar
+    assert (numpy.array(True) ** 2).dtype == numpy.int8                    # NumPy's array
+    assert (ab.all(ab.ones(2)) ** 2).dtype == numpy.int8
 
 
 def test_complex_zero_d_arrays_convert_as_numpy_scalars(multi):

@@ -958,3 +958,13 @@ def test_outputs_of_both_kinds(machine, src):
     """A two-output ufunc whose outputs are one device array and one NumPy array (of
     objects): NumPy's answer, written into both."""
     _agrees(src)
+
+
+@pytest.mark.parametrize("src", [
+    "v0 = np.eye(0, 0, k=0, dtype=np.float64); v2 = v0 / None; "
+    "np.bitwise_or.at(v2, [0], np.array([0.0], dtype=np.float64)); r = 1",
+    "v2 = np.zeros(2, object); np.add.at(v2, [1], np.array([2.5])); r = v2.tolist()"])
+def test_ufunc_at_into_objects_is_numpys(machine, src):
+    """ufunc.at into a NumPy array of objects with device values: NumPy's own call, its
+    errors in its order (an index out of bounds before any element is computed)."""
+    _agrees(src)

@@ -485,14 +485,15 @@ def at(ufunc, inputs, kwargs):
         probe = (numpy.zeros((), b.dtype if isinstance(b, (ndarray, numpy.ndarray))
                              else numpy.asarray(b).dtype),)
     adt = a.dtype if isinstance(a, (ndarray, numpy.ndarray)) else numpy.asarray(a).dtype
-    _ask_numpy(lambda: ufunc.at(numpy.zeros(1, adt), [0], *probe))     # NumPy's errors
     if not isinstance(a, ndarray):
-        # a NumPy array written with arrbackend indices or values: NumPy does it
+        # a NumPy array written with arrbackend indices or values: NumPy does it (with
+        # NumPy's errors in NumPy's order: a probe of objects would compute on them)
         from ..distributed.hostio import gather
         conv = [gather(v, explicit=True) if isinstance(v, ndarray) else v
                 for v in (key, b)]
         ufunc.at(a, conv[0], *((conv[1],) if b is not None else ()))
         return None
+    _ask_numpy(lambda: ufunc.at(numpy.zeros(1, adt), [0], *probe))     # NumPy's errors
     from ..distributed.elementwise import check_writable
     check_writable(a, "output array is read-only")
     m = a._store.machine
