@@ -472,7 +472,7 @@ class Gen(ArrayStatements):
         if form == "reshape_neg" and not excluded("reshape_bad_args"):
             return self.assign(Call(Attr(a, "reshape"), (Lit(self.pick([(2, -5), (-1, -1),
                                                                          None]),),)),
-                               "bad reshape")
+                               "bad reshape", reshape=True)
         if form == "out_shape":
             out = self.writable(lambda v: v.shape != s)
             if out is None:
