@@ -53,8 +53,16 @@ def _swap(obj, state, locals_seen):
         locals_seen.append((loc, obj))
         return loc
     if t is list or t is tuple:
-        if any(type(o) is ndarray or type(o) is list or type(o) is tuple for o in obj):
-            return t(_swap(o, state, locals_seen) for o in obj)
+        out = None
+        for i, o in enumerate(obj):
+            to = type(o)
+            if to is ndarray or to is list or to is tuple:
+                if out is None:
+                    out = list(obj[:i])
+                out.append(_swap(o, state, locals_seen))
+            elif out is not None:
+                out.append(o)
+        return obj if out is None else (out if t is list else tuple(out))
     return obj
 
 
@@ -66,9 +74,10 @@ def _wrap(r, state, locals_seen):
         r = numpy.asarray(r)
         if r.dtype.kind in "OUSVMm":
             raise _NotLocal
-        for loc, _ in locals_seen:
-            if numpy.may_share_memory(r, loc):
-                raise _NotLocal                  # a view: the engine makes those
+        if r.base is not None:          # (an array owning its memory is a new one)
+            for loc, _ in locals_seen:
+                if numpy.may_share_memory(r, loc):
+                    raise _NotLocal              # a view: the engine makes those
         m, d = state
         shards = [None] * m.ndev
         shards[d] = r
