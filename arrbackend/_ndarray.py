@@ -25,6 +25,7 @@ from ._settings import settings as _S
 from .distributed.array import ndarray
 from .distributed.store import Held as _Held, before_write
 from .api.registry import lookup
+from .api.local import FAST as _LOCAL_FAST, try_local as _try_local
 
 __all__ = ["ndarray"]
 
@@ -553,6 +554,14 @@ class _Methods(NdarrayMethods):
                 if _LOG.messages:
                     _fp.issue("reduce")
                 return _wrap(r, self)
+        fast = _LOCAL_FAST.get(func)
+        if fast is not None and self._loc is not None and self._dev.lean and \
+                _protocols.hook is None and \
+                (not kwargs or type(kwargs.get("out", self)) is ndarray) and \
+                not any(type(a) is numpy.ndarray for a in args):   # (a positional out=)
+            r = _try_local(fast, args, kwargs)      # (the registered implementation's
+            if r is not NotImplemented:             # first step, without the dispatch)
+                return r
         return _array_function(func, types, args, kwargs)
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):

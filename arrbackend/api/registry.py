@@ -61,7 +61,8 @@ def implements(*numpy_funcs, name: str | None = None, module: str | None = None,
         impl_func = func
         if local and numpy_funcs:
             from .local import with_local_path
-            impl_func = with_local_path(numpy_funcs[0] if local is True else local, func)
+            impl_func = with_local_path(numpy_funcs[0] if local is True else local, func,
+                                        numpy_funcs)
         for nf in targets:
             mod = module or _module_of(nf)
             nm = name or getattr(nf, "__name__", None) or func.__name__
