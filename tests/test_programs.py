@@ -968,3 +968,21 @@ def test_ufunc_at_into_objects_is_numpys(machine, src):
     """ufunc.at into a NumPy array of objects with device values: NumPy's own call, its
     errors in its order (an index out of bounds before any element is computed)."""
     _agrees(src)
+
+
+def test_an_outer_product_larger_than_the_host_is_refused_before_numpy_allocates(
+        machine, monkeypatch):
+    """ufunc.outer checks its product's size against the host's memory before NumPy
+    allocates it: a host that grants every allocation would otherwise fill its memory
+    (the limit is lowered here to 1 GiB)."""
+    from arrbackend.distributed import store
+    monkeypatch.setattr(store, "_host_bytes", [1 << 30])
+    with arrbackend.enabled(devices="cpu:1" if machine.devices[0].is_gpu else None):
+        import numpy as np
+        a = np.zeros((2, 16385), np.uint8)
+        with pytest.raises(MemoryError, match=r"Unable to allocate 2.00 GiB for an array "
+                                              r"with shape \(2, 16385, 2, 16385\) and data "
+                                              r"type float16"):
+            np.ldexp.outer(a, a)
+        small = np.add.outer(a[0, :3], a[0, :4])          # (within the limit: computed)
+        assert small.shape == (3, 4) and int(small.sum()) == 0
