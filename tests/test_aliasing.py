@@ -358,26 +358,32 @@ def test_temporaries_are_reused_only_where_nothing_holds_them(n):
         numpy.testing.assert_array_equal(ab.asnumpy(got[k]), want[k], err_msg=k)
 
 
+def _peak(statement, *args):
+    """``(the most bytes held at once while statement(*args) runs, its result)``, as
+    tracemalloc counts them (NumPy's and arrbackend's arrays alike)."""
+    import tracemalloc
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        base = tracemalloc.get_traced_memory()[0]
+        z = statement(*args)
+        return tracemalloc.get_traced_memory()[1] - base, z
+    finally:
+        tracemalloc.stop()
+
+
 def test_a_chain_of_temporaries_holds_no_more_memory_than_numpys():
     """``0.01 * ((x * y) + (y * x)) - x`` holds at most two temporaries at a time, as
     NumPy's elision does (counted in bytes, by tracemalloc)."""
-    import tracemalloc
     xn = numpy.linspace(0, 1, 60000)
     yn = xn * 0.5
 
-    def peak(x, y):
-        tracemalloc.start()
-        try:
-            tracemalloc.reset_peak()
-            base = tracemalloc.get_traced_memory()[0]
-            z = 0.01 * ((x * y) + (y * x)) - x
-            return tracemalloc.get_traced_memory()[1] - base, z
-        finally:
-            tracemalloc.stop()
-    want, zn = peak(xn, yn)
+    def chain(x, y):
+        return 0.01 * ((x * y) + (y * x)) - x
+    want, zn = _peak(chain, xn, yn)
     with ab.enabled(devices="cpu:1"):
         import numpy as np
-        got, z = peak(np.asarray(xn), np.asarray(yn))
+        got, z = _peak(chain, np.asarray(xn), np.asarray(yn))
     numpy.testing.assert_array_equal(ab.asnumpy(z), zn)
     assert got <= want + 4096, (got, want)
 
@@ -386,22 +392,14 @@ def test_a_temporary_right_operand_is_reused_where_numpy_allocates():
     """``u - dt * (u * gx)``: NumPy elides only into a left operand (or either one of a
     commutative operation); arrbackend also writes a subtraction into its temporary right
     operand, so the statement holds one array less than NumPy's (tracemalloc)."""
-    import tracemalloc
     un = numpy.linspace(0, 1, 60000)
     gn = numpy.sin(un)
 
-    def peak(u, g):
-        tracemalloc.start()
-        try:
-            tracemalloc.reset_peak()
-            base = tracemalloc.get_traced_memory()[0]
-            z = u - 0.01 * (u * (g + 1))
-            return tracemalloc.get_traced_memory()[1] - base, z
-        finally:
-            tracemalloc.stop()
-    want, zn = peak(un, gn)
+    def step(u, g):
+        return u - 0.01 * (u * (g + 1))
+    want, zn = _peak(step, un, gn)
     with ab.enabled(devices="cpu:1"):
         import numpy as np
-        got, z = peak(np.asarray(un), np.asarray(gn))
+        got, z = _peak(step, np.asarray(un), np.asarray(gn))
     numpy.testing.assert_array_equal(ab.asnumpy(z), zn)
     assert got <= want - un.nbytes + 4096, (got, want)
