@@ -116,8 +116,8 @@ def asarray_on(obj, machine: Machine, dtype=None, copy=None, layout: Layout | No
             from .manipulation import stack
             return asarray_on(stack([asarray_on(o, machine) for o in obj]), machine,
                               dtype=dtype, copy=False)
-        obj = _on_host(obj)     # (objects, strings: NumPy builds them from host values,
-        #                          a ragged list of arrays into an array of arrays)
+        from .fallback import _convert     # (objects, strings: NumPy builds them from
+        obj = _convert(obj, _gather, None)  # host values, a ragged list into arrays)
     arr = numpy.asarray(obj, dtype=dtype)
     if arr.dtype.kind in _HOST_ONLY_KINDS:
         if not host:
@@ -151,10 +151,8 @@ def _contains_ours(seq) -> bool:
     return False
 
 
-def _on_host(seq):
-    """``seq`` with every arrbackend array in it copied to a NumPy array."""
-    return type(seq)(hostio.gather(o, explicit=True) if isinstance(o, ndarray) else
-                     _on_host(o) if isinstance(o, (list, tuple)) else o for o in seq)
+def _gather(x):
+    return hostio.gather(x, explicit=True)
 
 
 def _copy(x):

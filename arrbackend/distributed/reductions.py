@@ -319,6 +319,11 @@ def reduce(x, kind_name: str, axis=None, dtype=None, keepdims=False, initial=_NO
     ident = initial if initial is not _NOVALUE else None
     split = lay.axis if lay.is_block else -1
     partial = {}
+    # a floating-point product along the split axis, on CPUs: in NumPy's order, each
+    # device's part multiplied on from the previous one (not each on its own first)
+    in_order = kind.name == "prod" and split >= 0 and tuple(axes) == (split,) and \
+        w is None and ident is None and m.nranks == 1 and not m.is_gpu and \
+        numpy.dtype(res_dtype).kind in "fc"
     # NumPy's warnings once, at the user's line, named as NumPy names them: a combining
     # step's add or maximum is part of the reduction
     with _fperrors.at_user(not m.is_gpu, "reduce"):
@@ -330,11 +335,11 @@ def reduce(x, kind_name: str, axis=None, dtype=None, keepdims=False, initial=_NO
                     partial[d] = dev.xp.zeros(rshape_keep, dtype if kind.name in (
                         "sum", "prod") else res_dtype)
                     continue
+                if in_order and a.shape[split]:
+                    continue            # (computed below, in order)
                 with numpy.errstate(invalid="ignore"):
                     partial[d] = _local_reduce(dev.xp, kind, a, axes, dtype, wl, ident)
-        if kind.name == "prod" and split >= 0 and tuple(axes) == (split,) and w is None \
-                and ident is None and m.nranks == 1 and not m.is_gpu and \
-                numpy.dtype(res_dtype).kind in "fc":
+        if in_order:
             _product_in_order(m, lay, split, pieces, partial, dtype)
         if split >= 0 and split in axes:
             # combine the partials of all devices, in the order of the rows they hold
