@@ -26,6 +26,7 @@ from .distributed.array import ndarray
 from .distributed.store import Held as _Held, before_write
 from .api.registry import lookup
 from .api.local import FAST as _LOCAL_FAST, try_local as _try_local
+from .api.local import _NotLocal, _wrap as _local_wrap
 
 __all__ = ["ndarray"]
 
@@ -420,6 +421,50 @@ def _eager_ufunc(self, ufunc, inputs, kwargs):
     return _wrap(r, self)
 
 
+_PLAIN = frozenset((int, float, bool, str, complex, type(None), slice, type))
+
+
+def _plain(v) -> bool:
+    t = type(v)
+    return t in _PLAIN or (t is tuple and all(type(e) is int for e in v))
+
+
+def _local_first(self, fast, args, kwargs):
+    """``fast(self's local array, *the other arguments)`` where ``self`` comes first and
+    every other argument is a plain Python value (the common one-device call:
+    ``np.gradient(u, dx, axis=1)``, ``np.mean(a, axis=0)``): the result of new memory
+    wrapped as ``_wrap`` wraps an operator's; any other result as the general local path
+    wraps it (``try_local``), from the same call.  ``_NO_OPERAND`` where this path does not
+    apply, NotImplemented where the result is not one the local path may hold (a view of
+    ``self``'s memory, an object array: the engine's implementation answers, as after
+    ``try_local``)."""
+    for a in args[1:]:
+        if not _plain(a):
+            return _NO_OPERAND
+    if kwargs:
+        for v in kwargs.values():
+            if not _plain(v):
+                return _NO_OPERAND
+    loc = self._loc
+    made = _fp.made
+    tok = _STATE_SET(made[1])
+    if tok.old_value is not made[0]:
+        tok = _fp.resync(tok)
+    try:
+        r = fast(loc, *args[1:], **kwargs)
+    finally:
+        _STATE_RESET(tok)
+    if _LOG.messages:
+        _fp.issue()
+    if type(r) is numpy.ndarray and r.base is None and r is not loc and \
+            r.dtype.kind not in "OUSVMm" and r.flags.writeable:
+        return _wrap(r, self)                   # (an array of its own: a new one)
+    try:
+        return _local_wrap(r, [self._store.machine, self._dev.index], [(loc, self)])
+    except _NotLocal:
+        return NotImplemented
+
+
 # full reductions of one array on one CPU device: NumPy's own reduction of the local array
 _LEAN_REDUCE = {numpy.sum: numpy.add.reduce, numpy.prod: numpy.multiply.reduce,
                 numpy.max: numpy.maximum.reduce, numpy.amax: numpy.maximum.reduce,
@@ -555,6 +600,13 @@ class _Methods(NdarrayMethods):
                     _fp.issue("reduce")
                 return _wrap(r, self)
         fast = _LOCAL_FAST.get(func)
+        if fast is not None and args and args[0] is self and self._loc is not None and \
+                self._dev.lean and _protocols.hook is None:
+            r = _local_first(self, fast, args, kwargs)
+            if r is not _NO_OPERAND:
+                if r is NotImplemented:         # (not the engine's to hold: its answer)
+                    return _array_function(func, types, args, kwargs)
+                return r
         if fast is not None and self._loc is not None and self._dev.lean and \
                 _protocols.hook is None and \
                 (not kwargs or type(kwargs.get("out", self)) is ndarray) and \

@@ -278,7 +278,8 @@ def test_gradient_is_numpys_to_the_bit(machine, dtype, call):
     for g, w in zip(*(((x,) if not isinstance(x, tuple) else x) for x in (got, want))):
         assert g.dtype == w.dtype and g.shape == w.shape
         h = ab.asnumpy(g)
-        if len(machine.devices) == 1:   # (several devices: C order, docs/differences.md)
+        if len(machine.devices) == 1 and not machine.is_gpu:
+            # (NumPy's own arrays; elsewhere shards are C-ordered: docs/differences.md)
             assert h.flags.c_contiguous == w.flags.c_contiguous
         c = numpy.ascontiguousarray
         numpy.testing.assert_array_equal(c(h).view(numpy.uint8), c(w).view(numpy.uint8))

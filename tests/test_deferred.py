@@ -467,6 +467,8 @@ def test_inplace_of_a_pending_value_that_reads_the_target_warns_once(machine, sr
             exec(src)
             out = ab.asnumpy(g)
     numpy.testing.assert_array_equal(out, expected)
+    if machine.is_gpu:      # GPU kernels report no floating-point errors (documented)
+        want = []
     assert [str(w.message) for w in got] == [str(w.message) for w in want]
 
 

@@ -12,7 +12,10 @@ One RawKernel per statement and device, written from the expression tree:
 * scalars, sizes, strides and offsets are kernel arguments, so a kernel is compiled once
   per expression structure and dtypes (cached), whatever the sizes and values;
 * arithmetic follows NumPy's loop dtypes (``ufunc.resolve_dtypes``): operands are cast
-  to the loop dtype, NaN propagates through ``maximum``/``minimum`` as in NumPy.
+  to the loop dtype, NaN propagates through ``maximum``/``minimum`` as in NumPy;
+* compiled with ``--fmad=false``: ``a * b + c`` is rounded twice, as NumPy's two loops
+  round it, not once in a fused multiply-add (``np.gradient``'s one-sided edges, the
+  stencil's weighted sums: NumPy's bits, not an ulp away).
 
 The NumPy evaluator of the same expressions is ``arrbackend.distributed.deferred``;
 the tests compare the two.
@@ -407,7 +410,7 @@ _kernels: dict = {}
 def _kernel(cp, device_id, key, src, name):
     k = _kernels.get((device_id, key))
     if k is None:
-        k = cp.RawKernel(src, name, options=("-std=c++17",))
+        k = cp.RawKernel(src, name, options=("-std=c++17", "--fmad=false"))
         _kernels[(device_id, key)] = k
         count("kernels_compiled")
     return k
