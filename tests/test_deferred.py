@@ -387,8 +387,23 @@ def _stencil_statements(np, g, h, m):
     return nxt, h, g, m
 
 
+@pytest.fixture(params=["numexpr", "compiled"])
+def evaluator(request, monkeypatch):
+    """The CPU evaluator of fused statements: numexpr, or the compiled loop nests
+    (``kernels/cpu_numba``, made here on a plan's first run instead of its third)."""
+    from arrbackend.distributed import plans
+    if request.param == "compiled":
+        from arrbackend.kernels import cpu_threads
+        if not cpu_threads.available():
+            pytest.skip("numba is not installed")
+        monkeypatch.setattr(plans, "_JIT_AFTER", 1)
+    plans.clear()
+    yield request.param
+    plans.clear()
+
+
 @pytest.mark.parametrize("edge", [0.0, numpy.inf, 1e308])
-def test_interior_statements_leave_the_edges(edge):
+def test_interior_statements_leave_the_edges(edge, evaluator):
     """Fused statements writing the interior of a grid (numexpr reads the rows as one span,
     the elements between them included) leave every edge element as it was, whatever it
     holds, and warn as NumPy does: an infinity at the edges is not an overflow inside."""
@@ -415,7 +430,7 @@ def test_interior_statements_leave_the_edges(edge):
     assert {str(w.message) for w in got} == {str(w.message) for w in want}
 
 
-def test_interior_update_that_meets_a_zero_division_adds_once():
+def test_interior_update_that_meets_a_zero_division_adds_once(evaluator):
     """A fused ``h[1:-1, 1:-1] += ...`` (the target read in place, rows as spans) whose
     values meet a division by zero: computed again by NumPy from intact leaves, so each
     cell is added to once, and NumPy's warning is issued."""
@@ -504,3 +519,87 @@ def test_host_calls_per_shard_stay_few():
     for fn, per_shard in ((stencil, 45), (copy, 16)):
         two, eight = calls("cpu:2", fn), calls("cpu:8", fn)
         assert eight - two <= 6 * per_shard, (fn.__name__, two, eight)
+
+
+_COMPILED = [
+    ("0.25 * (g[:-2, 1:-1] + g[2:, 1:-1] + g[1:-1, :-2] + g[1:-1, 2:])", (1, 1)),
+    ("g * h - h / 3.0 + np.sqrt(g)", None),
+    ("(g - h) * (g + h) * 0.5", None),
+    ("g[::2] * 2.0 - h[1::2]", (2, 0)),
+    ("g.T * h.T + 1.0", "T"),
+    ("g * row - np.absolute(h) ** 2", None),
+    ("np.maximum(g, 0.5) + h", None),                # (not compiled: NumPy's ufuncs)
+    ("g + h <= 1.0", None),
+    ("-g + h * np.float32(3)", None),
+    ("np.sin(g) + np.exp(h) - np.log1p(g)", None),
+]
+
+
+@pytest.mark.parametrize("devices", ["cpu:1", "cpu:3"])
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("ndim", [1, 2, 3])
+@pytest.mark.parametrize("stmt", range(len(_COMPILED)))
+def test_compiled_statements_match_numpy(devices, dtype, ndim, stmt, evaluator):
+    """Fused statements through each CPU evaluator, each run four times as a loop runs
+    them (the compiled loop nest is made on the plan's third run): NumPy's values bit
+    for bit where the operations are correctly rounded (``+ - * /``, ``sqrt``), within
+    the C library's rounding for its functions; the target's other elements untouched."""
+    src, where = _COMPILED[stmt]
+    if ndim == 1 and where is not None:
+        return                          # (a 2-d statement)
+    shape = {1: (70000,), 2: (70, 90), 3: (6, 30, 40)}[ndim]   # (70000: two threads)
+    rng = numpy.random.default_rng(stmt)
+    gn = rng.uniform(0.1, 2.0, shape).astype(dtype)
+    hn = rng.uniform(0.1, 2.0, shape).astype(dtype)
+    rown = rng.uniform(0.1, 2.0, shape[-1:]).astype(dtype)
+
+    def run(np, g, h, row):
+        env = {"np": np, "g": g, "h": h, "row": row}
+        r = eval(src, env)                                          # noqa: S307
+        out = np.full(r.shape, -7.0, dtype=r.dtype)
+        out[...] = eval(src, env)                                   # noqa: S307
+        return out
+
+    exact = "sin" not in src
+    with numpy.errstate(all="ignore"):
+        want = run(numpy, gn, hn, rown)
+    with ab.enabled(devices=devices), ab.settings.override(fusion="1"):
+        import numpy as np
+        g, h, row = np.asarray(gn), np.asarray(hn), np.asarray(rown)
+        ab.counters.reset()
+        for _ in range(4):
+            got = run(np, g, h, row)
+            assert got.dtype == want.dtype and got.shape == want.shape
+            if exact:
+                numpy.testing.assert_array_equal(ab.asnumpy(got), want)
+            else:
+                numpy.testing.assert_allclose(ab.asnumpy(got), want, rtol=1e-14)
+        assert ab.counters.statements >= 4
+
+
+def test_a_loop_nest_numba_cannot_compile_runs_numpys_ufuncs(monkeypatch):
+    """Where numba fails to compile a statement's loop nest, the statement runs NumPy's
+    ufuncs (the same values), and does not try to compile it again."""
+    from arrbackend.distributed import plans
+    from arrbackend.kernels import cpu_numba, cpu_threads
+    if not cpu_threads.available():
+        pytest.skip("numba is not installed")
+    tries = []
+
+    def broken(src, parallel):
+        tries.append(src)
+        raise RuntimeError("no compiler here")
+
+    monkeypatch.setattr(cpu_numba, "_compile", broken)
+    monkeypatch.setattr(plans, "_JIT_AFTER", 1)
+    monkeypatch.setattr(cpu_numba, "_kernels", {})
+    plans.clear()
+    gn = numpy.random.default_rng(2).random((50, 40))
+    with ab.enabled(devices="cpu:1"), ab.settings.override(fusion="1"):
+        import numpy as np
+        g = np.asarray(gn)
+        for _ in range(3):
+            out = g * 3.0 - g / 7.0
+            numpy.testing.assert_array_equal(ab.asnumpy(out), gn * 3.0 - gn / 7.0)
+    plans.clear()
+    assert len(tries) == 1

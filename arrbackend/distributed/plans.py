@@ -31,7 +31,7 @@ import numpy
 from numpy.lib.stride_tricks import as_strided as _as_strided
 
 from .._counters import count
-from ..kernels import cpu_fused
+from ..kernels import cpu_fused, cpu_numba
 from .comm import Transfer
 from .localize import apply_post, device_boxes, fetch_recipe, post_recipe
 from .store import alloc_local
@@ -183,7 +183,7 @@ class _Part:
     ``launch`` on a GPU)."""
 
     __slots__ = ("d", "dev", "box", "tiles", "leaves", "target", "program", "root_copy",
-                 "fused", "launch")
+                 "fused", "launch", "jit", "runs")
 
     def __init__(self, expr, lvs, dev, box, tiles, leaves, target):
         self.d = dev.index
@@ -194,6 +194,8 @@ class _Part:
         self.target = target
         self.launch = None
         self.fused = None
+        self.jit = False                # (False: not asked yet; None: no kernel)
+        self.runs = 0
         self.program = self.root_copy = None
         if not dev.is_gpu:
             self.program, self.root_copy = _compile(expr, lvs)
@@ -232,6 +234,17 @@ class _Part:
         for r in expr.rands:
             vals.append(rand_local(r, self.box, self.dev))
         out = _target(tstore, self.d, self.target, numpy)
+        jit = self.jit
+        if jit is False and out.size:
+            self.runs += 1
+            if self.runs >= _JIT_AFTER:
+                jit = self.jit = cpu_numba.program(expr, expr.lvs, out.ndim)
+        if jit:
+            try:
+                if _run_fused(jit, vals, out, modes, self._shares(stores, tstore)):
+                    return
+            except cpu_numba.Unusable:
+                self.jit = None
         if self.fused is not None and out.size and _run_fused(
                 self.fused, vals, out, modes, self._shares(stores, tstore)):
             return
@@ -328,6 +341,10 @@ def _spans(args, out):
     return flat, span, gaps, gaps.copy()
 
 
+#: a statement's compiled loop nest is made on its plan's third run (``cpu_numba``)
+_JIT_AFTER = 3
+
+
 def _all_finite(x) -> bool:
     """Whether every value of ``x`` is finite: one sum (its own overflow and NaN are no
     error of the user's: silent), counted one by one only where the sum is not finite."""
@@ -346,6 +363,17 @@ def _run_fused(prog, vals, out, modes, shares) -> bool:
         return False                # (underflow leaves no trace in the values)
     if check and out.dtype.kind == "b":
         return False                # (a comparison's operands can't be checked after it)
+    if type(prog) is cpu_numba.Kernel:
+        shape = out.shape
+        args = [v if type(v) is not numpy.ndarray or v.shape == shape else
+                numpy.broadcast_to(v, shape) for v in vals[:prog.nargs]]
+        dest = numpy.empty(shape, out.dtype) if (check and shares) else out
+        if prog(dest, args) and check:
+            return False                # (values that are not finite: NumPy's ufuncs)
+        if dest is not out:
+            numpy.copyto(out, dest)
+        count("fused_statements")
+        return True
     program, nargs, ops = prog
     args = [v if type(v) is numpy.ndarray else numpy.asarray(v) for v in vals[:nargs]]
     spans = None

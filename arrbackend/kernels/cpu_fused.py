@@ -24,7 +24,7 @@ import os
 
 import numpy
 
-__all__ = ["available", "program", "use_threads", "MIN_SIZE"]
+__all__ = ["available", "program", "use_threads", "source", "MIN_SIZE"]
 
 #: Below this many output elements NumPy's ufuncs cost less than numexpr's call.
 MIN_SIZE = 32768
@@ -91,11 +91,30 @@ def program(expr, lvs):
 
 
 def _write(ne, expr, lvs):
+    text = source(expr, lvs, _NUMEXPR)
+    if text is None:
+        return None
+    src, sig = text
+    ops = src.count("(")            # (every operation is written with its parentheses)
+    return ne.NumExpr(src, signature=sig), len(sig), ops
+
+
+# numexpr's spelling: operands by name, NumPy's function names
+_NUMEXPR = ("{}", dict(_BINARY), dict(_UNARY), _COMPARE)
+
+
+def source(expr, lvs, dialect):
+    """``(text, signature)``: ``expr`` (leaves ``lvs``) as one expression in ``dialect``
+    (``(leaf format, binary, unary, comparison templates)``; leaves are named ``v<i>``,
+    scalars ``c<i>``), with ``(name, kind)`` of each argument, or None where the
+    expression is not of the kind whose values are NumPy's (see the module's
+    docstring)."""
     from .expr import Const, Leaf, Op
+    leaf, binary, unary, compare = dialect
     names = {}
     sig = []
     for i, lf in enumerate(lvs):
-        names[id(lf)] = f"v{i}"
+        names[id(lf)] = leaf.format(f"v{i}")
         sig.append((f"v{i}", _KIND.get(lf.dtype, lf.dtype.type)))
     for i, c in enumerate(expr.consts):
         names[id(c)] = f"c{i}"
@@ -118,25 +137,24 @@ def _write(ne, expr, lvs):
         if any(dt != e.loop[0] for dt in e.loop[:-1]):
             raise _Unsupported
         args = [text(a, False) for a in e.args]
-        if name in _COMPARE:
+        if name in compare:
             if not root:
                 raise _Unsupported      # (a bool value inside: numexpr casts otherwise)
-            return _COMPARE[name].format(*args)
+            return compare[name].format(*args)
         if e.dtype != e.loop[0]:
             raise _Unsupported
-        tmpl = _BINARY.get(name) if len(args) == 2 else _UNARY.get(name)
+        tmpl = binary.get(name) if len(args) == 2 else unary.get(name)
         if tmpl is None or (dtype[0] == _FLOATS[1] and name not in _EXACT):
             raise _Unsupported      # (single precision: NumPy's own SIMD math, not libm's)
         return tmpl.format(*args)
 
     try:
-        source = text(expr, True)
+        src = text(expr, True)
     except _Unsupported:
         return None
     if dtype[0] is None:
         return None
-    ops = source.count("(")         # (every operation is written with its parentheses)
-    return ne.NumExpr(source, signature=sig), len(sig), ops
+    return src, sig
 
 
 class _Unsupported(Exception):

@@ -1,0 +1,131 @@
+"""Compiled evaluation of deferred expressions on CPU shards (numba): one loop nest per
+statement, written from the expression tree.
+
+NumPy computes ``0.25 * (a + b + c + d)`` in four passes over memory, each writing a
+temporary; numexpr in one pass, but it copies strided operands (the shifted views of a
+stencil) through buffers.  The loop nest written here reads every operand in place,
+strided or not, and writes the target once: a stencil step of 250x250 views takes 67 us
+where NumPy's ufuncs take 157 us and numexpr 227 us (2 cores), and it costs about 2 us
+to call, so it pays from a few thousand elements.
+
+The expressions are those whose values are NumPy's (``cpu_fused.source``: one float
+dtype throughout, ``+ - * /``, ``sqrt`` and comparisons exact in any precision; the C
+library's functions in double precision only).  The kernels are compiled without
+``fastmath`` (no reassociation, no fused multiply-adds) and with NumPy's error model
+(``1.0 / 0`` is ``inf``, not an exception); floating-point errors leave no trace here,
+so the caller checks the values as it does numexpr's (``plans._run_fused``).
+
+A kernel is compiled for a statement the plan has replayed (``plans``: its third run),
+so a statement run once or twice never waits for the compiler; kernels are kept per
+expression structure and dimension (numba compiles once per operand layout and dtype).
+"""
+from __future__ import annotations
+
+import numpy
+
+from . import cpu_fused, cpu_threads
+
+__all__ = ["program", "Kernel", "Unusable"]
+
+_MAX_NDIM = 4
+_FUNCS = ("sqrt", "sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh", "cosh",
+          "tanh", "arcsinh", "arccosh", "arctanh", "exp", "expm1", "log", "log10",
+          "log1p")
+_DIALECT = ("{}[IDX]",
+            dict(cpu_fused._BINARY, arctan2="np.arctan2({}, {})"),
+            dict(cpu_fused._UNARY, **{f: f"np.{f}({{}})" for f in _FUNCS}),
+            cpu_fused._COMPARE)
+
+_kernels: dict = {}          # (expr.sig, ndim) -> the statement's Kernel, or None
+
+
+class Unusable(Exception):
+    """numba could not compile a loop nest (the statement runs NumPy's ufuncs)."""
+
+
+class Kernel:
+    """A statement's loop nest: ``kernel(out, rows, *operands)``, the operands being the
+    leaves (arrays of the target's shape) then the scalars (of the loop dtype), ``rows``
+    the count of values that are not finite, per chunk."""
+
+    __slots__ = ("serial", "parallel", "nargs", "src")
+
+    def __init__(self, src, nargs):
+        self.src = src
+        self.nargs = nargs
+        self.serial = None
+        self.parallel = None
+
+    def __call__(self, out, args) -> bool:
+        """Compute into ``out``; whether a value written is not finite."""
+        threads = cpu_threads.threads_for(out.size)
+        try:
+            if threads > 1:
+                if self.parallel is None:
+                    self.parallel = _compile(self.src, True)
+                rows = numpy.zeros(min(out.shape[0], 8 * threads), numpy.int64)
+                cpu_threads.launch(self.parallel, threads, out, rows, *args)
+                return bool(rows.any())
+            if self.serial is None:
+                self.serial = _compile(self.src, False)
+            rows = numpy.zeros(1, numpy.int64)          # (the serial nest: one chunk)
+            self.serial(out, rows, *args)
+        except Exception as exc:    # noqa: BLE001  (numba's typing or lowering errors:
+            raise Unusable from exc  # raised before the nest writes anything)
+        return bool(rows[0])
+
+
+def program(expr, lvs, ndim):
+    """The kernel computing ``expr`` (leaves ``lvs``) into an ``ndim``-dimensional
+    target, or None where numba is missing or the expression is not of the supported
+    kind."""
+    if not 1 <= ndim <= _MAX_NDIM:
+        return None
+    key = (expr.sig, ndim)
+    hit = _kernels.get(key, False)
+    if hit is not False:
+        return hit
+    hit = None
+    if cpu_threads.available():
+        text = cpu_fused.source(expr, lvs, _DIALECT)
+        if text is not None:
+            body, sig = text
+            checked = expr.dtype.kind == "f"            # (not a comparison's booleans)
+            hit = Kernel(_loops(body, [name for name, _ in sig], ndim, checked), len(sig))
+    if len(_kernels) > 4096:
+        _kernels.clear()
+    _kernels[key] = hit
+    return hit
+
+
+def _loops(body, names, ndim, checked) -> str:
+    """The loop nest, serial and parallel (``RANGE`` and ``BAD`` stand for what differs);
+    ``checked``: it also counts the values that are not finite (``x - x`` is 0 for a
+    finite ``x``, NaN otherwise: an integer sum, which the compiler vectorizes, where a
+    separate pass would read the target again).  The parallel nest runs over chunks of
+    the first axis, each counting into its own element of ``rows`` (a reduction variable
+    would make numba allocate with ``np.empty``, which ``enabled()`` reroutes)."""
+    idx = ", ".join(f"i{k}" for k in range(ndim))
+    lines = [f"def kernel(out, rows, {', '.join(names)}):",
+             "    n0 = out.shape[0]",
+             "    step = (n0 + rows.shape[0] - 1) // rows.shape[0]",
+             "    for c in RANGE(rows.shape[0]):",
+             "        bad = 0",
+             "        for i0 in range(c * step, min(n0, c * step + step)):"]
+    for k in range(1, ndim):
+        lines.append("    " * (k + 2) + f"for i{k} in range(out.shape[{k}]):")
+    pad = "    " * (ndim + 2)
+    if checked:
+        lines += [pad + "x = " + body.replace("IDX", idx), pad + f"out[{idx}] = x",
+                  pad + "bad += (x - x) != 0.0"]
+    else:
+        lines.append(pad + f"out[{idx}] = " + body.replace("IDX", idx))
+    lines += ["        rows[c] = bad", "    return 0"]
+    return "\n".join(lines) + "\n"
+
+
+def _compile(src, parallel):
+    nb = cpu_threads.numba()
+    scope = {"np": numpy, "prange": nb.prange}
+    exec(src.replace("RANGE", "prange" if parallel else "range"), scope)   # noqa: S102
+    return nb.njit(nogil=True, error_model="numpy", parallel=parallel)(scope["kernel"])
