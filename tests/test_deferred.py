@@ -397,6 +397,7 @@ def evaluator(request, monkeypatch):
         if not cpu_threads.available():
             pytest.skip("numba is not installed")
         monkeypatch.setattr(plans, "_JIT_AFTER", 1)
+        monkeypatch.setattr(plans, "_JIT_WORK", 0)
     plans.clear()
     yield request.param
     plans.clear()
@@ -541,7 +542,7 @@ _COMPILED = [
 @pytest.mark.parametrize("stmt", range(len(_COMPILED)))
 def test_compiled_statements_match_numpy(devices, dtype, ndim, stmt, evaluator):
     """Fused statements through each CPU evaluator, each run four times as a loop runs
-    them (the compiled loop nest is made on the plan's third run): NumPy's values bit
+    them (the compiled loop nest made on the plan's first run): NumPy's values bit
     for bit where the operations are correctly rounded (``+ - * /``, ``sqrt``), within
     the C library's rounding for its functions; the target's other elements untouched."""
     src, where = _COMPILED[stmt]
@@ -592,6 +593,7 @@ def test_a_loop_nest_numba_cannot_compile_runs_numpys_ufuncs(monkeypatch):
 
     monkeypatch.setattr(cpu_numba, "_compile", broken)
     monkeypatch.setattr(plans, "_JIT_AFTER", 1)
+    monkeypatch.setattr(plans, "_JIT_WORK", 0)
     monkeypatch.setattr(cpu_numba, "_kernels", {})
     plans.clear()
     gn = numpy.random.default_rng(2).random((50, 40))
