@@ -23,7 +23,8 @@ from ._counters import count, counters as _counters_obj
 from ._ndarray_methods import NdarrayMethods
 from ._settings import settings as _S
 from .distributed.array import ndarray
-from .distributed.store import Held as _Held, before_write
+from .distributed.store import Held as _Held, Pooled as _Pooled, before_write
+from .distributed.store import POOL_MIN_BYTES as _POOL_MIN, take as _take
 from .api.registry import lookup
 from .api.local import FAST as _LOCAL_FAST, try_local as _try_local
 from .api.local import _NotLocal, _wrap as _local_wrap
@@ -199,9 +200,18 @@ def _elidable(self, a, b, uf, rev: bool, right: bool = False) -> bool:
     if f.f_code.co_code[f.f_lasti] != _TEMP[1]:
         return False
     st = self._store
-    if type(st) is not _Held or st._readers or st._base is not None or \
+    if (type(st) is not _Held and type(st) is not _Pooled) or st._readers or \
+            st._base is not None or \
             _refs(st) != 3 or _refs(a) != 5:
         return False    # (st: self._store, st, the argument; a: the shard, _loc, a, b?, arg)
+    dt = _result_dtype(a, b, uf, rev)
+    return dt is not False and dt == a.dtype
+
+
+def _result_dtype(a, b, uf, rev: bool):
+    """The dtype of ``uf(a, b)`` (``uf(b, a)`` where ``rev``) for a NumPy array ``a`` and
+    an array ``b`` of its shape or a Python number; False where that is not known here
+    (other operands, or a call NumPy refuses: its own call says why)."""
     tb = type(b)
     if tb is numpy.ndarray:
         if b.shape != a.shape:
@@ -217,9 +227,17 @@ def _elidable(self, a, b, uf, rev: bool, right: bool = False) -> bool:
         try:
             dt = uf.resolve_dtypes(((bt, a.dtype) if rev else (a.dtype, bt)) + (None,))[-1]
         except Exception:
-            dt = False                  # (NumPy's own call says why)
+            dt = False
         _RESOLVED[key] = dt
-    return dt is not False and dt == a.dtype
+    return dt
+
+
+def _pooled(a, b, uf, rev: bool):
+    """A pooled array for the result of ``uf(a, b)`` (store.Pooled), or None."""
+    dt = _result_dtype(a, b, uf, rev)
+    if dt is False:
+        return None
+    return _take(a.shape, dt)
 
 
 def _make_operator(uf, name: str, order: str, pyop=None):
@@ -273,6 +291,9 @@ def _make_operator(uf, name: str, order: str, pyop=None):
                                 _elidable(other, b, a, uf, True, True):
                             r = uf(a, b, out=b)
                             elide = other
+                        elif binary and a.nbytes >= _POOL_MIN and \
+                                (buf := _pooled(a, b, uf, rev)) is not None:
+                            r = uf(b, a, out=buf) if rev else uf(a, b, out=buf)
                         else:
                             r = uf(b, a) if rev else uf(a, b)
                     finally:
@@ -285,7 +306,8 @@ def _make_operator(uf, name: str, order: str, pyop=None):
                         r = r[...]              # a NumPy scalar: a 0-d array (a copy)
                     dev = self._dev
                     m = self._store.machine
-                    st = _Held()
+                    st = _Pooled() if r.nbytes >= _POOL_MIN and r.base is None and \
+                        r.flags.c_contiguous else _Held()
                     st.machine = m
                     st.shape = r.shape
                     st.dtype = r.dtype

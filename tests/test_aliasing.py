@@ -403,3 +403,57 @@ def test_a_temporary_right_operand_is_reused_where_numpy_allocates():
         got, z = _peak(step, np.asarray(un), np.asarray(gn))
     numpy.testing.assert_array_equal(ab.asnumpy(z), zn)
     assert got <= want - un.nbytes + 4096, (got, want)
+
+
+def test_pooled_temporaries_never_alias_live_values():
+    """Large temporaries of the lean operators are reused once nothing refers to them
+    (``store.Pooled``): a long run of statements that keep views, NumPy arrays, names and
+    pending results of earlier ones alive gives NumPy's values for every variable after
+    every statement, and a reused block is never one that something still sees."""
+    import numpy
+    from arrbackend.distributed import store
+    rng = numpy.random.default_rng(7)
+    n = 200                                        # (200x200 float64: 320 KB, pooled)
+    an, bn = rng.random((n, n)), rng.random((n, n))
+    steps = [
+        lambda e: e.__setitem__("t", e["a"] + e["b"] * 2.0),
+        lambda e: e.__setitem__("v", e["t"][1:, :]),
+        lambda e: e.__setitem__("t", e["a"] - e["b"]),
+        lambda e: e.__setitem__("h", e["np"].asarray(e["t"]) if e["np"] is numpy else
+                                e["ab"].asnumpy(e["t"])),
+        lambda e: e.__setitem__("t", (e["a"] + 1.0) * (e["b"] - 1.0) - e["a"]),
+        lambda e: e.__setitem__("w", e["t"] < 0.5),
+        lambda e: e.__setitem__("t", e["a"] * 3.0 + e["b"] * 4.0),
+        lambda e: e["t"].__iadd__(e["b"]),
+        lambda e: e.__setitem__("u", e["t"] + e["t"]),
+        lambda e: e.__setitem__("t", None),
+        lambda e: e.__setitem__("x", e["a"] / e["b"] - e["b"] / e["a"]),
+        lambda e: e.__setitem__("y", -e["x"] + e["a"]),
+    ]
+    want = {"np": numpy, "a": an.copy(), "b": bn.copy()}
+    with ab.enabled(devices="cpu:1"):
+        import numpy as np
+        got = {"np": np, "ab": ab, "a": np.asarray(an), "b": np.asarray(bn)}
+        for _ in range(3):
+            for step in steps:
+                step(want)
+                step(got)
+                for k, w in want.items():
+                    if k in ("np", "ab") or w is None:
+                        continue
+                    g = got[k]
+                    numpy.testing.assert_array_equal(
+                        g if isinstance(g, numpy.ndarray) else ab.asnumpy(g), w)
+        a, b = got["a"], got["b"]
+        x = a + b
+        addr = ab.asnumpy(x).__array_interface__["data"][0]
+        del x                                     # (nothing refers to its block now)
+        y = a * b
+        assert y._loc.__array_interface__["data"][0] == addr     # reused
+        v = y[2:]
+        del y                                     # (v still sees the block: kept)
+        z = a - b
+        assert z._loc.__array_interface__["data"][0] != addr
+        numpy.testing.assert_array_equal(ab.asnumpy(v), (an * bn)[2:])
+        numpy.testing.assert_array_equal(ab.asnumpy(z), an - bn)
+    assert store._pooled[0] <= store.POOL_MAX_BYTES

@@ -38,7 +38,10 @@ class ndarray:
     return 0-d arrays, not NumPy scalars).
     """
 
-    __slots__ = ("_store", "_mp", "_src", "_loc", "_dev", "_readonly", "_cache_layout",
+    # (``_loc`` first: a dying array lets go of its local array before its store, so
+    # that the store, dying with it, finds the array referred to by nobody else:
+    # ``store.Pooled``)
+    __slots__ = ("_loc", "_store", "_mp", "_src", "_dev", "_readonly", "_cache_layout",
                  "__weakref__")
     __array_priority__ = 100.0
     __hash__ = None  # type: ignore[assignment]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 
 import numpy
 
@@ -17,7 +18,8 @@ from .device_dtypes import check_device_dtype
 from .layout import Layout
 from .machine import Machine
 
-__all__ = ["Store", "Held", "allocate", "device_memory_error", "before_write", "check_host_size"]
+__all__ = ["Store", "Held", "Pooled", "allocate", "device_memory_error", "before_write",
+           "check_host_size", "take", "clear_pool"]
 
 _EMPTY = numpy.empty
 _FULL = numpy.full
@@ -89,6 +91,70 @@ class Held(Store):
 
     __slots__ = ()
     __init__ = object.__init__
+
+
+# ---------------------------------------------------------------------------------------
+# the lean path's memory pool: large temporaries are reused, not returned to the system
+#
+# A statement like ``u[:-2] + u[2:] - 4 * u[1:-1]`` on arrays of a few hundred kilobytes
+# allocates and frees the same few blocks again and again.  glibc returns such blocks to
+# the system (mmap'd, or trimmed off the top of the heap), and every new one is paid for
+# again in page faults, one per 4 KiB page: for a 256x256 grid that is most of the
+# statement's time.  A ``Pooled`` store's array, when nothing else refers to it any more,
+# goes to this pool instead, and the next result of its shape and dtype is computed into
+# it (``out=``).
+
+POOL_MIN_BYTES = 1 << 18        # (smaller blocks come from malloc's own free lists)
+POOL_MAX_BYTES = 1 << 27        # what the pool may hold in all
+_pool: dict = {}                # (shape, dtype) -> [arrays nothing else refers to]
+_pooled = [0]                   # bytes held
+
+
+def take(shape, dtype):
+    """A pooled array of ``shape`` and ``dtype`` (its values are garbage), or None."""
+    free = _pool.get((shape, dtype))
+    if free:
+        try:
+            a = free.pop()
+        except IndexError:      # (another thread took it)
+            return None
+        _pooled[0] -= a.nbytes
+        return a
+    return None
+
+
+class Pooled(Held):
+    """A lean store of a large new array (C-contiguous, owning its memory): when the
+    store dies and nothing else refers to the array, the array joins the pool."""
+
+    __slots__ = ()
+
+    def __del__(self):
+        try:
+            for a in self.shards:
+                if a is not None:
+                    break
+            else:
+                return
+            # (references: the shards list, ``a`` here, getrefcount's argument: nobody
+            # else -- no NumPy view, no name -- can see what is written into it next)
+            if _refcount(a) != 3 or _pooled[0] + a.nbytes > POOL_MAX_BYTES or \
+                    a.dtype.kind not in "biufc":
+                return              # (object arrays would keep their objects alive)
+            free = _pool.setdefault((a.shape, a.dtype), [])
+            if len(free) < 4:
+                free.append(a)
+                _pooled[0] += a.nbytes
+        except Exception:           # noqa: BLE001  (interpreter shutdown: nothing to keep)
+            pass
+
+
+_refcount = sys.getrefcount
+
+
+def clear_pool() -> None:
+    _pool.clear()
+    _pooled[0] = 0
 
 
 def before_write(store, keep=None) -> None:
