@@ -37,16 +37,21 @@ _STATE_SET = _fp.STATE.set
 _STATE_RESET = _fp.STATE.reset
 _LOG = _fp.log
 _PY_NUMBERS = (float, int, bool, complex)
+_square = numpy.square
 _BASIC = (int, slice)
 
 
 def _wrap(r, like, store_type=_Held) -> ndarray:
     """A new array holding the local array ``r`` on the device of ``like``'s ``_loc``
-    (``store_type``: ``Value`` for an element's value)."""
+    (``store_type``: ``Value`` for an element's value; a large new array of the lean
+    path is ``Pooled``)."""
     dev = like._dev
     if type(r) is not numpy.ndarray and dev.lean:
         r = r[...]                      # a NumPy scalar: a 0-d array (a copy)
     m = like._store.machine
+    if store_type is _Held and r.nbytes >= _POOL_MIN and r.base is None and dev.lean \
+            and r.flags.c_contiguous:
+        store_type = _Pooled
     st = store_type()
     st.machine = m
     st.shape = r.shape
@@ -213,6 +218,16 @@ def _result_dtype(a, b, uf, rev: bool):
     an array ``b`` of its shape or a Python number; False where that is not known here
     (other operands, or a call NumPy refuses: its own call says why)."""
     tb = type(b)
+    if b is None:                       # (a unary ufunc)
+        key = (uf, a.dtype)
+        dt = _RESOLVED.get(key)
+        if dt is None:
+            try:
+                dt = uf.resolve_dtypes((a.dtype, None))[-1]
+            except Exception:
+                dt = False
+            _RESOLVED[key] = dt
+        return dt
     if tb is numpy.ndarray:
         if b.shape != a.shape:
             return False
@@ -279,7 +294,12 @@ def _make_operator(uf, name: str, order: str, pyop=None):
                     elide = False
                     try:
                         if pyop is not None:        # NumPy's operator itself (a ** 2)
-                            r = pyop(b, a) if rev else pyop(a, b)
+                            if not rev and (t is int or t is float) and b == 2 and \
+                                    a.nbytes >= _POOL_MIN and a.dtype.kind in "fc" and \
+                                    (buf := _take(a.shape, a.dtype)) is not None:
+                                r = _square(a, out=buf)     # (NumPy's a ** 2 is square)
+                            else:
+                                r = pyop(b, a) if rev else pyop(a, b)
                         elif unary:
                             r = uf(a)
                         elif binary and a.nbytes >= _ELIDE_BYTES and \
@@ -426,6 +446,12 @@ def _eager_ufunc(self, ufunc, inputs, kwargs):
         st = out._store
         if (st._base or st)._readers:
             before_write(st)
+    if out is None and ufunc.nout == 1 and type(a) is numpy.ndarray and \
+            a.nbytes >= _POOL_MIN and \
+            (buf := _pooled(a, args[1] if len(args) == 2 else None, ufunc, False)) \
+            is not None:
+        o = buf                             # (a reused block: store.Pooled)
+        out = True
     made = _fp.made
     tok = _STATE_SET(made[1])
     if tok.old_value is not made[0]:
@@ -436,6 +462,8 @@ def _eager_ufunc(self, ufunc, inputs, kwargs):
         _STATE_RESET(tok)
     if _LOG.messages:
         _fp.issue()
+    if out is True:
+        return _wrap(r, self)
     if out is not None:
         return out
     if ufunc.nout != 1:

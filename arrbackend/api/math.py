@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy
 
 from .registry import implements
+from ..distributed.store import POOL_MIN_BYTES, take
 from ..distributed.view import normalize_axis
 
 __all__ = ["gradient"]
@@ -35,8 +36,11 @@ def _numpy_gradient(f, *varargs, axis=None, edge_order=1):
         return numpy.gradient(f, *varargs, axis=axis, edge_order=edge_order)
     dx = varargs[0] if varargs else 1.0
     outs = []
+    pooled = f.flags.c_contiguous and f.nbytes >= POOL_MIN_BYTES
     for ax in axes:
-        out = numpy.empty_like(f)
+        out = take(f.shape, f.dtype) if pooled else None     # (a reused block: no page
+        if out is None:                                     # faults, see store.Pooled)
+            out = numpy.empty_like(f)
         lo = [slice(None)] * n
         hi = list(lo)
         mid = list(lo)
