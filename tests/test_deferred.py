@@ -396,8 +396,10 @@ def evaluator(request, monkeypatch):
         from arrbackend.kernels import cpu_threads
         if not cpu_threads.available():
             pytest.skip("numba is not installed")
+        from arrbackend.kernels import cpu_numba
         monkeypatch.setattr(plans, "_JIT_AFTER", 1)
         monkeypatch.setattr(plans, "_JIT_WORK", 0)
+        monkeypatch.setattr(cpu_numba, "PARALLEL_MIN", 50000)   # (the threads' nest too)
     plans.clear()
     yield request.param
     plans.clear()

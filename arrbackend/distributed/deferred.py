@@ -33,7 +33,7 @@ from .localize import Exchange, device_boxes, local_view, post, view_layout
 from .._counters import count
 from .._origin import user_origin
 from .layout import choose_layout
-from .store import Store, alloc_local, before_write
+from .store import Pooled, Store, alloc_local, before_write
 from .view import IndexMap
 from .array import ndarray
 from ..kernels import fused
@@ -100,7 +100,9 @@ class LazyStore(Store):
         _SHARDS.__set__(self, shards)
         self.expr = None
         errstate, self.errstate = self.errstate, None
-        self.__class__ = Store            # computed: a plain store from now on
+        # computed: a plain store from now on (one CPU device's: its block is reused
+        # once nothing refers to it, see store.Pooled)
+        self.__class__ = Pooled if m.ndev == 1 and not m.is_gpu else Store
         _evaluate(expr, _Target(self, IndexMap.identity(self.shape), self.layout), m,
                   errstate)
 

@@ -34,7 +34,7 @@ from .._counters import count
 from ..kernels import cpu_fused, cpu_numba
 from .comm import Transfer
 from .localize import apply_post, device_boxes, fetch_recipe, post_recipe
-from .store import alloc_local
+from .store import POOL_MIN_BYTES, alloc_local, give, take
 
 __all__ = ["evaluate", "plan_count", "clear"]
 
@@ -371,11 +371,21 @@ def _run_fused(prog, vals, out, modes, shares) -> bool:
         shape = out.shape
         args = [v if type(v) is not numpy.ndarray or v.shape == shape else
                 numpy.broadcast_to(v, shape) for v in vals[:prog.nargs]]
-        dest = numpy.empty(shape, out.dtype) if (check and shares) else out
-        if prog(dest, args) and check:
-            return False                # (values that are not finite: NumPy's ufuncs)
-        if dest is not out:
-            numpy.copyto(out, dest)
+        dest = out
+        if check and shares:
+            # (a check that fails computes again from the leaves, which must be intact:
+            # the values go to a scratch array first, a pooled block where there is one)
+            dest = take(shape, out.dtype) if out.nbytes >= POOL_MIN_BYTES else None
+            if dest is None:
+                dest = numpy.empty(shape, out.dtype)
+        try:
+            if prog(dest, args) and check:
+                return False            # (values that are not finite: NumPy's ufuncs)
+            if dest is not out:
+                numpy.copyto(out, dest)
+        finally:
+            if dest is not out and dest.nbytes >= POOL_MIN_BYTES:
+                give(dest)
         count("fused_statements")
         return True
     program, nargs, ops = prog

@@ -19,7 +19,7 @@ from .layout import Layout
 from .machine import Machine
 
 __all__ = ["Store", "Held", "Pooled", "allocate", "device_memory_error", "before_write",
-           "check_host_size", "take", "clear_pool"]
+           "check_host_size", "take", "give", "clear_pool"]
 
 _EMPTY = numpy.empty
 _FULL = numpy.full
@@ -106,13 +106,14 @@ class Held(Store):
 
 POOL_MIN_BYTES = 1 << 18        # (smaller blocks come from malloc's own free lists)
 POOL_MAX_BYTES = 1 << 27        # what the pool may hold in all
-_pool: dict = {}                # (shape, dtype) -> [arrays nothing else refers to]
+_pool: dict = {}                # shape -> {dtype: [arrays nothing else refers to]}
 _pooled = [0]                   # bytes held
 
 
 def take(shape, dtype):
     """A pooled array of ``shape`` and ``dtype`` (its values are garbage), or None."""
-    free = _pool.get((shape, dtype))
+    by_dtype = _pool.get(shape)
+    free = by_dtype.get(dtype) if by_dtype else None
     if free:
         try:
             a = free.pop()
@@ -138,15 +139,22 @@ class Pooled(Held):
                 return
             # (references: the shards list, ``a`` here, getrefcount's argument: nobody
             # else -- no NumPy view, no name -- can see what is written into it next)
-            if _refcount(a) != 3 or _pooled[0] + a.nbytes > POOL_MAX_BYTES or \
-                    a.dtype.kind not in "biufc":
-                return              # (object arrays would keep their objects alive)
-            free = _pool.setdefault((a.shape, a.dtype), [])
-            if len(free) < 4:
-                free.append(a)
-                _pooled[0] += a.nbytes
+            if _refcount(a) == 3:
+                give(a)
         except Exception:           # noqa: BLE001  (interpreter shutdown: nothing to keep)
             pass
+
+
+def give(a) -> None:
+    """Put ``a`` (a NumPy array of its own, C-ordered, that nothing else refers to, of at
+    least POOL_MIN_BYTES) into the pool, where there is room for it."""
+    if _pooled[0] + a.nbytes > POOL_MAX_BYTES or a.dtype.kind not in "biufc" or \
+            a.base is not None or not a.flags.c_contiguous:
+        return                      # (object arrays would keep their objects alive)
+    free = _pool.setdefault(a.shape, {}).setdefault(a.dtype, [])
+    if len(free) < 4:
+        free.append(a)
+        _pooled[0] += a.nbytes
 
 
 _refcount = sys.getrefcount
@@ -203,6 +211,10 @@ def alloc_local(device, shape: tuple, dtype, fill=None):
                     return xp.empty(shape, dtype)
                 return xp.full(shape, fill, dtype)
         if fill is None:
+            if _pool and type(shape) is tuple and _pool.get(shape):
+                a = take(shape, numpy.dtype(dtype))     # (a reused block: Pooled)
+                if a is not None:
+                    return a
             return _EMPTY(shape, dtype)     # (NumPy's own: enabled() may route numpy.empty)
         if _all_zero_bits(fill, dtype):
             return _ZEROS(shape, dtype)
