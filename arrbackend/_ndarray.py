@@ -912,7 +912,19 @@ class _Methods(NdarrayMethods):
             kwargs["dl_device"] = dl_device
         if copy is not None:
             kwargs["copy"] = copy
-        if not self._store.machine.is_gpu and not local.flags.writeable:
+        if self._store.machine.is_gpu:
+            own = self.__dlpack_device__()
+            elsewhere = dl_device is not None and tuple(dl_device) != own
+            if copy is False and elsewhere:
+                raise BufferError(f"__dlpack__: an array on a GPU cannot be exported to "
+                                  f"device {tuple(dl_device)} without a copy (copy=False)")
+            if copy is True and not elsewhere:
+                local = local.copy()        # (the device library copies only to the host)
+                kwargs.pop("copy")
+                kwargs.pop("dl_device", None)
+            elif copy is None and elsewhere:
+                kwargs["copy"] = True       # (copy=None: a copy where one is needed)
+        elif not local.flags.writeable:
             local = local.copy()
         return local.__dlpack__(**kwargs)
 

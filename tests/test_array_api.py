@@ -86,3 +86,13 @@ def test_dlpack_of_split_array(machine):
         # one buffer cannot be shared without copying the shards together
         with pytest.raises(BufferError, match="copy"):
             x.__dlpack__(copy=False)
+
+
+def test_ufunc_signatures_are_numpys():
+    """``inspect.signature`` of the namespace's ufuncs gives NumPy's parameters (the
+    Array API suite checks ``vecdot``'s ``axis``), not ``*args, **kwargs``."""
+    import inspect
+    for name in ("vecdot", "add", "sin", "matmul"):
+        assert inspect.signature(getattr(xp, name)) == \
+            inspect.signature(getattr(numpy, name))
+    assert "axis" in inspect.signature(xp.vecdot).parameters

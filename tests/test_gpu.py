@@ -188,6 +188,21 @@ def test_interop_and_no_silent_host_copies():
             float(y[0])             # a Python scalar: no warning
 
 
+def test_dlpack_copies_on_the_device_and_refuses_what_needs_one():
+    """The standard's ``__dlpack__``: ``copy=True`` copies on the GPU (CuPy copies only to
+    the host); ``copy=False`` to another device is a BufferError."""
+    import cupy
+    with ab.devices("gpu"):
+        x = ab.arange(6.0)
+        d = cupy.from_dlpack(x, copy=True)
+        d[0] = 99.0
+        assert float(x[0]) == 0.0 and float(d[1]) == 1.0
+        with pytest.raises(BufferError):
+            x.__dlpack__(copy=False, dl_device=(1, 0))
+        numpy.testing.assert_array_equal(numpy.from_dlpack(x, device="cpu"),
+                                         numpy.arange(6.0))
+
+
 def test_linalg_on_gpu_raises_like_numpy():
     with ab.devices("gpu"):
         with pytest.raises(numpy.linalg.LinAlgError, match="Singular matrix"):
