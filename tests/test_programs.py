@@ -986,3 +986,14 @@ def test_an_outer_product_larger_than_the_host_is_refused_before_numpy_allocates
             np.ldexp.outer(a, a)
         small = np.add.outer(a[0, :3], a[0, :4])          # (within the limit: computed)
         assert small.shape == (3, 4) and int(small.sum()) == 0
+
+
+@pytest.mark.parametrize("src", [
+    "v = np.zeros((3, 0)); r = np.cumprod(v, out=v)",
+    "v = np.zeros((3, 0)); r = np.cumsum(v, out=np.zeros((0, 4)))",
+    "v = np.zeros((3, 0)); r = np.cumsum(v, axis=1, out=np.zeros((0, 3)))",
+    "v = np.zeros((2, 0, 2)); r = np.cumsum(v, axis=0, out=np.zeros((0,)))"])
+def test_empty_accumulations_into_an_out_of_another_empty_shape(machine, src):
+    """An empty scan whose ``out=`` is empty in another shape: NumPy's answer (it takes
+    the whole of a (3, 0) array scanned into itself) or NumPy's error, on every machine."""
+    _agrees(src)
