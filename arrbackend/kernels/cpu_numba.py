@@ -32,6 +32,9 @@ _MAX_NDIM = 4
 #: the threads costs more than they save (a 256x256 statement on 2 cores: 42 us on one
 #: thread, 136 us on two through numba's work queue)
 PARALLEL_MIN = 1 << 20
+#: ... and for a nest that calls the C library's functions (sin, exp, ...): each element
+#: costs tens of nanoseconds there, so threads pay from fewer elements
+PARALLEL_MIN_FUNCTIONS = 1 << 17
 _FUNCS = ("sqrt", "sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh", "cosh",
           "tanh", "arcsinh", "arccosh", "arctanh", "exp", "expm1", "log", "log10",
           "log1p")
@@ -52,10 +55,11 @@ class Kernel:
     leaves (arrays of the target's shape) then the scalars (of the loop dtype), ``rows``
     the count of values that are not finite, per chunk."""
 
-    __slots__ = ("serial", "parallel", "nargs", "src")
+    __slots__ = ("serial", "parallel", "nargs", "src", "heavy")
 
     def __init__(self, src, nargs):
         self.src = src
+        self.heavy = any(f"np.{f}(" in src for f in _FUNCS if f != "sqrt")
         self.nargs = nargs
         self.serial = None
         self.parallel = None
@@ -63,7 +67,8 @@ class Kernel:
     def __call__(self, out, args) -> bool:
         """Compute into ``out``; whether a value written is not finite."""
         work = out.size
-        threads = cpu_threads.threads_for(work) if work >= PARALLEL_MIN else 1
+        least = PARALLEL_MIN_FUNCTIONS if self.heavy else PARALLEL_MIN
+        threads = cpu_threads.threads_for(work) if work >= least else 1
         try:
             if threads > 1:
                 if self.parallel is None:
