@@ -113,14 +113,15 @@ _pooled = [0]                   # bytes held
 def take(shape, dtype):
     """A pooled array of ``shape`` and ``dtype`` (its values are garbage), or None."""
     by_dtype = _pool.get(shape)
-    free = by_dtype.get(dtype) if by_dtype else None
-    if free:
-        try:
-            a = free.pop()
-        except IndexError:      # (another thread took it)
-            return None
-        _pooled[0] -= a.nbytes
-        return a
+    if by_dtype:
+        free = by_dtype.get(dtype)
+        if free:
+            try:
+                a = free.pop()
+            except IndexError:      # (another thread took it)
+                return None
+            _pooled[0] -= a.nbytes
+            return a
     return None
 
 
@@ -132,29 +133,35 @@ class Pooled(Held):
 
     def __del__(self):
         try:
-            for a in self.shards:
-                if a is not None:
-                    break
+            shards = self.shards
+            if len(shards) == 1:
+                a = shards[0]
             else:
-                return
+                a = next((x for x in shards if x is not None), None)
             # (references: the shards list, ``a`` here, getrefcount's argument: nobody
             # else -- no NumPy view, no name -- can see what is written into it next)
-            if _refcount(a) == 3:
+            if a is not None and _refcount(a) == 3:
                 give(a)
         except Exception:           # noqa: BLE001  (interpreter shutdown: nothing to keep)
             pass
 
 
 def give(a) -> None:
-    """Put ``a`` (a NumPy array of its own, C-ordered, that nothing else refers to, of at
+    """Put ``a`` (a C-ordered NumPy array of its own that nothing else refers to, of at
     least POOL_MIN_BYTES) into the pool, where there is room for it."""
-    if _pooled[0] + a.nbytes > POOL_MAX_BYTES or a.dtype.kind not in "biufc" or \
-            a.base is not None or not a.flags.c_contiguous:
+    n = a.nbytes
+    if _pooled[0] + n > POOL_MAX_BYTES or a.base is not None or \
+            a.dtype.kind not in "biufc":
         return                      # (object arrays would keep their objects alive)
-    free = _pool.setdefault(a.shape, {}).setdefault(a.dtype, [])
+    by_dtype = _pool.get(a.shape)
+    if by_dtype is None:
+        by_dtype = _pool[a.shape] = {}
+    free = by_dtype.get(a.dtype)
+    if free is None:
+        free = by_dtype[a.dtype] = []
     if len(free) < 4:
         free.append(a)
-        _pooled[0] += a.nbytes
+        _pooled[0] += n
 
 
 _refcount = sys.getrefcount
