@@ -358,3 +358,30 @@ def test_complex_special_values_are_numpys(machine, name, dtype):
         with numpy.errstate(invalid="ignore"):
             close = same | (numpy.abs(g - w) <= tol * numpy.abs(w))
         assert close.all(), (part, z[~close], g[~close], w[~close])
+
+
+def test_complex_specials_patch_a_device_librarys_values():
+    """The GPU path's correction (``ufuncs._complex_specials``), run with NumPy standing
+    in for the device library and a stand-in function that gets every special value
+    wrong: NumPy's values at the special elements, the library's elsewhere, broadcast
+    operands and ``out=`` included."""
+    from arrbackend.api import ufuncs
+    z = numpy.array([complex(r, i) for r in _SPECIAL_PARTS for i in _SPECIAL_PARTS])
+    special = ~numpy.isfinite(z) | (z == 0) | numpy.signbit(z.real) & (z.real == 0) | \
+        numpy.signbit(z.imag) & (z.imag == 0)
+
+    def wrong(x, **kw):                 # (a library whose special values are all NaN)
+        with numpy.errstate(all="ignore"):
+            r = numpy.log(x)
+        r[special[: r.size].reshape(r.shape) if r.shape == z.shape else
+          numpy.zeros(r.shape, bool)] = complex(numpy.nan, numpy.nan)
+        return r
+
+    with numpy.errstate(all="ignore"):
+        want = numpy.log(z)
+        got = ufuncs._complex_specials(numpy, numpy.log, wrong, z)
+        out = numpy.empty_like(z)
+        assert ufuncs._complex_specials(numpy, numpy.log, wrong, z, out=out) is out
+    for g in (got, out):
+        numpy.testing.assert_array_equal(g, want)
+        assert (numpy.signbit(g.imag) == numpy.signbit(want.imag)).all()

@@ -381,7 +381,8 @@ def _complex_specials(xp, npfunc, f, x, out=None, **kw):
         ((re == 0) & xp.signbit(re)) | ((im == 0) & xp.signbit(im))
     idx = xp.flatnonzero(xp.broadcast_to(special, r.shape))
     if idx.size:
-        zs = xp.broadcast_to(z, r.shape).ravel()[idx].get()
+        zs = xp.broadcast_to(z, r.shape).ravel()[idx]
+        zs = zs if xp is numpy else zs.get()
         with numpy.errstate(all="ignore"):
             fixed = npfunc(zs.astype(r.dtype, copy=False))
         r = xp.ascontiguousarray(r)
