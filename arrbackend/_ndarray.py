@@ -749,12 +749,19 @@ class _Methods(NdarrayMethods):
                         basic = False
                         break
             if basic:
-                if type(value) is ndarray and value._dev is self._dev \
+                tv = type(value)
+                if tv is ndarray and value._dev is self._dev \
                         and value._loc.dtype == loc.dtype:
                     st = self._store
                     if (st._base or st)._readers:
                         before_write(st)
                     loc[key] = value._loc           # NumPy's assignment (overlaps too)
+                    return
+                if (tv is float or tv is int or tv is bool) and loc.dtype.char in "dD":
+                    st = self._store                # (a Python number into float64 or
+                    if (st._base or st)._readers:   # complex128: no cast that warns)
+                        before_write(st)
+                    loc[key] = value
                     return
                 if _lean_store(self, loc, key, value):
                     return
