@@ -7,9 +7,11 @@ Every statement arrives here.  The common case takes a lean path written out in 
 operator itself: when every operand is a computed array lying on one CPU device of this
 process (``_loc``/``_dev``, see ``distributed/array.py``) and the result is small, the
 operator calls NumPy on the local arrays between two switches of NumPy's error state (so
-that a floating-point warning names the user's line) and wraps the result.  Everything
-else -- several devices, GPUs, deferred expressions, keywords, other operand types --
-goes to the registered implementations (``arrbackend.api``), unchanged.
+that a floating-point warning names the user's line) and wraps the result; a large
+result is computed into a reused block where one is free (``store.Pooled``: no page
+faults for a block glibc gave back to the system).  Everything else -- several devices,
+GPUs, deferred expressions, keywords, other operand types -- goes to the registered
+implementations (``arrbackend.api``), unchanged.
 """
 from __future__ import annotations
 
