@@ -457,3 +457,15 @@ def test_pooled_temporaries_never_alias_live_values():
         numpy.testing.assert_array_equal(ab.asnumpy(v), (an * bn)[2:])
         numpy.testing.assert_array_equal(ab.asnumpy(z), an - bn)
     assert store._pooled[0] <= store.POOL_MAX_BYTES
+
+
+def test_pool_reads_reference_counts_as_calibrated():
+    """The pool's guard counts references the way this Python counts them (calibrated
+    at import: an array only a shards list holds, against one held once more); where the
+    count is not the one expected, nothing is pooled."""
+    import numpy
+    from arrbackend.distributed import store
+    assert store._FREE_REFS is not None
+    kept = numpy.empty(1 << 16)
+    assert store._shard_refs([kept])[1] == store._FREE_REFS + 1
+    assert store._shard_refs([numpy.empty(1 << 16)])[1] == store._FREE_REFS

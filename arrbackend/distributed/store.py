@@ -133,17 +133,30 @@ class Pooled(Held):
 
     def __del__(self):
         try:
-            shards = self.shards
-            if len(shards) == 1:
-                a = shards[0]
-            else:
-                a = next((x for x in shards if x is not None), None)
-            # (references: the shards list, ``a`` here, getrefcount's argument: nobody
-            # else -- no NumPy view, no name -- can see what is written into it next)
-            if a is not None and _refcount(a) == 3:
-                give(a)
+            a, refs = _shard_refs(self.shards)
+            if refs == _FREE_REFS:      # (nobody else -- no NumPy view, no name -- can
+                give(a)                 # see what is written into it next)
         except Exception:           # noqa: BLE001  (interpreter shutdown: nothing to keep)
             pass
+
+
+def _shard_refs(shards):
+    """``(the store's array, its reference count as counted here)``."""
+    if len(shards) == 1:
+        a = shards[0]
+    else:
+        a = next((x for x in shards if x is not None), None)
+    return a, (-1 if a is None else _refcount(a))
+
+
+def _calibrate_free_refs():
+    """The count ``_shard_refs`` reads for an array that only a store's shards list holds
+    (3 on CPython 3.11: the list, the local name, getrefcount's argument), checked
+    against one held once more; None (no pooling) where this Python counts otherwise."""
+    free = _shard_refs([numpy.empty(1)])[1]
+    kept = numpy.empty(1)
+    held = _shard_refs([kept])[1]
+    return free if held == free + 1 else None
 
 
 def give(a) -> None:
@@ -165,6 +178,9 @@ def give(a) -> None:
 
 
 _refcount = sys.getrefcount
+
+
+_FREE_REFS = _calibrate_free_refs()
 
 
 def clear_pool() -> None:
