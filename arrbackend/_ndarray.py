@@ -448,24 +448,25 @@ def _eager_ufunc(self, ufunc, inputs, kwargs):
         st = out._store
         if (st._base or st)._readers:
             before_write(st)
+    buf = None
     if out is None and ufunc.nout == 1 and type(a) is numpy.ndarray and \
-            a.nbytes >= _POOL_MIN and \
-            (buf := _pooled(a, args[1] if len(args) == 2 else None, ufunc, False)) \
-            is not None:
-        o = buf                             # (a reused block: store.Pooled)
-        out = True
+            a.nbytes >= _POOL_MIN:          # (a reused block: store.Pooled)
+        buf = _pooled(a, args[1] if len(args) == 2 else None, ufunc, False)
     made = _fp.made
     tok = _STATE_SET(made[1])
     if tok.old_value is not made[0]:
         tok = _fp.resync(tok)
     try:
-        r = ufunc(*args) if out is None else ufunc(*args, out=o)
+        if out is not None:
+            r = ufunc(*args, out=o)
+        elif buf is not None:
+            r = ufunc(*args, out=buf)
+        else:
+            r = ufunc(*args)
     finally:
         _STATE_RESET(tok)
     if _LOG.messages:
         _fp.issue()
-    if out is True:
-        return _wrap(r, self)
     if out is not None:
         return out
     if ufunc.nout != 1:

@@ -210,3 +210,16 @@ def doubled(x):
 
 
 FALLBACK = "fallback_example.doubled"
+
+
+def outcome(call, *args):
+    """``(call(*args) or the class of its exception, the warnings it issued)``, every
+    warning recorded (``simplefilter("always")``)."""
+    import warnings
+    with warnings.catch_warnings(record=True) as issued:
+        warnings.simplefilter("always")
+        try:
+            result = call(*args)
+        except Exception as exc:
+            result = type(exc)
+    return result, issued

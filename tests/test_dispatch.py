@@ -12,7 +12,7 @@ from numpy._core.overrides import array_function_dispatch
 
 import arrbackend as ab
 from arrbackend import FallbackWarning
-from helpers import FALLBACK, doubled, check, to_ours
+from helpers import FALLBACK, doubled, check, outcome, to_ours
 
 
 # -----------------------------------------------------------------------------------
@@ -228,21 +228,11 @@ def test_function_of_one_array_and_plain_values(call):
     view (``np.diag`` of a matrix) is one, and a function returning its argument returns
     the same array."""
     an = numpy.random.default_rng(1).random((4, 6))
-    with warnings.catch_warnings(record=True) as want_w:
-        warnings.simplefilter("always")
-        try:
-            want = call(numpy, an)
-        except Exception as exc:
-            want = type(exc)
+    want, want_w = outcome(call, numpy, an)
     with ab.enabled(devices="cpu:1"):
         import numpy as np
         a = np.asarray(an)
-        with warnings.catch_warnings(record=True) as got_w:
-            warnings.simplefilter("always")
-            try:
-                got = call(np, a)
-            except Exception as exc:
-                got = type(exc)
+        got, got_w = outcome(call, np, a)
     # (a floating-point warning names the user's line, not NumPy's: docs/differences.md)
     assert [(w.category, str(w.message)) for w in got_w] == \
         [(w.category, str(w.message)) for w in want_w]
