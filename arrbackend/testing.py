@@ -12,7 +12,7 @@ import contextlib
 
 import numpy
 
-__all__ = ["numpy_with_arrbackend_random", "assert_same", "to_host"]
+__all__ = ["numpy_with_arrbackend_random", "assert_same", "to_host", "engine_paths"]
 
 _RANDOM = ("seed", "rand", "randn", "random", "random_sample", "uniform", "normal",
            "randint", "standard_normal")
@@ -40,6 +40,25 @@ def numpy_with_arrbackend_random():
     finally:
         for n, f in saved.items():
             setattr(numpy.random, n, f)
+
+
+@contextlib.contextmanager
+def engine_paths(machine=None):
+    """Inside the block, the machine's calls take the distributed engine's paths even on
+    one CPU device, where they are otherwise handed to NumPy on the local arrays: the
+    paths a GPU takes, exercised by NumPy shards (a test machine ``'cpu:1-engine'``)."""
+    import arrbackend as ab
+    m = machine if machine is not None else ab.current_machine()
+    saved = m.shortcuts, [d.lean for d in m.devices]
+    m.shortcuts = False
+    for d in m.devices:
+        d.lean = False
+    try:
+        yield m
+    finally:
+        m.shortcuts = saved[0]
+        for d, lean in zip(m.devices, saved[1]):
+            d.lean = lean
 
 
 def to_host(obj):

@@ -1,6 +1,8 @@
 """Test configuration: every test that takes the ``machine`` fixture runs on ``cpu:1``,
 on ``cpu:3`` (uneven splits: the split threshold is set to 0 so that even tiny arrays are
-really cut across devices) and, where CuPy finds a GPU, on ``gpu``.  The ``multi`` fixture
+really cut across devices), on ``cpu:1-engine`` (one CPU device whose calls go through the
+engine's paths, the ones a GPU takes, instead of to NumPy on the local array) and, where
+CuPy finds a GPU, on ``gpu``.  The ``multi`` fixture
 takes the machines of several devices and the GPU machines; with exactly one GPU it adds
 ``gpu:0,0,0`` (three shards on that GPU), so that every sharded GPU path runs on real GPU
 memory.
@@ -10,6 +12,7 @@ memory.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 
 import numpy
@@ -17,13 +20,14 @@ import pytest
 
 import arrbackend
 from arrbackend.distributed.machine import gpu_count
+from arrbackend.testing import engine_paths
 
 
 def _machines() -> list:
     env = os.environ.get("ARRBACKEND_TEST_MACHINES")
     if env:
         return [s.strip() for s in env.split(";") if s.strip()]
-    specs = ["cpu:1", "cpu:3"]
+    specs = ["cpu:1", "cpu:3", "cpu:1-engine"]
     if gpu_count():
         specs.append("gpu")
     return specs
@@ -33,7 +37,7 @@ MACHINES = _machines()
 
 
 def _multi_machines() -> list:
-    specs = [s for s in MACHINES if s != "cpu:1"] or list(MACHINES)
+    specs = [s for s in MACHINES if not s.startswith("cpu:1")] or list(MACHINES)
     if (gpu_count() == 1 and any(s.startswith("gpu") for s in MACHINES)
             and "gpu:0,0,0" not in specs):
         specs.append("gpu:0,0,0")
@@ -46,17 +50,30 @@ MULTI = _multi_machines()
 collect_ignore = ["mpi"] if arrbackend.world().nranks < 2 else []
 
 
+@contextlib.contextmanager
+def _on(spec: str):
+    """The machine of a test spec, split even when tiny; ``'cpu:1-engine'`` is ``cpu:1``
+    with its calls through the engine's paths (the GPU's), not handed to NumPy."""
+    base = spec.removesuffix("-engine")
+    with arrbackend.devices(base) as m, arrbackend.settings.override(split_bytes=0):
+        if base == spec:
+            yield m
+        else:
+            with engine_paths(m):
+                yield m
+
+
 @pytest.fixture(params=MACHINES)
 def machine(request):
     """Arrays made inside the test live on this machine, split even when tiny."""
-    with arrbackend.devices(request.param) as m, arrbackend.settings.override(split_bytes=0):
+    with _on(request.param) as m:
         yield m
 
 
 @pytest.fixture(params=MULTI)
 def multi(request):
     """Machines with several devices (or the GPU), split even when tiny."""
-    with arrbackend.devices(request.param) as m, arrbackend.settings.override(split_bytes=0):
+    with _on(request.param) as m:
         yield m
 
 

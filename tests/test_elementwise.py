@@ -346,6 +346,9 @@ def test_complex_special_values_are_numpys(machine, name, dtype):
         want = fn(z)
         got = ab.asnumpy(fn(to_ours(z)))
     assert got.dtype == want.dtype
+    with numpy.errstate(all="ignore"):      # (an element alone keeps its 0-d shape)
+        one = fn(to_ours(numpy.asarray(z[1, 3])))
+    assert one.shape == () and one.dtype == want.dtype
     special = ~numpy.isfinite(z) | (z == 0) | numpy.signbit(z.real) & (z.real == 0) | \
         numpy.signbit(z.imag) & (z.imag == 0)
     for part in ("real", "imag"):
@@ -372,7 +375,7 @@ def test_complex_specials_patch_a_device_librarys_values():
 
     def wrong(x, **kw):                 # (a library whose special values are all NaN)
         with numpy.errstate(all="ignore"):
-            r = numpy.log(x)
+            r = numpy.asarray(numpy.log(x))     # (an array, as a device library's)
         r[special[: r.size].reshape(r.shape) if r.shape == z.shape else
           numpy.zeros(r.shape, bool)] = complex(numpy.nan, numpy.nan)
         return r
@@ -382,6 +385,13 @@ def test_complex_specials_patch_a_device_librarys_values():
         got = ufuncs._complex_specials(numpy, numpy.log, wrong, z)
         out = numpy.empty_like(z)
         assert ufuncs._complex_specials(numpy, numpy.log, wrong, z, out=out) is out
+        # one element as a 0-d array (a result of its shape), and a strided operand
+        zero_d = [ufuncs._complex_specials(numpy, numpy.log, wrong, numpy.asarray(v))
+                  for v in z]
+        strided = ufuncs._complex_specials(numpy, numpy.log, wrong, z[::2])
+    assert all(g.shape == () for g in zero_d)
+    numpy.testing.assert_array_equal(numpy.array(zero_d), want)
+    numpy.testing.assert_array_equal(strided, want[::2])
     for g in (got, out):
         numpy.testing.assert_array_equal(g, want)
         assert (numpy.signbit(g.imag) == numpy.signbit(want.imag)).all()

@@ -997,3 +997,36 @@ def test_empty_accumulations_into_an_out_of_another_empty_shape(machine, src):
     """An empty scan whose ``out=`` is empty in another shape: NumPy's answer (it takes
     the whole of a (3, 0) array scanned into itself) or NumPy's error, on every machine."""
     _agrees(src)
+
+
+@pytest.mark.parametrize("src", [
+    "r = np.repeat(np.array(0.0), 0, axis=0)",
+    "r = np.repeat(np.array(2.0), 2, axis=-1)",
+    "r = np.repeat(np.array(2.0), [3], axis=0)",
+    "r = np.repeat(np.array(2.0), 2, axis=1)",
+    "r = np.take(np.array(3.0), [0, 0], axis=-1)",
+    "r = np.take(np.array(3.0), 0, axis=1)",
+    "r = np.compress([True], np.array(3.0), axis=0)",
+    "r = np.argpartition(np.array(3.0), 0, axis=0)",
+    "r = np.partition(np.array(3.0), 0, axis=0)",
+    "r = np.argmax(np.array(0.0), out=np.array(0.0))",
+    "r = np.argmin(np.array(0.0), out=np.array(0, np.int32))",
+    "r = np.nanargmax(np.array(1.0), out=np.array(0.0))",
+])
+def test_a_0d_array_taken_as_1d_by_axis(machine, src):
+    """Functions NumPy gives a 0-d array as a 1-d one where an axis is named (its
+    ``PyArray_CheckAxis``): ``repeat``, ``take``, ``compress``, ``argpartition``; and an
+    ``out=`` of the arg-reductions of a 0-d array checked as NumPy checks it."""
+    _agrees(src, shape=True)
+
+
+def test_an_equal_view_of_a_larger_array_is_no_identity(machine):
+    """An array's own index map and an equal-looking view of a larger array (the first
+    two rows of four) are equal maps; a view of either keeps which it is (a cached child
+    of one once answered for the other: the write went over the whole larger array)."""
+    _agrees("t = np.tile(np.arange(3.0)[:1], (2, 3))\n"
+            "t[...] = t + 1\n"
+            "y = np.arange(12.0).reshape(4, 3)\n"
+            "p = np.array_split(y, 3)[0]\n"
+            "p[...] = p + 1\n"
+            "r = (y, t)", shape=True)

@@ -57,7 +57,9 @@ def take(a, indices, axis=None, out=None, mode="raise"):
     """Same as ``numpy.take`` (a distributed gather where the axis is split)."""
     m = common_machine([a, indices, out], "take")
     x = ours(a, m)
-    if axis is None:
+    if axis is None or x.ndim == 0:     # (NumPy takes a 0-d array as a 1-d one)
+        if axis is not None:
+            normalize_axis(axis, 1)
         x, ax = _ravel(x), 0
     else:
         ax = normalize_axis(axis, x.ndim)
@@ -427,7 +429,9 @@ def compress(condition, a, axis=None, out=None):
     cond = ours(condition, m)
     if cond.ndim != 1:
         raise ValueError("condition must be a 1-d array")
-    if axis is None:
+    if axis is None or x.ndim == 0:     # (NumPy takes a 0-d array as a 1-d one)
+        if axis is not None:
+            normalize_axis(axis, 1)
         x, ax = _ravel(x), 0
     else:
         ax = normalize_axis(axis, x.ndim)

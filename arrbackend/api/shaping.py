@@ -163,7 +163,9 @@ def repeat(a, repeats, axis=None):
     from .indexing_more import take
     from .sorting import searchsorted
     x = ours(a)
-    if axis is None:
+    if axis is None or x.ndim == 0:     # (NumPy takes a 0-d array as a 1-d one)
+        if axis is not None:
+            normalize_axis(axis, 1)
         x, ax = ravel(x), 0
     else:
         ax = normalize_axis(axis, x.ndim)

@@ -97,6 +97,9 @@ def _kths(kth, n):
 
 def _partition(a, kth, axis, kind, order, with_index):
     name = "argpartition" if with_index else "partition"
+    if with_index and axis is not None and numpy.ndim(a) == 0:
+        from .manipulation import ravel
+        a = ravel(ours(a))      # (NumPy's argpartition takes a 0-d array as a 1-d one)
     x, ax = _prepare(a, axis, name)
     if order is not None:
         raise ValueError("Cannot specify order when the array has no fields.")

@@ -385,8 +385,9 @@ def _complex_specials(xp, npfunc, f, x, out=None, **kw):
         zs = zs if xp is numpy else zs.get()
         with numpy.errstate(all="ignore"):
             fixed = npfunc(zs.astype(r.dtype, copy=False))
-        r = xp.ascontiguousarray(r)
-        r.ravel()[idx] = xp.asarray(fixed)
+        if not r.flags.c_contiguous:    # (not ascontiguousarray: it makes 0-d 1-d)
+            r = r.copy()
+        r.reshape(-1)[idx] = xp.asarray(fixed)
     return _write(xp, r, out)
 
 

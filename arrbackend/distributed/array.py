@@ -170,7 +170,7 @@ class ndarray:
 
 new_array = ndarray._from_store
 
-_VIEWS: dict = {}     # (parent map, basic key) -> child map: index maps are immutable
+_VIEWS: dict = {}     # (parent map, its ident, basic key) -> child map (maps are immutable)
 
 
 def _hashable(key):
@@ -191,7 +191,8 @@ def derived_map(pmap: IndexMap, key) -> IndexMap:
     """The map of ``parent[key]`` for a basic key (cached: maps are immutable; a key
     that selects everything gives the parent's map itself)."""
     try:
-        hk = (pmap, _as_key(key))
+        hk = (pmap, pmap.ident, _as_key(key))   # (an identity map and an equal view
+        # map of a larger store are equal maps: the child keeps its parent's identity)
         vmap = _VIEWS.get(hk)
     except TypeError:             # a slice bound that is an array: not cached
         hk = vmap = None

@@ -116,8 +116,11 @@ class Machine:
         self.is_gpu = self.kind == "gpu"
         self.ndev = len(self.devices)
         self.local = tuple(d.index for d in self.devices if d.rank == rank)
+        # one process's CPU devices hand calls to NumPy on their local arrays (the lean
+        # and local paths); ``shortcuts`` off sends them through the engine, as on a GPU
+        self.shortcuts = self.kind == "cpu" and nranks == 1
         for d in self.devices:
-            d.lean = d.kind == "cpu" and nranks == 1
+            d.lean = self.shortcuts
         if self.kind == "gpu" and all(self.devices[d].id == 0 for d in self.local):
             # this process drives only the default GPU (once, or several shards on it as
             # in 'gpu:0,0,0'): no device switch per call

@@ -413,7 +413,7 @@ def arg_reduce(x, kind: str, axis=None, keepdims=False, out=None):
     if x.ndim == 0:                 # NumPy takes a 0-d array as one element of a 1-d one
         if axis is not None:
             normalize_axis(axis, 1, name)
-        return _finish(arg_reduce(x.reshape(1), kind, 0), out)
+        return _finish_arg(arg_reduce(x.reshape(1), kind, 0), out, name)
     if axis is None:
         if x.size == 0:
             raise ValueError(f"attempt to get {name} of an empty sequence")
