@@ -2,10 +2,12 @@
 Python-level calls (cProfile's count) and the functions that take most of it.
 
     python benchmarks/gpu_calls.py [--top 12]
+    python benchmarks/gpu_calls.py --devices cpu:1 --engine   # the same paths, no GPU
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import pstats
 import sys
@@ -20,9 +22,16 @@ import arrbackend  # noqa: E402
 def main(argv=None):
     p = argparse.ArgumentParser()
     p.add_argument("--top", type=int, default=12)
+    p.add_argument("--devices", default="gpu:1")
+    p.add_argument("--engine", action="store_true",
+                   help="one CPU device through the engine's paths (the GPU's)")
     a = p.parse_args(argv)
-    import cupy as cp
-    with arrbackend.enabled(devices="gpu:1"):
+    from arrbackend.testing import engine_paths
+    with arrbackend.enabled(devices=a.devices):
+        m = arrbackend.current_machine()
+    with arrbackend.enabled(devices=a.devices), \
+            (engine_paths(m) if a.engine else contextlib.nullcontext()):
+        sync = m.devices[0].xp.cuda.Device().synchronize if m.is_gpu else (lambda: None)
         x, y, z = np.random.rand(1000), np.random.rand(1000), np.empty(1000)
         g, h = np.random.rand(100, 100), np.zeros((100, 100))
         cases = {
@@ -35,12 +44,12 @@ def main(argv=None):
         for name, f in cases.items():
             for _ in range(300):
                 f()
-            cp.cuda.Device().synchronize()
+            sync()
             n = 3000
             t0 = time.perf_counter()
             for _ in range(n):
                 f()
-            cp.cuda.Device().synchronize()
+            sync()
             t = (time.perf_counter() - t0) / n
             prof = cProfile.Profile()
             prof.enable()
