@@ -140,10 +140,23 @@ def local_view(store, vmap: IndexMap, d: int, box: tuple | None = None):
     it lies entirely in d's shard (single layout on d, replicated, or a block view within
     d's range): a zero-copy array."""
     shard = store.shards[d]
-    if box is None and vmap.ident and not store.layout.is_block:
-        return shard
-    index, recipe = view_recipe(store, vmap, d, box)
+    if box is None and not store.layout.is_block:
+        if vmap.ident:
+            return shard
+        # the whole view of an unsplit store: its recipe depends on the map alone
+        got = _WHOLE_VIEWS.get(vmap)
+        if got is None:
+            got = view_recipe(store, vmap, d)
+            if len(_WHOLE_VIEWS) > 4096:
+                _WHOLE_VIEWS.clear()
+            _WHOLE_VIEWS[vmap] = got
+        index, recipe = got
+    else:
+        index, recipe = view_recipe(store, vmap, d, box)
     return apply_post(shard[index], recipe, store.machine.devices[d].xp)
+
+
+_WHOLE_VIEWS: dict = {}     # view map (never an identity map) -> (index, post recipe)
 
 
 def fetch_recipe(store, sbox: list, d: int, m, copy: bool = False):
