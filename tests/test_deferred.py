@@ -4,6 +4,7 @@ aliasing (a destination read at another offset), writes to stores an expression 
 reads, size caps, and one exchange per statement."""
 from __future__ import annotations
 
+import contextlib
 import warnings
 
 import numpy
@@ -608,3 +609,29 @@ def test_a_loop_nest_numba_cannot_compile_runs_numpys_ufuncs(monkeypatch):
             numpy.testing.assert_array_equal(ab.asnumpy(out), gn * 3.0 - gn / 7.0)
     plans.clear()
     assert len(tries) == 1
+
+
+def test_the_engine_test_machine_takes_the_engines_paths():
+    """``engine_paths`` (the ``cpu:1-engine`` test machine) sends one CPU device's calls
+    through the engine, as a GPU's go, where plain ``cpu:1`` hands them to NumPy on the
+    local arrays (counted: Python-level calls of one statement); the answers are NumPy's
+    on both, and the machine is as it was after the block."""
+    import cProfile
+    import pstats
+    from arrbackend.testing import engine_paths
+    x = numpy.arange(12.0).reshape(3, 4)
+    want = numpy.flip(numpy.sin(x) * 2 + x[::-1], axis=0)
+    with ab.devices("cpu:1") as m:
+        calls = []
+        for engine in (False, True):
+            with (engine_paths(m) if engine else contextlib.nullcontext()), ab.enabled():
+                import numpy as np
+                a = np.asarray(x)
+                prof = cProfile.Profile()
+                prof.enable()
+                got = np.flip(np.sin(a) * 2 + a[::-1], axis=0)
+                prof.disable()
+                numpy.testing.assert_array_equal(ab.asnumpy(got), want)
+                calls.append(pstats.Stats(prof).total_calls)
+        assert calls[1] > 2 * calls[0], calls
+        assert m.shortcuts and all(d.lean for d in m.devices)
