@@ -1030,3 +1030,13 @@ def test_an_equal_view_of_a_larger_array_is_no_identity(machine):
             "p = np.array_split(y, 3)[0]\n"
             "p[...] = p + 1\n"
             "r = (y, t)", shape=True)
+
+
+def test_nonzero_gives_columns_of_one_array(machine):
+    """``np.nonzero`` of a 2-d array gives, as NumPy's, the columns of one array of
+    coordinates: a ravel of one is a copy, so a later write into it leaves the ravel."""
+    _agrees("v0 = np.arange(9, dtype=np.float64).reshape((3, 3))\n"
+            "v1, v2 = np.nonzero(v0)\n"
+            "v3 = v1.ravel()\n"
+            "v1 += v1\n"
+            "r = (v1, v2, v3)", shape=True)

@@ -69,11 +69,18 @@ def nonzero(a):
     else:
         owner = lay.device if lay.is_single else 0
         rlay, total = Layout.single(owner), allc[owner]
-    out = []
-    for k in range(x.ndim):
+    if x.ndim == 1:
         shards = [None] * m.ndev
         for d, idx in local.items():
-            shards[d] = idx[k]
-        out.append(ndarray._from_store(Store(m, (total,), numpy.dtype(numpy.intp), rlay,
-                                             shards)))
-    return tuple(out)
+            shards[d] = idx[0]
+        return (ndarray._from_store(Store(m, (total,), numpy.dtype(numpy.intp), rlay,
+                                          shards)),)
+    # as NumPy's: the columns of one (count, ndim) array of coordinates (views, not
+    # contiguous: a ravel copies, a write into one leaves the others)
+    shards = [None] * m.ndev
+    for d, idx in local.items():
+        with m.devices[d].activate():
+            shards[d] = m.devices[d].xp.stack(idx, axis=1)
+    coords = ndarray._from_store(Store(m, (total, x.ndim), numpy.dtype(numpy.intp), rlay,
+                                       shards))
+    return tuple(coords[:, k] for k in range(x.ndim))
