@@ -1040,3 +1040,24 @@ def test_nonzero_gives_columns_of_one_array(machine):
             "v3 = v1.ravel()\n"
             "v1 += v1\n"
             "r = (v1, v2, v3)", shape=True)
+
+
+@pytest.mark.parametrize("src", [
+    "r = np.take(np.eye(0, 0), 0, axis=1)",
+    "r = np.take(np.zeros((1, 0, 1)), 1, axis=-1)",
+    "r = np.take(np.zeros((0, 3)), 5, axis=1)",
+    "r = np.take(np.zeros((0,)), [1])",
+    "r = np.take(np.zeros((2, 0)), [5], axis=0)",
+    "r = np.take(np.zeros((0, 3)), 5, axis=1, mode='bogus')",
+    "r = np.take(np.zeros((2, 0)), 1, axis=1, mode='clip')",
+    "v0 = np.arange(3.0); r = np.cumprod(v0, out=v0[[]])",
+    "r = np.cumsum(np.arange(3.0), out=np.zeros((1, 0)))",
+    "r = np.cumsum(np.arange(6.0).reshape(2, 3), axis=1, out=np.zeros((0, 3)))",
+    "r = np.add.accumulate(np.arange(3.0), out=np.zeros(0))",
+    "r = np.maximum.accumulate(np.arange(6.0).reshape(2, 3), axis=1, out=np.zeros((0, 3)))",
+])
+def test_empty_results_check_what_numpy_checks(machine, src):
+    """An empty result: ``take`` checks its indices only where NumPy would copy (an
+    index past an axis of an empty array is no error there), and a scan into an empty
+    ``out=`` of another shape is accepted where NumPy accepts it (nothing written)."""
+    _agrees(src, shape=True)

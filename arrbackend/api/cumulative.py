@@ -24,12 +24,13 @@ __all__ = ["cumsum", "cumprod", "cumulative_sum", "cumulative_prod", "nancumsum"
 
 def _into(out, r, check=None):
     """``r``, or written into ``out`` (NumPy's message for a wrong size).  ``check``:
-    NumPy's call on stand-ins of the operands, for an empty result and an empty ``out``
-    of another shape (NumPy accepts some: a (3, 0) array scanned whole into itself)."""
+    NumPy's call on stand-ins of the operands, for an empty ``out`` of another shape
+    (NumPy accepts some: a (3, 0) array scanned whole into itself, three elements scanned
+    into an empty ``out``, which it leaves as it is)."""
     if out is None:
         return r
     if out.shape != r.shape:
-        if r.size == 0 and out.size == 0 and check is not None:
+        if out.size == 0 and check is not None:
             check(numpy.empty(out.shape, out.dtype))     # (NumPy's error, if any)
             return out
         raise ValueError("provided out is the wrong size for the accumulation.")
@@ -49,8 +50,8 @@ def _scan(kind, a, axis, dtype, out, name):
     rdt = f(numpy.zeros(1, x.dtype), dtype=dtype).dtype
     r = scan(x, ax, kind, rdt)
     shape = numpy.shape(a)
-    return _into(out, r, lambda o: f(numpy.empty(shape, x.dtype), axis=axis, dtype=dtype,
-                                     out=o))
+    return _into(out, r, lambda o: f(numpy.broadcast_to(numpy.zeros((), x.dtype), shape),
+                                     axis=axis, dtype=dtype, out=o))
 
 
 @implements(numpy.cumsum, local=True)

@@ -65,7 +65,25 @@ def take(a, indices, axis=None, out=None, mode="raise"):
         ax = normalize_axis(axis, x.ndim)
     n = x.shape[ax]
     pre = (slice(None),) * ax
-    if not isinstance(indices, (ndarray, numpy.ndarray)) and numpy.ndim(indices) == 0:
+    scalar = not isinstance(indices, (ndarray, numpy.ndarray)) and numpy.ndim(indices) == 0
+    idx = None if scalar else int_operand(indices, m, "same_kind")
+    ishape = () if scalar else idx.shape
+    rshape = x.shape[:ax] + ishape + x.shape[ax + 1:]
+    if 0 in rshape:
+        # NumPy checks the indices only while it copies: nothing to copy, no check (an
+        # index of an empty array's empty leading axis, or past its end, is no error)
+        if n == 0 or 0 in x.shape[:ax] or 0 in ishape:
+            if mode not in ("raise", "wrap", "clip"):
+                _wrap_mode(None, n, mode)               # (NumPy's error for the mode)
+            from .creation import empty
+            r = empty(rshape, dtype=x.dtype, device=m)
+            if out is not None:
+                _check_take_out(x.dtype, out, r.shape)
+                return out
+            return r
+    elif n == 0:
+        raise IndexError("cannot do a non-empty take from an empty axes.")
+    if scalar:
         i = int(numpy.asarray(indices, dtype=numpy.intp))     # NumPy's conversion
         if mode == "wrap" and n:
             i %= n
@@ -79,7 +97,6 @@ def take(a, indices, axis=None, out=None, mode="raise"):
             raise IndexError(f"index {i} is out of bounds for axis {ax} with size {n}")
         r = x[pre + (i,)].copy()
     else:
-        idx = int_operand(indices, m, "same_kind")
         if n == 0 and idx.size and mode != "raise":
             raise IndexError("cannot do a non-empty take from an empty axes.")
         idx = _wrap_mode(idx, n, mode)
