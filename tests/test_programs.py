@@ -1061,3 +1061,24 @@ def test_empty_results_check_what_numpy_checks(machine, src):
     index past an axis of an empty array is no error there), and a scan into an empty
     ``out=`` of another shape is accepted where NumPy accepts it (nothing written)."""
     _agrees(src, shape=True)
+
+
+@pytest.mark.parametrize("src", [
+    "r = np.median(np.zeros((1, 0, 3)), axis=(0, 2))",
+    "r = np.quantile(np.zeros((1, 0, 3)), 0.5, axis=(0, 2))",
+    "r = np.nanmedian(np.zeros((1, 0, 3)), axis=(0, 2))",
+    "r = np.copyto(np.array(0.0), np.array(0.0), where=np.array([True, True]))",
+    "v = np.arange(9.0).reshape(3, 3)[:, 4:].imag; r = np.tile(v, 2).flags.writeable",
+    "r = np.tile(np.zeros((0, 3)), (2, 2))",
+    "x = (np.arange(70000) % 5).astype(np.float64).reshape(-1, 4)\n"
+    "w = (np.arange(70000) % 7 - 3).astype(bool).reshape(-1, 4)\n"
+    "r = np.argsort(np.var(x, axis=1, where=w), kind='stable')",
+])
+def test_edges_the_engine_paths_met(machine, src):
+    """Random programs on ``cpu:1-engine`` (the GPU's paths): ``median``/``quantile``
+    over several axes of an empty array (NumPy's reshape error; the NaN versions answer),
+    ``copyto`` of an array onto itself still checks ``where=``, ``tile`` of an empty
+    array is NumPy's reshape of it (read-only if it is), and a reduction with
+    ``where=`` on one CPU device adds in NumPy's order (a stable ``argsort`` of ``var``
+    sees the last bits)."""
+    _agrees(src, shape=True)

@@ -84,8 +84,13 @@ def copyto(dst, src, casting="same_kind", where=True):
             raise TypeError(f"Cannot cast {what} from {value.dtype!r} to {dst.dtype!r} "
                             f"according to the rule {casting!r}")
         if value is dst or (value._store is dst._store and value._map.key == dst._map.key):
-            return              # (NumPy: an array copied onto itself, before any check)
-        value = fit_value(value, value.shape, dst.shape)
+            # an array copied onto itself: nothing to write, nothing checked (NumPy; a
+            # 0-d one goes NumPy's way for a scalar, which checks where= first)
+            if value.ndim:
+                return
+            value = None
+        else:
+            value = fit_value(value, value.shape, dst.shape)
     else:                       # the scalar as NumPy casts it into dst (its errors too)
         cell = numpy.zeros((), dst.dtype)
         with numpy.errstate(all="ignore"):
@@ -106,6 +111,8 @@ def copyto(dst, src, casting="same_kind", where=True):
             return
         else:
             where = True
+    if value is None:
+        return
     if where is True:
         assign(dst, value)
         return

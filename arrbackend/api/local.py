@@ -66,6 +66,13 @@ def _swap(obj, state, locals_seen):
     return obj
 
 
+def _root(a):
+    """The object owning the memory of a NumPy array (itself, or its bases' last)."""
+    while isinstance(a, numpy.ndarray) and a.base is not None:
+        a = a.base
+    return a
+
+
 def _wrap(r, state, locals_seen):
     if type(r) is numpy.ndarray or isinstance(r, numpy.generic):
         for loc, ours in locals_seen:
@@ -75,9 +82,10 @@ def _wrap(r, state, locals_seen):
         if r.dtype.kind in "OUSVMm":
             raise _NotLocal
         if r.base is not None:          # (an array owning its memory is a new one)
+            root = _root(r)
             for loc, _ in locals_seen:
-                if numpy.may_share_memory(r, loc):
-                    raise _NotLocal              # a view: the engine makes those
+                if numpy.may_share_memory(r, loc) or _root(loc) is root:
+                    raise _NotLocal     # a view (an empty one too): the engine makes those
         m, d = state
         shards = [None] * m.ndev
         shards[d] = r

@@ -144,6 +144,8 @@ def tile(A, reps):
     shape_out = tuple(s * t for s, t in zip(x.shape, tup))
     if all(t == 1 for t in tup):
         return x.copy()
+    if x.size == 0:
+        return reshape(x, shape_out)    # (NumPy's: a reshape of the input, read-only if it is)
     key = (None, slice(None)) * x.ndim
     expanded = x[key] if x.ndim else x
     full = []

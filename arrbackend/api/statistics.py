@@ -106,8 +106,11 @@ def _lerp(a, b, t):
 
 # --- reduced axes to the front --------------------------------------------------------
 
-def _front(x, axis):
-    """(array with the reduced axes merged into axis 0, normalized axes or None)."""
+def _front(x, axis, reshaped=False):
+    """(array with the reduced axes merged into axis 0, normalized axes or None);
+    ``reshaped``: NumPy's error where its own merge (a reshape to the kept axes and -1)
+    fails, an empty array with an empty kept axis (``median``, ``quantile``; the NaN
+    versions answer an empty array first)."""
     if axis is None:
         return ravel(x), None
     axes = normalize_axes(axis, x.ndim, "quantile") if isinstance(axis, tuple) else \
@@ -115,6 +118,10 @@ def _front(x, axis):
     keep = [k for k in range(x.ndim) if k not in axes]
     moved = moveaxis(x, list(axes), list(range(len(axes))))
     if len(axes) != 1:
+        kept = tuple(x.shape[k] for k in keep)
+        if reshaped and x.size == 0 and 0 in kept:
+            raise ValueError(f"cannot reshape array of size 0 into shape "
+                             f"({','.join(map(str, kept + ('newaxis',)))})")
         n = math.prod(x.shape[k] for k in axes)
         moved = reshape(moved, (n,) + tuple(x.shape[k] for k in keep))   # (-1: ambiguous
         # when a kept axis has length 0)
@@ -149,7 +156,7 @@ def _take0(arr, idx):
 def _quantile(x, q, axis, out, method, keepdims, weak_q, name):
     if x.dtype.kind == "c":
         raise TypeError("a must be an array of real numbers")
-    arr, axes = _front(x, axis)
+    arr, axes = _front(x, axis, name != "nanquantile")
     n = arr.shape[0]
     if n == 0:      # NumPy's error, whatever the layout (NumPy indexes the empty axis)
         raise IndexError(f"{name}: index -1 is out of bounds for axis 0 with size 0")
@@ -226,7 +233,7 @@ def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
     """Same as ``numpy.median``: the mean of the middle one or two sorted values."""
     from .reductions import mean
     x = ours(a)
-    arr, axes = _front(x, axis)
+    arr, axes = _front(x, axis, True)
     n = arr.shape[0]
     if n == 0:
         with warnings.catch_warnings():
@@ -345,11 +352,12 @@ def nanmedian(a, axis=None, out=None, overwrite_input=False, keepdims=NoValue):
     from .manipulation import concatenate
     x = ours(a)
     keepdims = False if keepdims is NoValue else keepdims
+    if x.size == 0:        # NumPy answers an empty array with nanmean
+        from .reductions import nanmean
+        return nanmean(x, axis=axis, out=out, keepdims=keepdims)
     if x.dtype.kind not in "fc":
         return median(x, axis=axis, out=out, keepdims=keepdims)
     arr, axes = _front(x, axis)
-    if arr.shape[0] == 0:
-        return median(x, axis=axis, out=out, keepdims=keepdims)
     arr = sort_along(arr, 0, "stable")[0]
     cnt = _valid_counts(arr)
     empty = _all_nan_warn(cnt)

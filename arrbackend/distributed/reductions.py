@@ -146,6 +146,12 @@ def _local_reduce(xp, kind: Kind, a, axes, dtype, where, initial):
 
 
 def _local_reduce1(xp, kind: Kind, a, axes, dtype, where, initial):
+    if where is not None and xp is numpy and kind.name in ("sum", "prod") and \
+            initial is None:
+        # NumPy's masked loop, in its order (element after element, where the filled
+        # array's sum would pair the elements of a contiguous axis: other last bits)
+        uf = numpy.add if kind.name == "sum" else numpy.multiply
+        return uf.reduce(a, axis=axes, dtype=dtype, keepdims=True, where=where)
     if where is not None:
         fill = kind.fill if kind.fill is not None else initial
         a = xp.where(where, a, xp.asarray(fill, dtype=a.dtype))
