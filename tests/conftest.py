@@ -37,7 +37,7 @@ MACHINES = _machines()
 
 
 def _multi_machines() -> list:
-    specs = [s for s in MACHINES if not s.startswith("cpu:1")] or list(MACHINES)
+    specs = [s for s in MACHINES if s.removesuffix("-engine") != "cpu:1"] or list(MACHINES)
     if (gpu_count() == 1 and any(s.startswith("gpu") for s in MACHINES)
             and "gpu:0,0,0" not in specs):
         specs.append("gpu:0,0,0")

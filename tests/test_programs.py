@@ -1055,6 +1055,13 @@ def test_nonzero_gives_columns_of_one_array(machine):
     "r = np.cumsum(np.arange(6.0).reshape(2, 3), axis=1, out=np.zeros((0, 3)))",
     "r = np.add.accumulate(np.arange(3.0), out=np.zeros(0))",
     "r = np.maximum.accumulate(np.arange(6.0).reshape(2, 3), axis=1, out=np.zeros((0, 3)))",
+    "r = np.cumulative_sum(np.arange(3.0), out=np.empty((0, 2)))",
+    "r = np.cumulative_prod(np.arange(3.0), out=np.empty(0), include_initial=True)",
+    # (a read-only empty out= is still refused)
+    "r = np.take(np.arange(6.0), np.zeros(0, int), out=np.broadcast_to(np.ones(1), (0,)))",
+    "r = np.cumsum(np.arange(3.0), out=np.broadcast_to(np.ones(1), (0,)))",
+    "r = np.add.accumulate(np.arange(3.0), out=np.broadcast_to(np.ones(1), (0,)))",
+    "r = np.cumulative_sum(np.arange(3.0), out=np.broadcast_to(np.ones(1), (0,)))",
 ])
 def test_empty_results_check_what_numpy_checks(machine, src):
     """An empty result: ``take`` checks its indices only where NumPy would copy (an
@@ -1068,6 +1075,8 @@ def test_empty_results_check_what_numpy_checks(machine, src):
     "r = np.quantile(np.zeros((1, 0, 3)), 0.5, axis=(0, 2))",
     "r = np.nanmedian(np.zeros((1, 0, 3)), axis=(0, 2))",
     "r = np.copyto(np.array(0.0), np.array(0.0), where=np.array([True, True]))",
+    "v = np.array(1.0); v.flags.writeable = False; r = np.copyto(v, v)",
+    "v = np.arange(3.0); v.flags.writeable = False; np.copyto(v, v); r = v",
     "v = np.arange(9.0).reshape(3, 3)[:, 4:].imag; r = np.tile(v, 2).flags.writeable",
     "r = np.tile(np.zeros((0, 3)), (2, 2))",
     "x = (np.arange(70000) % 5).astype(np.float64).reshape(-1, 4)\n"

@@ -69,7 +69,8 @@ def min_scalar_type(a, /):
 def copyto(dst, src, casting="same_kind", where=True):
     """Same as ``numpy.copyto``: ``src`` (extra leading length-1 axes dropped) and
     ``where`` broadcast to ``dst``, NumPy's casting rule and errors."""
-    from ..distributed.elementwise import assign, broadcast_shapes, fit_value, shape_text
+    from ..distributed.elementwise import (assign, broadcast_shapes, check_writable,
+                                           fit_value, shape_text)
     from .coerce import where_operand
     from .ufuncs import as_operand
     if not isinstance(dst, ndarray):
@@ -88,6 +89,7 @@ def copyto(dst, src, casting="same_kind", where=True):
             # 0-d one goes NumPy's way for a scalar, which checks where= first)
             if value.ndim:
                 return
+            check_writable(dst, "assignment destination is read-only")
             value = None
         else:
             value = fit_value(value, value.shape, dst.shape)

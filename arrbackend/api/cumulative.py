@@ -13,7 +13,7 @@ import operator
 import numpy
 
 from .registry import implements
-from ..distributed.elementwise import assign
+from ..distributed.elementwise import assign, check_writable
 from ..distributed.scan import scan
 from ..distributed.view import normalize_axis
 from ._helpers import NoValue, ours, uf
@@ -32,6 +32,7 @@ def _into(out, r, check=None):
     if out.shape != r.shape:
         if out.size == 0 and check is not None:
             check(numpy.empty(out.shape, out.dtype))     # (NumPy's error, if any)
+            check_writable(out)
             return out
         raise ValueError("provided out is the wrong size for the accumulation.")
     assign(out, r)
@@ -89,7 +90,10 @@ def _cumulative(kind, x, axis, dtype, out, include_initial, name):
         init = full(tuple(shape), 0 if kind == "add" else 1, dtype=r.dtype,
                     device=x._store.machine)
         r = concatenate([init, r], axis=ax)
-    return _into(out, r)
+    f = numpy.cumulative_sum if kind == "add" else numpy.cumulative_prod
+    whole = numpy.broadcast_to(numpy.zeros((), x.dtype), x.shape)
+    return _into(out, r, lambda o: f(whole, axis=ax, dtype=dtype, out=o,
+                                     include_initial=include_initial))
 
 
 @implements(numpy.cumulative_sum, local=True)

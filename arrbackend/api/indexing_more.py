@@ -79,6 +79,7 @@ def take(a, indices, axis=None, out=None, mode="raise"):
             r = empty(rshape, dtype=x.dtype, device=m)
             if out is not None:
                 _check_take_out(x.dtype, out, r.shape)
+                check_writable(out)
                 return out
             return r
     elif n == 0:

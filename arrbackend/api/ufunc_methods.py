@@ -375,6 +375,11 @@ def accumulate(ufunc, inputs, kwargs):
         whole = numpy.broadcast_to(numpy.zeros((), x.dtype), x.shape)
         _ask_numpy(lambda: ufunc.accumulate(whole, **dict(
             skw, out=numpy.zeros(out.shape, out.dtype))))
+        if isinstance(out, ndarray):
+            from ..distributed.elementwise import check_writable
+            check_writable(out)
+        elif not out.flags.writeable:
+            raise ValueError("output array is read-only")
         return out
     rdt = res.dtype
     if isinstance(axis, tuple):

@@ -554,13 +554,7 @@ def ufunc_call(ufunc, inputs, kwargs):
         elif len(kwargs) == 1 and "out" in kwargs:
             o = kwargs["out"]
             o = o if type(o) is tuple else (o,)
-            t = o[0]
-            # one operation into a GPU array: the library's kernel is the one a plan would
-            # launch, at less host cost (operands still pending extend their expression)
-            r = _fast(ufunc, inputs, o) if type(t) is ndarray and \
-                t._store.machine.is_gpu and not t._store.pending else None
-            if r is None:
-                r = _defer(ufunc, inputs, o)
+            r = _defer(ufunc, inputs, o)
             if r is None:
                 r = _fast(ufunc, inputs, o)
             if r is not None:
