@@ -46,7 +46,10 @@ def numpy_with_arrbackend_random():
 def engine_paths(machine=None):
     """Inside the block, the machine's calls take the distributed engine's paths even on
     one CPU device, where they are otherwise handed to NumPy on the local arrays: the
-    paths a GPU takes, exercised by NumPy shards (a test machine ``'cpu:1-engine'``)."""
+    paths a GPU takes, exercised by NumPy shards (a test machine ``'cpu:1-engine'``).
+    The machine object is shared (``'cpu'`` and ``'cpu:1'`` are one): for a test's
+    duration in one thread, not for a program's other threads.  Processes under MPI take
+    the engine's paths already (their shortcuts are off)."""
     import arrbackend as ab
     m = machine if machine is not None else ab.current_machine()
     saved = m.shortcuts, [d.lean for d in m.devices]
