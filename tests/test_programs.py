@@ -1048,6 +1048,8 @@ def test_nonzero_gives_columns_of_one_array(machine):
     "r = np.take(np.zeros((0, 3)), 5, axis=1)",
     "r = np.take(np.zeros((0,)), [1])",
     "r = np.take(np.zeros((2, 0)), [5], axis=0)",
+    "r = np.take(np.zeros((0, 0)), 0, axis=0)",
+    "r = np.take(np.zeros((3, 0)), 7, axis=0)",
     "r = np.take(np.zeros((0, 3)), 5, axis=1, mode='bogus')",
     "r = np.take(np.zeros((2, 0)), 1, axis=1, mode='clip')",
     "v0 = np.arange(3.0); r = np.cumprod(v0, out=v0[[]])",

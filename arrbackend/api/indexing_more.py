@@ -70,9 +70,10 @@ def take(a, indices, axis=None, out=None, mode="raise"):
     ishape = () if scalar else idx.shape
     rshape = x.shape[:ax] + ishape + x.shape[ax + 1:]
     if 0 in rshape:
-        # NumPy checks the indices only while it copies: nothing to copy, no check (an
-        # index of an empty array's empty leading axis, or past its end, is no error)
-        if n == 0 or 0 in x.shape[:ax] or 0 in ishape:
+        # NumPy checks each index once per position before the axis: none, or no index,
+        # and nothing is checked (an index past the end of an empty array's axis behind
+        # an empty leading one is no error)
+        if 0 in x.shape[:ax] or 0 in ishape:
             if mode not in ("raise", "wrap", "clip"):
                 _wrap_mode(None, n, mode)               # (NumPy's error for the mode)
             from .creation import empty
