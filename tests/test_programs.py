@@ -992,11 +992,23 @@ def test_an_outer_product_larger_than_the_host_is_refused_before_numpy_allocates
     "v = np.zeros((3, 0)); r = np.cumprod(v, out=v)",
     "v = np.zeros((3, 0)); r = np.cumsum(v, out=np.zeros((0, 4)))",
     "v = np.zeros((3, 0)); r = np.cumsum(v, axis=1, out=np.zeros((0, 3)))",
-    "v = np.zeros((2, 0, 2)); r = np.cumsum(v, axis=0, out=np.zeros((0,)))"])
+    "v = np.zeros((2, 0, 2)); r = np.cumsum(v, axis=0, out=np.zeros((0,)))",
+    "v0 = np.arange(3.0); r = np.cumprod(v0, out=v0[[]])",
+    "r = np.cumsum(np.arange(3.0), out=np.zeros((1, 0)))",
+    "r = np.cumsum(np.arange(6.0).reshape(2, 3), axis=1, out=np.zeros((0, 3)))",
+    "r = np.add.accumulate(np.arange(3.0), out=np.zeros(0))",
+    "r = np.maximum.accumulate(np.arange(6.0).reshape(2, 3), axis=1, out=np.zeros((0, 3)))",
+    "r = np.cumulative_sum(np.arange(3.0), out=np.empty((0, 2)))",
+    "r = np.cumulative_prod(np.arange(3.0), out=np.empty(0), include_initial=True)",
+    # (a read-only empty out= is still refused)
+    "r = np.cumsum(np.arange(3.0), out=np.broadcast_to(np.ones(1), (0,)))",
+    "r = np.add.accumulate(np.arange(3.0), out=np.broadcast_to(np.ones(1), (0,)))",
+    "r = np.cumulative_sum(np.arange(3.0), out=np.broadcast_to(np.ones(1), (0,)))"])
 def test_empty_accumulations_into_an_out_of_another_empty_shape(machine, src):
-    """An empty scan whose ``out=`` is empty in another shape: NumPy's answer (it takes
-    the whole of a (3, 0) array scanned into itself) or NumPy's error, on every machine."""
-    _agrees(src)
+    """A scan whose ``out=`` is empty in another shape: NumPy's answer (it takes the
+    whole of a (3, 0) array scanned into itself, and three elements scanned into an empty
+    ``out=``, left as it is) or NumPy's error, on every machine."""
+    _agrees(src, shape=True)
 
 
 @pytest.mark.parametrize("src", [
@@ -1052,23 +1064,12 @@ def test_nonzero_gives_columns_of_one_array(machine):
     "r = np.take(np.zeros((3, 0)), 7, axis=0)",
     "r = np.take(np.zeros((0, 3)), 5, axis=1, mode='bogus')",
     "r = np.take(np.zeros((2, 0)), 1, axis=1, mode='clip')",
-    "v0 = np.arange(3.0); r = np.cumprod(v0, out=v0[[]])",
-    "r = np.cumsum(np.arange(3.0), out=np.zeros((1, 0)))",
-    "r = np.cumsum(np.arange(6.0).reshape(2, 3), axis=1, out=np.zeros((0, 3)))",
-    "r = np.add.accumulate(np.arange(3.0), out=np.zeros(0))",
-    "r = np.maximum.accumulate(np.arange(6.0).reshape(2, 3), axis=1, out=np.zeros((0, 3)))",
-    "r = np.cumulative_sum(np.arange(3.0), out=np.empty((0, 2)))",
-    "r = np.cumulative_prod(np.arange(3.0), out=np.empty(0), include_initial=True)",
-    # (a read-only empty out= is still refused)
     "r = np.take(np.arange(6.0), np.zeros(0, int), out=np.broadcast_to(np.ones(1), (0,)))",
-    "r = np.cumsum(np.arange(3.0), out=np.broadcast_to(np.ones(1), (0,)))",
-    "r = np.add.accumulate(np.arange(3.0), out=np.broadcast_to(np.ones(1), (0,)))",
-    "r = np.cumulative_sum(np.arange(3.0), out=np.broadcast_to(np.ones(1), (0,)))",
 ])
-def test_empty_results_check_what_numpy_checks(machine, src):
-    """An empty result: ``take`` checks its indices only where NumPy would copy (an
-    index past an axis of an empty array is no error there), and a scan into an empty
-    ``out=`` of another shape is accepted where NumPy accepts it (nothing written)."""
+def test_take_of_empty_results_checks_what_numpy_checks(machine, src):
+    """``take`` checks an index once per position before its axis, as NumPy copies (an
+    index past an axis of an empty array behind an empty leading axis is no error), and
+    a read-only ``out=`` is refused even for an empty result."""
     _agrees(src, shape=True)
 
 
