@@ -230,6 +230,10 @@ def reduce(x, kind_name: str, axis=None, dtype=None, keepdims=False, initial=_NO
         if loop != x.dtype:
             x = x.astype(loop)
         dtype = None
+    if dtype is not None and x.dtype.kind == "c" and numpy.dtype(dtype).kind != "c":
+        # a complex input summed in a real dtype: NumPy casts it first (the imaginary part
+        # dropped, with NumPy's warning), a cast the GPU's reduction kernels cannot compile
+        x = x.astype(dtype)
     user_dtype = dtype
     if dtype is None and kind_name in ("sum", "prod"):
         if out is not None:

@@ -97,7 +97,7 @@ template <typename T> __device__ __forceinline__ T np_abs(T a) { return a < 0 ? 
 __device__ __forceinline__ float np_abs(float a) { return fabsf(a); }
 __device__ __forceinline__ double np_abs(double a) { return fabs(a); }
 template <typename T> __device__ __forceinline__ T np_sign(T a) {
-    return a > 0 ? (T)1 : (a < 0 ? (T)-1 : a); }
+    return a > 0 ? (T)1 : (a < 0 ? (T)-1 : (a == 0 ? (T)0 : a)); }
 template <typename T> __device__ __forceinline__ T np_invert(T a) { return ~a; }
 __device__ __forceinline__ bool np_invert(bool a) { return !a; }
 """
