@@ -27,6 +27,8 @@ plan; nothing stale is ever read.
 """
 from __future__ import annotations
 
+import math
+
 import numpy
 from numpy.lib.stride_tricks import as_strided as _as_strided
 
@@ -111,70 +113,115 @@ class _Plan:
         self.m = m
         tbase = tstore.base
         groups = [[lf for lf in lvs if lf.store is st] for st in stores]
+        # leaves reading the target's memory elsewhere than it is written read the values
+        # from before the statement: a copy
+        copies = [st.base is tbase and any(st is not tstore or lf.vmap != tmap
+                                           for lf in groups[g])
+                  for g, st in enumerate(stores)]
         self.parts = []
-        self.moves = []
+        self.moves = []     # (index in parts or None, device, store, pieces)
         # whether any device anywhere receives a tile: then every process takes part in
         # the exchange (the same answer on every process: plans are built from metadata)
         self.exchange = False
-        for d, box in enumerate(device_boxes(layout, tmap.shape, m.ndev)):
-            if box is None:
+        for d, dbox in enumerate(device_boxes(layout, tmap.shape, m.ndev)):
+            if dbox is None:
                 continue
-            tiles = []          # per store: ("shard", index) or ("buffer", shape)
-            unions = []
-            for g, st in enumerate(stores):
-                union = _union([lf.vmap.store_box(box) for lf in groups[g]])
-                unions.append(union)
-                # leaves reading the target's memory elsewhere than it is written read
-                # the values from before the statement: a copy
-                copy = st.base is tbase and any(st is not tstore or lf.vmap != tmap
-                                                for lf in groups[g])
-                recipe = fetch_recipe(st, union, d, m, copy)
-                if recipe[0] == "shard":
-                    tiles.append(recipe)
-                else:
-                    self.exchange = True
-                    tiles.append(("buffer", recipe[1]))
-                    if recipe[2]:
-                        self.moves.append((d, g, recipe[2]))
-            if not m.is_local(d):
-                continue
-            leaves = []
-            for lf in lvs:
-                g = next(i for i, st in enumerate(stores) if st is lf.store)
-                sb = lf.vmap.store_box(box)
-                rel = tuple(_rel_slice(s, u) for s, u in zip(sb, unions[g])) + (Ellipsis,)
-                post = post_recipe(lf.vmap, sb, box)
-                leaves.append((g, rel, None if post == _NO_POST else post))
-            tsb = tmap.store_box(box)
-            trecipe = fetch_recipe(tstore, tsb, d, m)
-            assert trecipe[0] == "shard", "a target lies on its own devices"
-            tpost = post_recipe(tmap, tsb, box)
-            target = (trecipe[1], None if tpost == _NO_POST else tpost)
-            self.parts.append(_Part(expr, lvs, m.devices[d], box, tiles, leaves, target))
+            for box in _pieces(dbox, tmap.shape, groups, stores, copies, d, m):
+                self._add(expr, lvs, stores, tstore, tmap, groups, copies, d, box)
         if m.is_gpu:
             for part in self.parts:
                 part.prepare(expr, lvs, stores, tstore, rand_local)
+
+    def _add(self, expr, lvs, stores, tstore, tmap, groups, copies, d, box) -> None:
+        """The share of ``box`` (a box of the target view on device ``d``)."""
+        m = self.m
+        tiles = []          # per store: ("shard", index) or ("buffer", shape)
+        unions = []
+        local = m.is_local(d)
+        for g, st in enumerate(stores):
+            union = _union([lf.vmap.store_box(box) for lf in groups[g]])
+            unions.append(union)
+            recipe = fetch_recipe(st, union, d, m, copies[g])
+            if recipe[0] == "shard":
+                tiles.append(recipe)
+            else:
+                self.exchange = True
+                tiles.append(("buffer", recipe[1]))
+                if recipe[2]:
+                    self.moves.append((len(self.parts) if local else None, d, g,
+                                       recipe[2]))
+        if not local:
+            return
+        leaves = []
+        for lf in lvs:
+            g = next(i for i, st in enumerate(stores) if st is lf.store)
+            sb = lf.vmap.store_box(box)
+            rel = tuple(_rel_slice(s, u) for s, u in zip(sb, unions[g])) + (Ellipsis,)
+            post = post_recipe(lf.vmap, sb, box)
+            leaves.append((g, rel, None if post == _NO_POST else post))
+        tsb = tmap.store_box(box)
+        trecipe = fetch_recipe(tstore, tsb, d, m)
+        assert trecipe[0] == "shard", "a target lies on its own devices"
+        tpost = post_recipe(tmap, tsb, box)
+        target = (trecipe[1], None if tpost == _NO_POST else tpost)
+        self.parts.append(_Part(expr, lvs, m.devices[d], box, tiles, leaves, target))
 
     def run(self, expr, stores, tstore, errstate, rand_local) -> None:
         parts = self.parts
         m = self.m
         tiles = None
         if self.exchange:
-            tiles = {p.d: p.make_tiles(stores) for p in parts}
+            tiles = [p.make_tiles(stores) for p in parts]
             transfers = []
-            for d, g, pieces in self.moves:
-                buf = tiles[d][g] if d in tiles else None
+            for i, d, g, pieces in self.moves:
+                buf = tiles[i][g] if i is not None else None
                 st = stores[g]
                 for e, src_index, dst_index in pieces:
                     transfers.append(Transfer(e, st.shards[e], src_index, d, buf, dst_index))
             m.comm.exchange(transfers)
         if errstate is None or m.is_gpu:
-            for p in parts:
-                p.run(expr, stores, tstore, tiles and tiles[p.d], None, rand_local)
+            for i, p in enumerate(parts):
+                p.run(expr, stores, tstore, tiles and tiles[i], None, rand_local)
             return
         with errstate.applied():       # (one block for all devices: each warning once)
-            for p in parts:
-                p.run(expr, stores, tstore, tiles and tiles[p.d], errstate.state, rand_local)
+            for i, p in enumerate(parts):
+                p.run(expr, stores, tstore, tiles and tiles[i], errstate.state, rand_local)
+
+
+#: the widest edge band split off a device's share (``_pieces``), and the least share
+#: (elements) that is split: each band is one more launch (a few microseconds of host
+#: work) where a copy of a small share costs less
+_MAX_EDGE = 8
+_SPLIT_MIN = 1 << 17
+
+
+def _pieces(box, shape, groups, stores, copies, d, m) -> list:
+    """A device's share of a statement: its box, or, where its leaves read a few rows of
+    the neighbouring devices' shards (a stencil's halo), three boxes along the split
+    axis -- two edge bands whose tiles the exchange fills, and the interior between
+    them, which reads the device's own shards in place.  (One box would copy the whole
+    of its own shard into a tile beside the halo rows: a stencil step on four shards of
+    one GPU spent more time copying than computing.)"""
+    cut = [a for a, (lo, hi) in enumerate(box) if (lo, hi) != (0, shape[a])]
+    if len(cut) != 1 or any(copies) or math.prod(hi - lo for lo, hi in box) < _SPLIT_MIN:
+        return [box]
+
+    def in_place(b):
+        return all(fetch_recipe(st, _union([lf.vmap.store_box(b) for lf in groups[g]]),
+                                d, m)[0] == "shard" for g, st in enumerate(stores))
+
+    if in_place(box):
+        return [box]
+    a = cut[0]
+    lo, hi = box[a]
+    for k in range(1, _MAX_EDGE + 1):
+        if hi - lo <= 4 * k:
+            break
+        inner = box[:a] + ((lo + k, hi - k),) + box[a + 1:]
+        if in_place(inner):
+            return [box[:a] + ((lo, lo + k),) + box[a + 1:], inner,
+                    box[:a] + ((hi - k, hi),) + box[a + 1:]]
+    return [box]
 
 
 class _Part:

@@ -46,6 +46,20 @@ def test_stencil_halo_exchange():
     numpy.testing.assert_allclose(host(g), e, rtol=1e-14)
 
 
+def test_stencil_on_large_shares():
+    # shares large enough that each device computes its edge rows from tiles and its
+    # interior in place (plans._pieces), the edges' rows sent between processes
+    a = numpy.random.default_rng(2).random((1100, 300))
+    g = ab.asarray(a)
+    new = ab.zeros_like(g)
+    e, en = a.copy(), numpy.zeros_like(a)
+    for _ in range(3):
+        new[1:-1, 1:-1] = 0.25 * (g[:-2, 1:-1] + g[2:, 1:-1] + g[1:-1, :-2] + g[1:-1, 2:])
+        en[1:-1, 1:-1] = 0.25 * (e[:-2, 1:-1] + e[2:, 1:-1] + e[1:-1, :-2] + e[1:-1, 2:])
+        g, new, e, en = new, g, en, e
+    numpy.testing.assert_array_equal(host(g), e)
+
+
 def test_exchanges_not_involving_every_process():
     # the blocks read here live on some processes only: the others still take part
     a = numpy.arange(12.0)

@@ -30,7 +30,7 @@ class LocalCommunicator(Communicator):
         self.machine = machine
 
     def exchange(self, transfers: list[Transfer]) -> None:
-        nbytes = 0
+        nbytes = own = 0
         devs = self.machine.devices
         gpu = self.machine.is_gpu
         for t in transfers:
@@ -43,9 +43,13 @@ class LocalCommunicator(Communicator):
                 t.dst_array[t.dst_index] = piece
             if t.src != t.dst:
                 nbytes += piece.nbytes
+            else:
+                own += piece.nbytes
         if nbytes:
             count("exchanges")
             count("exchange_bytes", nbytes)
+        if own:
+            count("tile_bytes", own)
 
     def allgather(self, parts: dict, what: str = "allgather") -> dict:
         m = self.machine

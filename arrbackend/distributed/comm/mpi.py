@@ -199,7 +199,10 @@ class MpiCommunicator(Communicator):
         for t in transfers:
             so, do = self._owner(t.src), self._owner(t.dst)
             if so == me and do == me:
-                t.dst_array[t.dst_index] = t.src_array[t.src_index]
+                piece = t.src_array[t.src_index]
+                t.dst_array[t.dst_index] = piece
+                if t.src == t.dst:
+                    count("tile_bytes", piece.nbytes)
                 continue
             if so == me:
                 piece = numpy.ascontiguousarray(t.src_array[t.src_index])
