@@ -9,8 +9,8 @@ import math
 import numpy
 from hypothesis import strategies as st
 
-from program_draws import (BINARY_UFUNCS, REDUCE_UFUNCS, broadcast, is_array, is_operand,
-                           product_meets_zero)
+from program_draws import (BINARY_UFUNCS, REDUCE_UFUNCS, broadcast, fits_integer, is_array,
+                           is_operand, product_meets_zero)
 from program_exclusions import excluded
 from program_statements import ArrayStatements
 from programs import Attr, BinOp, Builtin, Call, Item, Key, Lit, Ns, Seq, Stmt, Var
@@ -78,6 +78,8 @@ class Gen(ArrayStatements):
             dt = "float32"
         if dt in ("float32", "complex64") and self.ndev > 1 and n > 4096:
             dt = "float64" if dt == "float32" else "complex128"     # (the same, documented)
+        if not fits_integer(self.val(a), dt):
+            dt = "float64"      # (floats out of range into integers: the same, documented)
         return dt
 
     def reduction(self) -> Stmt:

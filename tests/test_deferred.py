@@ -100,6 +100,11 @@ def test_random_trees_match_numpy(mode, tree, dtype, shape):
         assert got_h.shape == exp_h.shape and got_h.dtype == exp_h.dtype
         with numpy.errstate(all="ignore"):
             tol = max(rtol, 1e-9)
+            if numpy.dtype(dtype).kind in "iu":
+                # integer operands, which cannot be moved by an ulp: the tree's float16
+                # and float32 values (sin of uint8 is float16) carry the library's ulp at
+                # their own precision into a float64 result
+                tol = 4e-3
             near = numpy.abs(got_h - exp_h) <= tol * (1 + numpy.abs(exp_h)) + 2 * spread
         ok = (got_h == exp_h) | (numpy.isnan(got_h) & numpy.isnan(exp_h)) | near
         assert ok.all(), (got_h[~ok], exp_h[~ok], spread[~ok])

@@ -395,3 +395,34 @@ def test_complex_specials_patch_a_device_librarys_values():
     for g in (got, out):
         numpy.testing.assert_array_equal(g, want)
         assert (numpy.signbit(g.imag) == numpy.signbit(want.imag)).all()
+
+
+def test_half_spacing_is_numpys_bit_for_bit():
+    """The GPU path's float16 ``spacing`` (``ufuncs._half_spacing``, NumPy standing in
+    for the device library) over every float16 value: NumPy's ``npy_half_spacing``,
+    positive always, the gap below a negative power of two."""
+    from arrbackend.api import ufuncs
+    every = numpy.arange(1 << 16, dtype=numpy.uint16).view(numpy.float16)
+    with numpy.errstate(all="ignore"):
+        want = numpy.spacing(every)
+    got = ufuncs._half_spacing(numpy, every)
+    numpy.testing.assert_array_equal(got.view(numpy.uint16), want.view(numpy.uint16))
+    assert ufuncs._half_spacing(numpy, numpy.asarray(numpy.float16(-1))).shape == ()
+
+
+def test_complex_clip_is_numpys():
+    """The GPU path's clip of complex values (``manipulation._complex_clip``, NumPy
+    standing in for the device library, whose clip takes no complex values): ordered by
+    real then imaginary part, NaN in either operand propagated, one bound or both."""
+    from arrbackend.api.manipulation import _complex_clip
+    rng = numpy.random.default_rng(5)
+    x = rng.integers(-3, 4, 300) + 1j * rng.integers(-3, 4, 300)
+    x[::17] = complex(numpy.nan, 1)
+    x[5::23] = complex(1, numpy.nan)
+    for lo, hi in [(-1, 2), (1 + 1j, 2 - 1j), (None, 0.5j), (-1j, None),
+                   (numpy.array(1 + 2j), complex(numpy.nan, 0)),
+                   (x[::-1], x[::-1] + 1)]:
+        with numpy.errstate(invalid="ignore"):
+            want = numpy.clip(x, lo, hi)
+        got = _complex_clip(numpy, x, lo, hi)
+        assert ((got == want) | (numpy.isnan(got) & numpy.isnan(want))).all(), (lo, hi)

@@ -51,6 +51,7 @@ from hypothesis.stateful import (RuleBasedStateMachine, initialize, precondition
 import arrbackend
 from arrbackend.dispatch.enabled import ROUTED
 from program_functions import Gen
+import programs
 from programs import (Attr, Call, Item, Key, Lit, Ns, Stmt, Var, changed, difference,
                       execute, public_class, references, render, same_error, snapshot)
 
@@ -93,6 +94,7 @@ class Programs(RuleBasedStateMachine):
         self.count = 0
         self.failed = False
         self.machine = arrbackend.current_machine()
+        programs.FLOOR["char"] = None
         self.ctx = contextlib.ExitStack()
         self.ctx.enter_context(warnings.catch_warnings())
         warnings.simplefilter("ignore")
@@ -286,6 +288,13 @@ class Programs(RuleBasedStateMachine):
         """Every variable against NumPy's, and the variables changed since the last
         comparison (by ``statement`` when one is given) against those NumPy changed."""
         np_now, ab_now, problems = {}, {}, []
+        if self.machine.devices[0].is_gpu:
+            for v in self.np_env.values():
+                dt = getattr(v, "dtype", None)
+                if isinstance(dt, numpy.dtype) and dt.kind in "fc":
+                    part = dt.itemsize // (2 if dt.kind == "c" else 1)
+                    if part == 2 or (part == 4 and programs.FLOOR["char"] is None):
+                        programs.FLOOR["char"] = "e" if part == 2 else "f"
         for name in sorted(self.np_env, key=lambda n: int(n[1:])):
             np_now[name] = snapshot(self.np_env[name])
             try:
@@ -1090,6 +1099,10 @@ def test_take_of_empty_results_checks_what_numpy_checks(machine, src):
     "v = np.array([1 + 2j, 3j, 2.5 - 1j]); r = np.prod(v, axis=0, dtype=np.int8)",
     "r = np.signbit(np.sign(np.array([-0.0, 0.0, -1.5, 2.0])))",
     "r = np.signbit(np.sign(np.array([-0.0, 0.0], np.float32)))",
+    "r = np.clip(np.array([0j, 1 + 3j, -2 - 1j, 2 + 0.5j], np.complex64), -1, 2)",
+    "r = np.clip(np.array([0j, 1 + 3j, -2 - 1j]), np.array(1j), None)",
+    "r = np.spacing(np.array([0, 0, -1, 3, -4], dtype=np.int8))",
+    "r = np.spacing(np.array([-1.0, -0.0, 65504.0, -3e-6], dtype=np.float16))",
 ])
 def test_edges_the_engine_paths_met(machine, src):
     """Random programs on ``cpu:1-engine`` (the GPU's paths): ``median``/``quantile``
@@ -1098,7 +1111,8 @@ def test_edges_the_engine_paths_met(machine, src):
     array is NumPy's reshape of it (read-only if it is), and a reduction with
     ``where=`` on one CPU device adds in NumPy's order (a stable ``argsort`` of ``var``
     sees the last bits).  On a GPU: a complex array reduced in a real dtype (NumPy casts
-    it first; the GPU's reduction kernel cannot), the sign of -0.0 is +0.0."""
+    it first; the GPU's reduction kernel cannot), the sign of -0.0 is +0.0, ``clip`` of
+    complex values, NumPy's float16 ``spacing`` (positive, the gap below -1 for -1)."""
     if "argsort" in src and machine.devices[0].is_gpu:
         # a GPU adds in parallel (docs/differences.md): the variances agree to rounding,
         # the order of near-ties need not

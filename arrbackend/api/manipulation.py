@@ -652,9 +652,33 @@ def _clip_kernel(has_lo, has_hi):
     def kernel(xp, ins, outs):
         lo = ins[1] if has_lo else None
         hi = ins[1 + has_lo] if has_hi else None
-        r = xp.clip(ins[0], lo, hi) if has_lo or has_hi else ins[0]
+        if xp is not numpy and outs[0].dtype.kind == "c":
+            r = _complex_clip(xp, ins[0].astype(outs[0].dtype, copy=False), lo, hi)
+        else:
+            r = xp.clip(ins[0], lo, hi) if has_lo or has_hi else ins[0]
         xp.copyto(outs[0], r, casting="unsafe")
     return kernel
+
+
+def _complex_clip(xp, x, lo, hi):
+    """NumPy's clip of complex values (ordered by real part, then imaginary part; a NaN
+    in either operand wins), which the GPU library's clip does not take."""
+    def nan(a):
+        return xp.isnan(a.real) | xp.isnan(a.imag)
+
+    def bound(a, b, above):
+        b = xp.asarray(b).astype(a.dtype, copy=False)
+        ar, ai, br, bi = a.real, a.imag, b.real, b.imag
+        keep = (ar > br) | ((ar == br) & (ai >= bi)) if above else \
+            (ar < br) | ((ar == br) & (ai <= bi))
+        return xp.where(nan(a) | (keep & ~nan(b)), a, b)
+
+    r = x
+    if lo is not None:
+        r = bound(r, lo, True)
+    if hi is not None:
+        r = bound(r, hi, False)
+    return r
 
 
 _CLIP_WHY = ("the bounds are named min and max (positional or keyword), as in the Array "

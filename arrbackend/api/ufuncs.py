@@ -397,9 +397,25 @@ def _spacing(xp, x, out=None, **kw):
     if out is None:
         out = xp.empty(x.shape, numpy.spacing(numpy.zeros((), x.dtype)).dtype)
     x = x.astype(out.dtype, copy=False)
+    if out.dtype == numpy.float16:
+        out[...] = _half_spacing(xp, x)
+        return out
     toward = xp.copysign(xp.asarray(numpy.inf, dtype=out.dtype), x)
     xp.subtract(xp.nextafter(x, toward), x, out=out)
     return out
+
+
+def _half_spacing(xp, x):
+    """NumPy's float16 spacing (``npy_half_spacing``), bit for bit: positive always, and
+    for a negative power of two the gap below it (``spacing(float16(-1))`` is 2**-11)."""
+    h = xp.ascontiguousarray(x).view(numpy.uint16).astype(numpy.int32)
+    e = h & 0x7C00
+    low = (h & 0x8000 != 0) & (h & 0x03FF == 0)     # (a negative power of two, or -0)
+    shift = (e >> 10) - 1 - low
+    sub = xp.where(e > 0x0400, xp.left_shift(1, xp.maximum(shift, 0)), 1)
+    r = xp.where(e > 0x2800 + 0x0400 * low, e - 0x2800 - 0x0400 * low, sub)
+    r = xp.where(h == 0x7BFF, 0x7C00, xp.where(e == 0x7C00, 0x7E00, r))
+    return r.astype(numpy.uint16).view(numpy.float16).reshape(x.shape)
 
 
 _COMPOSED = {"spacing": _spacing}
