@@ -134,10 +134,14 @@ def test_statement_is_one_exchange(multi):
     ("new[:, 1:-1] = g[:, :-2] + g[:, 2:]", False),    # (no halo: in place already)
     ("g[1:-1] = g[:-2] + g[2:]", False),               # (reads its own target: a copy)
 ])
-def test_halo_statements_read_their_own_shards_in_place(multi, src, split):
+def test_halo_statements_read_their_own_shards_in_place(multi, src, split, monkeypatch):
     """A statement reading a few rows of the neighbouring shards (a stencil) computes the
     rows next to them from tiles, and the interior of each shard from the shard itself:
-    the device copies next to nothing of its own shard (``tile_bytes``)."""
+    the device copies next to nothing of its own shard (``tile_bytes``).  (A GPU splits
+    larger shares only: here as small ones as a CPU.)"""
+    from arrbackend.distributed import plans
+    monkeypatch.setattr(plans, "_SPLIT_MIN_GPU", plans._SPLIT_MIN)
+    plans.clear()
     rng = numpy.random.default_rng(3)
     gn, hn = rng.random((640, 640)), rng.random((640, 640))
     want = {"g": gn.copy(), "h": hn, "new": numpy.zeros_like(gn)}
@@ -527,6 +531,17 @@ def test_inplace_of_a_pending_value_that_reads_the_target_warns_once(machine, sr
     if machine.is_gpu:      # GPU kernels report no floating-point errors (documented)
         want = []
     assert [str(w.message) for w in got] == [str(w.message) for w in want]
+
+
+def test_reduction_of_a_pending_replicated_array(multi):
+    """A reduction of a pending expression over an array every device holds whole (a
+    reduction's result) counts it once, not once per device (found on gpu:0,0,0)."""
+    with ab.enabled(), ab.settings.override(fusion="1", split_bytes=0):
+        import numpy as np
+        v = np.max(np.zeros(3), where=True, initial=5)
+        assert np.count_nonzero(v) == 1
+        assert np.sum(v * 2) == 10.0
+        assert np.max(np.ones((4, 3)).sum(axis=0) + 1) == 5.0
 
 
 def test_host_calls_per_shard_stay_few():

@@ -585,6 +585,8 @@ def reduce_pending(lazy, kind: str, acc_dtype):
         return None
     lvs = expr.lvs
     layout = lazy.layout
+    if layout.is_replicated and m.ndev > 1:
+        return None     # (every device would reduce the whole array: the sum n times over)
     if m.ndev == 1 or (layout.is_single and _all_on(lvs, layout.device)):
         d = layout.device if layout.is_single else 0
         if not m.is_local(d):
