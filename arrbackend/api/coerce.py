@@ -75,9 +75,18 @@ def values_as(v, dtype, machine):
     return asarray_on(numpy.asarray(v, dtype=dtype), machine)
 
 
+_ZERO_ONE: dict = {}     # (0 or 1, dtype) -> the filled scalar (zeros, ones: no error)
+
+
 def filled_scalar(value, dtype):
     """``value`` as NumPy fills a new ``dtype`` array with it (``full``: an unsafe cast,
     with NumPy's checks of Python ints)."""
+    if type(value) is int and (value == 0 or value == 1):
+        hit = _ZERO_ONE.get((value, dtype))
+        if hit is None:
+            hit = _ZERO_ONE[(value, dtype)] = numpy.ones((), dtype)[()] if value else \
+                numpy.zeros((), dtype)[()]
+        return hit
     cell = numpy.empty((), dtype)
     token = _fperrors.enter()
     try:

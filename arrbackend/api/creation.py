@@ -46,6 +46,8 @@ def machine_from_device(device, name: str = "device") -> Machine:
 
 
 def normalize_shape(shape, name: str) -> tuple:
+    if type(shape) is tuple and all(type(s) is int and s >= 0 for s in shape):
+        return shape
     if shape is None:
         raise TypeError(f"{name}: shape must be an integer or a tuple of integers, not None")
     try:

@@ -20,6 +20,7 @@ from typing import Iterator, Sequence
 import numpy
 
 from .._settings import settings
+from . import bootstrap
 from .layout import Layout
 
 __all__ = ["Device", "Machine", "parse_devices", "current_machine", "use_machine",
@@ -195,17 +196,24 @@ _machines: dict[str, Machine] = {}
 _machines_lock = threading.Lock()
 
 
+_by_spec: dict = {}      # specification text -> (world, its machine)
+
+
 def machine_for(spec: str) -> Machine:
     """The machine for a specification (one object per distinct machine)."""
-    kind, ids = parse_devices(spec)
-    from . import bootstrap
     world = bootstrap.world()
+    hit = _by_spec.get(spec) if type(spec) is str else None
+    if hit is not None and hit[0] is world:
+        return hit[1]       # (every creation call asks: parsing 'auto' costs microseconds)
+    kind, ids = parse_devices(spec)
     key = f"{kind}:{','.join(map(str, ids))}@{world.nranks}"
     with _machines_lock:
         m = _machines.get(key)
         if m is None:
             m = bootstrap.build_machine(kind, ids, spec, world)
             _machines[key] = m
+        if len(_by_spec) < 256:
+            _by_spec[spec] = (world, m)
         return m
 
 
