@@ -85,9 +85,19 @@ def main(argv=None):
         print(f"{r['name']:<30}{r['numpy_s'] * 1e6:>10.1f}us{r['arrbackend_s'] * 1e6:>10.1f}us"
               f"{r['speedup']:>9.2f}x")
     if a.json:
+        # (the format of the other results files: docs/make_plots.py draws it)
+        cmd = "python benchmarks/cpu_bench.py" + (" --quick" if a.quick else "") + \
+            (f" --devices {a.devices}" if a.devices else "")
         with open(a.json, "w") as f:
-            json.dump({"command": "python benchmarks/cpu_bench.py", "date": time.strftime("%Y-%m-%d"),
-                       "numpy": np.__version__, "cpus": os.cpu_count(), "rows": rows}, f, indent=1)
+            json.dump({"device": f"CPU, {os.cpu_count()} cores ({platform.machine()}), "
+                                 f"arrbackend on {where}",
+                       "date": time.strftime("%Y-%m-%d"), "command": cmd,
+                       "numpy": np.__version__,
+                       "rows": [{"name": r["name"], "unit": "us",
+                                 "arrbackend": r["arrbackend_s"] * 1e6,
+                                 "peers": {"numpy": r["numpy_s"] * 1e6},
+                                 "target": f"got {r['speedup']:.2f}x NumPy"} for r in rows]},
+                      f, indent=1)
 
 
 if __name__ == "__main__":
