@@ -1103,6 +1103,10 @@ def test_take_of_empty_results_checks_what_numpy_checks(machine, src):
     "r = np.clip(np.array([0j, 1 + 3j, -2 - 1j]), np.array(1j), None)",
     "r = np.spacing(np.array([0, 0, -1, 3, -4], dtype=np.int8))",
     "r = np.spacing(np.array([-1.0, -0.0, 65504.0, -3e-6], dtype=np.float16))",
+    "v = np.arange(1, 4.0).reshape(3, 1); r = np.cumprod(v, out=v); r = v",
+    "v = np.arange(1, 7.0).reshape(3, 2); r = np.cumsum(v, out=v)",
+    "r = np.linalg.solve(np.eye(3)[None] * (1 + 1j), np.zeros((1, 3, 0), np.complex64))",
+    "r = np.linalg.solve(np.zeros((2, 0, 0)), np.zeros((2, 0, 4)))",
 ])
 def test_edges_the_engine_paths_met(machine, src):
     """Random programs on ``cpu:1-engine`` (the GPU's paths): ``median``/``quantile``
@@ -1112,7 +1116,9 @@ def test_edges_the_engine_paths_met(machine, src):
     ``where=`` on one CPU device adds in NumPy's order (a stable ``argsort`` of ``var``
     sees the last bits).  On a GPU: a complex array reduced in a real dtype (NumPy casts
     it first; the GPU's reduction kernel cannot), the sign of -0.0 is +0.0, ``clip`` of
-    complex values, NumPy's float16 ``spacing`` (positive, the gap below -1 for -1)."""
+    complex values, NumPy's float16 ``spacing`` (positive, the gap below -1 for -1), a
+    (3, 1) array scanned whole into itself (NumPy accepts it), ``solve`` with nothing to
+    solve (the device library divides by a zero stride)."""
     if "argsort" in src and machine.devices[0].is_gpu:
         # a GPU adds in parallel (docs/differences.md): the variances agree to rounding,
         # the order of near-ties need not

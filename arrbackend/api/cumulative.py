@@ -22,17 +22,22 @@ __all__ = ["cumsum", "cumprod", "cumulative_sum", "cumulative_prod", "nancumsum"
            "nancumprod", "diff", "ediff1d", "trapezoid"]
 
 
-def _into(out, r, check=None):
+def _into(out, r, check=None, itself=False):
     """``r``, or written into ``out`` (NumPy's message for a wrong size).  ``check``:
-    NumPy's call on stand-ins of the operands, for an empty ``out`` of another shape
-    (NumPy accepts some: a (3, 0) array scanned whole into itself, three elements scanned
-    into an empty ``out``, which it leaves as it is)."""
+    NumPy's call on stand-ins of the operands, for an empty ``out`` of another shape, or
+    the scanned array itself as its ``out`` (``itself``) of another shape (NumPy accepts
+    some: a (3, 0) array scanned whole into itself, three elements scanned into an empty
+    ``out``, which it leaves as it is, a (3, 1) array scanned whole into itself, its
+    elements in order)."""
     if out is None:
         return r
     if out.shape != r.shape:
-        if out.size == 0 and check is not None:
-            check(numpy.empty(out.shape, out.dtype))     # (NumPy's error, if any)
+        if check is not None and (out.size == 0 or itself and out.size == r.size):
+            check(numpy.zeros(out.shape, out.dtype))     # (NumPy's error, if any)
             check_writable(out)
+            if out.size:
+                from .manipulation import reshape
+                assign(out, reshape(r, out.shape))
             return out
         raise ValueError("provided out is the wrong size for the accumulation.")
     assign(out, r)
@@ -51,8 +56,12 @@ def _scan(kind, a, axis, dtype, out, name):
     rdt = f(numpy.zeros(1, x.dtype), dtype=dtype).dtype
     r = scan(x, ax, kind, rdt)
     shape = numpy.shape(a)
-    return _into(out, r, lambda o: f(numpy.broadcast_to(numpy.zeros((), x.dtype), shape),
-                                     axis=axis, dtype=dtype, out=o))
+    itself = out is a
+
+    def check(o):               # (the scanned array is its own out: one stand-in for both)
+        src = o if itself else numpy.broadcast_to(numpy.zeros((), x.dtype), shape)
+        f(src, axis=axis, dtype=dtype, out=o)
+    return _into(out, r, check, itself)
 
 
 @implements(numpy.cumsum, local=True)

@@ -114,6 +114,11 @@ def solve(a, b):
     def fn(xp, gpu, al, bl):
         al, bl = al.astype(dt, copy=False), bl.astype(dt, copy=False)
         with engine.gpu_linalg_errors(gpu, "Singular matrix"):
+            if gpu and (al.size == 0 or bl.size == 0):
+                # nothing to solve (the device library divides by a zero stride here)
+                shape = al.shape[:-1] if bl.ndim == 1 else \
+                    numpy.broadcast_shapes(al.shape[:-2], bl.shape[:-2]) + bl.shape[-2:]
+                return xp.empty(shape, dt)
             if gpu and bl.ndim == 1:
                 bb = xp.broadcast_to(bl[:, None], al.shape[:-1] + (1,))
                 return xp.linalg.solve(al, xp.ascontiguousarray(bb))[..., 0]
