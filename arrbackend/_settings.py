@@ -122,6 +122,11 @@ _DEFINITIONS = [
             "numexpr, random numbers through numba): 'auto' (the cores given to this "
             "process; CPU devices compute one after another, so devices never oversubscribe "
             "them) or a number."),
+    Setting("kernel_cache", "ARRBACKEND_KERNEL_CACHE", "auto", str,
+            "Folder where a CPU device's compiled statements (numba loop nests) are kept "
+            "between runs, so that a statement is compiled once per machine, not once per "
+            "process: 'auto' ($XDG_CACHE_HOME or ~/.cache, then arrbackend/kernels), a "
+            "path, or 'off' (compiled in each process, nothing written)."),
     Setting("random", "ARRBACKEND_RANDOM", "counter", _choice("counter", "numpy"),
             "Where random numbers come from: 'counter' (counter-based Philox streams "
             "computed on the devices: each value a pure function of seed, stream and "

@@ -22,6 +22,15 @@ import arrbackend
 from arrbackend.distributed.machine import gpu_count
 from arrbackend.testing import engine_paths
 
+if "ARRBACKEND_KERNEL_CACHE" not in os.environ:
+    # compiled statements go to a folder of this run, not the user's cache
+    import atexit
+    import shutil
+    import tempfile
+    _KERNELS = tempfile.mkdtemp(prefix="arrbackend-kernels-")
+    os.environ["ARRBACKEND_KERNEL_CACHE"] = _KERNELS
+    atexit.register(shutil.rmtree, _KERNELS, True)
+
 
 def _machines() -> list:
     env = os.environ.get("ARRBACKEND_TEST_MACHINES")

@@ -5,6 +5,7 @@ reads, size caps, and one exchange per statement."""
 from __future__ import annotations
 
 import contextlib
+import os
 import warnings
 
 import numpy
@@ -632,6 +633,52 @@ def test_compiled_statements_match_numpy(devices, dtype, ndim, stmt, evaluator):
             else:
                 numpy.testing.assert_allclose(ab.asnumpy(got), want, rtol=1e-14)
         assert ab.counters.statements >= 4
+
+
+_CACHED_RUN = """
+import numpy
+import arrbackend as ab
+from arrbackend.distributed import plans
+from arrbackend.kernels import cpu_numba
+plans._JIT_AFTER, plans._JIT_WORK = 1, 0
+gn = numpy.arange(600.0).reshape(20, 30)
+with ab.enabled(devices="cpu:1"), ab.settings.override(fusion="1"):
+    import numpy as np
+    g, h = np.asarray(gn), np.zeros((20, 30))
+    for _ in range(3):
+        h[1:-1, 1:-1] = 0.25 * (g[:-2, 1:-1] + g[2:, 1:-1] + g[1:-1, :-2] + g[1:-1, 2:])
+    assert (ab.asnumpy(h)[1:-1, 1:-1] == gn[1:-1, 1:-1]).all()
+hits = misses = 0
+for k in cpu_numba._kernels.values():
+    for f in (k.serial, k.parallel) if k else ():
+        if f is not None:
+            hits += sum(f.stats.cache_hits.values())
+            misses += sum(f.stats.cache_misses.values())
+print(hits, misses)
+"""
+
+
+def test_compiled_statements_are_kept_between_runs(tmp_path):
+    """A statement's compiled loop nest is written to the kernel cache folder once; the
+    next process loads it (numba's cache hits) instead of compiling it again."""
+    from arrbackend.kernels import cpu_threads
+    if not cpu_threads.available():
+        pytest.skip("numba is not installed: statements are not compiled")
+    import subprocess
+    import sys
+    env = dict(os.environ, ARRBACKEND_KERNEL_CACHE=str(tmp_path / "kernels"))
+    runs = [subprocess.run([sys.executable, "-c", _CACHED_RUN], env=env, text=True,
+                           capture_output=True) for _ in range(2)]
+    for r in runs:
+        assert r.returncode == 0, r.stderr[-3000:]
+    first, second = (tuple(map(int, r.stdout.split())) for r in runs)
+    assert first[0] == 0 and first[1] > 0, first
+    assert second[0] > 0 and second[1] == 0, second
+    assert len(list((tmp_path / "kernels").glob("k*.py"))) == 1
+    off = dict(env, ARRBACKEND_KERNEL_CACHE="off")
+    r = subprocess.run([sys.executable, "-c", _CACHED_RUN], env=off, text=True,
+                       capture_output=True)
+    assert r.returncode == 0 and r.stdout.split() == ["0", "1"], r.stderr[-3000:]   # (compiled)
 
 
 def test_a_loop_nest_numba_cannot_compile_runs_numpys_ufuncs(monkeypatch):
