@@ -26,8 +26,6 @@ threads).
 """
 from __future__ import annotations
 
-import hashlib
-import importlib.util
 import os
 import sys
 
@@ -177,6 +175,8 @@ def _from_cache_folder(text):
     folder = cache_folder()
     if folder is None:
         return None
+    import hashlib
+    import importlib.util
     name = "k" + hashlib.sha256(text.encode()).hexdigest()[:24]
     path = os.path.join(folder, name + ".py")
     try:
