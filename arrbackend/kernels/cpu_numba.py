@@ -147,8 +147,11 @@ def _compile(src, parallel):
     text = src.replace("RANGE", "prange" if parallel else "range")
     kernel = _from_cache_folder(text)
     if kernel is not None:      # (numba keeps its machine code beside the file)
-        return nb.njit(nogil=True, error_model="numpy", parallel=parallel,
-                       cache=True)(kernel)
+        try:
+            return nb.njit(nogil=True, error_model="numpy", parallel=parallel,
+                           cache=True)(kernel)
+        except RuntimeError:    # (no folder numba may write its cache to: compiled here)
+            pass
     scope = {"np": numpy, "prange": nb.prange}
     exec(text, scope)   # noqa: S102
     return nb.njit(nogil=True, error_model="numpy", parallel=parallel)(scope["kernel"])
