@@ -59,9 +59,17 @@ def user_modes() -> dict:
     """The user's error modes, also inside a block between :func:`enter` and
     :func:`leave` (where NumPy's modes are ours: ``'log'`` into this module)."""
     modes = geterr()
-    if "log" in modes.values() and numpy.geterrcall() is _log:
-        return {k: "warn" if v == "log" else v for k, v in modes.items()}
+    if modes is _no_log[0]:
+        return modes            # (the same modes as last time, none of them 'log')
+    if "log" in modes.values():
+        if numpy.geterrcall() is _log:
+            return {k: "warn" if v == "log" else v for k, v in modes.items()}
+        return modes
+    _no_log[0] = modes
     return modes
+
+
+_no_log = [None]      # the last modes seen without 'log' (geterr's dict, kept while valid)
 
 
 class _Log(threading.local):

@@ -54,11 +54,19 @@ def user_origin():
     """Where the user's code is now, for a warning raised later on its behalf:
     ``(filename, lineno, module name, warning registry)``."""
     f = sys._getframe(1)
-    while f.f_back is not None and is_library(f.f_code.co_filename):
+    known = _LIBRARY
+    while f.f_back is not None:         # (called for every deferred operation: inlined)
+        hit = known.get(f.f_code.co_filename)
+        if hit is None:
+            hit = is_library(f.f_code.co_filename)
+        if not hit:
+            break
         f = f.f_back
     g = f.f_globals
-    return (f.f_code.co_filename, f.f_lineno, g.get("__name__", "__main__"),
-            g.setdefault("__warningregistry__", {}))
+    registry = g.get("__warningregistry__")
+    if registry is None:
+        registry = g.setdefault("__warningregistry__", {})
+    return (f.f_code.co_filename, f.f_lineno, g.get("__name__", "__main__"), registry)
 
 
 def is_enabled() -> bool:
