@@ -30,6 +30,7 @@ from .distributed.store import POOL_MIN_BYTES as _POOL_MIN, take as _take
 from .api.registry import lookup
 from .api.local import FAST as _LOCAL_FAST, try_local as _try_local
 from .api.local import _NotLocal, _wrap as _local_wrap
+from .kernels.cpu_sum import whole_sum as _whole_sum
 
 __all__ = ["ndarray"]
 
@@ -519,7 +520,7 @@ def _local_first(self, fast, args, kwargs):
 
 
 # full reductions of one array on one CPU device: NumPy's own reduction of the local array
-_LEAN_REDUCE = {numpy.sum: numpy.add.reduce, numpy.prod: numpy.multiply.reduce,
+_LEAN_REDUCE = {numpy.sum: _whole_sum, numpy.prod: numpy.multiply.reduce,
                 numpy.max: numpy.maximum.reduce, numpy.amax: numpy.maximum.reduce,
                 numpy.min: numpy.minimum.reduce, numpy.amin: numpy.minimum.reduce,
                 numpy.any: numpy.logical_or.reduce, numpy.all: numpy.logical_and.reduce}

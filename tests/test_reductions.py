@@ -202,3 +202,52 @@ def test_out_shape_and_empty_partition(machine):
             same(lambda x: numpy.argpartition(x, kth, axis=0), numpy.zeros(shape))
     same(numpy.linalg.inv, numpy.eye(2, dtype=numpy.float16))   # NumPy's TypeError
     same(lambda x: numpy.power(x, -1, dtype=numpy.int32), numpy.zeros(0, int))
+
+
+@pytest.mark.parametrize("threads", [2, 3, 8, 16])
+def test_whole_sum_on_threads_is_numpys_value_bit_for_bit(monkeypatch, threads):
+    """A whole sum cut along NumPy's pairwise tree and summed on several threads
+    (``kernels.cpu_sum``): NumPy's value and type bit for bit, over sizes around the cuts,
+    float32 and float64, 1-d and C-ordered 2-d; a sum that is not finite gives NumPy's
+    value and warning."""
+    from arrbackend.kernels import cpu_sum, cpu_threads
+    monkeypatch.setattr(cpu_sum, "TREE_SUM_MIN", 0)
+    monkeypatch.setattr(cpu_sum, "_threads", lambda: threads)
+    monkeypatch.setattr(cpu_threads, "MIN_PER_THREAD", 1)
+    rng = numpy.random.default_rng(threads)
+    sizes = [129, 136, 255, 256, 1000, 1031, 4096 + 7, 65536 + 8, 100_003, 262_144]
+    for n in sizes:
+        for dt in (numpy.float64, numpy.float32):
+            a = (rng.standard_normal(n) * 10 ** rng.uniform(-3, 6, n)).astype(dt)
+            for x in (a, a[: n - n % 3].reshape(-1, 3)):
+                want, got = numpy.add.reduce(x, axis=None), cpu_sum.whole_sum(x)
+                assert type(got) is type(want) and got == want, (n, dt, x.shape)
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        got = cpu_sum.whole_sum(numpy.full(1000, 1e306))
+    assert got == numpy.inf and [str(m.message) for m in w] == \
+        ["overflow encountered in reduce"]
+    assert numpy.isnan(cpu_sum.whole_sum(numpy.array([1.0] * 500 + [numpy.nan])))
+
+
+def test_a_large_sum_is_numpys_value():
+    """``np.sum`` and ``a.sum()`` of an array larger than the caches on one CPU device
+    (summed on several threads where there are several cores): NumPy's value."""
+    an = numpy.random.default_rng(9).random(1_200_000)      # (9.6 MB)
+    with ab.enabled(devices="cpu:1"):
+        import numpy as np
+        a = np.asarray(an)
+        for got in (np.sum(a), a.sum(), np.sum(a.reshape(1000, 1200))):
+            assert got == numpy.sum(an) and got.dtype == numpy.float64
+
+
+def test_a_large_sum_in_a_forked_child():
+    """A forked child sums on threads of its own (the parent's are not there)."""
+    import multiprocessing
+    from arrbackend.kernels import cpu_sum
+    a = numpy.random.default_rng(4).random(1_200_000)
+    assert cpu_sum.whole_sum(a) == numpy.add.reduce(a)      # (the parent's threads made)
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(1) as pool:
+        got = pool.apply_async(cpu_sum.whole_sum, (a,)).get(timeout=60)
+    assert got == numpy.add.reduce(a)
