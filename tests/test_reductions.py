@@ -230,6 +230,21 @@ def test_whole_sum_on_threads_is_numpys_value_bit_for_bit(monkeypatch, threads):
     assert numpy.isnan(cpu_sum.whole_sum(numpy.array([1.0] * 500 + [numpy.nan])))
 
 
+def test_a_sum_of_booleans_is_a_count():
+    """``np.sum`` of a boolean array on one CPU device: NumPy's integer and its type, for
+    contiguous, strided, empty and 0-d masks."""
+    rng = numpy.random.default_rng(3)
+    masks = [rng.random(100_001) < 0.3, (rng.random((300, 40)) < 0.5)[:, ::3],
+             numpy.zeros(0, bool), numpy.array(True), numpy.ones((7, 0), bool)]
+    with ab.enabled(devices="cpu:1"):
+        import numpy as np
+        for mn in masks:
+            m = np.asarray(mn)
+            for got in (np.sum(m), m.sum()):
+                want = numpy.sum(mn)
+                assert got == want and got.dtype == want.dtype, (mn.shape, got, want)
+
+
 def test_a_large_sum_is_numpys_value():
     """``np.sum`` and ``a.sum()`` of an array larger than the caches on one CPU device
     (summed on several threads where there are several cores): NumPy's value."""
