@@ -245,6 +245,30 @@ def test_a_sum_of_booleans_is_a_count():
                 assert got == want and got.dtype == want.dtype, (mn.shape, got, want)
 
 
+def test_whole_means_of_masks_and_large_arrays_are_numpys():
+    """``np.mean`` / ``a.mean()`` on one CPU device of a mask (a count divided) and of a
+    float array larger than the caches (the threaded sum): NumPy's value and dtype; an
+    empty one NumPy's warning and NaN."""
+    rng = numpy.random.default_rng(8)
+    cases = [rng.random(100_003) < 0.3, (rng.random((300, 40)) < 0.5)[:, ::3],
+             numpy.array(True), rng.random(1_200_000),
+             (rng.random(2_200_000) * 7).astype(numpy.float32), rng.random((3, 4))]
+    with ab.enabled(devices="cpu:1"):
+        import numpy as np
+        for xn in cases:
+            x = np.asarray(xn)
+            for got in (np.mean(x), x.mean()):
+                want = numpy.mean(xn)
+                assert got == want and got.dtype == want.dtype, (xn.shape, got, want)
+        with warnings.catch_warnings(record=True) as got:
+            warnings.simplefilter("always")
+            assert numpy.isnan(float(np.mean(np.zeros(0, bool))))
+        with warnings.catch_warnings(record=True) as want:
+            warnings.simplefilter("always")
+            numpy.mean(numpy.zeros(0, bool))
+        assert [str(w.message) for w in got] == [str(w.message) for w in want]
+
+
 def test_a_large_sum_is_numpys_value():
     """``np.sum`` and ``a.sum()`` of an array larger than the caches on one CPU device
     (summed on several threads where there are several cores): NumPy's value."""

@@ -20,6 +20,7 @@ from ..distributed import reductions as engine
 from .manipulation import _ours as _conv
 from .ufuncs import ufunc_call
 from ..distributed.array import ndarray
+from ..kernels import cpu_sum
 
 _NoValue = numpy._NoValue
 
@@ -141,7 +142,21 @@ def _divide_inplace(ret, rcount):
         return ufunc_call(numpy.true_divide, (ret, rcount), {"out": (ret,), "casting": "unsafe"})
 
 
-@implements(numpy.mean, local=True)
+def _mean_local(a, axis=None, dtype=None, out=None, keepdims=_NoValue, *, where=_NoValue):
+    """``numpy.mean`` of a NumPy array; the whole mean of a boolean array, or of a float32/
+    float64 array larger than the caches, sums as ``np.sum`` does on one CPU device
+    (``kernels.cpu_sum``: NumPy's value), then divides as NumPy's ``_mean`` does."""
+    if axis is None and dtype is None and out is None and keepdims is _NoValue and \
+            where is _NoValue and type(a) is numpy.ndarray and a.size:
+        if a.dtype == numpy.bool_:      # (NumPy's float64 sum of booleans: the count)
+            return numpy.float64(numpy.count_nonzero(a)) / numpy.intp(a.size)
+        if a.dtype.char in "fd" and a.nbytes > cpu_sum.TREE_SUM_MIN:
+            s = cpu_sum.whole_sum(a)
+            return s.dtype.type(s / numpy.intp(a.size))
+    return numpy.mean(a, axis=axis, dtype=dtype, out=out, keepdims=keepdims, where=where)
+
+
+@implements(numpy.mean, local=_mean_local)
 def mean(a, axis=None, dtype=None, out=None, keepdims=_NoValue, *, where=_NoValue):
     """Same as ``numpy.mean`` (integers accumulate in float64, float16 in float32)."""
     x = _ours(a)
