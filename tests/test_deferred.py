@@ -534,6 +534,26 @@ def test_inplace_of_a_pending_value_that_reads_the_target_warns_once(machine, sr
     assert [str(w.message) for w in got] == [str(w.message) for w in want]
 
 
+def test_edge_bands_draw_the_same_random_numbers(multi, monkeypatch):
+    """Random draws inside a statement cut into edge bands and interiors are the numbers
+    of the uncut statement (each value a function of its element's index)."""
+    from arrbackend.distributed import plans
+
+    def run(least):
+        monkeypatch.setattr(plans, "_SPLIT_MIN", least)
+        monkeypatch.setattr(plans, "_SPLIT_MIN_GPU", least)
+        plans.clear()
+        with ab.enabled(), ab.settings.override(fusion="1", split_bytes=0):
+            import numpy as np
+            np.random.seed(5)
+            g = np.arange(640 * 640, dtype=float).reshape(640, 640) % 7
+            h = np.zeros((640, 640))
+            h[1:-1, 1:-1] = g[:-2, 1:-1] + g[2:, 1:-1] * np.random.random((638, 638)) \
+                - np.random.standard_normal((638, 638))
+            return ab.asnumpy(h)
+    numpy.testing.assert_array_equal(run(1 << 17), run(1 << 60))
+
+
 def test_reduction_of_a_pending_replicated_array(multi):
     """A reduction of a pending expression over an array every device holds whole (a
     reduction's result) counts it once, not once per device (found on gpu:0,0,0)."""
