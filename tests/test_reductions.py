@@ -222,6 +222,10 @@ def test_whole_sum_on_threads_is_numpys_value_bit_for_bit(monkeypatch, threads):
             for x in (a, a[: n - n % 3].reshape(-1, 3)):
                 want, got = numpy.add.reduce(x, axis=None), cpu_sum.whole_sum(x)
                 assert type(got) is type(want) and got == want, (n, dt, x.shape)
+    for x in (a.astype(">f8"), numpy.frombuffer(b"\0" + a.astype("f8").tobytes(),
+                                                "f8", count=a.size, offset=1)):
+        want = numpy.add.reduce(x, axis=None)       # (swapped or unaligned: NumPy's
+        assert cpu_sum.whole_sum(x) == want         # buffered pieces)
     with warnings.catch_warnings(record=True) as w:
         warnings.simplefilter("always")
         got = cpu_sum.whole_sum(numpy.full(1000, 1e306))

@@ -85,7 +85,8 @@ def whole_sum(a, axis=None):
     if axis is None and type(a) is numpy.ndarray and a.dtype == numpy.bool_:
         return _COUNT(numpy.count_nonzero(a))
     if axis is None and type(a) is numpy.ndarray and a.nbytes > TREE_SUM_MIN and \
-            a.dtype.char in "fd" and a.flags.c_contiguous:
+            a.dtype.char in "fd" and a.dtype.isnative and a.flags.c_contiguous and \
+            a.flags.aligned:            # (else NumPy sums through buffers, in pieces)
         threads = min(_threads(), a.size // cpu_threads.MIN_PER_THREAD)
         if threads > 1:
             leaves: list = []
