@@ -1107,6 +1107,11 @@ def test_take_of_empty_results_checks_what_numpy_checks(machine, src):
     "v = np.arange(1, 7.0).reshape(3, 2); r = np.cumsum(v, out=v)",
     "r = np.linalg.solve(np.eye(3)[None] * (1 + 1j), np.zeros((1, 3, 0), np.complex64))",
     "r = np.linalg.solve(np.zeros((2, 0, 0)), np.zeros((2, 0, 4)))",
+    "v0 = np.arange(3.0).reshape(3, 1); v1 = np.repeat(v0, [2], axis=1); v2 = v1.ravel()\n"
+    "v1[:, :] = 0.0; r = v2",
+    "v1 = np.take(np.arange(24.0).reshape(2, 3, 4), [0, 2], axis=2); v2 = v1.ravel()\n"
+    "v1[...] = 5.0; r = v2",
+    "r = np.take(np.arange(12.0).reshape(3, 4), [[0], [2]], axis=1).flags.c_contiguous",
 ])
 def test_edges_the_engine_paths_met(machine, src):
     """Random programs on ``cpu:1-engine`` (the GPU's paths): ``median``/``quantile``
@@ -1118,7 +1123,8 @@ def test_edges_the_engine_paths_met(machine, src):
     it first; the GPU's reduction kernel cannot), the sign of -0.0 is +0.0, ``clip`` of
     complex values, NumPy's float16 ``spacing`` (positive, the gap below -1 for -1), a
     (3, 1) array scanned whole into itself (NumPy accepts it), ``solve`` with nothing to
-    solve (the device library divides by a zero stride)."""
+    solve (the device library divides by a zero stride), ``take``/``repeat`` along a
+    later axis write a C-ordered array as NumPy's do (its ``ravel()`` a view)."""
     if "argsort" in src and machine.devices[0].is_gpu:
         # a GPU adds in parallel (docs/differences.md): the variances agree to rounding,
         # the order of near-ties need not

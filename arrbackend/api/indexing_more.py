@@ -103,6 +103,11 @@ def take(a, indices, axis=None, out=None, mode="raise"):
             raise IndexError("cannot do a non-empty take from an empty axes.")
         idx = _wrap_mode(idx, n, mode)
         r = x[pre + (idx,)] if idx.ndim else x[pre + (int(idx),)].copy()
+        if ax and idx.ndim and out is None and not r.flags.c_contiguous:
+            # NumPy's take writes a new C-ordered array (its a[:, idx] does not: the
+            # index moves the indexed axes first), whose ravel() is a view
+            from .creation import _copy
+            r = _copy(r)
     if out is not None:
         _check_take_out(x.dtype, out, r.shape)
         assign(out, r)
