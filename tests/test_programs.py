@@ -1112,6 +1112,9 @@ def test_take_of_empty_results_checks_what_numpy_checks(machine, src):
     "v1 = np.take(np.arange(24.0).reshape(2, 3, 4), [0, 2], axis=2); v2 = v1.ravel()\n"
     "v1[...] = 5.0; r = v2",
     "r = np.take(np.arange(12.0).reshape(3, 4), [[0], [2]], axis=1).flags.c_contiguous",
+    "v2 = np.concatenate([np.eye(4, 2, dtype=np.int64)] * 2, axis=1)\n"
+    "r = np.dot(v2, np.eye(4, 2, dtype=np.int64), out=np.argwhere(v2))",
+    "r = np.dot(np.ones((2, 2)), np.ones((2, 2)), out=np.zeros((2, 2)).T)",
 ])
 def test_edges_the_engine_paths_met(machine, src):
     """Random programs on ``cpu:1-engine`` (the GPU's paths): ``median``/``quantile``

@@ -498,7 +498,7 @@ def argwhere(a):
     if x.ndim == 0:
         nz = nonzero(reshape(x, (1,)))[0]
         return reshape(nz, (-1, 1))[:, :0].copy()
-    return stack(nonzero(x), axis=1)
+    return stack(nonzero(x), axis=0).T      # (NumPy's layout: the transpose of the rows)
 
 
 @implements(numpy.flatnonzero, local=True)

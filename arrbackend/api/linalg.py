@@ -179,8 +179,9 @@ def dot(a, b, out=None):
 
 def check_dot_out(out, r) -> None:
     """NumPy's checks of ``dot``'s ``out=``: exactly the result's dtype, number of
-    dimensions and shape."""
-    if out.ndim != r.ndim or out.dtype != r.dtype or not out.flags.writeable:
+    dimensions and shape, C-ordered."""
+    if out.ndim != r.ndim or out.dtype != r.dtype or not out.flags.writeable or \
+            not out.flags.c_contiguous:
         raise ValueError("output array is not acceptable (must have the right datatype, "
                          "number of dimensions, and be a C-Array)")
     if out.shape != r.shape:
