@@ -30,7 +30,7 @@ from .distributed.store import POOL_MIN_BYTES as _POOL_MIN, take as _take
 from .api.registry import lookup
 from .api.local import FAST as _LOCAL_FAST, try_local as _try_local
 from .api.local import _NotLocal, _wrap as _local_wrap
-from .kernels.cpu_sum import whole_sum as _whole_sum
+from .kernels.cpu_sum import TREE_SUM_MIN as _TREE_MIN, whole_sum as _whole_sum
 
 __all__ = ["ndarray"]
 
@@ -520,10 +520,13 @@ def _local_first(self, fast, args, kwargs):
 
 
 # full reductions of one array on one CPU device: NumPy's own reduction of the local array
-_LEAN_REDUCE = {numpy.sum: _whole_sum, numpy.prod: numpy.multiply.reduce,
+_LEAN_REDUCE = {numpy.sum: numpy.add.reduce, numpy.prod: numpy.multiply.reduce,
                 numpy.max: numpy.maximum.reduce, numpy.amax: numpy.maximum.reduce,
                 numpy.min: numpy.minimum.reduce, numpy.amin: numpy.minimum.reduce,
                 numpy.any: numpy.logical_or.reduce, numpy.all: numpy.logical_and.reduce}
+
+
+_ADD, _BOOL = numpy.add.reduce, numpy.dtype(bool)
 
 
 def _lean_reduce(self, red):
@@ -533,7 +536,8 @@ def _lean_reduce(self, red):
     if tok.old_value is not made[0]:
         tok = _fp.resync(tok)
     try:
-        r = red(a, axis=None)
+        r = _whole_sum(a) if red is _ADD and (a.nbytes > _TREE_MIN or a.dtype == _BOOL) \
+            else red(a, axis=None)      # (a count, or on threads: kernels/cpu_sum.py)
     finally:
         _STATE_RESET(tok)
     if _LOG.messages:
@@ -647,7 +651,10 @@ class _Methods(NdarrayMethods):
                 if tok.old_value is not made[0]:
                     tok = _fp.resync(tok)
                 try:
-                    r = red(self._loc, axis=None)
+                    a = self._loc
+                    r = _whole_sum(a) if red is _ADD and (a.nbytes > _TREE_MIN or
+                                                          a.dtype == _BOOL) \
+                        else red(a, axis=None)
                 finally:
                     _STATE_RESET(tok)
                 if _LOG.messages:
