@@ -250,7 +250,7 @@ class ArrayStatements(Draws):
         if self.wraps(value, t) or sel is None and not self.fits_value(value, t) and \
                 excluded("setitem_error_order"):
             value = Lit(self.value(self.val(t).dtype.name))
-        if self.zero_d_nonfinite_into_ints(value, t):
+        if self.zero_d_nonfinite_into_ints(value, t) or self.out_of_range_into_ints(value, t):
             value = Lit(self.value(self.val(t).dtype.name))
         return Stmt("setitem", value, obj=t, key=k, label="setitem")
 
@@ -266,6 +266,15 @@ class ArrayStatements(Draws):
         return (is_array(v) and v.ndim == 0 and v.dtype.kind in "fc" and
                 numpy.asarray(t).dtype.kind in "iu" and
                 not numpy.isfinite(numpy.asarray(v, dtype=complex)))
+
+    def out_of_range_into_ints(self, value, target) -> bool:
+        """Floats out of an integer type's range (NaN, infinities) assigned into integers:
+        the processor's answer, not NumPy's (docs/differences.md).  Not generated."""
+        try:
+            v, t = self.val(value), self.val(target)
+        except Exception:
+            return False
+        return is_array(v) and not fits_integer(v, numpy.asarray(t).dtype.name)
 
     def view(self) -> Stmt:
         form = self.pick(["slice", "T", "reshape", "ravel", "diagonal", "real", "imag",
