@@ -480,6 +480,38 @@ def test_interior_statements_leave_the_edges(edge, evaluator):
     assert {str(w.message) for w in got} == {str(w.message) for w in want}
 
 
+@pytest.mark.parametrize("dt", ["int64", "int32", "int16", "uint8", "uint64", "bool"])
+@pytest.mark.parametrize("fl", ["float64", "float32"])
+def test_integer_operands_of_float_statements(dt, fl, evaluator):
+    """``(images / 255.0 - mean) / std`` with integer images: each integer operand is cast
+    as NumPy casts it into the operation's float dtype (fused where the evaluator can
+    cast it: numexpr widens int32 and int64 beside a float64 operand, the compiled nests
+    cast any integer), with NumPy's values and dtype; an operation of integers alone
+    (``i / j``: float64, computed from the integers) is NumPy's, fused or not."""
+    rng = numpy.random.default_rng(6)
+    x = rng.integers(0, 256, (300, 400)).astype(dt)
+    j = rng.integers(1, 9, (300, 400)).astype(dt)
+    mean = rng.random(400).astype(fl)
+    scale, std = numpy.array(255.0, fl), numpy.array(0.229, fl)
+
+    def step(np, x, j, mean):
+        return (x / scale - mean) / std, x / j + mean, np.sqrt(x) * mean, x * 0.5 + 2
+
+    want = step(numpy, x, j, mean)
+    with ab.enabled(devices="cpu:1"), ab.settings.override(fusion="1"):
+        import numpy as np
+        ab.counters.reset()
+        for _ in range(4):          # (the compiled nest is made on a plan's first run)
+            got = step(np, np.asarray(x), np.asarray(j), np.asarray(mean))
+        fused = ab.counters.fused_statements
+    for g, w in zip(got, want):
+        assert g.dtype == w.dtype
+        numpy.testing.assert_array_equal(ab.asnumpy(g), w)
+    widened = dt in ("int64", "int32") and fl == "float64"
+    if evaluator == "compiled" and dt != "bool" or evaluator == "numexpr" and widened:
+        assert fused >= 4           # (the first statement each time, at least)
+
+
 def test_interior_update_that_meets_a_zero_division_adds_once(evaluator):
     """A fused ``h[1:-1, 1:-1] += ...`` (the target read in place, rows as spans) whose
     values meet a division by zero: computed again by NumPy from intact leaves, so each

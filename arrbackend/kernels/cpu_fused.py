@@ -99,18 +99,25 @@ def _write(ne, expr, lvs):
     return ne.NumExpr(src, signature=sig), len(sig), ops
 
 
-# numexpr's spelling: operands by name, NumPy's function names
-_NUMEXPR = ("{}", dict(_BINARY), dict(_UNARY), _COMPARE)
+# numexpr's spelling: operands by name, NumPy's function names; an int32 or int64 operand
+# beside a float64 one is widened to double by numexpr itself, as NumPy casts it
+_WIDENED = {(numpy.dtype(t), numpy.dtype(numpy.float64)): "{}" for t in (numpy.int32,
+                                                                         numpy.int64)}
+_NUMEXPR = ("{}", dict(_BINARY), dict(_UNARY), _COMPARE, _WIDENED)
 
 
 def source(expr, lvs, dialect):
     """``(text, signature)``: ``expr`` (leaves ``lvs``) as one expression in ``dialect``
-    (``(leaf format, binary, unary, comparison templates)``; leaves are named ``v<i>``,
-    scalars ``c<i>``), with ``(name, kind)`` of each argument, or None where the
-    expression is not of the kind whose values are NumPy's (see the module's
-    docstring)."""
+    (``(leaf format, binary, unary, comparison templates, integer casts)``; leaves are
+    named ``v<i>``, scalars ``c<i>``), with ``(name, kind)`` of each argument, or None
+    where the expression is not of the kind whose values are NumPy's (see the module's
+    docstring).
+
+    An integer operand of an operation NumPy computes in a float dtype (``images /
+    255.0``: its loop is float64) is cast as NumPy casts it, by the dialect's template
+    for ``(integer dtype, float dtype)``; a pair it lacks is not supported."""
     from .expr import Const, Leaf, Op
-    leaf, binary, unary, compare = dialect
+    leaf, binary, unary, compare, casts = dialect
     names = {}
     sig = []
     for i, lf in enumerate(lvs):
@@ -124,27 +131,39 @@ def source(expr, lvs, dialect):
         return None
     dtype = [None]
 
-    def text(e, root):
+    def text(e, root, loop=None):
+        # (``loop``: the float dtype the consuming operation computes in; every operation
+        # computes in the same one, ``dtype[0]``, and every operand is of it or cast)
         if isinstance(e, (Leaf, Const)):
             dt = e.dtype if isinstance(e, Leaf) else numpy.dtype(e.value.dtype)
-            if dt not in _FLOATS or (dtype[0] is not None and dt != dtype[0]):
-                raise _Unsupported
-            dtype[0] = dt
+            if loop is None:                        # (the whole expression: a leaf)
+                if dt not in _FLOATS:
+                    raise _Unsupported
+                dtype[0] = dt
+            elif dt != loop:
+                if (dt, loop) not in casts:
+                    raise _Unsupported
+                return casts[dt, loop].format(names[id(e)])
             return names[id(e)]
         if not isinstance(e, Op):
             raise _Unsupported
         name = e.ufunc.__name__
-        if any(dt != e.loop[0] for dt in e.loop[:-1]):
+        lp = e.loop[0]
+        if any(dt != lp for dt in e.loop[:-1]) or lp not in _FLOATS or \
+                (dtype[0] is not None and lp != dtype[0]):
             raise _Unsupported
-        args = [text(a, False) for a in e.args]
+        dtype[0] = lp
+        if casts is _WIDENED and all(_integer(a) for a in e.args):
+            raise _Unsupported      # (numexpr widens an integer beside a float operand)
+        args = [text(a, False, lp) for a in e.args]
         if name in compare:
             if not root:
                 raise _Unsupported      # (a bool value inside: numexpr casts otherwise)
             return compare[name].format(*args)
-        if e.dtype != e.loop[0]:
+        if e.dtype != lp:
             raise _Unsupported
         tmpl = binary.get(name) if len(args) == 2 else unary.get(name)
-        if tmpl is None or (dtype[0] == _FLOATS[1] and name not in _EXACT):
+        if tmpl is None or (lp == _FLOATS[1] and name not in _EXACT):
             raise _Unsupported      # (single precision: NumPy's own SIMD math, not libm's)
         return tmpl.format(*args)
 
@@ -159,6 +178,13 @@ def source(expr, lvs, dialect):
 
 class _Unsupported(Exception):
     pass
+
+
+def _integer(e) -> bool:
+    from .expr import Const, Leaf
+    if isinstance(e, Leaf):
+        return e.dtype.kind in "iub"
+    return isinstance(e, Const) and numpy.dtype(e.value.dtype).kind in "iub"
 
 
 def _cores() -> int:
