@@ -247,10 +247,14 @@ def test_polynomials(machine):
     lambda np, f: np.gradient(f, 1.0, edge_order=2), lambda np, f: np.gradient(f, axis=(0, 1)),
     lambda np, f: np.gradient(f, axis=2), lambda np, f: np.gradient(f[:, :1], axis=1),
     lambda np, f: np.gradient(f[0], 0.25)])
-def test_gradient_is_numpys_to_the_bit(machine, dtype, call):
+@pytest.mark.parametrize("compiled", [False, True])
+def test_gradient_is_numpys_to_the_bit(machine, dtype, call, compiled, monkeypatch):
     """np.gradient, whose common case on one CPU device writes its differences straight
-    into the result: NumPy's values (bit for bit), dtype, memory order, warnings and
-    errors, for every spacing, axis and edge order."""
+    into the result (``compiled``: in one compiled pass, ``kernels/cpu_gradient``, made
+    here on the first call instead of the fourth): NumPy's values (bit for bit), dtype,
+    memory order, warnings and errors, for every spacing, axis and edge order."""
+    from arrbackend.kernels import cpu_gradient
+    monkeypatch.setattr(cpu_gradient, "JIT_AFTER", 0 if compiled else 1 << 62)
     rng = numpy.random.default_rng(3)
     fn = (rng.standard_normal((7, 9)) * 100).astype(dtype)
     if dtype == "float64":
@@ -272,3 +276,27 @@ def test_gradient_is_numpys_to_the_bit(machine, dtype, call):
             assert h.flags.c_contiguous == w.flags.c_contiguous
         c = numpy.ascontiguousarray
         numpy.testing.assert_array_equal(c(h).view(numpy.uint8), c(w).view(numpy.uint8))
+
+
+@pytest.mark.parametrize("under", ["ignore", "warn"])
+def test_gradient_compiled_reports_what_numpy_reports(under, monkeypatch):
+    """The compiled gradient leaves no trace of floating-point errors: values that are
+    not finite (an infinity minus an infinity), and underflow where the user asked to
+    hear of it, are computed again by NumPy, with its warnings."""
+    from arrbackend.kernels import cpu_gradient
+    monkeypatch.setattr(cpu_gradient, "JIT_AFTER", 0)
+    fn = numpy.linspace(1.0, 2.0, 48).reshape(6, 8) * 1e-300   # (differences / 1e10
+    fn[2, 3:5] = numpy.inf                                      # underflow)
+    for f, dx in ((fn, 1e10), (numpy.abs(fn[:, ::-1]).copy(), 1e10)):
+        def call(np, a):
+            with np.errstate(under=under):
+                return np.gradient(a, dx, axis=1), np.gradient(a, dx, axis=0)
+        want, want_w = outcome(call, numpy, f)
+        with ab.enabled(devices="cpu:1"):
+            import numpy as np
+            got, got_w = outcome(call, np, np.asarray(f))
+        # (each kind once per call: docs/differences.md)
+        assert {str(w.message) for w in got_w} == {str(w.message) for w in want_w}
+        assert any("underflow" in str(w.message) for w in want_w) == (under == "warn")
+        for g, w in zip(got, want):
+            numpy.testing.assert_array_equal(ab.asnumpy(g), w)

@@ -33,7 +33,7 @@ import numpy
 
 from . import cpu_fused, cpu_threads
 
-__all__ = ["program", "Kernel", "Unusable"]
+__all__ = ["program", "Kernel", "Unusable", "compile_source"]
 
 _MAX_NDIM = 4
 #: the least work (elements) a parallel loop nest is launched for: below it, starting
@@ -147,6 +147,12 @@ def _loops(body, names, ndim, checked) -> str:
         lines.append(pad + f"out[{idx}] = " + body.replace("IDX", idx))
     lines += ["        rows[c] = bad != 0.0", "    return 0"]
     return "\n".join(lines) + "\n"
+
+
+def compile_source(src):
+    """The serial kernel ``kernel`` defined by the Python source ``src`` (kept in the
+    cache folder as a statement's nest is)."""
+    return _compile(src, False)
 
 
 def _compile(src, parallel):
