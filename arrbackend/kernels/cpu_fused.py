@@ -7,7 +7,8 @@ the expression tree, so that it computes what NumPy's ufuncs compute:
 
 * only loops numexpr computes as NumPy does: every operand and every intermediate value
   of one float dtype (float64 or float32, scalars passed as typed 0-d arrays, never as
-  literals numexpr would widen), a comparison only as the last operation;
+  literals numexpr would widen), or an int32/int64 operand beside a float64 one (numexpr
+  widens it to double as NumPy casts it), a comparison only as the last operation;
 * floating-point errors: numexpr reports none, so the target is checked for values that
   are not finite, and where there are any (or where the user asked for underflow to be
   reported) the statement is computed again by NumPy's ufuncs under the user's error
