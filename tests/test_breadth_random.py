@@ -261,3 +261,32 @@ def test_review_fixes(machine):
         G.negative_binomial(numpy.nan, 0.5)
     check(ab.random.negative_binomial(numpy.nan, 0.5, size=2),     # ...the legacy answers 0
           numpy.random.negative_binomial(numpy.nan, 0.5, size=2))
+
+
+@pytest.mark.parametrize("bounds", [(-1, 1), (0.0, 1.0), (2.5, -1), (0, 10**30), (0, 10**400),
+                                    (-1e308, 1e308), (0.0, numpy.inf), (numpy.nan, 1.0),
+                                    (True, 3), (numpy.float32(1), 2.0)])
+@pytest.mark.parametrize("api", ["legacy", "generator"])
+def test_uniform_bounds_as_numpy_checks_them(machine, bounds, api):
+    """``uniform(low, high, size)`` with scalar bounds: NumPy's exception type where NumPy
+    refuses the range (not finite, beyond floats, negative for a Generator), else values
+    in ``[low, high)`` (or ``(high, low]``) of NumPy's dtype and shape."""
+    low, high = bounds
+
+    def call(np):
+        src = np.random if api == "legacy" else np.random.default_rng(5)
+        return src.uniform(low, high, (3, 4))
+
+    try:
+        want = call(numpy)
+    except Exception as exc:        # noqa: BLE001
+        with ab.enabled(devices=machine.spec), pytest.raises(type(exc)):
+            import numpy as np
+            call(np)
+        return
+    with ab.enabled(devices=machine.spec):
+        import numpy as np
+        got = ab.asnumpy(call(np))
+    assert got.dtype == want.dtype and got.shape == want.shape
+    lo, hi = sorted((float(low), float(high)))
+    assert numpy.all((got >= lo) & (got <= hi))

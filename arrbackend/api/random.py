@@ -11,6 +11,7 @@ array is bit-identical on ``cpu:1`` and ``cpu:3``, on one GPU or several, CPU or
 """
 from __future__ import annotations
 
+import math
 import operator
 import secrets
 import threading
@@ -156,6 +157,19 @@ def _check_scale(scale, name="scale"):
 def _uniform(stream, low, high, size, dtype=numpy.float64, generator=False):
     """``low + (high - low) * u`` after NumPy's checks of the range: finite (both APIs),
     then, for a Generator, not negative (arrays checked on the devices, once each)."""
+    tl, th = type(low), type(high)
+    if (tl is int or tl is float) and (th is int or th is float):
+        # (Python numbers, the common call: NumPy's checks without NumPy's calls)
+        span = high - low
+        if not math.isfinite(float(span)):     # (an int beyond floats: OverflowError)
+            raise OverflowError("high - low range exceeds valid bounds")
+        if generator and span < 0:
+            raise ValueError("high - low < 0")
+        u = draw(stream, "uniform" if numpy.dtype(dtype) == numpy.float64 else "uniform32",
+                 () if size is None else _size(size, "random"), dtype)
+        if low == 0.0 and high == 1.0:
+            return u
+        return ufunc_call(numpy.add, (low, ufunc_call(numpy.multiply, (span, u), {})), {})
     arrays = isinstance(low, ndarray) or isinstance(high, ndarray)
     with numpy.errstate(all="ignore"):
         if arrays:
