@@ -512,6 +512,54 @@ def test_integer_operands_of_float_statements(dt, fl, evaluator):
         assert fused >= 4           # (the first statement each time, at least)
 
 
+EXACT_BIN = [numpy.add, numpy.subtract, numpy.multiply, numpy.true_divide]
+EXACT_UN = [numpy.negative, numpy.absolute, numpy.square, numpy.sqrt]
+MIXED = ["int64", "int32", "int16", "uint8", "float32", "float64"]
+
+
+@st.composite
+def mixed_trees(draw, depth=3):
+    """(function of the operands, leaves used): a random tree of the operations fused CPU
+    statements compute exactly, over operands of mixed integer and float dtypes."""
+    if depth == 0 or draw(st.integers(0, 3)) == 0:
+        if draw(st.integers(0, 3)) == 0:
+            c = draw(st.sampled_from([2, 0.5, -1.25, numpy.float32(1.5), 3, 255.0]))
+            return (lambda ops, c=c: c), 0
+        i = draw(st.integers(0, len(MIXED) - 1))
+        return (lambda ops, i=i: ops[i]), 1
+    if draw(st.integers(0, 2)) == 0:
+        f = draw(st.sampled_from(EXACT_UN))
+        sub, n = draw(mixed_trees(depth - 1))
+        return (lambda ops, f=f, sub=sub: f(sub(ops))), n
+    f = draw(st.sampled_from(EXACT_BIN))
+    a, na = draw(mixed_trees(depth - 1))
+    b, nb = draw(mixed_trees(depth - 1))
+    return (lambda ops, f=f, a=a, b=b: f(a(ops), b(ops))), na + nb
+
+
+@hsettings(max_examples=40, deadline=None,
+           suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(tree=mixed_trees())
+def test_mixed_dtype_statements_are_numpys_to_the_bit(tree, evaluator):
+    """Fused statements over integer and float operands together (numexpr or the compiled
+    nests, 40000 elements): NumPy's dtype and NumPy's bits, whatever the evaluator casts,
+    widens or leaves to NumPy's ufuncs."""
+    fn, n = tree
+    rng = numpy.random.default_rng(7)
+    ops = [(rng.standard_normal((200, 200)) * 100).astype(dt) if dt[0] == "f" else
+           rng.integers(0 if dt[0] == "u" else -100, 100, (200, 200)).astype(dt)
+           for dt in MIXED]
+    with numpy.errstate(all="ignore"):
+        want = fn(ops)
+    if n == 0 or numpy.ndim(want) == 0:
+        return
+    with ab.enabled(devices="cpu:1"), ab.settings.override(fusion="1"):
+        with numpy.errstate(all="ignore"):
+            got = ab.asnumpy(fn([ab.asarray(o) for o in ops]))
+    assert got.dtype == want.dtype
+    numpy.testing.assert_array_equal(got, want)
+
+
 def test_interior_update_that_meets_a_zero_division_adds_once(evaluator):
     """A fused ``h[1:-1, 1:-1] += ...`` (the target read in place, rows as spans) whose
     values meet a division by zero: computed again by NumPy from intact leaves, so each
