@@ -130,6 +130,10 @@ class Gen(ArrayStatements):
             if out is not None and name in ("cumsum", "cumprod") and \
                     numpy.ndim(self.val(out)) == 0:
                 out = None      # (NumPy's own accumulation crashes on a 0-d out=)
+            if out is not None and name in ("cumsum", "cumprod") and shape is not None and \
+                    numpy.shape(self.val(out)) != shape and \
+                    self.numpy_takes_other_out(name, a, kw, out, shape):
+                out = None
             if out is not None:
                 kw.append(("out", out))
         if method and self.chance(40) and isinstance(a, Var) and is_array(self.val(a)):
@@ -137,6 +141,28 @@ class Gen(ArrayStatements):
         label = f"np.{name}" + "".join(f"({k}=)" for k, _ in kw if k in ("where", "out",
                                                                          "dtype", "initial"))
         return self.assign(Call(Ns(name), (a,), tuple(kw)), label)
+
+    def numpy_takes_other_out(self, name, a, kw, out, shape) -> bool:
+        """Whether NumPy's accumulation ``name`` takes ``out`` of another shape than its
+        result's, beyond the scanned array itself as its own out= (of the same size,
+        documented and tested): NumPy refuses most ("the wrong size for the
+        accumulation"), but takes some larger outs (``np.cumprod(v0, axis=0, out=v1)``,
+        a (3, 3) scan into (3, 3, 3, 3)) and one that overlaps the input, which it fills
+        in part (``np.cumprod(v[:1], out=v)`` returns ``v``).  Such an out= is not
+        generated; one NumPy refuses is (bad input)."""
+        o, v = self.val(out), self.val(a)
+        if isinstance(out, Var) and isinstance(a, Var) and out.name == a.name and \
+                numpy.size(o) == math.prod(shape):
+            return False
+        if numpy.shares_memory(o, v):
+            return True
+        try:
+            with numpy.errstate(all="ignore"):
+                getattr(numpy, name)(numpy.array(v, copy=True), out=numpy.array(o, copy=True),
+                                     **{k: self.val(e) for k, e in kw})
+        except Exception:
+            return False
+        return True
 
     def where_for(self, shape: tuple):
         """A where= for a reduction of an array of ``shape`` (see EXCLUSIONS:
