@@ -300,3 +300,31 @@ def test_gradient_compiled_reports_what_numpy_reports(under, monkeypatch):
         assert any("underflow" in str(w.message) for w in want_w) == (under == "warn")
         for g, w in zip(got, want):
             numpy.testing.assert_array_equal(ab.asnumpy(g), w)
+
+
+def test_gradient_compiled_after_a_refused_spacing(monkeypatch):
+    """A spacing NumPy refuses (``OverflowError``) or a float32 spacing out of range (its
+    warnings) goes NumPy's way for that call only: the compiled pass serves the next."""
+    from arrbackend.kernels import cpu_gradient
+    monkeypatch.setattr(cpu_gradient, "JIT_AFTER", 0)
+    used = []
+    real = cpu_gradient.gradient_into
+    monkeypatch.setattr(cpu_gradient, "gradient_into",
+                        lambda *a: used.append(real(*a)) or used[-1])
+    from arrbackend.api import math as abmath
+    monkeypatch.setattr(abmath, "gradient_into", cpu_gradient.gradient_into)
+    f = numpy.random.default_rng(2).random((6, 5)).astype(numpy.float32)
+    with ab.enabled(devices="cpu:1"):
+        import numpy as np
+        x = np.asarray(f)
+        with pytest.raises(OverflowError):
+            np.gradient(x, 10**400)
+        want, want_w = outcome(lambda n, a: n.gradient(a, 1e39, axis=0), numpy, f)
+        got, got_w = outcome(lambda n, a: n.gradient(a, 1e39, axis=0), np, x)
+        assert {str(w.message) for w in got_w} == {str(w.message) for w in want_w}
+        numpy.testing.assert_array_equal(ab.asnumpy(got), want)
+        used.clear()
+        g = np.gradient(x, 0.5)
+    assert used == [True, True]
+    for a, b in zip(g, numpy.gradient(f, 0.5)):
+        numpy.testing.assert_array_equal(ab.asnumpy(a), b)

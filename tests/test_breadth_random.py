@@ -264,6 +264,7 @@ def test_review_fixes(machine):
 
 
 @pytest.mark.parametrize("bounds", [(-1, 1), (0.0, 1.0), (2.5, -1), (0, 10**30), (0, 10**400),
+                                    (2, 2**53 + 1),
                                     (-1e308, 1e308), (0.0, numpy.inf), (numpy.nan, 1.0),
                                     (True, 3), (numpy.float32(1), 2.0)])
 @pytest.mark.parametrize("api", ["legacy", "generator"])
@@ -280,9 +281,11 @@ def test_uniform_bounds_as_numpy_checks_them(machine, bounds, api):
     try:
         want = call(numpy)
     except Exception as exc:        # noqa: BLE001
-        with ab.enabled(devices=machine.spec), pytest.raises(type(exc)):
+        with ab.enabled(devices=machine.spec), pytest.raises(type(exc)) as got:
             import numpy as np
             call(np)
+        if isinstance(exc, (OverflowError, ValueError)) and "bounds" in str(exc):
+            assert str(got.value) == str(exc)       # (NumPy's words, API by API)
         return
     with ab.enabled(devices=machine.spec):
         import numpy as np
@@ -290,3 +293,11 @@ def test_uniform_bounds_as_numpy_checks_them(machine, bounds, api):
     assert got.dtype == want.dtype and got.shape == want.shape
     lo, hi = sorted((float(low), float(high)))
     assert numpy.all((got >= lo) & (got <= hi))
+    with ab.enabled(devices=machine.spec):      # (the bounds as doubles, as NumPy takes
+        import numpy as np                       # them: low + (high - low) * u)
+        np.random.seed(3)
+        r = ab.asnumpy(np.random.uniform(low, high, 5))
+        np.random.seed(3)
+        u = ab.asnumpy(np.random.uniform(0.0, 1.0, 5))
+    lo64, hi64 = numpy.float64(low), numpy.float64(high)
+    numpy.testing.assert_array_equal(r, (lo64 + (hi64 - lo64) * u).astype(r.dtype))

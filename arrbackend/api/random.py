@@ -159,10 +159,14 @@ def _uniform(stream, low, high, size, dtype=numpy.float64, generator=False):
     then, for a Generator, not negative (arrays checked on the devices, once each)."""
     tl, th = type(low), type(high)
     if (tl is int or tl is float) and (th is int or th is float):
-        # (Python numbers, the common call: NumPy's checks without NumPy's calls)
+        # (Python numbers, the common call: NumPy's checks without NumPy's calls; the
+        # bounds as doubles first, as NumPy converts them -- an int beyond floats is
+        # NumPy's OverflowError -- and the span theirs)
+        low, high = float(low), float(high)
         span = high - low
-        if not math.isfinite(float(span)):     # (an int beyond floats: OverflowError)
-            raise OverflowError("high - low range exceeds valid bounds")
+        if not math.isfinite(span):
+            raise OverflowError("high - low range exceeds valid bounds" if generator else
+                                "Range exceeds valid bounds")
         if generator and span < 0:
             raise ValueError("high - low < 0")
         u = draw(stream, "uniform" if numpy.dtype(dtype) == numpy.float64 else "uniform32",
@@ -184,7 +188,8 @@ def _uniform(stream, low, high, size, dtype=numpy.float64, generator=False):
         else:
             finite = bool(numpy.all(numpy.isfinite(span)))
         if not finite:
-            raise OverflowError("high - low range exceeds valid bounds")
+            raise OverflowError("high - low range exceeds valid bounds" if generator else
+                                "Range exceeds valid bounds")
         if generator and (bool(any_(ufunc_call(numpy.less, (span, 0), {}))) if arrays
                           else bool(numpy.any(span < 0))):
             raise ValueError("high - low < 0")

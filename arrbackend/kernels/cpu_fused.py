@@ -68,7 +68,10 @@ _EXACT = frozenset(["add", "subtract", "multiply", "true_divide", "divide", "neg
                     "positive", "absolute", "square", "sqrt"] + list(_COMPARE))
 
 # numexpr names its kinds by types: single precision is Python's ``float``
-_KIND = {numpy.dtype(numpy.float64): numpy.float64, numpy.dtype(numpy.float32): float}
+# (by dtype, not by its type: an int64 array made as ``numpy.longlong`` has that type,
+# which numexpr does not know)
+_KIND = {numpy.dtype(numpy.float64): numpy.float64, numpy.dtype(numpy.float32): float,
+         numpy.dtype(numpy.int64): numpy.int64, numpy.dtype(numpy.int32): numpy.int32}
 
 _programs: dict = {}
 

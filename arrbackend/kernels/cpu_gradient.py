@@ -14,7 +14,7 @@ trace in a compiled loop, so the result's values are checked (a float sum of ``x
 0 where every value is finite), and where one is not finite, or where the user asked to
 hear of underflow, the caller computes it again with NumPy, which issues its warnings.
 
-A kernel is compiled on the third call in a process (``JIT_AFTER``: a program calling
+A kernel is compiled on the fourth call in a process (``JIT_AFTER``: a program calling
 ``gradient`` once or twice never waits for the compiler), and kept in the kernel cache
 folder as the fused statements' nests are (``cpu_numba``).
 """
@@ -97,12 +97,19 @@ def gradient_into(f, out, ax: int, dx) -> bool:
         before *= k
     t = f.dtype.type
     try:
+        with numpy.errstate(all="ignore"):  # (NumPy's own path reports what they meet)
+            h2, h = t(2. * dx), t(dx)
+    except (OverflowError, TypeError, ValueError):
+        return False                        # (a spacing NumPy's path refuses as NumPy does)
+    if not (numpy.isfinite(h2) and numpy.isfinite(h)):
+        return False
+    try:
         if ax == f.ndim - 1:
             bad = _kernel("last")(f.reshape(before, sh[ax]), out.reshape(before, sh[ax]),
-                                  t(2. * dx), t(dx))
+                                  h2, h)
         else:
             shape3 = (before, sh[ax], f.size // (before * sh[ax]))
-            bad = _kernel("axis")(f.reshape(shape3), out.reshape(shape3), t(2. * dx), t(dx))
+            bad = _kernel("axis")(f.reshape(shape3), out.reshape(shape3), h2, h)
     except Exception:       # noqa: BLE001  (numba's typing or lowering errors, raised
         _state["calls"] = -(1 << 62)        # before anything is written: NumPy's path)
         return False
