@@ -145,3 +145,25 @@ def test_small_integer_sums_do_not_wrap(machine, dtype):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             check(f(to_ours(a), axis=0), f(a, axis=0))
+
+
+@pytest.mark.parametrize("values", [[0, 0, 2**40], [2**40, 0, 0], [70000, -70000, 5],
+                                    [1, 2, 3], [[70000, 1], [-70000, 2]], [1e5, -1e5, 0.5]])
+@pytest.mark.parametrize("name", ["sum", "prod"])
+@pytest.mark.parametrize("extra", [{}, {"axis": 0}, {"initial": 1}])
+def test_float16_reductions_cast_their_inputs_first(machine, values, name, extra):
+    """``np.prod(ints, dtype=np.float16)``: NumPy's float16 loop takes float16 inputs, so
+    each value is cast to float16 first (2**40 is inf there: 0 * 0 * inf is nan), then
+    accumulated in float32 -- the same answer and warnings on every machine."""
+    v = numpy.array(values)
+    with warnings.catch_warnings(record=True) as want_w:
+        warnings.simplefilter("always")
+        want = getattr(numpy, name)(v, dtype=numpy.float16, **extra)
+    with ab.enabled(devices=machine.spec), warnings.catch_warnings(record=True) as got_w:
+        warnings.simplefilter("always")
+        import numpy as np
+        got = ab.asnumpy(getattr(np, name)(np.asarray(v), dtype=np.float16, **extra))
+    assert got.dtype == want.dtype
+    numpy.testing.assert_array_equal(got, want)
+    if not machine.devices[0].is_gpu:     # (GPUs report no floating-point errors)
+        assert {str(w.message) for w in got_w} == {str(w.message) for w in want_w}

@@ -12,6 +12,8 @@ composed from these and the elementwise engine in ``arrbackend.api.reductions``.
 """
 from __future__ import annotations
 
+import contextlib
+
 import functools
 
 import numpy
@@ -139,6 +141,15 @@ def _stand_in_run(kind, x, shape, axes, dtype, keepdims, initial, where, out, uf
                                                                   numpy.asarray(r).dtype)
 
 
+def _quiet(kind: Kind):
+    """The error state of a device's part of a reduction: a sum's or a product's invalid
+    values (inf - inf, 0 * inf) are NumPy's to report; the comparisons of the others
+    (NaN met by max, min) are not."""
+    if kind.name in ("sum", "prod"):
+        return contextlib.nullcontext()
+    return numpy.errstate(invalid="ignore")
+
+
 def _local_reduce(xp, kind: Kind, a, axes, dtype, where, initial):
     """Reduce one device's piece over ``axes`` keeping the reduced dims (an array, also
     where the library answers a 0-d piece with a scalar)."""
@@ -194,7 +205,7 @@ def _product_in_order(m, lay, axis: int, pieces: dict, partial: dict, dtype) -> 
             continue
         dev = m.devices[d]
         xp = dev.xp
-        with dev.activate(), numpy.errstate(invalid="ignore"):
+        with dev.activate():
             if prev is not None:
                 p = xp.asarray(prev)
                 a = xp.concatenate([p, a.astype(p.dtype, copy=False)], axis=axis)
@@ -254,6 +265,9 @@ def reduce(x, kind_name: str, axis=None, dtype=None, keepdims=False, initial=_NO
         # NumPy's float16 loops accumulate in float32 and round once (along a contiguous
         # axis): so do the devices' partial results and their combination
         dtype = numpy.dtype(numpy.float32)
+    # ... and their inputs are float16: other values are cast to float16 first (2**40
+    # is inf there, so np.prod([0, 0, 2**40], dtype=np.float16) is nan)
+    cast16 = half and x.dtype != numpy.float16
     if isinstance(w, (bool, numpy.bool_)):          # where=False: nothing reduced
         from ..api.creation import full_on
         rshape = _result_shape(x.shape, axes, keepdims)
@@ -261,7 +275,8 @@ def reduce(x, kind_name: str, axis=None, dtype=None, keepdims=False, initial=_NO
                                res_dtype, m), out)
     rshape_keep = tuple(1 if i in axes else n for i, n in enumerate(x.shape))
     if (w is None and initial is _NOVALUE and x._store.pending and x._map.ident
-            and len(axes) == x.ndim and kind_name in FUSED_REDUCTIONS and m.is_gpu):
+            and len(axes) == x.ndim and kind_name in FUSED_REDUCTIONS and m.is_gpu
+            and not cast16):
         parts = reduce_pending(x._store, kind_name, dtype if kind_name in ("sum", "prod")
                                else res_dtype)
         if parts is not None:
@@ -297,15 +312,21 @@ def reduce(x, kind_name: str, axis=None, dtype=None, keepdims=False, initial=_NO
                     # float16 sum on a GPU: accumulated in float32, as NumPy's is)
                     loop = dtype if half and xp is not numpy else \
                         numpy_loop if out is not None else user_dtype
-                    r = f(x._local(), axis=ax, keepdims=keepdims, dtype=loop)
+                    src = x._local()
+                    if cast16 and xp is not numpy:
+                        src = src.astype(numpy.float16)
+                    r = f(src, axis=ax, keepdims=keepdims, dtype=loop)
                 else:
                     r = f(x._local(), axis=ax, keepdims=keepdims)
                 r = xp.asarray(r)
                 if r.dtype != res_dtype:
                     r = r.astype(res_dtype)
             else:
-                with numpy.errstate(invalid="ignore"):
-                    r = _local_reduce(xp, kind, x._local(), axes, dtype, None, ident)
+                src = x._local()
+                if cast16:
+                    src = src.astype(numpy.float16)
+                with _quiet(kind):
+                    r = _local_reduce(xp, kind, src, axes, dtype, None, ident)
                 r = _postprocess(xp, r, kind, ident, res_dtype, axes, keepdims)
         shards = [None] * m.ndev
         shards[d] = r
@@ -337,6 +358,10 @@ def reduce(x, kind_name: str, axis=None, dtype=None, keepdims=False, initial=_NO
     # NumPy's warnings once, at the user's line, named as NumPy names them: a combining
     # step's add or maximum is part of the reduction
     with _fperrors.at_user(not m.is_gpu, "reduce"):
+        if cast16:
+            for d, (a, wl, box) in list(pieces.items()):
+                with m.devices[d].activate():
+                    pieces[d] = (a.astype(numpy.float16), wl, box)
         for d, (a, wl, box) in pieces.items():
             dev = m.devices[d]
             with dev.activate():
@@ -347,7 +372,7 @@ def reduce(x, kind_name: str, axis=None, dtype=None, keepdims=False, initial=_NO
                     continue
                 if in_order and a.shape[split]:
                     continue            # (computed below, in order)
-                with numpy.errstate(invalid="ignore"):
+                with _quiet(kind):
                     partial[d] = _local_reduce(dev.xp, kind, a, axes, dtype, wl, ident)
         if in_order:
             _product_in_order(m, lay, split, pieces, partial, dtype)
