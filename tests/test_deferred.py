@@ -31,27 +31,34 @@ def mode(request, machine):
         yield request.param
 
 
+CONSTS = [2, 0.5, -1.25, True, numpy.float32(1.5), 3]
+
+
 @st.composite
-def trees(draw, depth=3):
-    """(function of a list of operands, number of operands) building a random tree."""
+def trees(draw, depth=3, un=UN, bin=BIN, consts=CONSTS, operands=4, flips=True):
+    """(function of a list of operands, number of operands) building a random tree of
+    ``un`` and ``bin`` over ``operands`` operands (each maybe reversed: ``flips``) and
+    ``consts``."""
     if depth == 0 or draw(st.integers(0, 3)) == 0:
         kind = draw(st.sampled_from(["leaf", "leaf", "const"]))
         if kind == "const":
-            c = draw(st.sampled_from([2, 0.5, -1.25, True, numpy.float32(1.5), 3]))
+            c = draw(st.sampled_from(consts))
             return (lambda ops, c=c: c), 0
-        i = draw(st.integers(0, 3))
-        sl = draw(st.sampled_from([slice(None), slice(None, None, -1)]))
+        i = draw(st.integers(0, operands - 1))
+        sl = draw(st.sampled_from([slice(None), slice(None, None, -1)] if flips else
+                                  [slice(None)]))
 
         def leaf(ops, i=i, sl=sl):
             return ops[i][sl]
         return leaf, 1
+    sub = trees(depth - 1, un, bin, consts, operands, flips)
     if draw(st.booleans()):
-        f = draw(st.sampled_from(UN))
-        sub, n = draw(trees(depth - 1))
-        return (lambda ops, f=f, sub=sub: f(sub(ops))), n
-    f = draw(st.sampled_from(BIN))
-    a, na = draw(trees(depth - 1))
-    b, nb = draw(trees(depth - 1))
+        f = draw(st.sampled_from(un))
+        a, n = draw(sub)
+        return (lambda ops, f=f, a=a: f(a(ops))), n
+    f = draw(st.sampled_from(bin))
+    a, na = draw(sub)
+    b, nb = draw(sub)
     return (lambda ops, f=f, a=a, b=b: f(a(ops), b(ops))), na + nb
 
 
@@ -519,29 +526,11 @@ EXACT_UN = [numpy.negative, numpy.absolute, numpy.square, numpy.sqrt]
 MIXED = ["int64", "int32", "int16", "uint8", "float32", "float64"]
 
 
-@st.composite
-def mixed_trees(draw, depth=3):
-    """(function of the operands, leaves used): a random tree of the operations fused CPU
-    statements compute exactly, over operands of mixed integer and float dtypes."""
-    if depth == 0 or draw(st.integers(0, 3)) == 0:
-        if draw(st.integers(0, 3)) == 0:
-            c = draw(st.sampled_from([2, 0.5, -1.25, numpy.float32(1.5), 3, 255.0]))
-            return (lambda ops, c=c: c), 0
-        i = draw(st.integers(0, len(MIXED) - 1))
-        return (lambda ops, i=i: ops[i]), 1
-    if draw(st.integers(0, 2)) == 0:
-        f = draw(st.sampled_from(EXACT_UN))
-        sub, n = draw(mixed_trees(depth - 1))
-        return (lambda ops, f=f, sub=sub: f(sub(ops))), n
-    f = draw(st.sampled_from(EXACT_BIN))
-    a, na = draw(mixed_trees(depth - 1))
-    b, nb = draw(mixed_trees(depth - 1))
-    return (lambda ops, f=f, a=a, b=b: f(a(ops), b(ops))), na + nb
-
-
 @hsettings(max_examples=40, deadline=None,
            suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(tree=mixed_trees())
+@given(tree=trees(un=EXACT_UN, bin=EXACT_BIN, consts=[2, 0.5, -1.25, numpy.float32(1.5), 3,
+                                                     255.0],
+                  operands=len(MIXED), flips=False))
 def test_mixed_dtype_statements_are_numpys_to_the_bit(tree, evaluator):
     """Fused statements over integer and float operands together (numexpr or the compiled
     nests, 40000 elements): NumPy's dtype and NumPy's bits, whatever the evaluator casts,

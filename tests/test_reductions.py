@@ -212,7 +212,7 @@ def test_whole_sum_on_threads_is_numpys_value_bit_for_bit(monkeypatch, threads):
     value and warning."""
     from arrbackend.kernels import cpu_sum, cpu_threads
     monkeypatch.setattr(cpu_sum, "TREE_SUM_MIN", 0)
-    monkeypatch.setattr(cpu_sum, "_threads", lambda: threads)
+    monkeypatch.setattr(cpu_threads, "setting_threads", lambda: threads)
     monkeypatch.setattr(cpu_threads, "MIN_PER_THREAD", 1)
     rng = numpy.random.default_rng(threads)
     sizes = [129, 136, 255, 256, 1000, 1031, 4096 + 7, 65536 + 8, 100_003, 262_144]
@@ -240,13 +240,18 @@ def test_a_sum_of_booleans_is_a_count():
     rng = numpy.random.default_rng(3)
     masks = [rng.random(100_001) < 0.3, (rng.random((300, 40)) < 0.5)[:, ::3],
              numpy.zeros(0, bool), numpy.array(True), numpy.ones((7, 0), bool)]
+    _whole_as_numpys("sum", masks)
+
+
+def _whole_as_numpys(name, arrays):
+    """``np.<name>(x)`` and ``x.<name>()`` on ``cpu:1``: NumPy's value and type."""
     with ab.enabled(devices="cpu:1"):
         import numpy as np
-        for mn in masks:
-            m = np.asarray(mn)
-            for got in (np.sum(m), m.sum()):
-                want = numpy.sum(mn)
-                assert got == want and got.dtype == want.dtype, (mn.shape, got, want)
+        for xn in arrays:
+            x = np.asarray(xn)
+            for got in (getattr(np, name)(x), getattr(x, name)()):
+                want = getattr(numpy, name)(xn)
+                assert got == want and got.dtype == want.dtype, (xn.shape, got, want)
 
 
 def test_whole_means_of_masks_and_large_arrays_are_numpys():
@@ -257,13 +262,9 @@ def test_whole_means_of_masks_and_large_arrays_are_numpys():
     cases = [rng.random(100_003) < 0.3, (rng.random((300, 40)) < 0.5)[:, ::3],
              numpy.array(True), rng.random(1_200_000),
              (rng.random(2_200_000) * 7).astype(numpy.float32), rng.random((3, 4))]
+    _whole_as_numpys("mean", cases)
     with ab.enabled(devices="cpu:1"):
         import numpy as np
-        for xn in cases:
-            x = np.asarray(xn)
-            for got in (np.mean(x), x.mean()):
-                want = numpy.mean(xn)
-                assert got == want and got.dtype == want.dtype, (xn.shape, got, want)
         with warnings.catch_warnings(record=True) as got:
             warnings.simplefilter("always")
             assert numpy.isnan(float(np.mean(np.zeros(0, bool))))

@@ -13,7 +13,6 @@ composed from these and the elementwise engine in ``arrbackend.api.reductions``.
 from __future__ import annotations
 
 import contextlib
-
 import functools
 
 import numpy

@@ -21,9 +21,9 @@ runs (``arrbackend.distributed.plans``); ``arrbackend.profile()`` counts both.
 """
 from __future__ import annotations
 
-import os
-
 import numpy
+
+from . import cpu_threads
 
 __all__ = ["available", "program", "use_threads", "source", "MIN_SIZE"]
 
@@ -191,13 +191,6 @@ def _integer(e) -> bool:
     return isinstance(e, Const) and numpy.dtype(e.value.dtype).kind in "iub"
 
 
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
-
-
 _threads_set = None
 
 
@@ -206,10 +199,7 @@ def use_threads() -> None:
     to this process (the devices of a ``cpu:N`` machine run one after another, each on
     every core)."""
     global _threads_set
-    from .._settings import settings
-    n = settings.cpu_threads
-    if n == "auto":
-        n = _cores()
+    n = cpu_threads.setting_threads()
     if n != _threads_set:
         _ne.set_num_threads(n)
         _threads_set = n

@@ -23,6 +23,7 @@ from __future__ import annotations
 import numpy
 
 from . import cpu_numba, cpu_threads
+from .._fperrors import geterr
 
 __all__ = ["gradient_into"]
 
@@ -89,7 +90,7 @@ def gradient_into(f, out, ax: int, dx) -> bool:
     if _state["calls"] < JIT_AFTER:
         _state["calls"] += 1
         return False
-    if not cpu_threads.available() or numpy.geterr()["under"] != "ignore":
+    if not cpu_threads.available() or geterr()["under"] != "ignore":
         return False
     sh = f.shape
     before = 1

@@ -33,12 +33,6 @@ _pool: list = []
 _pool_lock = threading.Lock()
 
 
-def _threads() -> int:
-    from .._settings import settings
-    value = settings.cpu_threads
-    return cpu_threads.cores() if value == "auto" else int(value)
-
-
 def _executor():
     """The threads the parts go to (made again in a forked child: the parent's threads
     are not there)."""
@@ -47,7 +41,8 @@ def _executor():
             if not _pool or _pool[0] != os.getpid():
                 from concurrent.futures import ThreadPoolExecutor
                 _pool[:] = [os.getpid(), ThreadPoolExecutor(
-                    max_workers=max(1, _threads() - 1), thread_name_prefix="arrbackend-sum")]
+                    max_workers=max(1, cpu_threads.setting_threads() - 1),
+                    thread_name_prefix="arrbackend-sum")]
     return _pool[1]
 
 
@@ -87,7 +82,7 @@ def whole_sum(a, axis=None):
     if axis is None and type(a) is numpy.ndarray and a.nbytes > TREE_SUM_MIN and \
             a.dtype.char in "fd" and a.dtype.isnative and a.flags.c_contiguous and \
             a.flags.aligned:            # (else NumPy sums through buffers, in pieces)
-        threads = min(_threads(), a.size // cpu_threads.MIN_PER_THREAD)
+        threads = min(cpu_threads.setting_threads(), a.size // cpu_threads.MIN_PER_THREAD)
         if threads > 1:
             leaves: list = []
             tree = _cut(a.reshape(-1), min(threads.bit_length() - 1, 4), leaves)

@@ -17,7 +17,8 @@ from __future__ import annotations
 import os
 import threading
 
-__all__ = ["numba", "available", "cores", "kernel_threads", "threads_for", "launch"]
+__all__ = ["numba", "available", "cores", "setting_threads", "kernel_threads", "threads_for",
+           "launch"]
 
 _state: dict = {}
 _lock = threading.Lock()
@@ -63,12 +64,16 @@ def cores() -> int:
     return n
 
 
-def kernel_threads() -> int:
-    """The threads one compiled CPU kernel may use (the setting, resolved)."""
+def setting_threads() -> int:
+    """The ``cpu_threads`` setting, resolved ('auto': the cores); numba is not imported."""
     from .._settings import settings
     value = settings.cpu_threads
-    if value == "auto":
-        value = cores()
+    return cores() if value == "auto" else int(value)
+
+
+def kernel_threads() -> int:
+    """The threads one compiled CPU kernel may use (the setting, resolved)."""
+    value = setting_threads()
     nb = numba()
     if nb is not None:
         value = min(value, nb.config.NUMBA_NUM_THREADS)
