@@ -28,6 +28,7 @@ plan; nothing stale is ever read.
 from __future__ import annotations
 
 import math
+import weakref
 
 import numpy
 from numpy.lib.stride_tricks import as_strided as _as_strided
@@ -35,7 +36,8 @@ from numpy.lib.stride_tricks import as_strided as _as_strided
 from .._counters import count
 from ..kernels import cpu_fused, cpu_numba
 from .comm import Transfer
-from .localize import apply_post, device_boxes, fetch_recipe, post_recipe
+from . import halo
+from .localize import apply_post, device_boxes, fetch_recipe, post_recipe, shard_slices
 from .store import POOL_MIN_BYTES, alloc_local, give, take
 
 __all__ = ["evaluate", "plan_count", "clear"]
@@ -73,7 +75,7 @@ def _key(expr, lvs, tstore, tmap, layout, m):
     groups = []
     for s in stores:
         groups.append((s.shape, s.dtype, s.layout.key, (s._base or s) is tbase, s is tstore,
-                       _strides(s, m) if gpu else None))
+                       _strides(s, m) if gpu else None, halo.key(s)))
     key = (m, expr.sig, tuple(leaves), tuple(groups), layout.key,
            (tstore.shape, tstore.dtype, tstore.layout.key, tmap.key,
             _strides(tstore, m) if gpu else None))
@@ -92,6 +94,8 @@ def _strides(store, m):
 def evaluate(expr, lvs, tstore, tmap, layout, m, errstate, rand_local) -> None:
     """Evaluate ``expr`` (leaves ``lvs``) into the view ``tmap`` of ``tstore``, whose
     elements lie under ``layout`` (the view's layout), on every device of ``m``."""
+    if _wanted:
+        _grow_wanted()
     stores, key = _key(expr, lvs, tstore, tmap, layout, m)
     plan = _PLANS.get(key)
     if plan is None:
@@ -100,6 +104,22 @@ def evaluate(expr, lvs, tstore, tmap, layout, m, errstate, rand_local) -> None:
             _PLANS.clear()
         _PLANS[key] = plan
     plan.run(expr, stores, tstore, errstate, rand_local)
+    if plan.wants:
+        plan.want(stores)
+
+
+#: halos to grow before the next statement (``_Plan.want``): not at the end of this
+#: one, whose expression still refers to its stores' memory
+_wanted: list = []
+
+
+def _grow_wanted() -> None:
+    wanted = _wanted[:]
+    del _wanted[:]
+    for ref, d, (top, bot), dev in wanted:
+        st = ref()
+        if st is not None:
+            halo.grow(st, d, top, bot, dev)
 
 
 class _Plan:
@@ -107,7 +127,7 @@ class _Plan:
     ``moves``, the pieces each device's tiles receive (``(device, store, [(source device,
     index into its shard, index into the tile)])``, the sends of this process included)."""
 
-    __slots__ = ("m", "parts", "moves", "exchange")
+    __slots__ = ("m", "parts", "moves", "exchange", "wants")
 
     def __init__(self, expr, lvs, stores, tstore, tmap, layout, m, rand_local):
         self.m = m
@@ -123,6 +143,7 @@ class _Plan:
         # whether any device anywhere receives a tile: then every process takes part in
         # the exchange (the same answer on every process: plans are built from metadata)
         self.exchange = False
+        self.wants = []     # (store, device, (top, bot)): halos that would serve a tile
         for d, dbox in enumerate(device_boxes(layout, tmap.shape, m.ndev)):
             if dbox is None:
                 continue
@@ -135,21 +156,33 @@ class _Plan:
     def _add(self, expr, lvs, stores, tstore, tmap, groups, copies, d, box) -> None:
         """The share of ``box`` (a box of the target view on device ``d``)."""
         m = self.m
-        tiles = []          # per store: ("shard", index) or ("buffer", shape)
+        tiles = []          # per store: ("shard" or "halo", index) or ("buffer", shape)
         unions = []
         local = m.is_local(d)
         for g, st in enumerate(stores):
             union = _union([lf.vmap.store_box(box) for lf in groups[g]])
+            need = None if copies[g] else halo.rows(st, union, d)
+            if need is not None:
+                union = halo.widened(union, st.shape)
             unions.append(union)
             recipe = fetch_recipe(st, union, d, m, copies[g])
             if recipe[0] == "shard":
                 tiles.append(recipe)
+                continue
+            self.exchange = True
+            pieces = recipe[2]
+            have = halo.widths(st, d) if need is not None and local else None
+            if have is not None and have[0] >= need[0] and have[1] >= need[1]:
+                # the tile is the shard with its spare rows: only the neighbours' rows move
+                lo = st.layout.ranges[d][0]
+                tiles.append(("halo", shard_slices(union, 0, lo - have[0])))
+                pieces = [p for p in pieces if p[0] != d]
             else:
-                self.exchange = True
                 tiles.append(("buffer", recipe[1]))
-                if recipe[2]:
-                    self.moves.append((len(self.parts) if local else None, d, g,
-                                       recipe[2]))
+                if need is not None and local:
+                    self.wants.append((g, d, need))
+            if pieces:
+                self.moves.append((len(self.parts) if local else None, d, g, pieces))
         if not local:
             return
         leaves = []
@@ -165,6 +198,12 @@ class _Plan:
         tpost = post_recipe(tmap, tsb, box)
         target = (trecipe[1], None if tpost == _NO_POST else tpost)
         self.parts.append(_Part(expr, lvs, m.devices[d], box, tiles, leaves, target))
+
+    def want(self, stores) -> None:
+        """Ask for the halos that would let this statement read its tiles in place."""
+        for g, d, need in self.wants:
+            if halo.asked(stores[g]):
+                _wanted.append((weakref.ref(stores[g]), d, need, self.m.devices[d]))
 
     def run(self, expr, stores, tstore, errstate, rand_local) -> None:
         parts = self.parts
@@ -211,8 +250,14 @@ def _pieces(box, shape, groups, stores, copies, d, m) -> list:
         return [box]
 
     def in_place(b):
-        return all(fetch_recipe(st, _union([lf.vmap.store_box(b) for lf in groups[g]]),
-                                d, m)[0] == "shard" for g, st in enumerate(stores))
+        """Whether every store's tile of box ``b`` is read in place: a slice of the
+        shard, or one with halo rows (metadata only: the same answer on every process,
+        whether the halo is grown yet or not)."""
+        for g, st in enumerate(stores):
+            u = _union([lf.vmap.store_box(b) for lf in groups[g]])
+            if fetch_recipe(st, u, d, m)[0] != "shard" and halo.rows(st, u, d) is None:
+                return False
+        return True
 
     if in_place(box):
         return [box]
@@ -260,6 +305,7 @@ class _Part:
         """This statement's tiles here: slices of the shards, new buffers to fill."""
         d = self.d
         return [stores[g].shards[d][spec[1]] if spec[0] == "shard" else
+                halo.full(stores[g], d)[spec[1]] if spec[0] == "halo" else
                 alloc_local(self.dev, spec[1], stores[g].dtype)
                 for g, spec in enumerate(self.tiles)]
 
@@ -305,7 +351,7 @@ class _Part:
     def _shares(self, stores, tstore) -> bool:
         """Whether a leaf reads the target's memory in place (not through a copy)."""
         tbase = tstore._base or tstore
-        return any((stores[g]._base or stores[g]) is tbase and self.tiles[g][0] == "shard"
+        return any((stores[g]._base or stores[g]) is tbase and self.tiles[g][0] != "buffer"
                    for g, _r, _p in self.leaves)
 
     # GPUs: a launch prepared once, replayed with this statement's pointers ------------
@@ -342,9 +388,10 @@ class _Part:
 
 
 def _base_ptr(store, d, spec, tile) -> int:
-    """The pointer a prepared launch takes for a tile: its shard's (a slice of the shard:
-    the offsets within it are planned) or the buffer's own."""
-    return store.shards[d].data.ptr if spec[0] == "shard" else tile.data.ptr
+    """The pointer a prepared launch takes for a tile: its shard's (a slice of the shard,
+    or of the shard with its halo rows: the offsets from it are planned, negative into
+    the rows before it) or the buffer's own."""
+    return tile.data.ptr if spec[0] == "buffer" else store.shards[d].data.ptr
 
 
 def _target(tstore, d, target, xp):
