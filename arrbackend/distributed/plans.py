@@ -127,7 +127,7 @@ class _Plan:
     ``moves``, the pieces each device's tiles receive (``(device, store, [(source device,
     index into its shard, index into the tile)])``, the sends of this process included)."""
 
-    __slots__ = ("m", "parts", "moves", "exchange", "wants")
+    __slots__ = ("m", "parts", "moves", "exchange", "wants", "rows")
 
     def __init__(self, expr, lvs, stores, tstore, tmap, layout, m, rand_local):
         self.m = m
@@ -149,9 +149,13 @@ class _Plan:
                 continue
             for box in _pieces(dbox, tmap.shape, groups, stores, copies, d, m):
                 self._add(expr, lvs, stores, tstore, tmap, groups, copies, d, box)
+        self.rows = None
         if m.is_gpu:
             for part in self.parts:
                 part.prepare(expr, lvs, stores, tstore, rand_local)
+            if self.exchange and m.nranks == 1 and all(
+                    m.devices[d]._cupy_device is None for d in m.local):
+                self.rows = self._row_copies(stores)
 
     def _add(self, expr, lvs, stores, tstore, tmap, groups, copies, d, box) -> None:
         """The share of ``box`` (a box of the target view on device ``d``)."""
@@ -199,6 +203,30 @@ class _Plan:
         target = (trecipe[1], None if tpost == _NO_POST else tpost)
         self.parts.append(_Part(expr, lvs, m.devices[d], box, tiles, leaves, target))
 
+    def _row_copies(self, stores):
+        """Shards on the one current GPU whose every tile is read in place (halos): the
+        exchange as planned memory copies, ``(store, from device, byte offset from its
+        shard, to device, byte offset from its shard, bytes)`` -- the offsets are fixed
+        by the shapes, strides and halo widths that the plan's key holds.  None where a
+        piece is not one contiguous block or a tile is a buffer of its own."""
+        if any(spec[0] == "buffer" for p in self.parts for spec in p.tiles):
+            return None
+        out = []
+        for i, d, g, pieces in self.moves:
+            if i is None:
+                return None
+            shards = stores[g].shards
+            tile = halo.full(stores[g], d)[self.parts[i].tiles[g][1]]
+            for e, src_index, dst_index in pieces:
+                src, dst = shards[e][src_index], tile[dst_index]
+                if not (src.flags.c_contiguous and dst.flags.c_contiguous
+                        and src.shape == dst.shape):
+                    return None
+                if src.nbytes:
+                    out.append((g, e, src.data.ptr - shards[e].data.ptr, d,
+                                dst.data.ptr - shards[d].data.ptr, src.nbytes))
+        return out
+
     def want(self, stores) -> None:
         """Ask for the halos that would let this statement read its tiles in place."""
         for g, d, need in self.wants:
@@ -209,7 +237,9 @@ class _Plan:
         parts = self.parts
         m = self.m
         tiles = None
-        if self.exchange:
+        if self.rows is not None:
+            _copy_rows(self.rows, stores, m.devices[m.local[0]].xp)
+        elif self.exchange:
             tiles = [p.make_tiles(stores) for p in parts]
             transfers = []
             for i, d, g, pieces in self.moves:
@@ -225,6 +255,20 @@ class _Plan:
         with errstate.applied():       # (one block for all devices: each warning once)
             for i, p in enumerate(parts):
                 p.run(expr, stores, tstore, tiles and tiles[i], errstate.state, rand_local)
+
+
+def _copy_rows(rows, stores, cp) -> None:
+    """A plan's exchange on one GPU: its planned memory copies, on the current stream."""
+    memcpy = cp.cuda.runtime.memcpyAsync
+    stream = cp.cuda.get_current_stream().ptr
+    nbytes = 0
+    for g, e, src_off, d, dst_off, n in rows:
+        shards = stores[g].shards
+        memcpy(shards[d].data.ptr + dst_off, shards[e].data.ptr + src_off, n, 3, stream)
+        nbytes += n
+    if nbytes:
+        count("exchanges")
+        count("exchange_bytes", nbytes)
 
 
 #: the widest edge band split off a device's share (``_pieces``), and the least share
