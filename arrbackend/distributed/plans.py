@@ -7,8 +7,9 @@ metadata is the statement's *plan*, built the first time:
 
 * per device, its box of the target, and for each store the statement reads the *tile*
   it needs (the union of the boxes of that store's views: one halo-extended tile however
-  many shifted views read it): a slice of its own shard, or a buffer that the
-  statement's one grouped exchange fills, with the pieces each device sends;
+  many shifted views read it): a slice of its own shard, a slice of the shard with its
+  halo rows (``halo.py``), or a buffer that the statement's one grouped exchange fills,
+  with the pieces each device sends;
 * each leaf's view of its tile, and the target's view of its shard (index recipes);
 * the copies that aliasing needs (a leaf reading the target's memory elsewhere than it
   writes reads the values from before the statement);
@@ -19,8 +20,8 @@ A plan is kept under a key made of everything it read: the expression's structur
 dtypes (``expr.sig``, built with the expression); for each leaf, which of the
 statement's stores it reads (by order of appearance, not identity: the seed's ping-pong
 between two grids replays one plan) and its index map; for each store its shape, dtype,
-layout, whether it shares the target's memory, and on GPUs its shards' strides; the
-target's store and map; the random leaves' maps; the machine.  A plan binds no data:
+layout, whether it shares the target's memory, its halo widths, and on GPUs its shards'
+strides; the target's store and map; the random leaves' maps; the machine.  A plan binds no data:
 each replay takes the shards of this statement's stores, and the per-statement values
 (scalars, random streams) from its expression.  A change of any property builds another
 plan; nothing stale is ever read.
@@ -287,7 +288,8 @@ def _pieces(box, shape, groups, stores, copies, d, m) -> list:
     axis -- two edge bands whose tiles the exchange fills, and the interior between
     them, which reads the device's own shards in place.  (One box would copy the whole
     of its own shard into a tile beside the halo rows: a stencil step on four shards of
-    one GPU spent more time copying than computing.)"""
+    one GPU spent more time copying than computing.)  Not where halo rows can serve
+    the tiles (``halo.rows``): one box then reads the shard and its halos in place."""
     cut = [a for a, (lo, hi) in enumerate(box) if (lo, hi) != (0, shape[a])]
     least = _SPLIT_MIN_GPU if m.is_gpu else _SPLIT_MIN
     if len(cut) != 1 or any(copies) or math.prod(hi - lo for lo, hi in box) < least:
