@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import sys
 
+from .._counters import count
 from .store import alloc_local
 
 __all__ = ["MAX_ROWS", "rows", "widened", "widths", "key", "full", "grow", "pin", "asked"]
@@ -195,6 +196,7 @@ def grow(store, d, top, bot, dev) -> bool:
     fulls = list(h[2]) if h else [None] * nd
     interiors[d], ws[d], fulls[d] = inner, (k, k), big
     shards[d] = inner
+    count("halos")
     store.halo = (tuple(interiors), tuple(ws), tuple(fulls), False)
     if store._base is not None and all(a is None or a is i for a, i in zip(shards, interiors)):
         store._base = None              # (its memory is its own now, on every device)
