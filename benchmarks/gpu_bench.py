@@ -107,6 +107,8 @@ def _jax_stencil(N):
         import jax.numpy as jnp
     except Exception:
         return None
+    jax.config.update("jax_enable_x64", True)   # (float64 as the other columns: JAX's
+                                                # default would make float32 arrays)
 
     def step(g, h):
         return h.at[1:-1, 1:-1].set(0.25 * (g[:-2, 1:-1] + g[2:, 1:-1]
@@ -114,7 +116,8 @@ def _jax_stencil(N):
 
     f = jax.jit(step, donate_argnums=1)
     g = jnp.asarray(np.random.random((N, N)))
-    h = jnp.zeros((N, N))
+    h = jnp.zeros((N, N), dtype=g.dtype)
+    assert g.dtype == jnp.float64, g.dtype
     for _ in range(3):
         h = f(g, h)
         g, h = h, g
