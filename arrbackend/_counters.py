@@ -21,6 +21,7 @@ _NAMES = (
     "exchanges",          # grouped exchanges between devices that moved data
     "exchange_bytes",     # bytes moved between devices
     "tile_bytes",         # bytes a device copied from its own shards into statement tiles
+    "halos",              # shards moved into an allocation with halo rows (once each)
     "collectives",        # allgather / broadcast calls
     "gathers",            # whole arrays gathered to one device (linalg, sort fallbacks)
     "statements",         # deferred statements evaluated (one per device group)

@@ -25,6 +25,7 @@ from ._counters import count, counters as _counters_obj
 from ._ndarray_methods import NdarrayMethods
 from ._settings import settings as _S
 from .distributed.array import ndarray
+from .distributed import halo as _halo
 from .distributed.store import Held as _Held, Pooled as _Pooled, before_write
 from .distributed.store import POOL_MIN_BYTES as _POOL_MIN, take as _take
 from .api.registry import lookup
@@ -903,9 +904,11 @@ class _Methods(NdarrayMethods):
         if not self._store.machine.is_gpu:
             raise AttributeError("__cuda_array_interface__ exists only for GPU arrays")
         try:
-            return self._single_local("__cuda_array_interface__").__cuda_array_interface__
+            local = self._single_local("__cuda_array_interface__")
         except BufferError as exc:
             raise AttributeError(str(exc)) from None
+        _halo.pin(self._store)          # (an address handed out: the shard stays where it is)
+        return local.__cuda_array_interface__
 
     def _exportable(self, copy=None):
         """The array as one local array: its own memory on one device, else (an array

@@ -7,8 +7,9 @@ metadata is the statement's *plan*, built the first time:
 
 * per device, its box of the target, and for each store the statement reads the *tile*
   it needs (the union of the boxes of that store's views: one halo-extended tile however
-  many shifted views read it): a slice of its own shard, or a buffer that the
-  statement's one grouped exchange fills, with the pieces each device sends;
+  many shifted views read it): a slice of its own shard, a slice of the shard with its
+  halo rows (``halo.py``), or a buffer that the statement's one grouped exchange fills,
+  with the pieces each device sends;
 * each leaf's view of its tile, and the target's view of its shard (index recipes);
 * the copies that aliasing needs (a leaf reading the target's memory elsewhere than it
   writes reads the values from before the statement);
@@ -19,8 +20,8 @@ A plan is kept under a key made of everything it read: the expression's structur
 dtypes (``expr.sig``, built with the expression); for each leaf, which of the
 statement's stores it reads (by order of appearance, not identity: the seed's ping-pong
 between two grids replays one plan) and its index map; for each store its shape, dtype,
-layout, whether it shares the target's memory, and on GPUs its shards' strides; the
-target's store and map; the random leaves' maps; the machine.  A plan binds no data:
+layout, whether it shares the target's memory, its halo widths, and on GPUs its shards'
+strides; the target's store and map; the random leaves' maps; the machine.  A plan binds no data:
 each replay takes the shards of this statement's stores, and the per-statement values
 (scalars, random streams) from its expression.  A change of any property builds another
 plan; nothing stale is ever read.
@@ -28,6 +29,7 @@ plan; nothing stale is ever read.
 from __future__ import annotations
 
 import math
+import weakref
 
 import numpy
 from numpy.lib.stride_tricks import as_strided as _as_strided
@@ -35,7 +37,8 @@ from numpy.lib.stride_tricks import as_strided as _as_strided
 from .._counters import count
 from ..kernels import cpu_fused, cpu_numba
 from .comm import Transfer
-from .localize import apply_post, device_boxes, fetch_recipe, post_recipe
+from . import halo
+from .localize import apply_post, device_boxes, fetch_recipe, post_recipe, shard_slices
 from .store import POOL_MIN_BYTES, alloc_local, give, take
 
 __all__ = ["evaluate", "plan_count", "clear"]
@@ -73,7 +76,7 @@ def _key(expr, lvs, tstore, tmap, layout, m):
     groups = []
     for s in stores:
         groups.append((s.shape, s.dtype, s.layout.key, (s._base or s) is tbase, s is tstore,
-                       _strides(s, m) if gpu else None))
+                       _strides(s, m) if gpu else None, halo.key(s)))
     key = (m, expr.sig, tuple(leaves), tuple(groups), layout.key,
            (tstore.shape, tstore.dtype, tstore.layout.key, tmap.key,
             _strides(tstore, m) if gpu else None))
@@ -92,6 +95,8 @@ def _strides(store, m):
 def evaluate(expr, lvs, tstore, tmap, layout, m, errstate, rand_local) -> None:
     """Evaluate ``expr`` (leaves ``lvs``) into the view ``tmap`` of ``tstore``, whose
     elements lie under ``layout`` (the view's layout), on every device of ``m``."""
+    if _wanted:
+        _grow_wanted()
     stores, key = _key(expr, lvs, tstore, tmap, layout, m)
     plan = _PLANS.get(key)
     if plan is None:
@@ -100,6 +105,22 @@ def evaluate(expr, lvs, tstore, tmap, layout, m, errstate, rand_local) -> None:
             _PLANS.clear()
         _PLANS[key] = plan
     plan.run(expr, stores, tstore, errstate, rand_local)
+    if plan.wants:
+        plan.want(stores)
+
+
+#: halos to grow before the next statement (``_Plan.want``): not at the end of this
+#: one, whose expression still refers to its stores' memory
+_wanted: list = []
+
+
+def _grow_wanted() -> None:
+    wanted = _wanted[:]
+    del _wanted[:]
+    for ref, d, (top, bot), dev in wanted:
+        st = ref()
+        if st is not None:
+            halo.grow(st, d, top, bot, dev)
 
 
 class _Plan:
@@ -107,7 +128,7 @@ class _Plan:
     ``moves``, the pieces each device's tiles receive (``(device, store, [(source device,
     index into its shard, index into the tile)])``, the sends of this process included)."""
 
-    __slots__ = ("m", "parts", "moves", "exchange")
+    __slots__ = ("m", "parts", "moves", "exchange", "wants", "rows")
 
     def __init__(self, expr, lvs, stores, tstore, tmap, layout, m, rand_local):
         self.m = m
@@ -123,33 +144,50 @@ class _Plan:
         # whether any device anywhere receives a tile: then every process takes part in
         # the exchange (the same answer on every process: plans are built from metadata)
         self.exchange = False
+        self.wants = []     # (store, device, (top, bot)): halos that would serve a tile
         for d, dbox in enumerate(device_boxes(layout, tmap.shape, m.ndev)):
             if dbox is None:
                 continue
             for box in _pieces(dbox, tmap.shape, groups, stores, copies, d, m):
                 self._add(expr, lvs, stores, tstore, tmap, groups, copies, d, box)
+        self.rows = None
         if m.is_gpu:
             for part in self.parts:
                 part.prepare(expr, lvs, stores, tstore, rand_local)
+            if self.exchange and m.nranks == 1 and all(
+                    m.devices[d]._cupy_device is None for d in m.local):
+                self.rows = self._row_copies(stores)
 
     def _add(self, expr, lvs, stores, tstore, tmap, groups, copies, d, box) -> None:
         """The share of ``box`` (a box of the target view on device ``d``)."""
         m = self.m
-        tiles = []          # per store: ("shard", index) or ("buffer", shape)
+        tiles = []          # per store: ("shard" or "halo", index) or ("buffer", shape)
         unions = []
         local = m.is_local(d)
         for g, st in enumerate(stores):
             union = _union([lf.vmap.store_box(box) for lf in groups[g]])
+            need = None if copies[g] else halo.rows(st, union, d)
+            if need is not None:
+                union = halo.widened(union, st.shape)
             unions.append(union)
             recipe = fetch_recipe(st, union, d, m, copies[g])
             if recipe[0] == "shard":
                 tiles.append(recipe)
+                continue
+            self.exchange = True
+            pieces = recipe[2]
+            have = halo.widths(st, d) if need is not None and local else None
+            if have is not None and have[0] >= need[0] and have[1] >= need[1]:
+                # the tile is the shard with its spare rows: only the neighbours' rows move
+                lo = st.layout.ranges[d][0]
+                tiles.append(("halo", shard_slices(union, 0, lo - have[0])))
+                pieces = [p for p in pieces if p[0] != d]
             else:
-                self.exchange = True
                 tiles.append(("buffer", recipe[1]))
-                if recipe[2]:
-                    self.moves.append((len(self.parts) if local else None, d, g,
-                                       recipe[2]))
+                if need is not None and local:
+                    self.wants.append((g, d, need))
+            if pieces:
+                self.moves.append((len(self.parts) if local else None, d, g, pieces))
         if not local:
             return
         leaves = []
@@ -166,11 +204,43 @@ class _Plan:
         target = (trecipe[1], None if tpost == _NO_POST else tpost)
         self.parts.append(_Part(expr, lvs, m.devices[d], box, tiles, leaves, target))
 
+    def _row_copies(self, stores):
+        """Shards on the one current GPU whose every tile is read in place (halos): the
+        exchange as planned memory copies, ``(store, from device, byte offset from its
+        shard, to device, byte offset from its shard, bytes)`` -- the offsets are fixed
+        by the shapes, strides and halo widths that the plan's key holds.  None where a
+        piece is not one contiguous block or a tile is a buffer of its own."""
+        if any(spec[0] == "buffer" for p in self.parts for spec in p.tiles):
+            return None
+        out = []
+        for i, d, g, pieces in self.moves:
+            if i is None:
+                return None
+            shards = stores[g].shards
+            tile = halo.full(stores[g], d)[self.parts[i].tiles[g][1]]
+            for e, src_index, dst_index in pieces:
+                src, dst = shards[e][src_index], tile[dst_index]
+                if not (src.flags.c_contiguous and dst.flags.c_contiguous
+                        and src.shape == dst.shape):
+                    return None
+                if src.nbytes:
+                    out.append((g, e, src.data.ptr - shards[e].data.ptr, d,
+                                dst.data.ptr - shards[d].data.ptr, src.nbytes))
+        return out
+
+    def want(self, stores) -> None:
+        """Ask for the halos that would let this statement read its tiles in place."""
+        for g, d, need in self.wants:
+            if halo.asked(stores[g]):
+                _wanted.append((weakref.ref(stores[g]), d, need, self.m.devices[d]))
+
     def run(self, expr, stores, tstore, errstate, rand_local) -> None:
         parts = self.parts
         m = self.m
         tiles = None
-        if self.exchange:
+        if self.rows is not None:
+            _copy_rows(self.rows, stores, m.devices[m.local[0]].xp)
+        elif self.exchange:
             tiles = [p.make_tiles(stores) for p in parts]
             transfers = []
             for i, d, g, pieces in self.moves:
@@ -186,6 +256,20 @@ class _Plan:
         with errstate.applied():       # (one block for all devices: each warning once)
             for i, p in enumerate(parts):
                 p.run(expr, stores, tstore, tiles and tiles[i], errstate.state, rand_local)
+
+
+def _copy_rows(rows, stores, cp) -> None:
+    """A plan's exchange on one GPU: its planned memory copies, on the current stream."""
+    memcpy = cp.cuda.runtime.memcpyAsync
+    stream = cp.cuda.get_current_stream().ptr
+    nbytes = 0
+    for g, e, src_off, d, dst_off, n in rows:
+        shards = stores[g].shards
+        memcpy(shards[d].data.ptr + dst_off, shards[e].data.ptr + src_off, n, 3, stream)
+        nbytes += n
+    if nbytes:
+        count("exchanges")
+        count("exchange_bytes", nbytes)
 
 
 #: the widest edge band split off a device's share (``_pieces``), and the least share
@@ -204,15 +288,31 @@ def _pieces(box, shape, groups, stores, copies, d, m) -> list:
     axis -- two edge bands whose tiles the exchange fills, and the interior between
     them, which reads the device's own shards in place.  (One box would copy the whole
     of its own shard into a tile beside the halo rows: a stencil step on four shards of
-    one GPU spent more time copying than computing.)"""
+    one GPU spent more time copying than computing.)  Not where halo rows can serve
+    the tiles (``halo.rows``): one box then reads the shard and its halos in place."""
     cut = [a for a, (lo, hi) in enumerate(box) if (lo, hi) != (0, shape[a])]
     least = _SPLIT_MIN_GPU if m.is_gpu else _SPLIT_MIN
     if len(cut) != 1 or any(copies) or math.prod(hi - lo for lo, hi in box) < least:
         return [box]
 
     def in_place(b):
-        return all(fetch_recipe(st, _union([lf.vmap.store_box(b) for lf in groups[g]]),
-                                d, m)[0] == "shard" for g, st in enumerate(stores))
+        """Whether every store's tile of box ``b`` is read in place: a slice of the
+        shard, or one with halo rows.  Between processes the answer must be the same on
+        every process (the pieces sent depend on it), so there it is metadata only --
+        whether halos *may* serve the tile, grown yet or not; in one process, whether
+        they do now (a store whose halos are not grown yet, or cannot be, is cut)."""
+        for g, st in enumerate(stores):
+            u = _union([lf.vmap.store_box(b) for lf in groups[g]])
+            if fetch_recipe(st, u, d, m)[0] == "shard":
+                continue
+            need = halo.rows(st, u, d)
+            if need is None:
+                return False
+            if m.nranks == 1:
+                have = halo.widths(st, d)
+                if have is None or have[0] < need[0] or have[1] < need[1]:
+                    return False
+        return True
 
     if in_place(box):
         return [box]
@@ -260,6 +360,7 @@ class _Part:
         """This statement's tiles here: slices of the shards, new buffers to fill."""
         d = self.d
         return [stores[g].shards[d][spec[1]] if spec[0] == "shard" else
+                halo.full(stores[g], d)[spec[1]] if spec[0] == "halo" else
                 alloc_local(self.dev, spec[1], stores[g].dtype)
                 for g, spec in enumerate(self.tiles)]
 
@@ -305,7 +406,7 @@ class _Part:
     def _shares(self, stores, tstore) -> bool:
         """Whether a leaf reads the target's memory in place (not through a copy)."""
         tbase = tstore._base or tstore
-        return any((stores[g]._base or stores[g]) is tbase and self.tiles[g][0] == "shard"
+        return any((stores[g]._base or stores[g]) is tbase and self.tiles[g][0] != "buffer"
                    for g, _r, _p in self.leaves)
 
     # GPUs: a launch prepared once, replayed with this statement's pointers ------------
@@ -342,9 +443,10 @@ class _Part:
 
 
 def _base_ptr(store, d, spec, tile) -> int:
-    """The pointer a prepared launch takes for a tile: its shard's (a slice of the shard:
-    the offsets within it are planned) or the buffer's own."""
-    return store.shards[d].data.ptr if spec[0] == "shard" else tile.data.ptr
+    """The pointer a prepared launch takes for a tile: its shard's (a slice of the shard,
+    or of the shard with its halo rows: the offsets from it are planned, negative into
+    the rows before it) or the buffer's own."""
+    return tile.data.ptr if spec[0] == "buffer" else store.shards[d].data.ptr
 
 
 def _target(tstore, d, target, xp):

@@ -47,8 +47,9 @@ def _all_zero_bits(fill, dtype) -> bool:
 class Store:
     # ``expr``, ``errstate``, ``used``: a deferred store's (``distributed.deferred``), which
     # becomes a plain Store once computed (the same fields, so the class can change)
+    # ``halo``: the shards' spare rows (``distributed.halo``), set where grown
     __slots__ = ("machine", "shape", "dtype", "layout", "shards", "_base",
-                 "_readers", "expr", "errstate", "used", "__weakref__")
+                 "_readers", "expr", "errstate", "used", "halo", "__weakref__")
 
     def __init__(self, machine: Machine, shape: tuple, dtype: numpy.dtype, layout: Layout,
                  shards: list, base: "Store | None" = None):
