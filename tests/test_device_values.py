@@ -125,3 +125,29 @@ def test_logical_ufuncs_of_complex_values(name):
         out = numpy.empty(5, bool)
         assert ufuncs._npy_logical(name)(numpy, *ins, out=out) is out
         numpy.testing.assert_array_equal(out, uf(*ins))
+
+
+@pytest.mark.parametrize("name", ["power", "float_power"])
+@pytest.mark.parametrize("dtype", ["complex64", "complex128"])
+def test_complex_power(name, dtype):
+    """NumPy's complex power (``0 ** 0`` is 1, ``0 ** z`` is 0 or NaN by the sign of
+    ``z``'s real part, integer exponents below 100 by repeated multiplication, signs of
+    zeros included), composed for a device library whose power is ``exp(b log a)``."""
+    parts = [0.0, -0.0, 1.0, -1.0, 0.5, 2.5, -3.0, numpy.inf, numpy.nan]
+    zs = [complex(x, y) for x, y in itertools.product(parts, parts)]
+    exps = zs + [2, 3, 4, -1, -2, -3, 7, 99, -99, 100, 1j, -1j, 1 + 1j, -1 + 1j]
+    a = numpy.array(zs, dtype)[:, None]
+    b = numpy.array(exps, dtype)[None, :]
+    uf = getattr(numpy, name)
+    with numpy.errstate(all="ignore"):
+        want = uf(a, b)
+        got = ufuncs._npy_power(name)(numpy, a, b)
+        out = numpy.empty_like(want)
+        assert ufuncs._npy_power(name)(numpy, a, b, out=out) is out
+        zero_d = ufuncs._npy_power(name)(numpy, numpy.asarray(a[0, 0]), b[0, 0])
+    for g in (got, out):
+        _same_bits(g.real, want.real)
+        _same_bits(g.imag, want.imag)
+    assert zero_d.shape == () and zero_d == 1
+    real = numpy.arange(4.0)
+    _same_bits(ufuncs._npy_power(name)(numpy, real, real), uf(real, real))

@@ -426,3 +426,43 @@ def test_complex_clip_is_numpys():
             want = numpy.clip(x, lo, hi)
         got = _complex_clip(numpy, x, lo, hi)
         assert ((got == want) | (numpy.isnan(got) & numpy.isnan(want))).all(), (lo, hi)
+
+
+_POWER_PARTS = (0.0, -0.0, 1.0, -1.5, 2.0, numpy.inf, numpy.nan)
+
+
+@pytest.mark.parametrize("name", ["power", "float_power"])
+@pytest.mark.parametrize("dtype", ["complex64", "complex128"])
+def test_complex_power_is_numpys(machine, name, dtype):
+    """Complex power on every device: ``0 ** 0`` is 1, a zero base gives 0 or NaN by the
+    exponent's real part, small integer exponents and special values give NumPy's values
+    exactly; other values agree within the dtype's rounding. (A GPU's library computes
+    every complex power as ``exp(b log a)``, NaN at ``0 ** 0``.)"""
+    zs = [complex(r, i) for r in _POWER_PARTS for i in _POWER_PARTS]
+    exps = zs + [3, -2, 5, 1j, 0.5 - 2j]
+    a = numpy.array(zs, dtype)[:, None]
+    b = numpy.array(exps, dtype)[None, :]
+    fn = getattr(numpy, name)
+    with numpy.errstate(all="ignore"):
+        want = fn(a, b)
+        got = ab.asnumpy(fn(to_ours(a), to_ours(b)))
+        also = ab.asnumpy(to_ours(a) ** to_ours(b)) if name == "power" else got
+        v0 = ab.arange(3, dtype=dtype)                 # (a program that found it)
+        first = ab.asnumpy(fn(v0, v0))
+    assert got.dtype == want.dtype and also.dtype == want.dtype
+    numpy.testing.assert_array_equal(first, fn(numpy.arange(3, dtype=dtype),
+                                               numpy.arange(3, dtype=dtype)))
+    exact = ~numpy.isfinite(a) | ~numpy.isfinite(b) | (a == 0) | (b == 0) | \
+        ((b.imag == 0) & (b.real == numpy.round(b.real)) & (numpy.abs(b.real) < 100))
+    exact = numpy.broadcast_to(exact, want.shape)
+    for res in (got, also):
+        for part in ("real", "imag"):
+            g, w = getattr(res, part), getattr(want, part)
+            same = (g == w) | numpy.isnan(g) & numpy.isnan(w)
+            assert same[exact].all(), (a.repeat(b.size, 1)[exact & ~same],
+                                       b.repeat(a.size, 0)[exact & ~same],
+                                       g[exact & ~same], w[exact & ~same])
+            tol = 16 * numpy.finfo(g.dtype).eps
+            with numpy.errstate(invalid="ignore"):
+                close = same | (numpy.abs(g - w) <= tol * numpy.abs(want))
+            assert close.all(), (g[~close], w[~close])

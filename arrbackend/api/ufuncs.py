@@ -525,6 +525,66 @@ def _npy_true_divide(xp, a, b, out=None, **kw):
     return _write(xp, res, out)
 
 
+def _cmul(xp, a, b):
+    """A complex product as NumPy's loops form it (no special handling of infinities)."""
+    re = a.real * b.real - a.imag * b.imag
+    im = a.real * b.imag + a.imag * b.real
+    res = xp.empty(re.shape, a.dtype)
+    res.real = re
+    res.imag = im
+    return res
+
+
+def _npy_power(name: str):
+    def power(xp, a, b, out=None, **kw):
+        return _npy_complex_power(xp, getattr(xp, name)(a, b, **kw), a, b, out)
+    return power
+
+
+def _npy_complex_power(xp, r, a, b, out):
+    """``r``, the device library's ``a ** b``, with NumPy's values where ``r`` is complex
+    (``npy_cpow``): ``z ** 0`` is 1; ``0 ** z`` is 0 where ``z``'s real part is
+    positive, NaN otherwise; an integer exponent below 100 in size is repeated multiplication (and its
+    reciprocal, for a negative one); an element with an infinite or NaN part is NumPy's
+    own, computed on the host. The device library takes every complex power as
+    ``exp(b log a)``, so its ``0 ** 0`` is NaN and its ``1j ** 2`` is not exactly -1."""
+    if r.dtype.kind != "c" or r.size == 0:
+        return _write(xp, r, out)
+    x = xp.broadcast_to(xp.asarray(a).astype(r.dtype, copy=False), r.shape)
+    y = xp.broadcast_to(xp.asarray(b).astype(r.dtype, copy=False), r.shape)
+    br, bi = y.real, y.imag
+    n = xp.where((bi == 0) & (xp.trunc(br) == br) & (xp.abs(br) < 100), br, 0)
+    n = xp.abs(n).astype(numpy.int64)
+    integral = n > 0
+    acc = xp.ones(r.shape, r.dtype)
+    p = x
+    for bit in range(7):            # (|n| < 100 < 2**7)
+        acc = xp.where((n >> bit) & 1 != 0, _cmul(xp, acc, p), acc)
+        p = _cmul(xp, p, p)
+    acc = xp.where(br < 0, _npy_true_divide(xp, xp.ones((), r.dtype), acc), acc)
+    sq = _cmul(xp, x, x)                # (1, 2 and 3 as NumPy forms them: no 1 * x)
+    small = xp.where(n == 1, x, xp.where(n == 2, sq, _cmul(xp, x, sq)))
+    res = xp.where(integral, xp.where((n <= 3) & (br > 0), small, acc), r)
+    zero_base = (x.real == 0) & (x.imag == 0)
+    res = xp.where(zero_base, xp.where(br > 0, xp.zeros((), r.dtype),
+                                       xp.asarray(complex(numpy.nan, numpy.nan), r.dtype)),
+                   res)
+    res = xp.where((br == 0) & (bi == 0), xp.ones((), r.dtype), res)
+    special = ~(xp.isfinite(x.real) & xp.isfinite(x.imag) & xp.isfinite(br)
+                & xp.isfinite(bi))
+    idx = xp.flatnonzero(special)
+    if idx.size:
+        xs, ys = x.ravel()[idx], y.ravel()[idx]
+        if xp is not numpy:
+            xs, ys = xs.get(), ys.get()
+        with numpy.errstate(all="ignore"):
+            fixed = numpy.power(xs, ys)
+        if not res.flags.c_contiguous:
+            res = res.copy()
+        res.reshape(-1)[idx] = xp.asarray(fixed)
+    return _write(xp, res, out)
+
+
 def _npy_logical(name: str):
     """``logical_and``/``or``/``xor``/``not`` taking complex operands as NumPy does
     (true where not zero), which CuPy's loops lack."""
@@ -539,6 +599,7 @@ def _npy_logical(name: str):
 _NUMPY_VALUES = {"true_divide": _npy_true_divide, "divide": _npy_true_divide,
                  "floor_divide": _npy_floor_divide, "remainder": _npy_remainder,
                  "mod": _npy_remainder, "divmod": _npy_divmod, "expm1": _npy_expm1,
+                 "power": _npy_power("power"), "float_power": _npy_power("float_power"),
                  **{n: _npy_logical(n) for n in ("logical_and", "logical_or",
                                                   "logical_xor", "logical_not")}}
 
