@@ -466,3 +466,53 @@ def test_complex_power_is_numpys(machine, name, dtype):
             with numpy.errstate(invalid="ignore"):
                 close = same | (numpy.abs(g - w) <= tol * numpy.abs(want))
             assert close.all(), (g[~close], w[~close])
+
+
+def _complex_ufuncs():
+    """Every ufunc with a complex loop (NumPy's ``types``), with its arity."""
+    names = []
+    for uf in UFUNCS:
+        if uf.nout == 1 and any(t.startswith("D" * uf.nin) for t in uf.types):
+            names.append(uf.__name__)
+    return sorted(set(names))
+
+
+_EDGE_PARTS = (0.0, -0.0, 1.0, -2.5, numpy.inf, -numpy.inf, numpy.nan)
+
+
+@pytest.mark.parametrize("name", _complex_ufuncs())
+def test_every_complex_ufunc_at_edge_values(machine, name):
+    """Every ufunc NumPy computes for complex values, over a grid of edge values (signed
+    zeros, infinities, NaNs in either part), gives NumPy's values on every device: equal
+    where an input has a zero, infinite or NaN part (NaNs as NaNs, in either part), and
+    within the dtype's rounding elsewhere. A device library has its own special-value
+    rules; this is the whole class, where a few functions were checked by name before."""
+    uf = getattr(numpy, name)
+    zs = numpy.array([complex(r, i) for r in _EDGE_PARTS for i in _EDGE_PARTS])
+    ins = [zs] if uf.nin == 1 else [zs[:, None], zs[None, :]]
+    with numpy.errstate(all="ignore"):
+        try:
+            want = uf(*ins)
+        except TypeError:
+            pytest.skip(f"NumPy has no complex {name} for these operands")
+        ours = to_ours(*ins)
+        got = ab.asnumpy(uf(*(ours if isinstance(ours, tuple) else (ours,))))
+    assert got.dtype == want.dtype and got.shape == want.shape
+    plain = numpy.ones(want.shape, bool)
+    for z in ins:
+        plain &= numpy.isfinite(z) & (z.real != 0) & (z.imag != 0)
+    parts = ("real", "imag") if want.dtype.kind == "c" else ("real",)
+    for part in parts:
+        g, w = getattr(got, part), getattr(want, part)
+        if w.dtype.kind == "b":
+            bad = g != w
+        else:
+            same_ = (g == w) | numpy.isnan(g) & numpy.isnan(w)
+            with numpy.errstate(invalid="ignore"):
+                close = same_ | (numpy.abs(g - w) <= 16 * numpy.finfo(w.dtype).eps
+                                 * numpy.abs(w))
+            bad = numpy.where(plain, ~close, ~same_)
+        where = numpy.argwhere(bad)[:5]
+        assert not bad.any(), (name, part, [[z[tuple(numpy.minimum(k, numpy.array(z.shape)
+                                                                  - 1))] for z in ins]
+                                            for k in where], g[bad][:5], w[bad][:5])
