@@ -151,3 +151,41 @@ def test_complex_power(name, dtype):
     assert zero_d.shape == () and zero_d == 1
     real = numpy.arange(4.0)
     _same_bits(ufuncs._npy_power(name)(numpy, real, real), uf(real, real))
+
+
+@pytest.mark.parametrize("name", ["less", "less_equal", "greater", "greater_equal",
+                                  "maximum", "minimum", "fmax", "fmin"])
+def test_complex_order(name):
+    """NumPy's order of complex values (by real part, then imaginary part; a NaN in
+    either part makes a comparison false; maximum/minimum keep the first operand's NaN,
+    fmax/fmin the other operand), composed for a device library, bit for bit; other
+    dtypes are the library's own."""
+    parts = [0.0, -0.0, 1.0, -2.5, numpy.inf, -numpy.inf, numpy.nan]
+    zs = numpy.array([complex(x, y) for x, y in itertools.product(parts, parts)])
+    f = ufuncs._NUMPY_VALUES[name]
+    uf = getattr(numpy, name)
+    for a, b in ((zs[:, None], zs[None, :]), (zs, 1.0), (zs.astype(numpy.complex64), 2j),
+                 (numpy.arange(3.0), 1.0)):
+        got, want = f(numpy, a, b), uf(a, b)
+        assert got.dtype == want.dtype
+        if want.dtype.kind == "c":
+            _same_bits(got.real, want.real)
+            _same_bits(got.imag, want.imag)
+        else:
+            numpy.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("name", ["left_shift", "right_shift"])
+def test_shifts(name):
+    """NumPy's shifts by the width or more, or by a negative count (0, or -1 for a
+    negative value shifted right), composed for a device library."""
+    uf = getattr(numpy, name)
+    for dt in ("int8", "int16", "int64", "uint8", "uint64"):
+        signed = numpy.dtype(dt).kind == "i"
+        x = numpy.array([0, 1, -8 if signed else 200, 5], dt)[:, None]
+        n = numpy.array([0, 1, 7, 8, 15, 16, 63, 64, 100] + ([-1] if signed else [200]),
+                        dt)[None, :]
+        for args in ((x, n), (x, 3), (x, 70)):
+            got = ufuncs._NUMPY_VALUES[name](numpy, *args)
+            numpy.testing.assert_array_equal(got, uf(*args))
+            assert got.dtype == uf(*args).dtype

@@ -135,6 +135,8 @@ def _kernel(ufunc, nin: int, dtype, casting, signature, has_where: bool):
             return
         f = _device_ufunc(xp, ufunc)
         ckw = {k: v for k, v in kw.items() if k != "signature"}
+        if not kw and any(isinstance(x, numpy.generic) for x in ins[:nin]):
+            ins = _loop_typed(ufunc, ins[:nin]) + list(ins[nin:])
         if has_where:
             res = f(*ins[:nin], **ckw)
             res = (res,) if single else res
@@ -183,6 +185,20 @@ def _typed_big_ints(ufunc, ins):
     return out, None
 
 
+def _loop_typed(ufunc, ins):
+    """The inputs with NumPy scalars, and the arrays beside them, in the dtypes of
+    NumPy's loop: a device library may promote a NumPy scalar by its value (CuPy's
+    ``uint8 array < int8(-3)`` compares in uint8, where NumPy compares in int16)."""
+    try:
+        dts = ufunc.resolve_dtypes(tuple(
+            x.dtype if hasattr(x, "dtype") else
+            (int if type(x) is bool else type(x)) for x in ins) + (None,) * ufunc.nout)
+    except (TypeError, ValueError):
+        return ins
+    return [x.astype(dt) if hasattr(x, "dtype") and x.dtype != dt else x
+            for x, dt in zip(ins, dts)]
+
+
 def _fast(ufunc, inputs, out):
     """The common case, cheaply: every operand on one device, no keyword but ``out=``.
     Returns None when the general path is needed."""
@@ -190,6 +206,7 @@ def _fast(ufunc, inputs, out):
     d = -1
     locs = []
     sig = [ufunc]
+    generic = False
     big = settings.fusion_min_size if out is None and settings.fusion == "auto" else None
     for x in inputs:
         t = type(x)
@@ -225,6 +242,7 @@ def _fast(ufunc, inputs, out):
         elif isinstance(x, numpy.generic):
             locs.append(x)
             sig.append(x.dtype)
+            generic = True
         else:
             return None
     if m is None or len(locs) != ufunc.nin:
@@ -279,6 +297,8 @@ def _fast(ufunc, inputs, out):
     f = _device_ufunc(dev.xp, ufunc)
     if f is None:
         return None
+    if generic:
+        locs = _loop_typed(ufunc, locs)
     if out is None and dev._cupy_device is None:
         # the library allocates, as a plain call does (the current device is this one)
         try:
@@ -458,11 +478,17 @@ def _write(xp, r, out):
     return out
 
 
+def _in_dtype(xp, a, b, dt):
+    """``a`` and ``b`` as arrays of ``dt``, the dtype NumPy's loop takes them in (a
+    Python int beyond float16's range is an infinity there, not a float32 value)."""
+    return xp.asarray(a).astype(dt, copy=False), xp.asarray(b).astype(dt, copy=False)
+
+
 def _npy_floor_divide(xp, a, b, out=None, **kw):
     r = xp.floor_divide(a, b, **kw)
     if r.dtype.kind != "f":
         return _write(xp, r, out)
-    q, _ = _float_divmod(xp, a, b, _loop_dtype(r.dtype))
+    q, _ = _float_divmod(xp, *_in_dtype(xp, a, b, r.dtype), _loop_dtype(r.dtype))
     return _write(xp, q.astype(r.dtype, copy=False), out)
 
 
@@ -470,14 +496,14 @@ def _npy_remainder(xp, a, b, out=None, **kw):
     r = xp.remainder(a, b, **kw)
     if r.dtype.kind != "f":
         return _write(xp, r, out)
-    _, m = _float_divmod(xp, a, b, _loop_dtype(r.dtype))
+    _, m = _float_divmod(xp, *_in_dtype(xp, a, b, r.dtype), _loop_dtype(r.dtype))
     return _write(xp, m.astype(r.dtype, copy=False), out)
 
 
 def _npy_divmod(xp, a, b, out=None, **kw):
     q, m = xp.divmod(a, b, **kw)
     if q.dtype.kind == "f":
-        q2, m2 = _float_divmod(xp, a, b, _loop_dtype(q.dtype))
+        q2, m2 = _float_divmod(xp, *_in_dtype(xp, a, b, q.dtype), _loop_dtype(q.dtype))
         q, m = q2.astype(q.dtype, copy=False), m2.astype(m.dtype, copy=False)
     if out is None:
         return q, m
@@ -537,7 +563,20 @@ def _cmul(xp, a, b):
 
 def _npy_power(name: str):
     def power(xp, a, b, out=None, **kw):
-        return _npy_complex_power(xp, getattr(xp, name)(a, b, **kw), a, b, out)
+        r = getattr(xp, name)(a, b, **kw)
+        if r.dtype.kind in "iu":
+            if isinstance(b, (int, numpy.integer)):
+                negative = b < 0
+            else:
+                e = xp.asarray(b)
+                negative = e.dtype.kind == "i" and r.size and bool((e < 0).any())
+            if negative and r.size:
+                # (NumPy's integer loop refuses it; a device library's computes 0 or 1)
+                raise ValueError("Integers to negative integer powers are not allowed.")
+            return _write(xp, r, out)
+        if name == "float_power" and r.dtype.kind == "c":
+            r = xp.power(*_in_dtype(xp, a, b, r.dtype))   # (in complex128, as NumPy)
+        return _npy_complex_power(xp, r, a, b, out)
     return power
 
 
@@ -585,6 +624,67 @@ def _npy_complex_power(xp, r, a, b, out):
     return _write(xp, res, out)
 
 
+def _kind(v) -> str:
+    """The dtype kind of an operand, without making a device array of a Python number."""
+    dt = getattr(v, "dtype", None)
+    if dt is not None:
+        return dt.kind
+    return "c" if type(v) is complex else "?"
+
+
+def _complex_order(name: str):
+    """A comparison, ``maximum``/``minimum`` or ``fmax``/``fmin`` with NumPy's order of
+    complex values: by real part, then imaginary part, where a comparison with a NaN in
+    either part is false (NumPy's ``CLT``, ``CGE``, ...); maximum and minimum take the
+    first operand where it has a NaN, fmax and fmin where the second has one. A device
+    library's loops order NaNs otherwise. Other dtypes: the library's own."""
+    less = name in ("less", "less_equal", "minimum", "fmin")
+    strict = name in ("less", "greater")
+    pick = name in ("maximum", "minimum", "fmax", "fmin")
+
+    def compare(xp, a, b, out=None, **kw):
+        if _kind(a) != "c" and _kind(b) != "c":
+            return getattr(xp, name)(a, b, out=out, **kw)
+        dt = numpy.result_type(*(getattr(v, "dtype", v) for v in (a, b)))   # (weak
+        x, y = _in_dtype(xp, a, b, dt)                                      # scalars)
+        xr, xi, yr, yi = x.real, x.imag, y.real, y.imag
+        no_nan = ~(xp.isnan(xi) | xp.isnan(yi))
+        first = (xr < yr) if less else (xr > yr)
+        second = ((xi < yi) if less else (xi > yi)) if strict else \
+            ((xi <= yi) if less else (xi >= yi))
+        holds = (first & no_nan) | ((xr == yr) & second)
+        if not pick:
+            return _write(xp, holds, out)
+        nan_x = xp.isnan(xr) | xp.isnan(xi)
+        nan_y = xp.isnan(yr) | xp.isnan(yi)
+        take_x = holds | (nan_y if name in ("fmax", "fmin") else nan_x)
+        r = xp.where(take_x, x, y)
+        if kw.get("dtype") is not None:
+            r = r.astype(kw["dtype"])
+        return _write(xp, r, out)
+    return compare
+
+
+def _npy_shift(name: str):
+    """``left_shift``/``right_shift`` as NumPy's loops compute them: a shift by the
+    width or more, or by a negative count, gives 0 (``right_shift`` of a negative
+    value: -1), where a device's shift instruction takes the count modulo the width."""
+    def shift(xp, a, b, out=None, **kw):
+        r = getattr(xp, name)(a, b, **kw)
+        if r.dtype.kind not in "iu" or r.size == 0 or \
+                type(b) is int and 0 <= b < 8 * r.dtype.itemsize:
+            return _write(xp, r, out)
+        x, n = _in_dtype(xp, a, b, r.dtype)
+        over = n >= 8 * r.dtype.itemsize
+        if r.dtype.kind == "i":
+            over = over | (n < 0)
+        fill = xp.zeros((), r.dtype)
+        if name == "right_shift" and r.dtype.kind == "i":
+            fill = xp.where(x < 0, xp.asarray(-1, r.dtype), fill)
+        return _write(xp, xp.where(over, fill, r), out)
+    return shift
+
+
 def _npy_logical(name: str):
     """``logical_and``/``or``/``xor``/``not`` taking complex operands as NumPy does
     (true where not zero), which CuPy's loops lack."""
@@ -600,6 +700,10 @@ _NUMPY_VALUES = {"true_divide": _npy_true_divide, "divide": _npy_true_divide,
                  "floor_divide": _npy_floor_divide, "remainder": _npy_remainder,
                  "mod": _npy_remainder, "divmod": _npy_divmod, "expm1": _npy_expm1,
                  "power": _npy_power("power"), "float_power": _npy_power("float_power"),
+                 **{n: _complex_order(n) for n in ("less", "less_equal", "greater",
+                                                    "greater_equal", "maximum", "minimum",
+                                                    "fmax", "fmin")},
+                 **{n: _npy_shift(n) for n in ("left_shift", "right_shift")},
                  **{n: _npy_logical(n) for n in ("logical_and", "logical_or",
                                                   "logical_xor", "logical_not")}}
 
