@@ -487,6 +487,53 @@ def test_interior_statements_leave_the_edges(edge, evaluator):
     assert {str(w.message) for w in got} == {str(w.message) for w in want}
 
 
+# statements in which a floating-point error below an operation leaves no trace in the
+# result: NumPy warns, so must a fused evaluation (it checks the values that such an
+# operation takes, not only its result)
+_MASKED = [
+    lambda np, x: np.exp(-1.0 / x),                 # 1/0 is inf, exp(-inf) is 0
+    lambda np, x: 2.0 / (x * 1e308 * 10.0),         # overflow, then 2/inf is 0
+    lambda np, x: np.tanh(1.0 / x) + 1.0,
+    lambda np, x: np.arctan(x / x),                 # 0/0 is NaN: it stays NaN
+    lambda np, x: (1.0 / x) > 0.5,                  # a comparison of an infinity
+    lambda np, x: (x * 1e308 * 10.0) <= x,
+    lambda np, x: np.expm1(-(1.0 / x)) * 2.0,
+    lambda np, x: np.sqrt(x - 0.5) < 2.0,           # sqrt(-0.5) is NaN: a bool result
+]
+
+
+@pytest.mark.parametrize("k", range(len(_MASKED)))
+@pytest.mark.parametrize("zero", [False, True])
+def test_errors_that_leave_no_trace_in_the_result_warn(k, zero, evaluator):
+    """A floating-point error under an operation that takes an infinity or NaN to a
+    finite value or a bool (``exp(-1 / 0)`` is 0, a comparison is true or false) warns
+    as NumPy warns on a fused statement too, with NumPy's values; without the error, it
+    is fused."""
+    f = _MASKED[k]
+    xn = numpy.linspace(0.25, 2.0, 300 * 200).reshape(300, 200)
+    if zero:
+        xn[7, 3] = 0.0
+    with warnings.catch_warnings(record=True) as want_w:
+        warnings.simplefilter("always")
+        want = f(numpy, xn)
+    with ab.enabled(devices="cpu:1"), ab.settings.override(fusion="1"):
+        import numpy as np
+        x = np.asarray(xn)
+        out = np.empty(xn.shape, want.dtype)
+        for _ in range(2):                  # (the second run: the compiled nest's)
+            ab.counters.reset()
+            with warnings.catch_warnings(record=True) as got_w:
+                warnings.simplefilter("always")
+                out[...] = f(np, x)
+            # (the C library's tanh, exp, ...: within a rounding of NumPy's own loops)
+            numpy.testing.assert_allclose(ab.asnumpy(out), want, rtol=4e-16, atol=0)
+            assert {str(w.message) for w in got_w} == {str(w.message) for w in want_w}
+        if not want_w and evaluator == "compiled":
+            assert ab.counters.fused_statements == 1
+        elif evaluator == "numexpr":    # (it checks only its result: none of these is
+            assert ab.counters.fused_statements == 0    # given to it)
+
+
 @pytest.mark.parametrize("dt", ["int64", "int32", "int16", "uint8", "uint64", "bool",
                                 "longlong"])
 @pytest.mark.parametrize("fl", ["float64", "float32"])

@@ -518,9 +518,10 @@ def _run_fused(prog, vals, out, modes, shares) -> bool:
                                    or modes["invalid"] != "ignore")
     if modes is not None and modes["under"] != "ignore":
         return False                # (underflow leaves no trace in the values)
-    if check and out.dtype.kind == "b":
-        return False                # (a comparison's operands can't be checked after it)
-    if type(prog) is cpu_numba.Kernel:
+    kernel = type(prog) is cpu_numba.Kernel
+    if check and out.dtype.kind == "b" and not kernel:
+        return False                # (numexpr: a comparison's operands go unchecked; a
+    if kernel:                      # loop nest checks every operation's value)
         shape = out.shape
         args = [v if type(v) is not numpy.ndarray or v.shape == shape else
                 numpy.broadcast_to(v, shape) for v in vals[:prog.nargs]]

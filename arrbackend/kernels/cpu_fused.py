@@ -110,7 +110,16 @@ _WIDENED = {(numpy.dtype(t), numpy.dtype(numpy.float64)): "{}" for t in (numpy.i
 _NUMEXPR = ("{}", dict(_BINARY), dict(_UNARY), _COMPARE, _WIDENED)
 
 
-def source(expr, lvs, dialect):
+# Operations whose result can be finite where an operand is not (``1 / inf`` is 0,
+# ``exp(-inf)`` is 0, ``nan ** 0`` is 1, a comparison is a bool): a floating-point error
+# raised below them would leave no trace in the result.  In a program whose only check
+# is of its result (numexpr's), their operands that can carry an error (operations, not
+# leaves or scalars) are refused; a loop nest checks every operation's value instead.
+_MASKING = {"true_divide": (1,), "divide": (1,), "power": (0, 1), "arctan2": (0, 1),
+            "exp": (0,), "expm1": (0,), "tanh": (0,), "arctan": (0,), "reciprocal": (0,)}
+
+
+def source(expr, lvs, dialect, temps=False):
     """``(text, signature)``: ``expr`` (leaves ``lvs``) as one expression in ``dialect``
     (``(leaf format, binary, unary, comparison templates, integer casts)``; leaves are
     named ``v<i>``, scalars ``c<i>``), with ``(name, kind)`` of each argument, or None
@@ -119,7 +128,13 @@ def source(expr, lvs, dialect):
 
     An integer operand of an operation NumPy computes in a float dtype (``images /
     255.0``: its loop is float64) is cast as NumPy casts it, by the dialect's template
-    for ``(integer dtype, float dtype)``; a pair it lacks is not supported."""
+    for ``(integer dtype, float dtype)``; a pair it lacks is not supported.
+
+    ``temps``: the text is ``(assignments, result, checked)`` instead, every operation's
+    value a variable ``t<k>`` assigned in order, ``checked`` the variables whose check
+    shows every error of the statement: the result (a float one), and each operation's
+    value that a masking operation (``_MASKING``) or a comparison takes -- every other
+    operation passes an infinity or NaN on to one of those."""
     from .expr import Const, Leaf, Op
     leaf, binary, unary, compare, casts = dialect
     names = {}
@@ -160,16 +175,35 @@ def source(expr, lvs, dialect):
         if casts is _WIDENED and all(_integer(a) for a in e.args):
             raise _Unsupported      # (numexpr widens an integer beside a float operand)
         args = [text(a, False, lp) for a in e.args]
+        masking = range(len(args)) if name in compare else _MASKING.get(name, ())
+        for k in masking:
+            if isinstance(e.args[k], Op):
+                if not temps:
+                    raise _Unsupported  # (an error below it could leave no trace)
+                checked.append(args[k])
         if name in compare:
             if not root:
                 raise _Unsupported      # (a bool value inside: numexpr casts otherwise)
-            return compare[name].format(*args)
+            return _named(compare[name].format(*args))
         if e.dtype != lp:
             raise _Unsupported
         tmpl = binary.get(name) if len(args) == 2 else unary.get(name)
         if tmpl is None or (lp == _FLOATS[1] and name not in _EXACT):
             raise _Unsupported      # (single precision: NumPy's own SIMD math, not libm's)
-        return tmpl.format(*args)
+        t = _named(tmpl.format(*args))
+        if root and temps:
+            checked.append(t)
+        return t
+
+    assigned = []
+    checked = []
+
+    def _named(value):
+        if not temps:
+            return value
+        t = f"t{len(assigned)}"
+        assigned.append((t, value))
+        return t
 
     try:
         src = text(expr, True)
@@ -177,6 +211,8 @@ def source(expr, lvs, dialect):
         return None
     if dtype[0] is None:
         return None
+    if temps:
+        return (assigned, src, checked), sig
     return src, sig
 
 

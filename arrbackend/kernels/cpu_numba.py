@@ -111,25 +111,28 @@ def program(expr, lvs, ndim):
         return hit
     hit = None
     if cpu_threads.available():
-        text = cpu_fused.source(expr, lvs, _DIALECT)
+        text = cpu_fused.source(expr, lvs, _DIALECT, temps=True)
         if text is not None:
             body, sig = text
-            checked = expr.dtype.kind == "f"            # (not a comparison's booleans)
-            hit = Kernel(_loops(body, [name for name, _ in sig], ndim, checked), len(sig))
+            hit = Kernel(_loops(body, [name for name, _ in sig], ndim), len(sig))
     if len(_kernels) > 4096:
         _kernels.clear()
     _kernels[key] = hit
     return hit
 
 
-def _loops(body, names, ndim, checked) -> str:
-    """The loop nest, serial and parallel (``RANGE`` and ``BAD`` stand for what differs);
-    ``checked``: it also counts the values that are not finite (``x - x`` is 0 for a
-    finite ``x``, NaN otherwise: their float sum is 0 or NaN, a chain of additions that
-    costs less than counting them as integers -- 42 against 66 us for a 250x250 stencil
-    step -- and a separate pass would read the target again).  The parallel nest runs over chunks of
-    the first axis, each counting into its own element of ``rows`` (a reduction variable
-    would make numba allocate with ``np.empty``, which ``enabled()`` reroutes)."""
+def _loops(body, names, ndim) -> str:
+    """The loop nest, serial and parallel (``RANGE`` stands for what differs), of the
+    statement ``body`` (``(assignments, result, checked)``, ``cpu_fused.source``).  It
+    also counts the values that are not finite, of every operation (a floating-point
+    error may leave no trace in the result: ``exp(-1 / 0)`` is 0), not only the
+    result's: ``x - x`` is 0 for a finite ``x``, NaN otherwise, and their float sum is 0
+    or NaN, a chain of additions that costs less than counting them as integers -- 42
+    against 66 us for a 250x250 stencil step -- where a separate pass would read the
+    target again.  The parallel nest runs over chunks of the first axis, each counting
+    into its own element of ``rows`` (a reduction variable would make numba allocate
+    with ``np.empty``, which ``enabled()`` reroutes)."""
+    assigned, result, checked = body
     idx = ", ".join(f"i{k}" for k in range(ndim))
     lines = [f"def kernel(out, rows, {', '.join(names)}):",
              "    n0 = out.shape[0]",
@@ -140,11 +143,11 @@ def _loops(body, names, ndim, checked) -> str:
     for k in range(1, ndim):
         lines.append("    " * (k + 2) + f"for i{k} in range(out.shape[{k}]):")
     pad = "    " * (ndim + 2)
+    for t, value in assigned:
+        lines.append(pad + f"{t} = " + value.replace("IDX", idx))
+    lines.append(pad + f"out[{idx}] = " + result.replace("IDX", idx))
     if checked:
-        lines += [pad + "x = " + body.replace("IDX", idx), pad + f"out[{idx}] = x",
-                  pad + "bad += x - x"]
-    else:
-        lines.append(pad + f"out[{idx}] = " + body.replace("IDX", idx))
+        lines.append(pad + "bad += " + " + ".join(f"({t} - {t})" for t in checked))
     lines += ["        rows[c] = bad != 0.0", "    return 0"]
     return "\n".join(lines) + "\n"
 
