@@ -551,15 +551,15 @@ def test_integer_power_with_a_negative_exponent_array_raises(machine):
 
 
 def test_numpy_scalars_promote_as_numpy_promotes(machine):
-    """A NumPy scalar operand takes part in promotion by its dtype (NEP 50) on every
-    device: a uint8 array compared with ``int8(-3)`` is compared in int16."""
+    """A NumPy scalar or a 0-d array takes part in promotion by its dtype (NEP 50) on
+    every device: a uint8 array compared with ``int8(-3)`` is compared in int16."""
     u = numpy.arange(3, dtype=numpy.uint8)
     for fn, s in ((numpy.less, numpy.int8(-3)), (numpy.greater, numpy.int8(-3)),
                   (numpy.add, numpy.int8(-3)), (numpy.maximum, numpy.int16(-300)),
                   (numpy.multiply, numpy.float64(0.5)), (numpy.equal, numpy.int8(-1))):
-        for args in ((u, s), (s, u)):
+        for args in ((u, s), (s, u), (u, numpy.asarray(s)), (numpy.asarray(s), u)):
             want = fn(*args)
-            got = fn(*to_ours(*args))
+            got = fn(*to_ours(*args))       # (a 0-d array: arrbackend's own)
             assert got.dtype == want.dtype
             numpy.testing.assert_array_equal(ab.asnumpy(got), want)
 

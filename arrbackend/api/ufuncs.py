@@ -135,7 +135,9 @@ def _kernel(ufunc, nin: int, dtype, casting, signature, has_where: bool):
             return
         f = _device_ufunc(xp, ufunc)
         ckw = {k: v for k, v in kw.items() if k != "signature"}
-        if not kw and any(isinstance(x, numpy.generic) for x in ins[:nin]):
+        if not kw and any(isinstance(x, numpy.generic) or getattr(x, "ndim", 1) == 0
+                          for x in ins[:nin]) and \
+                len({getattr(x, "dtype", None) for x in ins[:nin]} - {None}) > 1:
             ins = _loop_typed(ufunc, ins[:nin]) + list(ins[nin:])
         if has_where:
             res = f(*ins[:nin], **ckw)
@@ -231,7 +233,9 @@ def _fast(ufunc, inputs, out):
                     continue
             locs.append(x._local())
             sig.append(st.dtype)
-        elif t is float or t is bool or t is complex:
+            if not x._map.shape:
+                generic = True          # (a 0-d array: a device library may take it as
+        elif t is float or t is bool or t is complex:       # a scalar, by its value)
             locs.append(x)
             sig.append(t)
         elif t is int:
@@ -297,7 +301,7 @@ def _fast(ufunc, inputs, out):
     f = _device_ufunc(dev.xp, ufunc)
     if f is None:
         return None
-    if generic:
+    if generic and len({k for k in sig[1:] if isinstance(k, numpy.dtype)}) > 1:
         locs = _loop_typed(ufunc, locs)
     if out is None and dev._cupy_device is None:
         # the library allocates, as a plain call does (the current device is this one)
