@@ -575,3 +575,42 @@ def test_float16_floor_division_of_a_large_python_int(machine):
         wq, wr = numpy.divmod(2**40, h)
     numpy.testing.assert_array_equal(ab.asnumpy(q), wq)
     numpy.testing.assert_array_equal(ab.asnumpy(r), wr)
+
+
+@pytest.mark.parametrize("dtype", ["int8", "int32", "int64", "uint8", "uint64"])
+def test_integer_division_edges(machine, dtype):
+    """Integer floor division, remainder and divmod at their edges give NumPy's values on
+    every device: by zero (0), the smallest value by -1 (NumPy's wrapped quotient), and
+    every sign combination."""
+    info = numpy.iinfo(dtype)
+    vals = [0, 1, 7, info.max, info.min] + ([-1, -7] if info.min < 0 else [])
+    x = numpy.array(vals, dtype)[:, None]
+    y = numpy.array(vals, dtype)[None, :]
+    with numpy.errstate(all="ignore"):
+        for fn in (numpy.floor_divide, numpy.remainder, numpy.fmod):
+            numpy.testing.assert_array_equal(ab.asnumpy(fn(*to_ours(x, y))), fn(x, y))
+        q, r = numpy.divmod(*to_ours(x, y))
+        wq, wr = numpy.divmod(x, y)
+    numpy.testing.assert_array_equal(ab.asnumpy(q), wq)
+    numpy.testing.assert_array_equal(ab.asnumpy(r), wr)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+def test_float_division_edges(machine, dtype):
+    """Float floor division, remainder, fmod and divmod over signed zeros, infinities,
+    NaNs and large values give NumPy's values on every device, signs of zeros included."""
+    vals = [0.0, -0.0, 1.0, -1.0, 2.5, -7.0, 0.1, 1e30, -1e-30, numpy.inf, -numpy.inf,
+            numpy.nan]
+    with numpy.errstate(all="ignore"):
+        x = numpy.array(vals, dtype)[:, None]
+        y = numpy.array(vals, dtype)[None, :]
+        got = [ab.asnumpy(r) for r in (numpy.floor_divide(*to_ours(x, y)),
+                                       numpy.remainder(*to_ours(x, y)),
+                                       numpy.fmod(*to_ours(x, y)),
+                                       *numpy.divmod(*to_ours(x, y)))]
+        want = [numpy.floor_divide(x, y), numpy.remainder(x, y), numpy.fmod(x, y),
+                *numpy.divmod(x, y)]
+    for g, w in zip(got, want):
+        assert g.dtype == w.dtype
+        numpy.testing.assert_array_equal(g, w)
+        assert ((numpy.signbit(g) == numpy.signbit(w)) | numpy.isnan(w)).all()
