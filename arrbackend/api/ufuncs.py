@@ -586,10 +586,11 @@ def _npy_power(name: str):
 def _npy_complex_power(xp, r, a, b, out):
     """``r``, the device library's ``a ** b``, with NumPy's values where ``r`` is complex
     (``npy_cpow``): ``z ** 0`` is 1; ``0 ** z`` is 0 where ``z``'s real part is
-    positive, NaN otherwise; an integer exponent below 100 in size is repeated multiplication (and its
-    reciprocal, for a negative one); an element with an infinite or NaN part is NumPy's
-    own, computed on the host. The device library takes every complex power as
-    ``exp(b log a)``, so its ``0 ** 0`` is NaN and its ``1j ** 2`` is not exactly -1."""
+    positive, NaN otherwise; an integer exponent below 100 in size is repeated
+    multiplication (and its reciprocal, for a negative one); an element with an infinite
+    or NaN part is NumPy's own, computed on the host. The device library takes every
+    complex power as ``exp(b log a)``, so its ``0 ** 0`` is NaN and its ``1j ** 2`` is
+    not exactly -1."""
     if r.dtype.kind != "c" or r.size == 0:
         return _write(xp, r, out)
     x = xp.broadcast_to(xp.asarray(a).astype(r.dtype, copy=False), r.shape)
