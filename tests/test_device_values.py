@@ -189,3 +189,34 @@ def test_shifts(name):
             got = ufuncs._NUMPY_VALUES[name](numpy, *args)
             numpy.testing.assert_array_equal(got, uf(*args))
             assert got.dtype == uf(*args).dtype
+
+
+@pytest.mark.parametrize("dtype", ["int8", "int32", "int64", "uint8", "uint64"])
+def test_integer_fmod(dtype):
+    """Integer fmod from integer operations (the dividend's sign, 0 for a zero divisor),
+    bit for bit with NumPy's, at the extremes of the dtype too (a device library's fmod
+    goes through double precision)."""
+    info = numpy.iinfo(dtype)
+    vals = [0, 1, 7, info.max, info.min] + ([-1, -7, info.min + 1] if info.min else [])
+    x = numpy.array(vals, dtype)[:, None]
+    y = numpy.array(vals, dtype)[None, :]
+    with numpy.errstate(all="ignore"):
+        got, want = ufuncs._npy_fmod(numpy, x, y), numpy.fmod(x, y)
+    assert got.dtype == want.dtype
+    numpy.testing.assert_array_equal(got, want)
+
+
+def test_device_clip():
+    """A device's clip of real values is NumPy's: a NaN stays NaN, also where the bounds
+    cross; a NaN bound propagates; a ``None`` bound bounds nothing (bool values too).
+    (Which zero ``clip(-0.0, 0, 1)`` gives is not kept: NumPy's SIMD loop gives -0.0.)"""
+    from arrbackend.api.manipulation import _device_clip
+    x = numpy.array([0.0, numpy.nan, 5.0, -3.0, 1.5, -0.0])
+    for lo, hi in ((2, -1), (0, 1), (numpy.nan, 1), (0, None), (None, 2),
+                   (numpy.array([0, numpy.nan, 1, 1, 1, 0]), 3)):
+        with numpy.errstate(all="ignore"):       # (the sign of a zero: either)
+            got, want = _device_clip(numpy, x, lo, hi), numpy.clip(x, lo, hi)
+        assert got.dtype == want.dtype
+        numpy.testing.assert_array_equal(got, want)
+    b = numpy.array([True, False])
+    numpy.testing.assert_array_equal(_device_clip(numpy, b, 0, None), numpy.clip(b, 0, None))

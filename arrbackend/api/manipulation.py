@@ -654,10 +654,24 @@ def _clip_kernel(has_lo, has_hi):
         hi = ins[1 + has_lo] if has_hi else None
         if xp is not numpy and outs[0].dtype.kind == "c":
             r = _complex_clip(xp, ins[0].astype(outs[0].dtype, copy=False), lo, hi)
+        elif xp is not numpy:
+            r = _device_clip(xp, ins[0], lo, hi)
         else:
             r = xp.clip(ins[0], lo, hi) if has_lo or has_hi else ins[0]
         xp.copyto(outs[0], r, casting="unsafe")
     return kernel
+
+
+def _device_clip(xp, x, lo, hi):
+    """NumPy's clip of real values, ``minimum(maximum(x, lo), hi)`` with NaNs kept (a NaN
+    value stays NaN, also where ``lo > hi``), on a device library whose own clip takes
+    the C library's fmax/fmin (a NaN becomes a bound) and no ``None`` bound."""
+    r = x
+    if lo is not None:
+        r = xp.maximum(r, lo)
+    if hi is not None:
+        r = xp.minimum(r, hi)
+    return r
 
 
 def _complex_clip(xp, x, lo, hi):

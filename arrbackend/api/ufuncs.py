@@ -689,6 +689,22 @@ def _npy_shift(name: str):
     return shift
 
 
+def _npy_fmod(xp, a, b, out=None, **kw):
+    """Integer ``fmod`` from integer operations (the sign of the dividend; 0 for a zero
+    divisor, as NumPy's loop gives it): a device library's goes through double precision,
+    which 64-bit values do not fit (``fmod(2**63 - 1, 7)`` was 1, not 0)."""
+    r = xp.fmod(a, b, **kw)
+    if r.dtype.kind not in "iu":
+        return _write(xp, r, out)
+    x, y = _in_dtype(xp, a, b, r.dtype)
+    zero = y == 0
+    safe = xp.where(zero, xp.ones((), r.dtype), y)
+    m = xp.remainder(x, safe)                       # (the sign of the divisor)
+    if r.dtype.kind == "i":
+        m = xp.where((m != 0) & ((m < 0) != (x < 0)), m - safe, m)
+    return _write(xp, xp.where(zero, xp.zeros((), r.dtype), m), out)
+
+
 def _npy_logical(name: str):
     """``logical_and``/``or``/``xor``/``not`` taking complex operands as NumPy does
     (true where not zero), which CuPy's loops lack."""
@@ -708,6 +724,7 @@ _NUMPY_VALUES = {"true_divide": _npy_true_divide, "divide": _npy_true_divide,
                                                     "greater_equal", "maximum", "minimum",
                                                     "fmax", "fmin")},
                  **{n: _npy_shift(n) for n in ("left_shift", "right_shift")},
+                 "fmod": _npy_fmod,
                  **{n: _npy_logical(n) for n in ("logical_and", "logical_or",
                                                   "logical_xor", "logical_not")}}
 
