@@ -111,8 +111,16 @@ def fits_integer(values, dtype: str) -> bool:
 def product_meets_zero(values) -> bool:
     """Whether a floating-point product of ``values`` holds a zero and overflows without
     it: NumPy's sequential order meets the zero first (0), parallel or per-device partial
-    products may meet an infinity (nan) -- docs/differences.md."""
+    products may meet an infinity (nan) -- docs/differences.md; or is a complex product
+    that overflows (which part reaches infinity first depends on the order, too)."""
     values = numpy.asarray(values)
+    if values.dtype.kind == "c" and values.size:
+        with numpy.errstate(all="ignore"):
+            mags = numpy.abs(values).astype(numpy.float64)
+            big = mags[mags != 0]
+            if not numpy.all(numpy.isfinite(big)) or \
+                    numpy.sum(numpy.log(big)) > numpy.log(numpy.finfo(values.dtype).max) - 1:
+                return True
     if values.dtype.kind not in "fc" or not values.size or numpy.all(values != 0):
         return False
     with numpy.errstate(all="ignore"):
