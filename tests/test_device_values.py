@@ -220,3 +220,18 @@ def test_device_clip():
         numpy.testing.assert_array_equal(got, want)
     b = numpy.array([True, False])
     numpy.testing.assert_array_equal(_device_clip(numpy, b, 0, None), numpy.clip(b, 0, None))
+
+
+@pytest.mark.parametrize("name", ["less", "less_equal", "greater", "greater_equal", "equal",
+                                  "not_equal"])
+def test_uint64_with_signed_comparisons(name):
+    """The exact comparison of uint64 with signed integers (NumPy's ``Qq->?`` loops),
+    composed for a device library, in either order, bit for bit."""
+    f = ufuncs._NUMPY_VALUES[name]
+    u = numpy.array([0, 1, 2, 2**63, 2**64 - 1, 2**63 + 1], numpy.uint64)
+    for s in (numpy.array([-3, 1, 3, -1, 2**63 - 1, 2**63 - 1], numpy.int64),
+              numpy.array([-3, 1, 3, -1, 127, 5], numpy.int8), numpy.int8(-3)):
+        for args in ((u, s), (s, u)):
+            got, want = f(numpy, *args), getattr(numpy, name)(*args)
+            assert got.dtype == want.dtype
+            numpy.testing.assert_array_equal(got, want)

@@ -639,3 +639,25 @@ def test_clip_keeps_nans_and_crossed_bounds(machine, dtype):
             got = ab.asnumpy(numpy.clip(to_ours(x), lo, hi))
         assert got.dtype == want.dtype
         numpy.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("name", ["less", "less_equal", "greater", "greater_equal", "equal",
+                                  "not_equal"])
+def test_uint64_compared_with_signed_integers(machine, name):
+    """A uint64 operand compared with a signed integer one is compared exactly (NumPy's
+    ``Qq->?`` loops): a negative value is below every unsigned one, and values beyond
+    float64's precision stay apart -- on every device, fused or not (C, and a device
+    library, take the signed value as unsigned or compare in float64)."""
+    fn = getattr(numpy, name)
+    u = numpy.array([0, 1, 2, 2**63, 2**64 - 1, 2**63 + 1], numpy.uint64)
+    for s in (numpy.array([-3, 1, 3, -1, 2**63 - 1, 2**63 - 1], numpy.int64),
+              numpy.array([-3, 1, 3, -1, 127, 5], numpy.int8), numpy.int8(-3),
+              numpy.int64(2**62)):
+        for args in ((u, s), (s, u)):
+            want = fn(*args)
+            got = fn(*to_ours(*args))
+            assert got.dtype == want.dtype
+            numpy.testing.assert_array_equal(ab.asnumpy(got), want)
+    v = numpy.cumprod(numpy.arange(3, dtype=numpy.uint8))   # (a program that found it)
+    numpy.testing.assert_array_equal(ab.asnumpy(fn(to_ours(v), numpy.int8(-3))),
+                                     fn(v, numpy.int8(-3)))

@@ -647,7 +647,10 @@ def _complex_order(name: str):
     pick = name in ("maximum", "minimum", "fmax", "fmin")
 
     def compare(xp, a, b, out=None, **kw):
-        if _kind(a) != "c" and _kind(b) != "c":
+        ka, kb = _kind(a), _kind(b)
+        if not pick and _mixed_sign(a, b, ka, kb) and kw.get("dtype") is None:
+            return _write(xp, _exact_mixed(xp, name, a, b, ka == "i"), out)
+        if (ka != "c" and kb != "c") or name in ("equal", "not_equal"):
             return getattr(xp, name)(a, b, out=out, **kw)
         dt = numpy.result_type(*(getattr(v, "dtype", v) for v in (a, b)))   # (weak
         x, y = _in_dtype(xp, a, b, dt)                                      # scalars)
@@ -667,6 +670,40 @@ def _complex_order(name: str):
             r = r.astype(kw["dtype"])
         return _write(xp, r, out)
     return compare
+
+
+def _mixed_sign(a, b, ka, kb) -> bool:
+    """Whether a comparison's operands are a uint64 array and a signed integer one: NumPy
+    compares them exactly (its ``Qq->?`` loops), a device library in float64 or, where
+    both are cast to one 64-bit type, with the signed value taken as unsigned."""
+    if {ka, kb} != {"u", "i"}:
+        return False
+    u = a if ka == "u" else b
+    return u.dtype.itemsize == 8
+
+
+_FLIPPED = {"less": "greater", "less_equal": "greater_equal", "greater": "less",
+            "greater_equal": "less_equal", "equal": "equal", "not_equal": "not_equal"}
+
+
+def _exact_mixed(xp, name, a, b, signed_first):
+    """``name(a, b)`` of a uint64 and a signed operand, exactly: a negative value is below
+    every unsigned one, others compare as uint64."""
+    u, s = (b, a) if signed_first else (a, b)
+    op = _FLIPPED[name] if signed_first else name     # (``u op s``)
+    u = xp.asarray(u)
+    s = xp.asarray(s).astype(numpy.int64, copy=False)
+    su = s.astype(numpy.uint64)                 # (used only where s >= 0)
+    if op == "less":
+        return (s > 0) & (u < su)
+    if op == "less_equal":
+        return (s >= 0) & (u <= su)
+    if op == "greater":
+        return (s < 0) | (u > su)
+    if op == "greater_equal":
+        return (s < 0) | (u >= su)
+    same = (s >= 0) & (u == su)
+    return same if op == "equal" else ~same
 
 
 def _npy_shift(name: str):
@@ -722,7 +759,7 @@ _NUMPY_VALUES = {"true_divide": _npy_true_divide, "divide": _npy_true_divide,
                  "power": _npy_power("power"), "float_power": _npy_power("float_power"),
                  **{n: _complex_order(n) for n in ("less", "less_equal", "greater",
                                                     "greater_equal", "maximum", "minimum",
-                                                    "fmax", "fmin")},
+                                                    "fmax", "fmin", "equal", "not_equal")},
                  **{n: _npy_shift(n) for n in ("left_shift", "right_shift")},
                  "fmod": _npy_fmod,
                  **{n: _npy_logical(n) for n in ("logical_and", "logical_or",

@@ -129,7 +129,10 @@ def supports(ufunc, loop=None) -> bool:
     entry = BINARY.get(name) or UNARY.get(name)
     if entry is None:
         return False
-    return (all(numpy.dtype(dt).kind in entry[1] for dt in loop[:-1])
+    kinds = {numpy.dtype(dt).kind for dt in loop[:-1]}
+    if "i" in kinds and "u" in kinds:
+        return False    # (NumPy's exact uint64-with-int64 comparisons: C converts the
+    return (all(numpy.dtype(dt).kind in entry[1] for dt in loop[:-1])   # signed one)
             and all(has_ctype(dt) for dt in loop))
 
 
