@@ -493,10 +493,7 @@ def test_every_complex_ufunc_at_edge_values(machine, name):
     zs = numpy.array([complex(r, i) for r in _EDGE_PARTS for i in _EDGE_PARTS])
     ins = [zs] if uf.nin == 1 else [zs[:, None], zs[None, :]]
     with numpy.errstate(all="ignore"):
-        try:
-            want = uf(*ins)
-        except TypeError:
-            pytest.skip(f"NumPy has no complex {name} for these operands")
+        want = uf(*ins)                     # (each has a loop for these: _complex_ufuncs)
         ours = to_ours(*ins)
         got = ab.asnumpy(uf(*(ours if isinstance(ours, tuple) else (ours,))))
     assert got.dtype == want.dtype and got.shape == want.shape

@@ -75,20 +75,26 @@ def test_halo_views_and_other_operations(multi):
     check(g, gn)
 
 
+def _shared_grid(rows, cols, scale, steps):
+    """A grid reshaped from a flat array the caller keeps (NumPy's and arrbackend's), and
+    the stencil's target after ``steps`` steps: ``(flat, grid, target)`` of each."""
+    flat_n = numpy.arange(rows * cols, dtype=float) / scale
+    flat = ab.arange(rows * cols, dtype=float) / scale
+    grid_n, grid = flat_n.reshape(rows, cols), flat.reshape(rows, cols)
+    hn, h = numpy.zeros((rows, cols)), ab.zeros((rows, cols))
+    for _ in range(steps):
+        _stencil(grid, h)
+        _stencil(grid_n, hn)
+    ab.evaluate(h)
+    return flat_n, grid_n, hn, flat, grid, h
+
+
 def test_shared_memory_is_never_moved(multi):
     """A grid that is a reshape of a flat array the user still has shares its memory:
     its shards keep their place (no halos), and a write through either is seen by the
     other, as in NumPy."""
     n = 120
-    flat_n = numpy.arange(n * n, dtype=float)
-    grid_n = flat_n.reshape(n, n)
-    flat = ab.arange(n * n, dtype=float)
-    grid = flat.reshape(n, n)
-    hn, h = numpy.zeros((n, n)), ab.zeros((n, n))
-    for _ in range(4):
-        _stencil(grid, h)
-        _stencil(grid_n, hn)
-    ab.evaluate(h)
+    flat_n, grid_n, hn, flat, grid, h = _shared_grid(n, n, 1, steps=4)
     assert halo.key(grid._store) is None
     flat[n * 50 + 7] = -5.0
     flat_n[n * 50 + 7] = -5.0
@@ -105,16 +111,7 @@ def test_shared_memory_large_shares_are_cut(multi, monkeypatch):
     from arrbackend.distributed import plans
     monkeypatch.setattr(plans, "_SPLIT_MIN_GPU", plans._SPLIT_MIN)
     plans.clear()
-    rows, cols = 1200, 400
-    flat_n = numpy.arange(rows * cols, dtype=float) / 7
-    grid_n = flat_n.reshape(rows, cols)
-    flat = ab.arange(rows * cols, dtype=float) / 7
-    grid = flat.reshape(rows, cols)
-    hn, h = numpy.zeros((rows, cols)), ab.zeros((rows, cols))
-    for _ in range(3):
-        _stencil(grid, h)
-        _stencil(grid_n, hn)
-    ab.evaluate(h)
+    _, grid_n, hn, _flat, grid, h = _shared_grid(1200, 400, 7, steps=3)
     ab.counters.reset()
     _stencil(grid, h)
     _stencil(grid_n, hn)

@@ -534,8 +534,7 @@ def _npy_true_divide(xp, a, b, out=None, **kw):
     r = xp.true_divide(a, b, **kw)
     if r.dtype.kind != "c":
         return _write(xp, r, out)
-    x = xp.asarray(a).astype(r.dtype, copy=False)
-    y = xp.asarray(b).astype(r.dtype, copy=False)
+    x, y = _in_dtype(xp, a, b, r.dtype)
     ar, ai, br, bi = x.real, x.imag, y.real, y.imag
     abr, abi = xp.abs(br), xp.abs(bi)
     real_big = abr >= abi               # Smith's method, as NumPy's loop computes it
@@ -571,16 +570,25 @@ def _npy_power(name: str):
         if _kind(a) != "c" and _kind(b) != "c" and (dt is None or
                                                       numpy.dtype(dt).kind != "c"):
             if name == "power" and dt is None and _kind(b) == "i" and \
-                    _kind(a) in "iub" and bool((xp.asarray(b) < 0).any()) and \
+                    _kind(a) in "iub" and _any_negative(xp, b) and \
                     0 not in numpy.broadcast_shapes(numpy.shape(a), numpy.shape(b)):
                 # (NumPy's integer loop refuses it; a device library's computes 0 or 1)
                 raise ValueError("Integers to negative integer powers are not allowed.")
             return getattr(xp, name)(a, b, out=out, **kw)
-        r = getattr(xp, name)(a, b, **kw)
-        if name == "float_power" and r.dtype.kind == "c":
-            r = xp.power(*_in_dtype(xp, a, b, r.dtype))   # (in complex128, as NumPy)
+        if name == "float_power":       # (complex: computed in complex128, as NumPy's)
+            r = xp.power(*_in_dtype(xp, a, b, numpy.dtype(dt or numpy.complex128)))
+        else:
+            r = xp.power(a, b, **kw)
         return _npy_complex_power(xp, r, a, b, out)
     return power
+
+
+def _any_negative(xp, b) -> bool:
+    """Whether an integer exponent has a negative value (a NumPy scalar checked here, an
+    array on its device: one synchronization)."""
+    if isinstance(b, numpy.generic):
+        return bool(b < 0)
+    return bool((xp.asarray(b) < 0).any())
 
 
 def _npy_complex_power(xp, r, a, b, out):

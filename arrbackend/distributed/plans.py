@@ -521,7 +521,7 @@ def _run_fused(prog, vals, out, modes, shares) -> bool:
     kernel = type(prog) is cpu_numba.Kernel
     if check and out.dtype.kind == "b" and not kernel:
         return False                # (numexpr: a comparison's operands go unchecked; a
-    if kernel:                      # loop nest checks every operation's value)
+    if kernel:                      # loop nest checks them: cpu_fused._MASKING)
         shape = out.shape
         args = [v if type(v) is not numpy.ndarray or v.shape == shape else
                 numpy.broadcast_to(v, shape) for v in vals[:prog.nargs]]
