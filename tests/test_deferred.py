@@ -312,6 +312,22 @@ def test_fused_reductions_match_numpy(machine, kind, dtype):
         check(got, exp, rtol=1e-5 if dtype == "float32" else 1e-12)
 
 
+def test_fused_reductions_of_many_blocks_match_numpy(machine):
+    # more blocks than a block has threads (a GPU's last block combines their partials
+    # in a loop), each reduction twice (its counter of finished blocks back at 0), and
+    # reductions of other dtypes between them (each dtype's own partials)
+    a = numpy.arange(600_003, dtype=numpy.int64)
+    with ab.settings.override(fusion="1"):
+        x = ab.asarray(a)
+        for _ in range(2):
+            assert int(numpy.sum(x % 7 == 3)) == int(numpy.sum(a % 7 == 3))
+            assert int(numpy.max(x * 3 - 5)) == int(numpy.max(a * 3 - 5))
+            assert float(numpy.min(x * 0.5)) == float(numpy.min(a * 0.5))
+            assert bool(numpy.any(x == 599_999)) and not bool(numpy.all(x > 0))
+            assert float(numpy.sum(x * 0.25)) == pytest.approx(float(numpy.sum(a * 0.25)),
+                                                                rel=1e-12)
+
+
 class _DeviceArray:
     """A NumPy array seen as the kernel planner sees device arrays (pointers)."""
 
