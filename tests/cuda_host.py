@@ -2,8 +2,7 @@
 device intrinsics written out (``__dmul_rn`` as a plain product, compiled with
 ``-ffp-contract=off`` so that nothing fuses into a multiply-add, as on the GPU), the
 thread and block indices as globals that a host driver sets, ``__shared__`` memory as
-static, ``__syncthreads`` and ``__threadfence`` no-ops, ``atomicAdd`` a plain
-update (drivers run one thread per block, one block after another)."""
+static, ``__syncthreads`` a no-op (drivers run one thread per block)."""
 from __future__ import annotations
 
 import ctypes
@@ -23,9 +22,6 @@ SHIM = r"""
 struct rng_dim3 { unsigned x, y, z; };
 static rng_dim3 blockIdx, blockDim, threadIdx, gridDim;
 static inline void __syncthreads() {}
-static inline void __threadfence() {}
-static inline unsigned atomicAdd(unsigned* p, unsigned v) { unsigned o = *p; *p = o + v;
-                                                            return o; }
 static inline unsigned __umulhi(unsigned a, unsigned b) {
     return (unsigned)(((unsigned long long)a * b) >> 32); }
 static inline unsigned long long __umul64hi(unsigned long long a, unsigned long long b) {

@@ -28,7 +28,6 @@ import numpy
 
 from .._counters import count
 from . import philox_cuda
-from .launch import launcher
 
 __all__ = ["supports", "run", "source_for"]
 
@@ -348,16 +347,13 @@ def _identity(kind, dt) -> str:
 
 
 def reduce_source_for(expr, plan, lvs, nd, kind, acc_dtype, vec=False):
-    """A reduction kernel: every element's value combined into one partial per block;
-    the block that finishes last (a counter in device memory, set back to 0 by it)
-    combines the partials, in the order of the blocks, into ``result``.
+    """A reduction kernel: every element's value combined into one partial per block.
     With ``vec`` (one axis, uniform random leaves read contiguously from a multiple of 4)
     each thread takes four consecutive elements, computed together per random leaf
     (``rng_uniform4``)."""
     params, body, code = _operands(expr, plan, lvs, nd, vec=vec)
     acc = ctype(acc_dtype)
-    params = [f"{acc}* __restrict__ partial", "unsigned int* __restrict__ counter",
-              f"{acc}* __restrict__ result", "long long total"] + params
+    params = [f"{acc}* __restrict__ partial", "long long total"] + params
     idx = ["        long long t = e;"]
     for k in range(nd - 1, 0, -1):
         idx.append(f"        const long long i{k} = t % n{k}; t /= n{k};")
@@ -393,31 +389,7 @@ def reduce_source_for(expr, plan, lvs, nd, kind, acc_dtype, vec=False):
             f"{comb.format(a='sh[threadIdx.x]', b='sh[threadIdx.x + s]')};\n"
             "        __syncthreads();\n"
             "    }\n"
-            "    __shared__ bool last;\n"
-            "    if (threadIdx.x == 0) {\n"
-            "        partial[blockIdx.x] = sh[0];\n"
-            "        __threadfence();\n"
-            "        last = atomicAdd(counter, 1u) == gridDim.x - 1;\n"
-            "    }\n"
-            "    __syncthreads();\n"
-            "    if (!last) return;\n"
-            f"    acc = ({acc}){_identity(kind, acc_dtype)};\n"
-            f"    const volatile {acc}* vp = partial;\n"
-            "    for (int i = threadIdx.x; i < gridDim.x; i += blockDim.x) {\n"
-            f"        const {acc} v = vp[i];\n"
-            f"        acc = {comb.format(a='acc', b='v')};\n"
-            "    }\n"
-            "    sh[threadIdx.x] = acc;\n"
-            "    __syncthreads();\n"
-            "    for (int s = blockDim.x / 2; s > 0; s >>= 1) {\n"
-            f"        if (threadIdx.x < s) sh[threadIdx.x] = "
-            f"{comb.format(a='sh[threadIdx.x]', b='sh[threadIdx.x + s]')};\n"
-            "        __syncthreads();\n"
-            "    }\n"
-            "    if (threadIdx.x == 0) {\n"
-            "        result[0] = sh[0];\n"
-            "        *counter = 0u;\n"
-            "    }\n"
+            "    if (threadIdx.x == 0) partial[blockIdx.x] = sh[0];\n"
             "}\n")
 
 
@@ -493,12 +465,12 @@ class Launch:
     (``params``, one int64 array in device memory), and where the per-statement
     arguments go: the pointers (each a caller's buffer plus a planned byte offset), the
     random streams and the scalars.  A statement of the same form replays it with its
-    own buffers, through the driver (``arrbackend.kernels.launch``)."""
+    own buffers."""
 
     __slots__ = ("kernel", "params", "ngroups", "grid", "block", "ptr_slots", "out_delta",
-                 "group_ptrs", "rands", "cp", "fast")
+                 "group_ptrs", "rands")
 
-    def __init__(self, kernel, params, group_ptrs, rands, grid, block, cp=None):
+    def __init__(self, kernel, params, group_ptrs, rands, grid, block):
         self.kernel = kernel
         self.params = params
         self.group_ptrs = group_ptrs       # the pointers it was planned with
@@ -508,8 +480,6 @@ class Launch:
         self.block = block
         self.ptr_slots = ()
         self.out_delta = 0
-        self.cp = cp
-        self.fast = None                   # (None: not made yet; False: none here)
 
     def __call__(self, expr, out) -> None:
         args = [out] + [_u64(p) for p in self.group_ptrs] + stream_args(expr)
@@ -520,23 +490,13 @@ class Launch:
     def run(self, ptrs, out_ptr: int, expr) -> None:
         """Launch with the buffers ``ptrs`` (device pointers, in the order of the
         ``owners`` it was prepared with) and the target's buffer ``out_ptr``."""
-        args = [out_ptr + self.out_delta]
+        args = [_u64(out_ptr + self.out_delta)]
         for owner, delta in self.ptr_slots:
-            args.append(ptrs[owner] + delta)
+            args.append(_u64(ptrs[owner] + delta))
         if self.rands or expr.consts:
             args += stream_args(expr)
-        args.append(self.params.data.ptr)
-        fast = self.fast
-        if fast:
-            fast(self.grid, self.block, args)
-        else:
-            args = [_u64(a) if type(a) is int else a for a in args]
-            if fast is None and self.cp is not None:
-                fast = self.fast = launcher(self.cp, self.kernel, args) or False
-            if fast:
-                fast(self.grid, self.block, args)
-            else:
-                self.kernel(self.grid, self.block, tuple(args))
+        args.append(self.params)
+        self.kernel(self.grid, self.block, tuple(args))
         count("kernels")
 
 
@@ -596,7 +556,7 @@ def _launch(dev, expr, leaf_local, out, lvs, owners=None):
     gx = (n_last + bx - 1) // bx
     gy = min((rows + by - 1) // by, 65535)
     return Launch(k, params, [grp[3] for grp in plan.groups], plan.rands, (gx, gy),
-                  (bx, by), cp), plan
+                  (bx, by)), plan
 
 
 def prepare(dev, expr, leaf_local, out, lvs, owners, owner_ptrs, out_ptr):
@@ -635,7 +595,7 @@ def _resident_blocks(cp, device_id: int) -> int:
 def reduce_run(dev, expr, leaf_local, lvs, shape, kind, acc_dtype):
     """The ``kind`` reduction of ``expr`` over its whole local box (``shape``) on ``dev``:
     one generated kernel computing the values and combining them (no temporary array),
-    its last block combining the per-block partials.  Returns a 0-d CuPy array."""
+    then the per-block partials combined.  Returns a 0-d CuPy array."""
     cp = dev.xp
     acc_dtype = numpy.dtype(acc_dtype)
     total = 1
@@ -663,34 +623,13 @@ def reduce_run(dev, expr, leaf_local, lvs, shape, kind, acc_dtype):
     threads = 256
     work = (total + 3) // 4 if vec else total
     blocks = int(min((work + threads - 1) // threads, _resident_blocks(cp, dev.id)))
-    partial, counter = _scratch(cp, dev.id, acc_dtype)
-    result = cp.empty((), acc_dtype)
+    partial = cp.empty(blocks, acc_dtype)
     static, rands = _static_args(plan, lvs, strides)
-    args = [_u64(partial.data.ptr), _u64(counter.data.ptr), _u64(result.data.ptr),
-            numpy.int64(total)] + [numpy.int64(n) for n in cshape] + static + \
+    args = [partial, numpy.int64(total)] + [numpy.int64(n) for n in cshape] + static + \
         _dynamic_args(rands, expr)
-    fast = _launchers.get((dev.id, key))
-    if fast is None:
-        fast = _launchers[(dev.id, key)] = launcher(cp, k, args) or False
-    if fast:
-        fast((blocks,), (threads,), args)
-    else:
-        k((blocks,), (threads,), tuple(args))
+    k((blocks,), (threads,), tuple(args))
     count("kernels")
-    return result
-
-
-_launchers: dict = {}       # (device id, reduction kernel key) -> Launcher or False
-_scratches: dict = {}
-
-
-def _scratch(cp, device_id: int, acc_dtype):
-    """A reduction's partials (one per block, at most ``_resident_blocks``) and the
-    counter of finished blocks (0 between launches), per device, stream and dtype: the
-    launches of one stream run one after another, so one pair serves them all."""
-    key = (device_id, cp.cuda.get_current_stream().ptr, acc_dtype)
-    pair = _scratches.get(key)
-    if pair is None:
-        pair = _scratches[key] = (cp.empty(_resident_blocks(cp, device_id), acc_dtype),
-                                  cp.zeros(1, numpy.uint32))
-    return pair
+    f = {"sum": cp.sum, "prod": cp.prod, "max": cp.max, "min": cp.min, "any": cp.any,
+         "all": cp.all}[kind]
+    r = f(partial)
+    return r.astype(acc_dtype, copy=False) if r.dtype != acc_dtype else r
