@@ -18,7 +18,8 @@ ROOT = os.path.join(os.path.dirname(__file__), os.pardir)
 def _benchmarks():
     sys.path.insert(0, os.path.join(ROOT, "asv_bench"))
     os.environ["ARRBACKEND_BENCH_TINY"] = "1"
-    for module in ("benchmarks.bench_core", "benchmarks.bench_random"):
+    for module in ("benchmarks.bench_core", "benchmarks.bench_random",
+                   "benchmarks.bench_calls"):
         mod = importlib.import_module(module)
         for name, cls in inspect.getmembers(mod, inspect.isclass):
             if cls.__module__ != mod.__name__ or name.startswith("_"):
