@@ -3,6 +3,7 @@ Python-level calls (cProfile's count) and the functions that take most of it.
 
     python benchmarks/gpu_calls.py [--top 12]
     python benchmarks/gpu_calls.py --devices cpu:1 --engine   # the same paths, no GPU
+    python benchmarks/gpu_calls.py --floors    # first: what CuPy's own calls cost there
 """
 from __future__ import annotations
 
@@ -25,7 +26,12 @@ def main(argv=None):
     p.add_argument("--devices", default="gpu:1")
     p.add_argument("--engine", action="store_true",
                    help="one CPU device through the engine's paths (the GPU's)")
+    p.add_argument("--floors", action="store_true",
+                   help="first the host time of CuPy's own calls: an empty RawKernel "
+                        "launch of four arguments, cupy.empty, cupy.add(out=)")
     a = p.parse_args(argv)
+    if a.floors:
+        floors()
     from arrbackend.testing import engine_paths
     with arrbackend.enabled(devices=a.devices):
         m = arrbackend.current_machine()
@@ -60,6 +66,30 @@ def main(argv=None):
             print(f"\n== {name}: {t * 1e6:.1f} us per call, "
                   f"{st.total_calls / 200:.0f} Python-level calls")
             st.sort_stats("tottime").print_stats(a.top)
+
+
+def floors(n=20000):
+    """The host time per call of what a statement's launch costs at least (GPU)."""
+    import cupy as cp
+    k = cp.RawKernel(r"""extern "C" __global__ void f(unsigned long long o,
+        unsigned long long a, unsigned long long b, const long long* P) {}""", "f")
+    x, y, z, params = cp.zeros(1000), cp.zeros(1000), cp.zeros(1000), cp.zeros(8, cp.int64)
+    u = np.uint64
+    cases = {
+        "RawKernel launch, 4 arguments": lambda: k((4,), (256,), (
+            u(x.data.ptr), u(y.data.ptr), u(z.data.ptr), params)),
+        "cupy.empty(1000)": lambda: cp.empty(1000),
+        "cupy.add(x, y, out=z)": lambda: cp.add(x, y, out=z),
+    }
+    for name, f in cases.items():
+        for _ in range(500):
+            f()
+        cp.cuda.Device().synchronize()
+        t0 = time.perf_counter()
+        for _ in range(n):
+            f()
+        cp.cuda.Device().synchronize()
+        print(f"floor: {name}: {(time.perf_counter() - t0) / n * 1e6:.2f} us per call")
 
 
 if __name__ == "__main__":
