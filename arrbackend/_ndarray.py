@@ -259,6 +259,35 @@ def _pooled(a, b, uf, rev: bool):
     return _take(a.shape, dt)
 
 
+_PLAIN = frozenset((float, int, bool, complex, numpy.ndarray, type(None), list, tuple))
+
+
+def _foreign_ufunc(inputs, kwargs) -> bool:
+    """Whether an operand (or ``out=``/``where=``) is of another library that takes part
+    in NumPy's ufunc protocol (its own ``__array_ufunc__``): NumPy then asks it, as it
+    does for a NumPy array's operands, once arrbackend answers NotImplemented."""
+    for x in inputs:
+        t = type(x)
+        if t is not ndarray and t not in _PLAIN and _takes_ufuncs(t):
+            return True
+    for k in ("out", "where"):
+        v = kwargs.get(k)
+        if v is not None:
+            for x in (v if type(v) is tuple else (v,)):
+                t = type(x)
+                if t is not ndarray and t not in _PLAIN and _takes_ufuncs(t):
+                    return True
+    return False
+
+
+def _takes_ufuncs(t) -> bool:
+    f = getattr(t, "__array_ufunc__", None)
+    return f is not None and f is not _NP_UFUNC and not issubclass(t, (ndarray, numpy.generic))
+
+
+_NP_UFUNC = numpy.ndarray.__array_ufunc__
+
+
 def _make_operator(uf, name: str, order: str, pyop=None):
     """The operator ``name`` for the ufunc ``uf``: ``order`` is 'fwd' (``self op x``),
     'rev' (``x op self``) or 'unary'.  The lean path is written out here once: NumPy on
@@ -684,7 +713,11 @@ class _Methods(NdarrayMethods):
                 r = _eager_ufunc(self, ufunc, inputs, kwargs)
                 if r is not None:
                     return r
+            if _foreign_ufunc(inputs, kwargs):
+                return NotImplemented
             return _ufunc_call(ufunc, inputs, kwargs)
+        if _foreign_ufunc(inputs, kwargs):
+            return NotImplemented
         return _array_ufunc(ufunc, method, inputs, kwargs)
 
     def __array__(self, dtype=None, copy=None):
@@ -961,6 +994,8 @@ class _Methods(NdarrayMethods):
 
     # shape and type methods -----------------------------------------------------------
     def reshape(self, *shape, order="C", copy=None):
+        if not shape:
+            raise TypeError("reshape() takes exactly 1 argument (0 given)")
         if len(shape) == 1 and not isinstance(shape[0], int):
             shape = shape[0]
         return _call(numpy.reshape, self, shape, order=order, copy=copy)
@@ -978,6 +1013,8 @@ class _Methods(NdarrayMethods):
         return _call(numpy.copy, self)
 
     def flatten(self, order="C"):
+        from .api.manipulation import check_order
+        check_order(order, "flatten")
         return _call(numpy.ravel, self, order).copy()
 
     def fill(self, value) -> None:

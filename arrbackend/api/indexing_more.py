@@ -767,6 +767,9 @@ def ravel_multi_index(multi_index, dims, mode="raise", order="C"):
     dims = tuple(operator.index(d) for d in (dims if not numpy.isscalar(dims) else (dims,)))
     if len(multi_index) != len(dims):
         raise ValueError(f"parameter multi_index must be a sequence of length {len(dims)}")
+    if not dims:            # (no axes: the one element of a 0-d array, index 0)
+        from .creation import asarray
+        return asarray(numpy.ravel_multi_index((), ()))
     m = common_machine(list(multi_index), "ravel_multi_index")
     comps = [ours(c, m) for c in multi_index]
     if order not in ("C", "F"):

@@ -348,11 +348,23 @@ def _wrap(store):
     return ndarray._from_store(store)
 
 
+def check_order(order, name: str) -> None:
+    """NumPy's checks of an ``order`` argument: a string of C, F, A or K (or None)."""
+    if order is None:
+        return
+    if not isinstance(order, str):
+        raise TypeError(f"{name}: order must be str, not {type(order).__name__}")
+    if order.upper() not in ("C", "F", "A", "K") or len(order) != 1:
+        raise ValueError(f"{name}: order must be one of 'C', 'F', 'A', or 'K' (got "
+                         f"{order!r})")
+
+
 @implements(numpy.ravel)
 def ravel(a, order="C"):
     """Same as ``numpy.ravel``."""
     x = _ours(a, "ravel")
-    if order == "F":
+    check_order(order, "ravel")
+    if order is not None and order.upper() == "F":
         x = transpose(x)
     # NumPy's ravel is a view of a contiguous array only (a reshape of any other view
     # would be one where the strides allow: ravel copies there)

@@ -173,6 +173,9 @@ def repeat(a, repeats, axis=None):
         ax = normalize_axis(axis, x.ndim)
     n = x.shape[ax]
     m = x._store.machine
+    if numpy.ndim(repeats) > 1:
+        raise ValueError(f"repeat: repeats must be a scalar or 1-d, got "
+                         f"{numpy.ndim(repeats)} dimensions")
     if not isinstance(repeats, (ndarray, numpy.ndarray)) and numpy.ndim(repeats) == 0:
         r = int(numpy.asarray(repeats, dtype=numpy.intp))      # NumPy's conversion
         if r < 0 and n:

@@ -155,7 +155,10 @@ def searchsorted(a, v, side="left", sorter=None):
     numpy.searchsorted(numpy.zeros(1, x.dtype), numpy.zeros((), vv.dtype), side=side)
     if sorter is not None:
         from .indexing_more import take
-        x = take(x, ours(sorter, m))
+        sorter = ours(sorter, m)
+        if sorter.ndim != 1 or sorter.size != x.size:
+            raise ValueError("searchsorted: sorter.size must equal a.size")
+        x = take(x, sorter)
     lay = x._view_layout()
     if m.ndev > 1 and lay.is_block and x.size > 4 * max(vv.size, 1):
         return _searchsorted_counts(x, vv, side)

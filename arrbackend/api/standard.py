@@ -127,6 +127,11 @@ def _complex_unary(uf, kernel):
                 r = r[0]
             if r.dtype.kind != "c" or kwargs.get("where", True) is not True:
                 return r
+            if not isinstance(r, ndarray):      # a NumPy array given as out=: the cases
+                fixed = _patched(kernel, uf.__name__, (x,),     # computed, then written
+                                 ufunc_call(uf, (x,), dict(kwargs)), None)
+                r[...] = numpy.asarray(fixed)
+                return r
             return _patched(kernel, uf.__name__, (x,), r, r)
         r = ufunc_call(uf, (x,), dict(kwargs))
         if r.dtype.kind != "c" or kwargs.get("where", True) is not True:

@@ -832,8 +832,16 @@ def ufunc_call(ufunc, inputs, kwargs):
     host_out = None
     if out is not None:
         if len(out) != ufunc.nout:
-            raise ValueError(f"{name}: The 'out' tuple must have exactly {ufunc.nout} "
-                             f"entries: one per ufunc output")
+            raise ValueError(f"{name}: The 'out' tuple must have exactly one entry per "
+                             f"ufunc output ({ufunc.nout})")
+        if any(o is None for o in out):
+            # some outputs given, the others new (NumPy's None entries): computed whole,
+            # then written into the given ones as NumPy's casting allows
+            kw = {k: v for k, v in (("dtype", dtype), ("casting", casting),
+                                    ("signature", signature)) if v is not None}
+            if where is not True:
+                kw["where"] = where
+            return _into_some(ufunc_call(ufunc, inputs, kw), out, casting, where)
         if not all(isinstance(o, ndarray) for o in out):
             if all(isinstance(o, numpy.ndarray) for o in out):
                 host_out, out = out, None
@@ -846,7 +854,7 @@ def ufunc_call(ufunc, inputs, kwargs):
                     kw["where"] = where
                 return _on_host(ufunc, inputs, kw)
             else:
-                raise TypeError(f"{name}: out must be arrbackend arrays (got "
+                raise TypeError(f"{name}: return arrays must be of ArrayType (out= got "
                                 f"{', '.join(type(o).__name__ for o in out)})")
     machine = common_machine(list(inputs) + list(out or ()), name)
     try:
@@ -915,6 +923,23 @@ def ufunc_call(ufunc, inputs, kwargs):
             numpy.copyto(h, gather(r), casting="unsafe")
         return host_out[0] if ufunc.nout == 1 else host_out
     return res[0] if ufunc.nout == 1 else res
+
+
+def _into_some(results, out, casting, where):
+    """``results`` (a tuple) with each of them written into its entry of ``out`` that is
+    an array (arrbackend's or NumPy's), that entry in its place."""
+    from .attributes import copyto
+    res = list(results)
+    for i, o in enumerate(out):
+        if o is None:
+            continue
+        if isinstance(o, ndarray):
+            copyto(o, res[i], casting=casting or "same_kind", where=where)
+        else:
+            numpy.copyto(o, numpy.asarray(res[i]), casting=casting or "same_kind",
+                         where=numpy.asarray(where) if isinstance(where, ndarray) else where)
+        res[i] = o
+    return tuple(res)
 
 
 def _on_host(ufunc, inputs, kwargs):
@@ -1048,22 +1073,12 @@ class ufunc_proxy:
                 raise TypeError("cannot specify 'out' as both a positional and keyword "
                                 "argument")
             args = args[:uf.nin]
-            if len(outs) < uf.nout:         # some outputs given: the rest are new arrays
-                return self._some_outs(args, outs, kwargs)
-            kwargs = dict(kwargs, out=tuple(outs))
+            # (some outputs given, the rest new: as None entries of out=)
+            kwargs = dict(kwargs, out=tuple(outs) + (None,) * (uf.nout - len(outs)))
         std = self._standard().get(uf)
         if std is not None:           # the Array API standard's values (api/standard.py)
             return std(*args, **kwargs)
         return ufunc_call(self._ufunc, args, kwargs)
-
-    def _some_outs(self, args, outs, kwargs):
-        from .attributes import copyto
-        res = list(self(*args, **kwargs))
-        for i, o in enumerate(outs):
-            if o is not None:
-                copyto(o, res[i], casting=kwargs.get("casting", "same_kind"))
-                res[i] = o
-        return tuple(res)
 
     @staticmethod
     def _standard() -> dict:
