@@ -69,10 +69,10 @@ def argsort(a, axis=-1, kind=None, order=None, *, stable=None, descending=False)
     x, ax = _prepare(x, axis, "argsort")
     _check_kind(x, kind, stable, order, "argsort")
     if not descending:
-        # ties keep their order unless another kind is asked for: one of the orders
-        # NumPy's default allows, and the one the Array API standard requires
-        return sort_along(x, ax, kind if kind is not None and stable is None else "stable",
-                          with_index=True)[1]
+        # ties keep their order whatever the kind: one of the orders every kind of
+        # NumPy's allows, the one the Array API standard requires, and the same on every
+        # device and device count (docs/differences.md)
+        return sort_along(x, ax, "stable", with_index=True)[1]
     i = sort_along(_flip(x, ax), ax, "stable", with_index=True)[1]
     return uf("subtract", x.shape[ax] - 1, _flip(i, ax))
 
