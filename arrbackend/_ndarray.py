@@ -732,6 +732,9 @@ class _Methods(NdarrayMethods):
             return host.astype(dtype)
         if copy:
             return numpy.array(host, copy=True)
+        if self._readonly and host.flags.writeable:
+            host = host.view()          # (NumPy's view of a read-only array is read-only)
+            host.flags.writeable = False
         return host
 
     def __array_namespace__(self, api_version=None):

@@ -119,3 +119,15 @@ def test_ravel_multi_index_of_no_axes_is_zero(machine):
     got = ab.ravel_multi_index((), ())
     want = numpy.ravel_multi_index((), ())
     assert int(got) == want == 0 and numpy.asarray(got).dtype == want.dtype
+
+
+def test_numpys_view_of_a_read_only_array_is_read_only(machine):
+    x = ab.arange(4.0)
+    x.setflags(write=False)
+    h = numpy.asarray(x)
+    assert not h.flags.writeable            # (as NumPy's asarray of a read-only array)
+    with pytest.raises(ValueError):
+        h[0] = 1.0
+    assert float(x[0]) == 0.0
+    assert numpy.array(x).flags.writeable   # a copy is the caller's to write
+    assert numpy.asarray(ab.arange(4.0)).flags.writeable
