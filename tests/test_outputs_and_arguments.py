@@ -131,3 +131,10 @@ def test_numpys_view_of_a_read_only_array_is_read_only(machine):
     assert float(x[0]) == 0.0
     assert numpy.array(x).flags.writeable   # a copy is the caller's to write
     assert numpy.asarray(ab.arange(4.0)).flags.writeable
+
+
+def test_an_out_tuple_longer_than_the_outputs_is_refused(machine):
+    a, o1, o2 = ab.arange(3), ab.empty(3, dtype=int), ab.empty(3, dtype=int)
+    for f in (ab.add, numpy.add):
+        with pytest.raises(ValueError, match="exactly one entry per ufunc output"):
+            f(a, a, out=(o1, o2))

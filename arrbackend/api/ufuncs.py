@@ -801,11 +801,12 @@ def ufunc_call(ufunc, inputs, kwargs):
         elif len(kwargs) == 1 and "out" in kwargs:
             o = kwargs["out"]
             o = o if type(o) is tuple else (o,)
-            r = _defer(ufunc, inputs, o)
-            if r is None:
-                r = _fast(ufunc, inputs, o)
-            if r is not None:
-                return r
+            if len(o) == 1:         # (else NumPy's error, from the general path)
+                r = _defer(ufunc, inputs, o)
+                if r is None:
+                    r = _fast(ufunc, inputs, o)
+                if r is not None:
+                    return r
     if ufunc.signature is not None:
         return _gufunc(ufunc, inputs, kwargs)
     name = ufunc.__name__
