@@ -138,3 +138,22 @@ def test_an_out_tuple_longer_than_the_outputs_is_refused(machine):
     for f in (ab.add, numpy.add):
         with pytest.raises(ValueError, match="exactly one entry per ufunc output"):
             f(a, a, out=(o1, o2))
+
+
+@pytest.mark.parametrize("call", [
+    lambda m, a: m.flip(a, axis=2.5),
+    lambda m, a: m.moveaxis(a, [0.0, 1], [1, 0]),
+    lambda m, a: m.moveaxis(a, 0.0, 1),
+    lambda m, a: m.put_along_axis(a, m.zeros((2, 3), dtype=int), 1.0, axis=0.0),
+    lambda m, a: m.take_along_axis(a, m.zeros((2, 3), dtype=int), axis=0.0),
+    lambda m, a: m.diag_indices(None),
+    lambda m, a: m.random.random(1.5),
+    lambda m, a: m.random.normal(0.0, 1.0, size=2.0),
+])
+def test_non_integer_arguments_get_numpys_type_error_and_words(machine, call):
+    a = numpy.arange(6.0).reshape(2, 3)
+    with pytest.raises(TypeError) as want:
+        call(numpy, a)
+    with pytest.raises(TypeError, match=str(want.value).replace("(", r"\(").replace(
+            ")", r"\)").replace("[", r"\[").replace("]", r"\]")):
+        call(ab, ab.asarray(a))

@@ -310,6 +310,8 @@ def arange(start_or_stop, /, stop=None, step=None, *, dtype=None, device=None, l
     """Same as ``numpy.arange``: element i is ``start + i*delta`` computed as NumPy does
     (``delta`` is the difference of the first two elements), on each device for its rows."""
     if stop is None:
+        if start_or_stop is None:
+            numpy.arange(None)          # (NumPy's TypeError, in NumPy's words)
         start, stop = 0, start_or_stop
     else:
         start = start_or_stop

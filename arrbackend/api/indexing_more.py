@@ -150,7 +150,8 @@ def _along_checks(arr, indices, axis):
         return _ravel(x), idx, 0
     if idx.ndim != x.ndim:
         raise ValueError("`indices` and `arr` must have the same number of dimensions")
-    return x, idx, normalize_axis(axis, x.ndim)
+    from ..distributed.view import normalize_axis_index
+    return x, idx, normalize_axis_index(axis, x.ndim)
 
 
 def _along_shapes(x, idx, ax):

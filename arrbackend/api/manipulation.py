@@ -419,13 +419,8 @@ def swapaxes(a, axis1, axis2):
 
 
 def _axes_tuple(axis, ndim, argname):
-    try:
-        return (normalize_axis(axis, ndim, argname),)
-    except TypeError:
-        out = tuple(normalize_axis(a, ndim, argname) for a in axis)
-        if len(set(out)) != len(out):
-            raise ValueError(f"repeated axis in `{argname}` argument") from None
-        return out
+    from ..distributed.view import normalize_axis_tuple
+    return normalize_axis_tuple(axis, ndim, argname)
 
 
 @implements(numpy.moveaxis)

@@ -86,7 +86,11 @@ def _legacy() -> _Stream:
 def _size(size, name):
     if size is None:
         return ()
-    return normalize_shape(size, name)
+    try:
+        return normalize_shape(size, name)
+    except TypeError:       # (NumPy's message for a size of floats or other objects)
+        raise TypeError(f"{name}: expected a sequence of integers or a single integer, "
+                        f"got '{size}'") from None
 
 
 def draw(stream: _Stream, kind: str, shape: tuple, dtype, params=None, device=None):

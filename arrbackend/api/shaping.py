@@ -35,12 +35,8 @@ __all__ = ["flip", "fliplr", "flipud", "rot90", "roll", "tile", "repeat", "resiz
 
 
 def _axes(axis, ndim, argname="axis"):
-    if isinstance(axis, (tuple, list)):
-        out = tuple(normalize_axis(a, ndim, argname) for a in axis)
-        if len(set(out)) != len(out):
-            raise ValueError(f"repeated axis in `{argname}` argument")
-        return out
-    return (normalize_axis(axis, ndim, argname),)
+    from ..distributed.view import normalize_axis_tuple
+    return normalize_axis_tuple(axis, ndim, argname)
 
 
 @implements(numpy.flip)

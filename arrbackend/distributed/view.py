@@ -167,6 +167,32 @@ def normalize_axis(axis, ndim: int, argname: str = "axis") -> int:
     return ax % ndim if ndim else 0
 
 
+def normalize_axis_index(axis, ndim: int, argname: str = "axis") -> int:
+    """``normalize_axis`` with NumPy's ``normalize_axis_index`` message for an axis that
+    is not an integer (the functions written in Python in NumPy: ``moveaxis``,
+    ``expand_dims``, ``put_along_axis``...)."""
+    try:
+        operator.index(axis)
+    except TypeError:
+        raise TypeError(f"integer argument expected, got {type(axis).__name__} "
+                        f"({argname})") from None
+    return normalize_axis(axis, ndim, argname)
+
+
+def normalize_axis_tuple(axis, ndim: int, argname: str = "axis") -> tuple:
+    """NumPy's ``normalize_axis_tuple``: an integer or a sequence of them (a float is
+    iterated, as NumPy iterates it: "'float' object is not iterable"), no axis twice."""
+    if type(axis) not in (tuple, list):
+        try:
+            axis = [operator.index(axis)]
+        except TypeError:
+            pass
+    out = tuple(normalize_axis_index(a, ndim, argname) for a in axis)
+    if len(set(out)) != len(out):
+        raise ValueError(f"repeated axis in `{argname}` argument")
+    return out
+
+
 def _is_int_like(item) -> bool:
     if isinstance(item, bool):
         return False
