@@ -1,6 +1,6 @@
 """The host work of small statements on a laptop's default device, counted (cProfile's
 Python-level calls of arrbackend's own functions, after the statement has run three
-times): issue-level bounds that a slower path would cross, whatever the machine's load.
+times): bounds a slower path would cross, whatever the machine's load.
 The same counts are tracked over time by ``asv_bench/benchmarks/bench_calls.py``."""
 import os
 import sys

@@ -5,6 +5,8 @@ machine: NumPy arrays as outputs of the namespace's functions, ``None`` entries 
 argument checks of ``ravel``/``flatten``/``reshape``/``searchsorted``/``repeat``."""
 from __future__ import annotations
 
+import re
+
 import numpy
 import pytest
 
@@ -154,6 +156,14 @@ def test_non_integer_arguments_get_numpys_type_error_and_words(machine, call):
     a = numpy.arange(6.0).reshape(2, 3)
     with pytest.raises(TypeError) as want:
         call(numpy, a)
-    with pytest.raises(TypeError, match=str(want.value).replace("(", r"\(").replace(
-            ")", r"\)").replace("[", r"\[").replace("]", r"\]")):
+    with pytest.raises(TypeError, match=re.escape(str(want.value))):
         call(ab, ab.asarray(a))
+
+
+@pytest.mark.parametrize("order", ["F", "f", "c", "A"])
+def test_reshape_takes_numpys_order_letters(machine, order):
+    a = numpy.arange(12.0).reshape(3, 4)
+    got = ab.reshape(ab.asarray(a), (4, 3), order=order)
+    numpy.testing.assert_array_equal(ab.asnumpy(got), numpy.reshape(a, (4, 3), order=order))
+    with pytest.raises(ValueError):
+        ab.reshape(ab.asarray(a), (4, 3), order="Z")

@@ -22,7 +22,7 @@ from ..distributed.elementwise import assign, broadcast_shapes, check_writable, 
 from ..distributed.layout import Layout
 from ..distributed.localize import Exchange, device_boxes
 from ..distributed.store import before_write
-from ..distributed.view import normalize_axis
+from ..distributed.view import normalize_axis, normalize_axis_index
 from ._helpers import new_array, ours, uf
 from .creation import _is_cupy
 from .ufuncs import as_operand, common_machine
@@ -150,7 +150,6 @@ def _along_checks(arr, indices, axis):
         return _ravel(x), idx, 0
     if idx.ndim != x.ndim:
         raise ValueError("`indices` and `arr` must have the same number of dimensions")
-    from ..distributed.view import normalize_axis_index
     return x, idx, normalize_axis_index(axis, x.ndim)
 
 

@@ -25,7 +25,7 @@ from ..distributed.derived import (Derived, c_strides, derived_array, is_c_conti
                                    reshape_strides, store_strides, view_parts,
                                    view_strides)
 from ..distributed.store import Store, alloc_local
-from ..distributed.view import IndexMap, normalize_axis
+from ..distributed.view import IndexMap, normalize_axis, normalize_axis_tuple
 from .ufuncs import as_operand, common_machine
 from ..distributed.array import ndarray
 
@@ -165,11 +165,11 @@ def reshape(a, /, shape=_NoValue, order="C", *, newshape=None, copy=None):
     if shape is None:
         shape = x.shape                         # (NumPy: None keeps the shape)
     if order not in ("C", "A", "K", None):
-        if order == "F":
+        check_order(order, "reshape")           # (NumPy's errors; lowercase letters too)
+        if order.upper() == "F":
             rev = transpose(x)
             return transpose(reshape(rev, tuple(reversed(_new_shape(shape, x.size,
                                                                     "reshape"))), copy=copy))
-        raise ValueError("order must be one of 'C', 'F', 'A', or 'K'")
     shape = _new_shape(shape, x.size, "reshape")
     if copy:
         x = x.copy()
@@ -354,7 +354,7 @@ def check_order(order, name: str) -> None:
         return
     if not isinstance(order, str):
         raise TypeError(f"{name}: order must be str, not {type(order).__name__}")
-    if order.upper() not in ("C", "F", "A", "K") or len(order) != 1:
+    if order.upper() not in ("C", "F", "A", "K"):
         raise ValueError(f"{name}: order must be one of 'C', 'F', 'A', or 'K' (got "
                          f"{order!r})")
 
@@ -418,17 +418,12 @@ def swapaxes(a, axis1, axis2):
     return x._view(x._map.transpose(perm))
 
 
-def _axes_tuple(axis, ndim, argname):
-    from ..distributed.view import normalize_axis_tuple
-    return normalize_axis_tuple(axis, ndim, argname)
-
-
 @implements(numpy.moveaxis)
 def moveaxis(a, source, destination):
     """Same as ``numpy.moveaxis``: a view."""
     x = _ours(a, "moveaxis")
-    src = _axes_tuple(source, x.ndim, "source")
-    dst = _axes_tuple(destination, x.ndim, "destination")
+    src = normalize_axis_tuple(source, x.ndim, "source")
+    dst = normalize_axis_tuple(destination, x.ndim, "destination")
     if len(src) != len(dst):
         raise ValueError("`source` and `destination` arguments must have the same number "
                          "of elements")
@@ -450,7 +445,7 @@ def squeeze(a, axis=None):
     else:
         if not isinstance(axis, tuple):
             axis = operator.index(axis)         # (an int or a tuple, as in NumPy)
-        axes = _axes_tuple(axis, x.ndim, "axis")
+        axes = normalize_axis_tuple(axis, x.ndim, "axis")
         for k in axes:
             if x.shape[k] != 1:
                 raise ValueError("cannot select an axis to squeeze out which has size not "

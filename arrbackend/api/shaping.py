@@ -20,7 +20,7 @@ import numpy
 from numpy.exceptions import AxisError
 
 from .registry import implements
-from ..distributed.view import normalize_axis
+from ..distributed.view import normalize_axis, normalize_axis_tuple
 from ._helpers import host, ours
 from .manipulation import (broadcast_arrays, broadcast_to, concatenate, ravel, reshape,
                            swapaxes, transpose, moveaxis)
@@ -34,16 +34,11 @@ __all__ = ["flip", "fliplr", "flipud", "rot90", "roll", "tile", "repeat", "resiz
            "unstack", "matrix_transpose", "meshgrid", "trim_zeros"]
 
 
-def _axes(axis, ndim, argname="axis"):
-    from ..distributed.view import normalize_axis_tuple
-    return normalize_axis_tuple(axis, ndim, argname)
-
-
 @implements(numpy.flip)
 def flip(m, axis=None):
     """Same as ``numpy.flip``: a view."""
     x = ours(m)
-    axes = range(x.ndim) if axis is None else _axes(axis, x.ndim)
+    axes = range(x.ndim) if axis is None else normalize_axis_tuple(axis, x.ndim)
     key = tuple(slice(None, None, -1) if k in axes else slice(None) for k in range(x.ndim))
     return x[key]               # (of a 0-d array x[()]: its value, as NumPy's scalar)
 
@@ -654,7 +649,7 @@ def trim_zeros(filt, trim="fb", axis=None):
     trim = trim.lower()
     if trim not in {"fb", "bf", "f", "b"}:
         raise ValueError(f"unexpected character(s) in `trim`: {trim!r}")
-    axes = tuple(range(x.ndim)) if axis is None else _axes(axis, x.ndim)
+    axes = tuple(range(x.ndim)) if axis is None else normalize_axis_tuple(axis, x.ndim)
     if not axes:
         return x
     nz = argwhere(x)

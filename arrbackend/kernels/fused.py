@@ -131,8 +131,9 @@ def supports(ufunc, loop=None) -> bool:
         return False
     kinds = {numpy.dtype(dt).kind for dt in loop[:-1]}
     if "i" in kinds and "u" in kinds:
-        return False    # (NumPy's exact uint64-with-int64 comparisons: C converts the
-    return (all(numpy.dtype(dt).kind in entry[1] for dt in loop[:-1])   # signed one)
+        # (NumPy compares uint64 with int64 exactly; C would convert the signed one)
+        return False
+    return (all(numpy.dtype(dt).kind in entry[1] for dt in loop[:-1])
             and all(has_ctype(dt) for dt in loop))
 
 
