@@ -779,6 +779,14 @@ class _Methods(NdarrayMethods):
                 v._dev = self._dev
                 v._readonly = self._readonly
                 return v
+            lkey = _advanced_key(key, self._dev)
+            if lkey is not None:
+                # an integer or boolean array among the key: NumPy's advanced indexing of
+                # the local array (its copy, its errors)
+                r = loc[lkey]
+                if type(r) is not numpy.ndarray:
+                    return _wrap(r, self, _Value)   # (a 0-d index array: a value)
+                return _wrap(r, self)
         return _getitem(self, key)
 
     def __setitem__(self, key, value) -> None:
@@ -812,6 +820,10 @@ class _Methods(NdarrayMethods):
                     loc[key] = value
                     return
                 if _lean_store(self, loc, key, value):
+                    return
+            else:
+                lkey = _advanced_key(key, self._dev)
+                if lkey is not None and _lean_store(self, loc, lkey, value):
                     return
         _setitem(self, key, value)
 
@@ -1065,6 +1077,54 @@ class _Methods(NdarrayMethods):
         if _defer(other):
             return NotImplemented
         return _ufunc(numpy.divmod, other, self)
+
+
+_BASIC_ENTRY = frozenset((int, slice, type(None), type(Ellipsis)))
+
+
+def _advanced_entry(k, dev):
+    """One entry of an advanced key as NumPy indexes a local array of ``dev`` with it
+    (an arrbackend array: its local array), ``True`` for a basic entry, or None where the
+    engine must do it (an array elsewhere, a nested sequence, an object of another kind)."""
+    t = type(k)
+    if t in _BASIC_ENTRY:
+        return True
+    if t is ndarray:
+        v = k._loc
+        if v is None:
+            v = _computed_loc(k)
+        return v if v is not None and k._dev is dev else None
+    if t is numpy.ndarray or t is bool or t is numpy.bool_:
+        return k
+    if t is list:
+        for e in k:
+            if type(e) is not int and type(e) is not bool:
+                return None
+        return k
+    if isinstance(k, numpy.integer):
+        return True
+    return None
+
+
+def _advanced_key(key, dev):
+    """``key`` for NumPy to index a local array of ``dev`` with, where it has an integer
+    or boolean array, list or a boolean among its entries (advanced indexing: a copy);
+    None for a basic key or one the engine must handle."""
+    if type(key) is not tuple:
+        v = _advanced_entry(key, dev)
+        return None if v is None or v is True else v
+    out = []
+    advanced = False
+    for k in key:
+        v = _advanced_entry(k, dev)
+        if v is None:
+            return None
+        if v is True:
+            out.append(k)
+        else:
+            out.append(v)
+            advanced = True
+    return tuple(out) if advanced else None
 
 
 def _lean_store(self, loc, key, value) -> bool:

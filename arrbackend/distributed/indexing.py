@@ -87,8 +87,10 @@ def getitem(x, key):
     items, adv = parse_basic_index(key, x.shape)
     if adv is None:
         v = x._view(x._map.getitem(items))
-        return element_value(v) if len(items) == x.ndim and all(
-            type(i) is int for i in items) else v
+        if len(items) == x.ndim and all(type(i) is int for i in items):
+            return element_value(v)
+        # a 0-d index array makes the indexing advanced in NumPy: a copy, not a view
+        return v.copy() if any(isinstance(k, (ndarray, numpy.ndarray)) for k in key) else v
     sel = _mask_selection(x, items, adv, key)
     if sel is not None:
         return _bool_get(*sel)
@@ -230,6 +232,10 @@ def _convert_key(x, key):
             out.append(asarray_on(arr, x._store.machine))
         elif isinstance(k, ndarray) and k.ndim > 0 and k.dtype.kind not in "biu":
             raise IndexError("arrays used as indices must be of integer (or boolean) type")
+        elif isinstance(k, ndarray) and k._store.machine is not x._store.machine:
+            raise ValueError(f"index: arrays on different devices "
+                             f"({x._store.machine.spec!r} and {k._store.machine.spec!r}); "
+                             f"move one with arrbackend.asarray(x, device=...)")
         else:
             out.append(k)
     return tuple(out)

@@ -1,0 +1,133 @@
+"""Advanced indexing (integer and boolean arrays, lists, booleans in the key) on every
+machine: NumPy's values, NumPy's errors, and NumPy's aliasing -- a read is a copy, a
+write lands in the array and in every view of it.  On one CPU device NumPy indexes the
+local array itself (the lean path), so these also pin that path to NumPy's answers."""
+from __future__ import annotations
+
+import numpy
+import pytest
+
+import arrbackend as ab
+
+A = numpy.arange(60, dtype=numpy.float64).reshape(3, 4, 5) / 7.0
+
+
+def _keys(np, a):
+    """Keys over an array of shape (3, 4, 5), made with ``np`` (the same on both sides)."""
+    i = np.asarray([2, 0, -1, 2])
+    j = np.asarray([[1, 3], [0, -4]])
+    m = np.asarray(a)[..., 0] > 1.5                     # (3, 4) mask
+    m1 = np.asarray([True, False, True])
+    return [
+        i, (i,), (slice(None), [3, 1]), (1, j), (i, slice(1, 3)), (i, i, i),
+        (Ellipsis, [4, 0, 0]), (None, i), (slice(None), None, j), ([0, 2], Ellipsis, [1, 4]),
+        m, (m, 2), (m1,), (m1, slice(None), [0, 1]), True, False, (1, True), [],
+        (numpy.int64(1), [0, 2]), np.asarray(2), (np.asarray(1), np.asarray(2), np.asarray(3)),
+        (np.asarray([0, 1]), 1, slice(None, None, -1)),
+    ]
+
+
+def test_reads_match_numpy_and_are_copies(machine):
+    for k_np, k_ab in zip(_keys(numpy, A), _keys(ab, ab.asarray(A))):
+        x = ab.asarray(A)
+        want = A[k_np]
+        got = x[k_ab]
+        numpy.testing.assert_array_equal(ab.asnumpy(got), want)
+        assert got.shape == numpy.shape(want) and got.dtype == want.dtype
+        before = ab.asnumpy(got).copy()
+        x[...] = -1.0                                   # the source changes ...
+        numpy.testing.assert_array_equal(ab.asnumpy(got), before)   # ... the copy not
+        if got.size:
+            got[(0,) * got.ndim] = 99.0                 # a write to the copy ...
+            assert (ab.asnumpy(x) == -1.0).all()        # ... leaves the source alone
+
+
+def test_a_zero_d_index_array_gives_a_value(machine):
+    x = ab.asarray(A)
+    v = x[ab.asarray(1), ab.asarray(2), ab.asarray(3)]
+    assert v.shape == () and float(v) == A[1, 2, 3]
+    x[...] = 0.0
+    assert float(v) == A[1, 2, 3]                       # a value, not a live view
+    v += 1                                              # rebinds, as a NumPy scalar does
+    assert float(v) == A[1, 2, 3] + 1 and float(ab.sum(x)) == 0.0
+
+
+def test_writes_match_numpy_and_reach_views(machine):
+    for k_np, k_ab in zip(_keys(numpy, A), _keys(ab, ab.asarray(A))):
+        want = A.copy()
+        view_np = want[1]
+        x = ab.asarray(A)
+        view = x[1]                                     # a live view of the target
+        shape = want[k_np].shape
+        val = numpy.arange(numpy.prod(shape), dtype=numpy.float64).reshape(shape) - 7.5
+        want[k_np] = val
+        x[k_ab] = ab.asarray(val)
+        numpy.testing.assert_array_equal(ab.asnumpy(x), want)
+        numpy.testing.assert_array_equal(ab.asnumpy(view), view_np)
+        want[k_np] = 2.5                                # a Python scalar
+        x[k_ab] = 2.5
+        numpy.testing.assert_array_equal(ab.asnumpy(x), want)
+
+
+def test_writes_cast_as_numpy_casts(machine):
+    a = numpy.zeros(6, numpy.int16)
+    x = ab.asarray(a)
+    a[[1, 3]] = numpy.array([2.7, -3.9])
+    x[[1, 3]] = ab.asarray([2.7, -3.9])
+    a[numpy.array([True, False] * 3)] = 7
+    x[ab.asarray([True, False] * 3)] = 7
+    numpy.testing.assert_array_equal(ab.asnumpy(x), a)
+    with pytest.raises(OverflowError):
+        numpy.zeros(3, numpy.int8)[[0]] = 300
+    with pytest.raises(OverflowError):
+        ab.zeros(3, dtype=numpy.int8)[[0]] = 300
+
+
+def test_a_pending_expression_reads_the_values_before_the_write(machine):
+    a = numpy.linspace(0.0, 1.0, 8)
+    x = ab.asarray(a)
+    y = x * 2.0 + 1.0                                   # (deferred where the machine defers)
+    x[[0, 5]] = -4.0
+    numpy.testing.assert_array_equal(ab.asnumpy(y), a * 2.0 + 1.0)
+    a[[0, 5]] = -4.0
+    numpy.testing.assert_array_equal(ab.asnumpy(x), a)
+
+
+def test_errors_are_numpys(machine):
+    x = ab.asarray(A)
+    cases = [
+        (lambda xp, a: a[xp.asarray([0, 3])], IndexError),                 # out of bounds
+        (lambda xp, a: a[:, xp.asarray([-5])], IndexError),
+        (lambda xp, a: a[xp.asarray([0.0, 1.0])], IndexError),             # float indices
+        (lambda xp, a: a[xp.asarray([True, False])], IndexError),          # mask length
+        (lambda xp, a: a[xp.asarray([0, 1]), xp.asarray([0, 1, 2])], IndexError),  # shapes
+        (lambda xp, a: a.__setitem__(xp.asarray([0, 1]), xp.ones((3, 4, 5))), ValueError),
+    ]
+    for f, exc in cases:
+        with pytest.raises(exc):
+            f(numpy, A.copy())
+        with pytest.raises(exc):
+            f(ab, x)
+    numpy.testing.assert_array_equal(ab.asnumpy(x), A)  # nothing written by a failure
+
+
+def test_read_only_arrays_refuse_writes(machine):
+    x = ab.asarray(A[0])
+    d = ab.diagonal(x)                                  # a read-only view
+    with pytest.raises(ValueError):
+        d[[0]] = 1.0
+    r = d[[0, 1]]                                       # a copy of it is writeable
+    r[[0]] = 5.0
+    assert float(r[0]) == 5.0
+    numpy.testing.assert_array_equal(ab.asnumpy(x), A[0])
+
+
+def test_index_arrays_of_another_machine(machine):
+    x = ab.asarray(A)
+    with ab.devices("cpu:2"):
+        i = ab.asarray([2, 0])
+    with pytest.raises(ValueError, match="different devices"):  # (as for x + y)
+        x[i]
+    with pytest.raises(ValueError, match="different devices"):
+        x[i] = 1.0
+    numpy.testing.assert_array_equal(ab.asnumpy(x), A)
