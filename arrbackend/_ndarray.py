@@ -27,6 +27,7 @@ from ._settings import settings as _S
 from .distributed.array import ndarray
 from .distributed import halo as _halo
 from .distributed.store import Held as _Held, Pooled as _Pooled, before_write
+from .distributed.store import mark_scalar as _mark_scalar
 from .distributed.store import POOL_MIN_BYTES as _POOL_MIN, take as _take
 from .api.registry import lookup
 from .api.local import FAST as _LOCAL_FAST, try_local as _try_local
@@ -48,10 +49,13 @@ _BASIC = (int, slice)
 def _wrap(r, like, store_type=_Held) -> ndarray:
     """A new array holding the local array ``r`` on the device of ``like``'s ``_loc``
     (``store_type``: ``Value`` for an element's value; a large new array of the lean
-    path is ``Pooled``)."""
+    path is ``Pooled``).  A NumPy scalar becomes a 0-d array holding a ``Value``: where
+    NumPy gives a scalar, in-place operators rebind the name (``s = a.sum(); t = s;
+    s += 1`` leaves ``t`` as it was)."""
     dev = like._dev
     if type(r) is not numpy.ndarray and dev.lean:
-        r = r[...]                      # a NumPy scalar: a 0-d array (a copy)
+        r = r[...]                      # a NumPy scalar: a 0-d array (a copy) ...
+        store_type = _Value             # ... that stands for the scalar
     m = like._store.machine
     if store_type is _Held and r.nbytes >= _POOL_MIN and r.base is None and dev.lean \
             and r.flags.c_contiguous:
@@ -91,9 +95,14 @@ def _forward(npfunc, name: str):
     red = _LEAN_REDUCE.get(npfunc)
 
     def method(self, *args, **kwargs):
-        if red is not None and not args and not kwargs and self._loc is not None \
-                and self._dev.lean and _protocols.hook is None:
-            return _lean_reduce(self, red)
+        if self._loc is not None and self._dev.lean and _protocols.hook is None:
+            if red is not None and not args and not kwargs:
+                return _lean_reduce(self, red)
+            fast = _LOCAL_FAST.get(npfunc)
+            if fast is not None:        # (NumPy's function on the local arrays)
+                r = _local_first(self, fast, (self,) + args, kwargs)
+                if r is not _NO_OPERAND and r is not NotImplemented:
+                    return r
         return _call(npfunc, self, *args, **kwargs)
 
     method.__name__ = name
@@ -357,10 +366,12 @@ def _make_operator(uf, name: str, order: str, pyop=None):
                         return self if elide is True else elide
                     if type(r) is not numpy.ndarray:
                         r = r[...]              # a NumPy scalar: a 0-d array (a copy)
+                        st = _Value()           # (standing for the scalar, see _wrap)
+                    else:
+                        st = _Pooled() if r.nbytes >= _POOL_MIN and r.base is None and \
+                            r.flags.c_contiguous else _Held()
                     dev = self._dev
                     m = self._store.machine
-                    st = _Pooled() if r.nbytes >= _POOL_MIN and r.base is None and \
-                        r.flags.c_contiguous else _Held()
                     st.machine = m
                     st.shape = r.shape
                     st.dtype = r.dtype
@@ -402,8 +413,8 @@ def _make_inplace(uf, name: str, pyop=None):
     power = name == "pow"
 
     def inplace(self, other):
-        if type(self._store) is _Value:
-            return NotImplemented       # an element's value: NumPy's scalar (out of place)
+        if self._store.scalar:
+            return NotImplemented       # it stands for NumPy's scalar: out of place
         a = self._loc
         if a is not None and self._dev.lean and not self._readonly \
                 and a.size < _S.cpu_eager_max and _protocols.hook is None:
@@ -522,29 +533,42 @@ def _local_first(self, fast, args, kwargs):
     apply, NotImplemented where the result is not one the local path may hold (a view of
     ``self``'s memory, an object array: the engine's implementation answers, as after
     ``try_local``)."""
-    for a in args[1:]:
-        if not _plain(a):
+    loc = self._loc
+    dev = self._dev
+    rest = args[1:]
+    seen = None
+    for i, a in enumerate(rest):
+        if type(a) is ndarray:              # another array of the device: its local one
+            la = a._loc
+            if la is None or a._dev is not dev:
+                return _NO_OPERAND
+            if seen is None:
+                seen = [(loc, self)]
+                rest = list(rest)
+            rest[i] = la
+            seen.append((la, a))
+        elif not _plain(a):
             return _NO_OPERAND
     if kwargs:
         for v in kwargs.values():
             if not _plain(v):
                 return _NO_OPERAND
-    loc = self._loc
     made = _fp.made
     tok = _STATE_SET(made[1])
     if tok.old_value is not made[0]:
         tok = _fp.resync(tok)
     try:
-        r = fast(loc, *args[1:], **kwargs)
+        r = fast(loc, *rest, **kwargs)
     finally:
         _STATE_RESET(tok)
     if _LOG.messages:
         _fp.issue()
     if type(r) is numpy.ndarray and r.base is None and r is not loc and \
-            r.dtype.kind not in "OUSVMm" and r.flags.writeable:
+            r.dtype.kind not in "OUSVMm" and r.flags.writeable and \
+            (seen is None or all(r is not la for la, _ in seen)):
         return _wrap(r, self)                   # (an array of its own: a new one)
     try:
-        return _local_wrap(r, [self._store.machine, self._dev.index], [(loc, self)])
+        return _local_wrap(r, [self._store.machine, dev.index], seen or [(loc, self)])
     except _NotLocal:
         return NotImplemented
 
@@ -1021,11 +1045,36 @@ class _Methods(NdarrayMethods):
         return _call(numpy.transpose, self, axes if axes != () else None)
 
     def astype(self, dtype, order="K", casting="unsafe", subok=True, copy=True):
+        loc = self._loc
+        if loc is not None and self._dev.lean and _protocols.hook is None and \
+                type(casting) is str and (copy is True or copy is False):
+            dt = numpy.dtype(dtype)             # (NumPy's TypeError for a bad one)
+            if dt == loc.dtype and not copy:
+                return self
+            if dt.kind not in "OUSVMm":
+                made = _fp.made                 # a cast may warn (NaN to an integer)
+                tok = _STATE_SET(made[1])
+                if tok.old_value is not made[0]:
+                    tok = _fp.resync(tok)
+                try:
+                    r = loc.astype(dt, order="C", casting=casting)   # (NumPy's errors)
+                finally:
+                    _STATE_RESET(tok)
+                if _LOG.messages:
+                    _fp.issue()
+                return _wrap(r, self, type(self._store) if type(self._store) is _Value
+                             else _Held)        # (a scalar's cast is a scalar)
         from .api.manipulation import astype
-        return astype(self, dtype, casting=casting, copy=copy)
+        r = astype(self, dtype, casting=casting, copy=copy)
+        return _mark_scalar(r) if self._store.scalar and r is not self else r
 
     def copy(self, order="C"):
-        return _call(numpy.copy, self)
+        loc = self._loc
+        if loc is not None and self._dev.lean and _protocols.hook is None and order == "C":
+            return _wrap(loc.copy(), self, type(self._store) if type(self._store) is _Value
+                         else _Held)            # (a scalar's copy is a scalar)
+        r = _call(numpy.copy, self)
+        return _mark_scalar(r) if self._store.scalar else r
 
     def flatten(self, order="C"):
         from .api.manipulation import check_order

@@ -131,3 +131,62 @@ def test_index_arrays_of_another_machine(machine):
     with pytest.raises(ValueError, match="different devices"):
         x[i] = 1.0
     numpy.testing.assert_array_equal(ab.asnumpy(x), A)
+
+
+# ---------------------------------------------------------------------------------------
+# creation under enabled(): on one CPU device NumPy makes the array and arrbackend holds it
+
+_CREATIONS = [      # (written out: routing reads the callee in the user's line)
+    lambda np: np.zeros(5), lambda np: np.zeros((2, 3), dtype="int8"),
+    lambda np: np.ones((3, 2)), lambda np: np.ones(4, dtype=bool),
+    lambda np: np.empty((0, 3)), lambda np: np.full((2, 2), 7),
+    lambda np: np.full(3, 2.5, dtype=np.float32), lambda np: np.full((2,), True),
+    lambda np: np.arange(7), lambda np: np.arange(1, 2, 0.25),
+    lambda np: np.arange(5, dtype="u2"), lambda np: np.linspace(0, 1, 9),
+    lambda np: np.linspace(0, 10, 4, endpoint=False, dtype=int),
+    lambda np: np.logspace(0, 2, 5), lambda np: np.geomspace(1, 1000, 4),
+    lambda np: np.eye(3, k=1), lambda np: np.identity(4, dtype=np.int32),
+    lambda np: np.tri(3, 4, k=-1),
+    lambda np: np.zeros(70000), lambda np: np.full((300, 300), -1.5),   # (pooled blocks)
+]
+
+
+@pytest.mark.parametrize("make", _CREATIONS)
+def test_creation_under_enabled_is_numpys(machine, make):
+    want = make(numpy)
+    with ab.enabled():
+        import numpy as np
+        got = make(np)
+        other = make(np)
+    assert isinstance(got, ab.ndarray) and got.dtype == want.dtype and got.shape == want.shape
+    numpy.testing.assert_array_equal(ab.asnumpy(got), want)
+    if got.size:
+        got[...] = 0                                # each call's array is its own
+        numpy.testing.assert_array_equal(ab.asnumpy(other), want)
+
+
+@pytest.mark.parametrize("call,exc", [
+    (lambda np: np.zeros(-1), ValueError), (lambda np: np.ones((2, -3)), ValueError),
+    (lambda np: np.zeros(3, dtype="no such type"), TypeError),
+    (lambda np: np.arange(0, 5, 0), ZeroDivisionError),
+    (lambda np: np.linspace(0, 1, -2), ValueError), (lambda np: np.eye(2.5), TypeError),
+])
+def test_creation_errors_under_enabled_are_numpys(machine, call, exc):
+    with pytest.raises(exc):
+        call(numpy)
+    with ab.enabled():
+        import numpy as np
+        with pytest.raises(exc):
+            call(np)
+
+
+def test_pooled_blocks_come_back_as_numpy_makes_them(machine):
+    with ab.enabled():
+        import numpy as np
+        for _ in range(3):
+            z = np.zeros((400, 400))
+            assert float(np.abs(z).max()) == 0.0    # (a reused block is zeroed again)
+            z += 5.0
+            del z
+        o = np.ones((400, 400))
+        assert float(o.sum()) == 160000.0

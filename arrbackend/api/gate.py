@@ -24,6 +24,7 @@ import inspect
 import numpy
 
 from ..distributed.array import ndarray
+from ..distributed.store import mark_scalar
 
 __all__ = ["HostData", "host_target", "install", "numpy_answer", "has_ours"]
 
@@ -155,6 +156,27 @@ def _out_position(func):
     return None
 
 
+#: NumPy functions whose 0-d result is one of NumPy's scalars (not a 0-d array): the
+#: result then stands for it (``store.Value``: in-place operators rebind the name).
+#: Reductions and ufuncs mark their results themselves.
+SCALAR_RESULTS = frozenset(f for f in (
+    numpy.dot, numpy.vdot, numpy.inner, numpy.matmul, numpy.einsum, numpy.trace,
+    numpy.median, numpy.percentile, numpy.quantile, numpy.nanmedian, numpy.nanpercentile,
+    numpy.nanquantile, numpy.average, numpy.ptp, numpy.interp, numpy.round, numpy.around,
+    numpy.clip, numpy.linalg.norm, numpy.linalg.det, getattr(numpy.linalg, "vector_norm", None),
+    getattr(numpy.linalg, "matrix_norm", None), getattr(numpy.linalg, "trace", None),
+    getattr(numpy.linalg, "vecdot", None), getattr(numpy, "vecdot", None)) if f is not None)
+
+
+def _mark_scalar(r, args) -> None:
+    """Mark a new 0-d result (not the store of an argument) as NumPy's scalar."""
+    st = r._store
+    for a in args:
+        if type(a) is ndarray and a._store is st:
+            return
+    mark_scalar(r)
+
+
 def gated(impl):
     """``impl.func`` behind the gate."""
     func = impl.func
@@ -162,6 +184,7 @@ def gated(impl):
     name = f"{impl.module}.{impl.name}"
     pos = _out_position(func)
     answer = nf is not None and impl.module != "numpy.random"
+    scalar = nf in SCALAR_RESULTS
 
     @functools.wraps(func)
     def call(*args, **kwargs):
@@ -174,7 +197,12 @@ def gated(impl):
                 o = args[pos]
                 if o is not None and type(o) is not ndarray:
                     return _other_out(func, args, kwargs, pos, name, o)
-            return func(*args, **kwargs)
+            r = func(*args, **kwargs)
+            if scalar and type(r) is ndarray and r.ndim == 0 and \
+                    kwargs.get("out") is None and (pos is None or len(args) <= pos or
+                                                   args[pos] is None):
+                _mark_scalar(r, args)
+            return r
         except HostData as exc:
             why = str(exc)
         # (NumPy's answer, outside the except: its errors stand alone)

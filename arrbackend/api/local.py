@@ -13,6 +13,7 @@ from ..distributed.array import ndarray
 from ..distributed.layout import Layout
 from ..distributed.elementwise import check_writable
 from ..distributed.store import Store, before_write
+from ..distributed.indexing import Value
 
 __all__ = ["with_local_path", "try_local"]
 
@@ -78,6 +79,7 @@ def _wrap(r, state, locals_seen):
         for loc, ours in locals_seen:
             if r is loc:
                 return ours                      # out= returned
+        scalar = type(r) is not numpy.ndarray
         r = numpy.asarray(r)
         if r.dtype.kind in "OUSVMm":
             raise _NotLocal
@@ -89,7 +91,9 @@ def _wrap(r, state, locals_seen):
         m, d = state
         shards = [None] * m.ndev
         shards[d] = r
-        out = ndarray._from_store(Store(m, r.shape, r.dtype, Layout.single(d), shards))
+        st = Value() if scalar else Store.__new__(Store)   # (NumPy's scalar: a value,
+        Store.__init__(st, m, r.shape, r.dtype, Layout.single(d), shards)  # see indexing)
+        out = ndarray._from_store(st)
         out._readonly = not r.flags.writeable      # (NumPy's read-only results stay so)
         return out
     if isinstance(r, tuple):

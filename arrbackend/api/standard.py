@@ -24,7 +24,6 @@ import numpy
 from ..distributed.elementwise import broadcast_shapes, elementwise
 from ..distributed.array import ndarray
 from .ufuncs import as_operand, common_machine, resolve_dtypes, ufunc_call
-from ..distributed.indexing import Value
 
 __all__ = ["floor_divide", "expm1", "tanh", "eig", "eigvals", "floordiv_operators",
            "STANDARD_UFUNCS"]
@@ -185,7 +184,7 @@ def floordiv_operators(fwd, rev, inplace):
 
     def __ifloordiv__(self, other):
         if is_enabled() or not isinstance(other, (ndarray,) + _PLAIN_OPERANDS) or \
-                type(self._store) is Value:     # (an element's value: out of place)
+                self._store.scalar:     # (it stands for NumPy's scalar: out of place)
             return inplace(self, other)
         floor_divide(self, other, out=self)
         return self

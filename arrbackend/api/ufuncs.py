@@ -19,7 +19,7 @@ from .. import _fperrors
 from .._settings import settings
 from ..distributed.layout import Layout
 from ..distributed.machine import current_machine
-from ..distributed.store import Store, alloc_local, before_write
+from ..distributed.store import Store, alloc_local, before_write, mark_scalar
 from ..distributed.array import ndarray
 from .gate import HostData, has_ours, numpy_answer
 
@@ -789,10 +789,32 @@ def _defer(ufunc, inputs, out):
 
 
 def ufunc_call(ufunc, inputs, kwargs):
-    """``ufunc(*inputs, **kwargs)`` on arrbackend arrays."""
+    """``ufunc(*inputs, **kwargs)`` on arrbackend arrays (a 0-d result without ``out=``
+    stands for NumPy's scalar: ``store.Value``)."""
     if ufunc.nout == 1 and ufunc.signature is None:
         if not kwargs:
             # deferral where the machine defers, else small one-device work eagerly
+            r = _defer(ufunc, inputs, None)
+            if r is None and settings.fusion != "1":
+                r = _fast(ufunc, inputs, None)
+            if r is not None:
+                return mark_scalar(r) if r.ndim == 0 else r
+    outless = len(inputs) == ufunc.nin and kwargs.get("out") is None
+    r = _ufunc_call(ufunc, inputs, kwargs)
+    if outless:
+        if type(r) is ndarray:
+            if r.ndim == 0:
+                mark_scalar(r)
+        elif type(r) is tuple:
+            for v in r:
+                if type(v) is ndarray and v.ndim == 0:
+                    mark_scalar(v)
+    return r
+
+
+def _ufunc_call(ufunc, inputs, kwargs):
+    if ufunc.nout == 1 and ufunc.signature is None:
+        if not kwargs:
             r = _defer(ufunc, inputs, None)
             if r is None and settings.fusion != "1":
                 r = _fast(ufunc, inputs, None)

@@ -33,7 +33,8 @@ import threading
 import numpy
 
 from .._origin import _active, is_enabled, is_user_file as _is_user_file  # noqa: F401
-from ..distributed.machine import _active as _active_machine, machine_for
+from ..distributed.array import lean_array
+from ..distributed.machine import _active as _active_machine, current_machine, machine_for
 from .callsite import called_directly
 
 __all__ = ["enabled", "is_enabled", "ROUTED"]
@@ -57,11 +58,55 @@ ROUTED = {
 }
 
 
-def _make_wrapper(orig, impl):
+#: creation functions whose NumPy result, on a lean device (one CPU device of one
+#: process), is the array itself: NumPy makes it, arrbackend holds it (no other path)
+LEAN = frozenset(("zeros", "ones", "empty", "full", "arange", "linspace", "logspace",
+                  "geomspace", "eye", "identity", "tri"))
+_PLAIN = frozenset((int, float, bool, complex, str, type, type(None), numpy.dtype))
+
+
+def _lean(orig, args, kwargs):
+    """``orig(*args, **kwargs)`` made by NumPy and held on the current machine's one lean
+    device, where its arguments are plain values (numbers, shapes, dtypes) and the result
+    a C-ordered array of numbers; None otherwise (the registered implementation's path)."""
+    m = _active_machine.get()
+    if m is None:
+        m = current_machine()
+    if m.ndev != 1:
+        return None
+    dev = m.devices[0]
+    if not dev.lean:
+        return None
+    for a in args:
+        t = type(a)
+        if t not in _PLAIN and not (t is tuple and all(type(e) is int for e in a)) \
+                and not isinstance(a, numpy.generic):
+            return None
+    if kwargs:
+        if "device" in kwargs or "like" in kwargs:
+            return None
+        for a in kwargs.values():
+            t = type(a)
+            if t not in _PLAIN and not (t is tuple and all(type(e) is int for e in a)) \
+                    and not isinstance(a, numpy.generic):
+                return None
+    r = orig(*args, **kwargs)
+    if type(r) is not numpy.ndarray or r.dtype.kind in "OUSVMm" or \
+            not r.flags.c_contiguous:
+        return None     # (made again by the implementation: its answer, its layout)
+    # (new memory, whatever its base: made from plain values, it aliases nothing)
+    return lean_array(r, m, dev)
+
+
+def _make_wrapper(orig, impl, lean=False):
     def wrapper(*args, **kwargs):
         if _active.get():
             f = sys._getframe(1)
             if _is_user_file(f.f_code.co_filename) and called_directly(f):
+                if lean:
+                    r = _lean(orig, args, kwargs)
+                    if r is not None:
+                        return r
                 return impl(*args, **kwargs)
         return orig(*args, **kwargs)
 
@@ -95,7 +140,7 @@ def _install() -> None:
         if getattr(orig, "_arrbackend_routed", False):
             continue
         _saved[(mod.__name__, name)] = (mod, orig)
-        setattr(mod, name, _make_wrapper(orig, impl))
+        setattr(mod, name, _make_wrapper(orig, impl, mod is numpy and name in LEAN))
     from .._settings import settings
     if settings.random == "numpy":
         # NumPy's own numbers (ARRBACKEND_RANDOM=numpy): RandomState instances made in

@@ -23,9 +23,10 @@ import sys
 import numpy
 
 from .localize import local_view, view_layout
+from .store import Held, Pooled, POOL_MIN_BYTES
 from .view import IndexMap, parse_basic_index
 
-__all__ = ["ndarray", "new_array"]
+__all__ = ["ndarray", "new_array", "lean_array"]
 
 _new = object.__new__
 
@@ -169,6 +170,31 @@ class ndarray:
 
 
 new_array = ndarray._from_store
+
+
+def lean_array(r, machine, device) -> ndarray:
+    """A new array holding the new local array ``r`` (its own memory, nothing else refers
+    to it) as the whole store of ``device``, a lean device (a large block: a pooled
+    store, see ``store.Pooled``)."""
+    st = Pooled() if r.nbytes >= POOL_MIN_BYTES and r.base is None and \
+        r.flags.c_contiguous else Held()
+    st.machine = machine
+    st.shape = r.shape
+    st.dtype = r.dtype
+    st.layout = device.single
+    if machine.ndev == 1:
+        st.shards = [r]
+    else:
+        st.shards = [None] * machine.ndev
+        st.shards[device.index] = r
+    st._base = st._readers = None
+    x = _new(ndarray)
+    x._store = st
+    x._mp = x._src = x._cache_layout = None
+    x._loc = r
+    x._dev = device
+    x._readonly = False
+    return x
 
 _VIEWS: dict = {}     # (parent map, its ident, basic key) -> child map (maps are immutable)
 

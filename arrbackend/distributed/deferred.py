@@ -33,7 +33,7 @@ from .localize import Exchange, device_boxes, local_view, post, view_layout
 from .._counters import count
 from .._origin import user_origin
 from .layout import choose_layout
-from .store import Pooled, Store, alloc_local, before_write
+from .store import Pooled, Store, Value, alloc_local, before_write
 from .view import IndexMap
 from .array import ndarray
 from ..kernels import fused
@@ -101,10 +101,21 @@ class LazyStore(Store):
         self.expr = None
         errstate, self.errstate = self.errstate, None
         # computed: a plain store from now on (one CPU device's: its block is reused
-        # once nothing refers to it, see store.Pooled)
-        self.__class__ = Pooled if m.ndev == 1 and not m.is_gpu else Store
+        # once nothing refers to it, see store.Pooled; a scalar's value: store.Value)
+        self.__class__ = Value if self.scalar else \
+            Pooled if m.ndev == 1 and not m.is_gpu else Store
         _evaluate(expr, _Target(self, IndexMap.identity(self.shape), self.layout), m,
                   errstate)
+
+
+class LazyValue(LazyStore):
+    """A pending 0-d result where NumPy gives a scalar (``store.Value`` once computed)."""
+
+    __slots__ = ()
+    scalar = True
+
+
+LazyStore.scalar_class = LazyValue
 
 
 class _Target:
@@ -319,7 +330,8 @@ def defer_ufunc(ufunc, inputs, shape, machine, layout_for=None, register=True):
         layout = machine.devices[0].single
     else:
         layout = (layout_for or choose_layout)(arrays, shape, machine, expr.dtype.itemsize)
-    store = LazyStore(machine, shape, expr.dtype, layout, expr)
+    # (a 0-d result of a ufunc stands for NumPy's scalar)
+    store = (LazyValue if shape == () else LazyStore)(machine, shape, expr.dtype, layout, expr)
     if expr.size > settings.fusion_max_nodes:
         store.materialize()
     elif register:

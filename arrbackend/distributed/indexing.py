@@ -16,7 +16,7 @@ import numpy
 from .. import _fperrors
 from .layout import Layout, even_ranges
 from .localize import Exchange, device_boxes
-from .store import Held, Store, before_write
+from .store import Held, Store, Value, before_write  # noqa: F401  (Value: here before)
 from .elementwise import assign
 from .view import parse_basic_index, separated_advanced
 from .array import derived_map, ndarray
@@ -53,15 +53,6 @@ def _is_element(key, ndim: int) -> bool:
     if type(key) is not tuple:
         return ndim == 1 and type(key) is int
     return len(key) == ndim and all(type(k) is int for k in key)
-
-
-class Value(Held):
-    """The store of an element's value taken by integer indexing (``a[i, j]``, where
-    NumPy gives a scalar): a copy, never a view, so later writes into ``a`` leave it
-    as it was.  The type marks it, so that in-place operators on it can answer as on
-    NumPy's scalars (out of place)."""
-
-    __slots__ = ()
 
 
 def element_value(v):

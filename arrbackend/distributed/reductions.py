@@ -21,7 +21,7 @@ from numpy.exceptions import AxisError
 from .comm.check import note_reduction
 from .layout import Layout
 from .localize import Exchange, device_boxes
-from .store import Store
+from .store import Store, mark_scalar
 from .view import normalize_axis
 from .. import _fperrors
 from .deferred import FUSED_REDUCTIONS, reduce_pending
@@ -431,7 +431,8 @@ def _result_shape(shape, axes, keepdims):
 
 def _finish(result, out):
     if out is None:
-        return result
+        # NumPy's reductions give a scalar where the result is 0-d
+        return mark_scalar(result) if result.ndim == 0 else result
     if out.shape != result.shape:
         raise ValueError(f"output parameter for reduction has shape {out.shape}, "
                          f"expected {result.shape}")

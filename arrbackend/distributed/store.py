@@ -50,6 +50,8 @@ class Store:
     # ``halo``: the shards' spare rows (``distributed.halo``), set where grown
     __slots__ = ("machine", "shape", "dtype", "layout", "shards", "_base",
                  "_readers", "expr", "errstate", "used", "halo", "__weakref__")
+    #: whether the array of this store stands for one of NumPy's scalars (see ``Value``)
+    scalar = False
 
     def __init__(self, machine: Machine, shape: tuple, dtype: numpy.dtype, layout: Layout,
                  shards: list, base: "Store | None" = None):
@@ -124,6 +126,29 @@ def take(shape, dtype):
             _pooled[0] -= a.nbytes
             return a
     return None
+
+
+class Value(Held):
+    """The store of a 0-d result where NumPy gives a scalar: an element's value taken by
+    integer indexing (``a[i, j]``: a copy, never a view, so later writes into ``a`` leave
+    it as it was), a reduction's or a ufunc's 0-d result.  It marks the array, so that
+    in-place operators on it answer as on NumPy's scalars: out of place (``s = a.sum();
+    t = s; s += 1`` leaves ``t`` as it was)."""
+
+    __slots__ = ()
+    scalar = True
+
+
+def mark_scalar(x):
+    """Mark the new 0-d array ``x`` (its store made for it alone) as standing for NumPy's
+    scalar; a pending store is marked too, and stays so once computed."""
+    st = x._store
+    t = type(st)
+    if t is Store or t is Held:
+        st.__class__ = Value
+    elif getattr(t, "scalar_class", None) is not None:
+        st.__class__ = t.scalar_class
+    return x
 
 
 class Pooled(Held):
@@ -311,3 +336,4 @@ def allocate(machine: Machine, shape: tuple, dtype, layout: Layout, fill=None) -
         if sshape is not None:
             shards[d] = alloc_local(machine.devices[d], sshape, dtype, fill)
     return Store(machine, shape, dtype, layout, shards)
+

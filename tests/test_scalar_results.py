@@ -1,0 +1,74 @@
+"""Where NumPy gives a scalar, arrbackend gives a 0-d array that stands for it: an
+in-place operator then rebinds the name, as on NumPy's scalar (``s = a.sum(); t = s;
+s += 1`` leaves ``t`` as it was); where NumPy gives a 0-d array, the operator writes
+into it, as into NumPy's.  Checked on every machine against NumPy, statement by
+statement."""
+from __future__ import annotations
+
+import numpy
+import pytest
+
+import arrbackend as ab
+
+_A = numpy.arange(1.0, 7.0)
+
+# (name, f(np, a, z)): a = arange(1, 7), z = a 0-d array of 2.5
+_CASES = [
+    ("a.sum()", lambda np, a, z: a.sum()), ("np.sum(a)", lambda np, a, z: np.sum(a)),
+    ("np.max(a)", lambda np, a, z: np.max(a)), ("a.min()", lambda np, a, z: a.min()),
+    ("a.mean()", lambda np, a, z: a.mean()), ("np.std(a)", lambda np, a, z: np.std(a)),
+    ("np.var(a)", lambda np, a, z: np.var(a)), ("a.prod()", lambda np, a, z: a.prod()),
+    ("a.argmax()", lambda np, a, z: a.argmax()), ("np.nansum(a)", lambda np, a, z: np.nansum(a)),
+    ("np.nanmean(a)", lambda np, a, z: np.nanmean(a)), ("a[2]", lambda np, a, z: a[2]),
+    ("a[2] * 2", lambda np, a, z: a[2] * 2), ("np.sin(a[2])", lambda np, a, z: np.sin(a[2])),
+    ("-a[1]", lambda np, a, z: -a[1]), ("z + 1", lambda np, a, z: z + 1),
+    ("np.add(z, z)", lambda np, a, z: np.add(z, z)), ("np.dot(a, a)", lambda np, a, z: np.dot(a, a)),
+    ("a @ a", lambda np, a, z: a @ a), ("np.vdot(a, a)", lambda np, a, z: np.vdot(a, a)),
+    ("np.median(a)", lambda np, a, z: np.median(a)),
+    ("np.percentile(a, 30)", lambda np, a, z: np.percentile(a, 30)),
+    ("np.average(a)", lambda np, a, z: np.average(a)), ("np.ptp(a)", lambda np, a, z: np.ptp(a)),
+    ("np.linalg.norm(a)", lambda np, a, z: np.linalg.norm(a)),
+    ("np.round(z)", lambda np, a, z: np.round(z)), ("np.clip(z, 0, 1)", lambda np, a, z: np.clip(z, 0, 1)),
+    ("a[2].copy()", lambda np, a, z: a[2].copy()), ("a[2].astype(int)", lambda np, a, z: a[2].astype(int)),
+    ("a.sum(keepdims=True)", lambda np, a, z: a.sum(keepdims=True)),
+    # 0-d arrays in NumPy: written in place
+    ("z.copy()", lambda np, a, z: z.copy()), ("np.copy(z)", lambda np, a, z: np.copy(z)),
+    ("z.astype(int)", lambda np, a, z: z.astype(int)), ("z[...]", lambda np, a, z: z[...]),
+    ("np.asarray(2.0)", lambda np, a, z: np.asarray(2.0)), ("np.zeros(())", lambda np, a, z: np.zeros(())),
+    ("a[:1].reshape(())", lambda np, a, z: a[:1].reshape(())),
+    ("np.squeeze(a[:1])", lambda np, a, z: np.squeeze(a[:1])),
+    ("np.where(True, z, z)", lambda np, a, z: np.where(True, z, z)),
+]
+
+
+@pytest.mark.parametrize("name,f", _CASES, ids=[c[0] for c in _CASES])
+def test_in_place_operators_rebind_where_numpy_gives_a_scalar(machine, name, f):
+    a, z = _A.copy(), numpy.array(2.5)
+    r = f(numpy, a, z)
+    alias = r
+    r += 1
+    want = (numpy.asarray(alias).copy(), numpy.asarray(r).copy(), a, z)
+    x, xz = ab.asarray(_A), ab.asarray(2.5)
+    s = f(ab, x, xz)
+    alias2 = s
+    s += 1
+    got = (ab.asnumpy(alias2), ab.asnumpy(s), ab.asnumpy(x), ab.asnumpy(xz))
+    for g, w in zip(got, want):
+        numpy.testing.assert_allclose(g, w, rtol=1e-12)
+
+
+def test_under_enabled_too(machine):
+    with ab.enabled():
+        import numpy as np
+        a = np.arange(1.0, 7.0)
+        s = a.sum()
+        t = s
+        s += 1
+        m = np.mean(a)
+        n = m
+        m *= 2
+        z = np.zeros(())
+        y = z
+        z += 1
+    assert float(t) == 21.0 and float(s) == 22.0 and float(n) == 3.5 and float(m) == 7.0
+    assert float(y) == 1.0                  # (a 0-d array: written in place)
