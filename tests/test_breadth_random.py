@@ -7,7 +7,7 @@ import numpy
 import pytest
 
 import arrbackend as ab
-from arrbackend.api.random_more import DISTRIBUTIONS, GeneratorMethods
+from arrbackend.api.random_functions import DISTRIBUTIONS, GeneratorMethods
 from helpers import check, to_ours
 
 N = 4000

@@ -20,3 +20,12 @@ def test_layers_contract_is_kept():
                        env={"PYTHONPATH": str(ROOT), "PATH": str(Path(exe).parent)})
     assert r.returncode == 0 and "broken" in r.stdout and "0 broken" in r.stdout, \
         r.stdout[-3000:] + r.stderr[-2000:]
+
+
+def test_api_modules_say_their_family():
+    """Each module of ``arrbackend.api`` is named for its family of NumPy functions (no
+    catch-all modules of leftovers)."""
+    names = sorted(p.stem for p in (ROOT / "arrbackend" / "api").glob("*.py"))
+    assert "indexing" in names and "random_functions" in names
+    vague = [n for n in names if n.endswith(("more", "_misc", "_other", "_extra"))]
+    assert not vague, vague

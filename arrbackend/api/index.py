@@ -95,7 +95,7 @@ FAMILIES = {
         'numpy:histogram_bin_edges',
         'numpy:histogramdd',
     ),
-    'arrbackend.api.indexing_more': (
+    'arrbackend.api.indexing': (
         'numpy:argwhere',
         'numpy:choose',
         'numpy:compress',
@@ -128,9 +128,6 @@ FAMILIES = {
         'numpy:triu_indices_from',
         'numpy:unravel_index',
     ),
-    'arrbackend.api.indexing_routines': (
-        'numpy:nonzero',
-    ),
     'arrbackend.api.linalg': (
         'numpy.linalg:inv',
         'numpy.linalg:norm',
@@ -151,7 +148,7 @@ FAMILIES = {
         'numpy.linalg:vecdot',
         'numpy.linalg:vector_norm',
     ),
-    'arrbackend.api.linalg_more': (
+    'arrbackend.api.linalg_solvers': (
         'numpy.linalg:cholesky',
         'numpy.linalg:cond',
         'numpy.linalg:det',
@@ -195,7 +192,10 @@ FAMILIES = {
     'arrbackend.api.math': (
         'numpy:gradient',
     ),
-    'arrbackend.api.mathmore': (
+    'arrbackend.api.nonzero': (
+        'numpy:nonzero',
+    ),
+    'arrbackend.api.numerical': (
         'numpy:allclose',
         'numpy:angle',
         'numpy:around',
@@ -263,7 +263,7 @@ FAMILIES = {
         'numpy.random:standard_normal',
         'numpy.random:uniform',
     ),
-    'arrbackend.api.random_more': (
+    'arrbackend.api.random_functions': (
         'numpy.random:Generator.beta',
         'numpy.random:Generator.binomial',
         'numpy.random:Generator.bytes',

@@ -230,7 +230,7 @@ def _assert_stacked_square(a, name):
 def inv(a):
     """Same as ``numpy.linalg.inv`` (LinAlgError for a singular matrix, on GPUs too)."""
     from .manipulation import _ours
-    from .linalg_more import _check_dtype, _result_type
+    from .linalg_solvers import _check_dtype, _result_type
     x = _ours(a, "inv")
     _assert_stacked_square(x, "inv")
     _check_dtype(x)                     # (float16: NumPy's TypeError)

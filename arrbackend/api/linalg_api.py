@@ -55,14 +55,14 @@ def matrix_norm(x, /, *, keepdims=False, ord="fro"):
 @implements(numpy.linalg.diagonal)
 def diagonal(x, /, *, offset=0):
     """Same as ``numpy.linalg.diagonal``: a read-only view."""
-    from .indexing_more import diagonal as diag_
+    from .indexing import diagonal as diag_
     return diag_(ours(x), offset=offset, axis1=-2, axis2=-1)
 
 
 @implements(numpy.linalg.trace, local=True)
 def trace(x, /, *, offset=0, dtype=None):
     """Same as ``numpy.linalg.trace``."""
-    from .indexing_more import trace as trace_
+    from .indexing import trace as trace_
     return trace_(ours(x), offset=offset, axis1=-2, axis2=-1, dtype=dtype)
 
 

@@ -633,7 +633,7 @@ def _where_kernel(xp, ins, outs):
 def where(condition, x=None, y=None, /):
     """Same as ``numpy.where``."""
     if x is None and y is None:
-        from .indexing_routines import nonzero
+        from .nonzero import nonzero
         return nonzero(condition)
     if x is None or y is None:
         raise ValueError("either both or neither of x and y should be given")

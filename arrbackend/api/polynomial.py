@@ -72,7 +72,7 @@ def vander(x, N=None, increasing=False):
 def polyfit(x, y, deg, rcond=None, full=False, w=None, cov=False):
     """Same as ``numpy.polyfit``."""
     from .linalg import dot, inv
-    from .linalg_more import lstsq
+    from .linalg_solvers import lstsq
     from .reductions import sum as sum_
     from .products import outer
     m = common_machine([x, y, w], "polyfit")
@@ -131,7 +131,7 @@ def polyfit(x, y, deg, rcond=None, full=False, w=None, cov=False):
 def poly(seq_of_zeros):
     """Same as ``numpy.poly``: the coefficients of the product of ``x - zero`` (a few
     numbers, multiplied out on the host from the zeros or a matrix's eigenvalues)."""
-    from .linalg_more import eigvals
+    from .linalg_solvers import eigvals
     z = ours(seq_of_zeros)
     if z.ndim == 0:
         z = z.reshape(1)
@@ -149,9 +149,9 @@ def poly(seq_of_zeros):
             note="the companion matrix's eigenvalues come from one device")
 def roots(p):
     """Same as ``numpy.roots`` (eigenvalues of the companion matrix)."""
-    from .linalg_more import eigvals
-    from .indexing_routines import nonzero
-    from .indexing_more import diag
+    from .linalg_solvers import eigvals
+    from .nonzero import nonzero
+    from .indexing import diag
     from .creation import ones, zeros
     pp = ours(p)
     if pp.ndim == 0:
@@ -207,7 +207,7 @@ def polysub(a1, a2):
 @implements(numpy.polymul, local=True)
 def polymul(a1, a2):
     """Same as ``numpy.polymul`` (a convolution)."""
-    from .mathmore import convolve
+    from .numerical import convolve
     if _poly1d(a1, a2):
         return fallback(numpy.polymul, (a1, a2), {}, "numpy.poly1d arguments")
     m = common_machine([a1, a2], "polymul")

@@ -320,7 +320,7 @@ def randint(low, high=None, size=None, dtype=int):
 
 class Generator:
     """``numpy.random.Generator`` over arrbackend arrays (counter-based; see the module):
-    the methods here, and every other distribution from ``random_more.GeneratorMethods``
+    the methods here, and every other distribution from ``random_functions.GeneratorMethods``
     (copied onto the class when that module is imported, at the end of this one)."""
 
     def __init__(self, seed=None) -> None:
@@ -377,4 +377,4 @@ def default_rng(seed=None):
     return Generator(seed)
 
 
-from . import random_more  # noqa: E402,F401  (the other distributions' methods)
+from . import random_functions  # noqa: E402,F401  (the other distributions' methods)

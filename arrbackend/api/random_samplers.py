@@ -2,7 +2,7 @@
 ``core(stream, args)`` with NumPy's argument names (``args`` as NumPy binds them).  Each
 checks its parameters with NumPy's messages, broadcasts them against ``size`` and draws
 through ``arrbackend.api.random_dists`` (pure functions of seed, stream and element).
-``arrbackend.api.random_more`` turns them into the legacy functions and the
+``arrbackend.api.random_functions`` turns them into the legacy functions and the
 ``Generator`` methods."""
 from __future__ import annotations
 

@@ -72,7 +72,7 @@ def _unique_rows(x, axis, return_index, return_inverse, return_counts):
     """``unique`` along an axis: rows compared lexicographically, as NumPy's structured
     view of the rows compares them."""
     from .sorting import lexsort
-    from .indexing_more import take
+    from .indexing import take
     from .reductions import any as any_
     ax = normalize_axis(axis, x.ndim)
     ar = moveaxis(x, ax, 0)
@@ -109,7 +109,7 @@ def _index_inverse_counts(mask, perm, n, m, return_index, return_inverse, return
     occurrences in it."""
     from .creation import empty
     from .cumulative import cumsum, diff
-    from .indexing_routines import nonzero
+    from .nonzero import nonzero
     ret = ()
     if return_index:
         ret += (perm[mask],)

@@ -153,7 +153,7 @@ def repeat(a, repeats, axis=None):
     gather of the source rows (``searchsorted`` of the output positions)."""
     from .cumulative import cumsum
     from .creation import arange
-    from .indexing_more import take
+    from .indexing import take
     from .sorting import searchsorted
     x = ours(a)
     if axis is None or x.ndim == 0:     # (NumPy takes a 0-d array as a 1-d one)
@@ -201,7 +201,7 @@ def repeat(a, repeats, axis=None):
 def resize(a, new_shape):
     """Same as ``numpy.resize``: the flat data repeated cyclically."""
     from .creation import zeros_like
-    from .indexing_more import cycle
+    from .indexing import cycle
     if isinstance(new_shape, (int, numpy.integer)):
         new_shape = (new_shape,)
     x = ravel(ours(a))
@@ -643,7 +643,7 @@ def meshgrid(*xi, copy=True, sparse=False, indexing="xy"):
 @implements(numpy.trim_zeros, local=True)
 def trim_zeros(filt, trim="fb", axis=None):
     """Same as ``numpy.trim_zeros``: a view of the smallest box holding the nonzeros."""
-    from .indexing_more import argwhere
+    from .indexing import argwhere
     from .reductions import max as max_, min as min_
     x = ours(filt)
     trim = trim.lower()

@@ -154,7 +154,7 @@ def searchsorted(a, v, side="left", sorter=None):
         vv = ours(numpy.asarray(vv), m)
     numpy.searchsorted(numpy.zeros(1, x.dtype), numpy.zeros((), vv.dtype), side=side)
     if sorter is not None:
-        from .indexing_more import take
+        from .indexing import take
         sorter = ours(sorter, m)
         if sorter.ndim != 1 or sorter.size != x.size:
             raise ValueError("searchsorted: sorter.size must equal a.size")
@@ -195,7 +195,7 @@ def _searchsorted_counts(x, vv, side):
 def lexsort(keys, axis=-1):
     """Same as ``numpy.lexsort``: stable argsorts from the least significant key (the
     first) to the most significant (the last)."""
-    from .indexing_more import take_along_axis
+    from .indexing import take_along_axis
     if isinstance(keys, numpy.ndarray):
         keys = ours(keys)
     if isinstance(keys, ndarray):           # (NumPy: the keys along the first axis)

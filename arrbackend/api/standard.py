@@ -202,7 +202,7 @@ def _complex_dtype(dt):
 def eig(x, /):
     """``linalg.eig`` as the standard asks: complex eigenvalues and eigenvectors always
     (NumPy's are real when every eigenvalue is)."""
-    from .linalg_more import eig as numpy_eig, _named
+    from .linalg_solvers import eig as numpy_eig, _named
     from .manipulation import astype
     r = numpy_eig(x)
     dt = _complex_dtype(_dtype_of(x))
@@ -212,7 +212,7 @@ def eig(x, /):
 
 def eigvals(x, /):
     """``linalg.eigvals`` as the standard asks: complex always."""
-    from .linalg_more import eigvals as numpy_eigvals
+    from .linalg_solvers import eigvals as numpy_eigvals
     from .manipulation import astype
     return astype(numpy_eigvals(x), _complex_dtype(_dtype_of(x)), copy=False)
 

@@ -145,7 +145,7 @@ def _finish(r, out):
 
 
 def _take0(arr, idx):
-    from .indexing_more import take
+    from .indexing import take
     if isinstance(idx, numpy.ndarray) and idx.ndim == 0:
         return arr[int(idx)]
     if isinstance(idx, (int, numpy.integer)):
@@ -272,7 +272,7 @@ def _all_nan_warn(cnt):
 
 def _take_lines(arr, idx):
     """``arr[idx[..., j], j]`` for per-line indexes ``idx`` of shape ``q + lines``."""
-    from .indexing_more import take_along_axis
+    from .indexing import take_along_axis
     nq = idx.ndim - (arr.ndim - 1)
     if nq == 0:
         return take_along_axis(arr, idx[None], 0)[0]
@@ -509,7 +509,7 @@ def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=N
 @implements(numpy.corrcoef, local=True)
 def corrcoef(x, y=None, rowvar=True, *, dtype=None):
     """Same as ``numpy.corrcoef``."""
-    from .indexing_more import diag
+    from .indexing import diag
     from .manipulation import clip, real, imag
     c = cov(x, y, rowvar, dtype=dtype)
     if c.ndim != 2:

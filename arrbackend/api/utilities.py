@@ -72,7 +72,7 @@ def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
 @implements(numpy.fromfunction, local=True)
 def fromfunction(function, shape, *, dtype=float, like=None, **kwargs):
     """Same as ``numpy.fromfunction``: ``function`` receives arrbackend index arrays."""
-    from .indexing_more import indices
+    from .indexing import indices
     return function(*indices(shape, dtype=dtype), **kwargs)
 
 

@@ -447,7 +447,7 @@ def choose(a, choices, out=None, mode="raise"):
 def compress(condition, a, axis=None, out=None):
     """Same as ``numpy.compress`` (the mask engine: each device keeps its rows)."""
     from .manipulation import astype
-    from .indexing_routines import nonzero
+    from .nonzero import nonzero
     m = common_machine([condition, a, out], "compress")
     x = ours(a, m)
     cond = ours(condition, m)
@@ -485,14 +485,14 @@ def extract(condition, arr):
     if c.size == x.size:
         from .manipulation import astype
         return x[c if c.dtype == numpy.bool_ else astype(c, bool)]
-    from .indexing_routines import nonzero
+    from .nonzero import nonzero
     return take(x, nonzero(c)[0])
 
 
 @implements(numpy.argwhere, local=True)
 def argwhere(a):
     """Same as ``numpy.argwhere``."""
-    from .indexing_routines import nonzero
+    from .nonzero import nonzero
     from .manipulation import reshape, stack
     x = ours(a)
     if x.ndim == 0:
@@ -504,7 +504,7 @@ def argwhere(a):
 @implements(numpy.flatnonzero, local=True)
 def flatnonzero(a):
     """Same as ``numpy.flatnonzero``."""
-    from .indexing_routines import nonzero
+    from .nonzero import nonzero
     return nonzero(_ravel(ours(a)))[0]
 
 
@@ -625,7 +625,7 @@ def indices(dimensions, dtype=int, sparse=False):
 def ix_(*args):
     """Same as ``numpy.ix_``."""
     from .manipulation import astype
-    from .indexing_routines import nonzero
+    from .nonzero import nonzero
     out = []
     nd = len(args)
     m = common_machine(list(args), "ix_")
@@ -745,7 +745,7 @@ def triu_indices_from(arr, k=0):
 def mask_indices(n, mask_func, k=0):
     """Same as ``numpy.mask_indices`` (``mask_func`` receives an arrbackend array)."""
     from .creation import ones
-    from .indexing_routines import nonzero
+    from .nonzero import nonzero
     a = mask_func(ones((n, n), int), k)
     return nonzero(uf("not_equal", a, 0))
 

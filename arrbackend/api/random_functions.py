@@ -47,7 +47,7 @@ def _perm_indices(s, n):
 
 
 def _permutation(s, a):
-    from .indexing_more import take
+    from .indexing import take
     x = a["x"]
     axis = a.get("axis", 0)
     if isinstance(x, (int, numpy.integer)):
@@ -72,7 +72,7 @@ def _shuffle(s, a):
 
 def _permuted(s, a):
     from .sorting import argsort
-    from .indexing_more import take_along_axis
+    from .indexing import take_along_axis
     x = ours(a["x"])
     axis = a.get("axis")
     out = a.get("out")
@@ -93,7 +93,7 @@ def _permuted(s, a):
 
 def _choice(s, a, generator):
     from .cumulative import cumsum
-    from .indexing_more import take
+    from .indexing import take
     from .sorting import argsort, searchsorted
     from .reductions import count_nonzero
     pop = a["a"]
