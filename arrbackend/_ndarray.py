@@ -24,10 +24,10 @@ from . import _fperrors as _fp
 from ._counters import count, counters as _counters_obj
 from ._ndarray_methods import NdarrayMethods
 from ._settings import settings as _S
-from .distributed.array import ndarray
+from .distributed.array import REVERSED_AXES as _REVERSED_AXES, ndarray
 from .distributed import halo as _halo
 from .distributed.store import Held as _Held, Pooled as _Pooled, before_write
-from .distributed.store import mark_scalar as _mark_scalar
+from .distributed.store import Store as _Store, mark_scalar as _mark_scalar
 from .distributed.store import POOL_MIN_BYTES as _POOL_MIN, take as _take
 from .api.registry import lookup
 from .api.local import FAST as _LOCAL_FAST, try_local as _try_local
@@ -413,7 +413,7 @@ def _make_inplace(uf, name: str, pyop=None):
     power = name == "pow"
 
     def inplace(self, other):
-        if self._store.scalar:
+        if self._store.scalar and self.ndim == 0:
             return NotImplemented       # it stands for NumPy's scalar: out of place
         a = self._loc
         if a is not None and self._dev.lean and not self._readonly \
@@ -567,6 +567,8 @@ def _local_first(self, fast, args, kwargs):
             r.dtype.kind not in "OUSVMm" and r.flags.writeable and \
             (seen is None or all(r is not la for la, _ in seen)):
         return _wrap(r, self)                   # (an array of its own: a new one)
+    if isinstance(r, numpy.generic) and r.dtype.kind not in "OUSVMm":
+        return _wrap(r, self)                   # (NumPy's scalar: a Value)
     try:
         return _local_wrap(r, [self._store.machine, dev.index], seen or [(loc, self)])
     except _NotLocal:
@@ -631,6 +633,9 @@ class _Methods(NdarrayMethods):
 
     @property
     def T(self) -> "ndarray":
+        loc = self._loc
+        if loc is not None and self._dev.lean:
+            return _lean_transposed(self, loc)
         return self.transpose()
 
     @property
@@ -1037,9 +1042,31 @@ class _Methods(NdarrayMethods):
             raise TypeError("reshape() takes exactly 1 argument (0 given)")
         if len(shape) == 1 and not isinstance(shape[0], int):
             shape = shape[0]
+        loc = self._loc
+        if loc is not None and self._dev.lean and order == "C" and copy is None and \
+                self._mp is None and self._src is None and loc.flags.c_contiguous:
+            st = self._store
+            if type(st) in _PLAIN_STORES:
+                # the whole store of one CPU device: NumPy reshapes its array (its
+                # errors), a view of the same memory
+                r = loc.reshape(shape)
+                m = st.machine
+                shards = [None] * m.ndev
+                shards[self._dev.index] = r
+                v = _new(ndarray)
+                v._store = _Store(m, r.shape, st.dtype, self._dev.single, shards, base=st)
+                v._mp = v._src = v._cache_layout = None
+                v._loc = r
+                v._dev = self._dev
+                v._readonly = self._readonly
+                return v
         return _call(numpy.reshape, self, shape, order=order, copy=copy)
 
     def transpose(self, *axes):
+        if not axes:
+            loc = self._loc
+            if loc is not None and self._dev.lean:
+                return _lean_transposed(self, loc)
         if len(axes) == 1 and (axes[0] is None or not isinstance(axes[0], int)):
             axes = axes[0]
         return _call(numpy.transpose, self, axes if axes != () else None)
@@ -1066,7 +1093,7 @@ class _Methods(NdarrayMethods):
                              else _Held)        # (a scalar's cast is a scalar)
         from .api.manipulation import astype
         r = astype(self, dtype, casting=casting, copy=copy)
-        return _mark_scalar(r) if self._store.scalar and r is not self else r
+        return _mark_scalar(r) if self._store.scalar and r is not self and r.ndim == 0 else r
 
     def copy(self, order="C"):
         loc = self._loc
@@ -1074,7 +1101,7 @@ class _Methods(NdarrayMethods):
             return _wrap(loc.copy(), self, type(self._store) if type(self._store) is _Value
                          else _Held)            # (a scalar's copy is a scalar)
         r = _call(numpy.copy, self)
-        return _mark_scalar(r) if self._store.scalar else r
+        return _mark_scalar(r) if self._store.scalar and r.ndim == 0 else r
 
     def flatten(self, order="C"):
         from .api.manipulation import check_order
@@ -1176,6 +1203,19 @@ def _advanced_key(key, dev):
     return tuple(out) if advanced else None
 
 
+def _lean_transposed(self, loc):
+    """``self.T`` on a lean device: NumPy's view of the local array, its map worked out
+    when asked for (as for a basic index)."""
+    v = _new(ndarray)
+    v._store = self._store
+    v._mp = v._cache_layout = None
+    v._src = (self, _REVERSED_AXES)
+    v._loc = loc.T
+    v._dev = self._dev
+    v._readonly = self._readonly
+    return v
+
+
 def _lean_store(self, loc, key, value) -> bool:
     """``self[key] = value`` written by NumPy into the local array (NumPy's own item
     assignment: its casts, its errors, its handling of overlapping memory); False where
@@ -1258,6 +1298,8 @@ from .dispatch.protocols import array_function as _array_function  # noqa: E402
 from .dispatch.protocols import array_ufunc as _array_ufunc  # noqa: E402
 from .distributed.indexing import getitem as _getitem, setitem as _setitem  # noqa: E402
 from .distributed.indexing import Value as _Value  # noqa: E402
+
+_PLAIN_STORES = frozenset((_Store, _Held, _Pooled))     # (whole stores a lean reshape views)
 from .dispatch import protocols as _protocols  # noqa: E402
 from .api.standard import floordiv_operators as _floordiv_operators  # noqa: E402
 

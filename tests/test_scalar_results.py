@@ -31,6 +31,9 @@ _CASES = [
     ("np.round(z)", lambda np, a, z: np.round(z)), ("np.clip(z, 0, 1)", lambda np, a, z: np.clip(z, 0, 1)),
     ("a[2].copy()", lambda np, a, z: a[2].copy()), ("a[2].astype(int)", lambda np, a, z: a[2].astype(int)),
     ("a.sum(keepdims=True)", lambda np, a, z: a.sum(keepdims=True)),
+    ("np.argmax(a, keepdims=True)", lambda np, a, z: np.argmax(a, keepdims=True)),
+    ("a.reshape(2, 3).argmin(keepdims=True)",
+     lambda np, a, z: a.reshape(2, 3).argmin(keepdims=True)),
     # 0-d arrays in NumPy: written in place
     ("z.copy()", lambda np, a, z: z.copy()), ("np.copy(z)", lambda np, a, z: np.copy(z)),
     ("z.astype(int)", lambda np, a, z: z.astype(int)), ("z[...]", lambda np, a, z: z[...]),

@@ -48,7 +48,30 @@ def _flip(x, ax):
     return x[(slice(None),) * ax + (slice(None, None, -1),)]
 
 
-@implements(numpy.sort, extra=_DESCENDING)
+def _sort_local(a, axis=-1, kind=None, order=None, *, stable=None, descending=False):
+    """``sort`` of a NumPy array as the engine gives it (the one-device path): NumPy's
+    sort, reversed for ``descending``."""
+    r = numpy.sort(a, axis=axis, kind=kind, order=order, stable=stable)
+    return numpy.flip(r, -1 if axis is None else axis).copy() if descending else r
+
+
+def _argsort_local(a, axis=-1, kind=None, order=None, *, stable=None, descending=False):
+    """``argsort`` of a NumPy array as the engine gives it (the one-device path): ties in
+    their order whatever the kind (NumPy's checks of ``kind``/``stable`` first)."""
+    if order is not None:
+        raise ValueError("Cannot specify order when the array has no fields.")
+    numpy.argsort(numpy.zeros(1, a.dtype), kind=kind, stable=stable)
+    if axis is None:
+        a, axis = a.reshape(-1), -1
+    elif a.ndim == 0:
+        a = a.reshape(1)                    # (NumPy sorts a 0-d array as one element)
+    if not descending:
+        return numpy.argsort(a, axis=axis, kind="stable")
+    i = numpy.argsort(numpy.flip(a, axis), axis=axis, kind="stable")
+    return numpy.subtract(a.shape[axis] - 1, numpy.flip(i, axis))
+
+
+@implements(numpy.sort, extra=_DESCENDING, local=_sort_local)
 def sort(a, axis=-1, kind=None, order=None, *, stable=None, descending=False):
     """Same as ``numpy.sort``; across devices a sample sort (see the module).  With
     ``descending`` the reverse of the ascending order (NaN first)."""
@@ -58,7 +81,7 @@ def sort(a, axis=-1, kind=None, order=None, *, stable=None, descending=False):
     return _flip(r, ax).copy() if descending else r
 
 
-@implements(numpy.argsort, extra=_DESCENDING)
+@implements(numpy.argsort, extra=_DESCENDING, local=_argsort_local)
 def argsort(a, axis=-1, kind=None, order=None, *, stable=None, descending=False):
     """Same as ``numpy.argsort``; across devices stable (ties keep their order).  With
     ``descending`` the reverse order, equal elements still in their original order."""

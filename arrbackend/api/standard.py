@@ -184,7 +184,7 @@ def floordiv_operators(fwd, rev, inplace):
 
     def __ifloordiv__(self, other):
         if is_enabled() or not isinstance(other, (ndarray,) + _PLAIN_OPERANDS) or \
-                self._store.scalar:     # (it stands for NumPy's scalar: out of place)
+                (self._store.scalar and self.ndim == 0):     # (NumPy's scalar: out of place)
             return inplace(self, other)
         floor_divide(self, other, out=self)
         return self

@@ -33,7 +33,7 @@ import threading
 import numpy
 
 from .._origin import _active, is_enabled, is_user_file as _is_user_file  # noqa: F401
-from ..distributed.array import lean_array
+from ..distributed.array import lean_array, ndarray
 from ..distributed.machine import _active as _active_machine, current_machine, machine_for
 from .callsite import called_directly
 
@@ -98,15 +98,51 @@ def _lean(orig, args, kwargs):
     return lean_array(r, m, dev)
 
 
-def _make_wrapper(orig, impl, lean=False):
+#: ``*_like`` functions: on a lean device, NumPy's own of the prototype's local array
+LIKE = frozenset(("zeros_like", "ones_like", "empty_like", "full_like"))
+
+
+def _lean_like(orig, args, kwargs):
+    """``orig(prototype, ...)`` made by NumPy from the local array of a prototype on a
+    lean device, the other arguments plain; None otherwise."""
+    if not args or type(args[0]) is not ndarray:
+        return None
+    x = args[0]
+    loc = x._loc
+    if loc is None or not x._dev.lean or "device" in kwargs:
+        return None
+    for a in args[1:]:
+        t = type(a)
+        if t not in _PLAIN and not (t is tuple and all(type(e) is int for e in a)) \
+                and not isinstance(a, numpy.generic):
+            return None
+    for a in kwargs.values():
+        t = type(a)
+        if t not in _PLAIN and not (t is tuple and all(type(e) is int for e in a)) \
+                and not isinstance(a, numpy.generic):
+            return None
+    r = orig(loc, *args[1:], **kwargs)
+    if type(r) is not numpy.ndarray or r.dtype.kind in "OUSVMm":
+        return None
+    return lean_array(r, x._store.machine, x._dev)
+
+
+def _make_wrapper(orig, impl, name=""):
+    lean = _lean if name in LEAN else _lean_like if name in LIKE else None
+    same = name in ("asarray", "asanyarray")
+
     def wrapper(*args, **kwargs):
         if _active.get():
             f = sys._getframe(1)
             if _is_user_file(f.f_code.co_filename) and called_directly(f):
-                if lean:
-                    r = _lean(orig, args, kwargs)
+                if lean is not None:
+                    r = lean(orig, args, kwargs)
                     if r is not None:
                         return r
+                elif same and not kwargs and len(args) == 1 and type(args[0]) is ndarray:
+                    m = _active_machine.get()       # (an array of the current machine:
+                    if args[0]._store.machine is (m or current_machine()):  # itself)
+                        return args[0]
                 return impl(*args, **kwargs)
         return orig(*args, **kwargs)
 
@@ -140,7 +176,7 @@ def _install() -> None:
         if getattr(orig, "_arrbackend_routed", False):
             continue
         _saved[(mod.__name__, name)] = (mod, orig)
-        setattr(mod, name, _make_wrapper(orig, impl, mod is numpy and name in LEAN))
+        setattr(mod, name, _make_wrapper(orig, impl, name if mod is numpy else ""))
     from .._settings import settings
     if settings.random == "numpy":
         # NumPy's own numbers (ARRBACKEND_RANDOM=numpy): RandomState instances made in

@@ -26,7 +26,7 @@ from .localize import local_view, view_layout
 from .store import Held, Pooled, POOL_MIN_BYTES
 from .view import IndexMap, parse_basic_index
 
-__all__ = ["ndarray", "new_array", "lean_array"]
+__all__ = ["ndarray", "new_array", "lean_array", "REVERSED_AXES"]
 
 _new = object.__new__
 
@@ -213,9 +213,24 @@ else:
         return key
 
 
+class _Reversed:
+    """The key of ``parent.T`` for ``derived_map`` (the axes reversed)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "REVERSED_AXES"
+
+
+REVERSED_AXES = _Reversed()
+
+
 def derived_map(pmap: IndexMap, key) -> IndexMap:
-    """The map of ``parent[key]`` for a basic key (cached: maps are immutable; a key
-    that selects everything gives the parent's map itself)."""
+    """The map of ``parent[key]`` for a basic key, or of ``parent.T`` for the key
+    ``REVERSED_AXES`` (cached: maps are immutable; a key that selects everything gives
+    the parent's map itself)."""
+    if key is REVERSED_AXES:
+        return pmap.transpose(tuple(range(len(pmap.shape) - 1, -1, -1)))
     try:
         hk = (pmap, pmap.ident, _as_key(key))   # (an identity map and an equal view
         # map of a larger store are equal maps: the child keeps its parent's identity)

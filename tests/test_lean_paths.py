@@ -1,7 +1,8 @@
-"""Advanced indexing (integer and boolean arrays, lists, booleans in the key) on every
-machine: NumPy's values, NumPy's errors, and NumPy's aliasing -- a read is a copy, a
-write lands in the array and in every view of it.  On one CPU device NumPy indexes the
-local array itself (the lean path), so these also pin that path to NumPy's answers."""
+"""What one CPU device hands to NumPy itself (the lean path), checked on every machine
+against NumPy: advanced indexing (integer and boolean arrays, lists, booleans in the
+key: a read is a copy, a write lands in the array and in every view of it), creation
+under ``enabled()``, ``*_like``, ``copy``, ``astype``, ``reshape`` and ``.T`` (views of the
+same memory), methods with other arrays as arguments.  Values, errors and aliasing."""
 from __future__ import annotations
 
 import numpy
@@ -190,3 +191,85 @@ def test_pooled_blocks_come_back_as_numpy_makes_them(machine):
             del z
         o = np.ones((400, 400))
         assert float(o.sum()) == 160000.0
+
+
+# ---------------------------------------------------------------------------------------
+# views, copies and casts
+
+def test_reshape_and_transpose_are_views(machine):
+    a = numpy.arange(24.0).reshape(4, 6)
+    x = ab.asarray(a)
+    views_np = [a.T, a.transpose()]
+    views = [x.T, x.transpose()]
+    if machine.ndev == 1:       # (split across devices a reshape may copy: docs/differences)
+        views_np += [a.reshape(6, 4), a.reshape(-1), a.reshape((2, 3, 4)).T]
+        views += [x.reshape(6, 4), x.reshape(-1), x.reshape((2, 3, 4)).T]
+    for v, w in zip(views, views_np):
+        assert v.shape == w.shape
+        numpy.testing.assert_array_equal(ab.asnumpy(v), w)
+    a[1, 2] = -7.0
+    x[1, 2] = -7.0                              # a write to the source reaches every view
+    views[0][5, 3] = 42.0                       # a write through a view reaches the source
+    views_np[0][5, 3] = 42.0
+    for v, w in zip(views, views_np):
+        numpy.testing.assert_array_equal(ab.asnumpy(v), w)
+    numpy.testing.assert_array_equal(ab.asnumpy(x), a)
+    numpy.testing.assert_array_equal(ab.asnumpy(x.T + 1.0), a.T + 1.0)
+    with pytest.raises(ValueError):
+        x.reshape(5, 5)
+    with pytest.raises(ValueError):
+        x.reshape(-1, -1)
+
+
+def test_views_of_read_only_arrays_are_read_only(machine):
+    x = ab.diagonal(ab.asarray(numpy.arange(16.0).reshape(4, 4)))
+    for v in (x.reshape(2, 2), x.T) if machine.ndev == 1 else (x.T,):
+        with pytest.raises(ValueError):
+            v[...] = 1.0
+
+
+def test_copy_and_astype_are_new_arrays(machine):
+    a = numpy.linspace(-2.0, 2.0, 12).reshape(3, 4)
+    x = ab.asarray(a)
+    c, f, i, same, same_copy = x.copy(), x.astype(numpy.float32), x.astype(int), \
+        x.astype(numpy.float64, copy=False), x.astype(numpy.float64)
+    assert same is x and same_copy is not x
+    x[...] = 0.0
+    numpy.testing.assert_array_equal(ab.asnumpy(c), a)
+    numpy.testing.assert_array_equal(ab.asnumpy(f), a.astype(numpy.float32))
+    numpy.testing.assert_array_equal(ab.asnumpy(i), a.astype(int))
+    numpy.testing.assert_array_equal(ab.asnumpy(same_copy), a)
+    with pytest.raises(TypeError):
+        x.astype(numpy.int8, casting="safe")
+    with pytest.warns(RuntimeWarning):           # NaN to an integer: NumPy's warning
+        ab.asarray([numpy.nan, 1.0]).astype(numpy.int64)
+
+
+@pytest.mark.parametrize("make,empty", [
+    (lambda np, x: np.zeros_like(x), False), (lambda np, x: np.ones_like(x, dtype=np.int16), False),
+    (lambda np, x: np.empty_like(x, shape=(2, 2)), True), (lambda np, x: np.full_like(x, 3.5), False),
+    (lambda np, x: np.full_like(x, 7, dtype=np.uint8), False),
+])
+def test_like_functions_under_enabled_are_numpys(machine, make, empty):
+    a = numpy.arange(6.0).reshape(2, 3)
+    want = make(numpy, a)
+    x = ab.asarray(a)
+    with ab.enabled():
+        import numpy as np
+        got = make(np, x)
+        assert np.asarray(x) is x
+    assert isinstance(got, ab.ndarray) and got.shape == want.shape and got.dtype == want.dtype
+    if not empty:
+        numpy.testing.assert_array_equal(ab.asnumpy(got), want)
+    got[...] = 1
+    numpy.testing.assert_array_equal(ab.asnumpy(x), a)     # (its own memory)
+
+
+def test_methods_with_array_arguments(machine):
+    a, b = numpy.arange(6.0), numpy.arange(6.0)[::-1].copy()
+    x, y = ab.asarray(a), ab.asarray(b)
+    numpy.testing.assert_array_equal(ab.asnumpy(x.dot(y)), a.dot(b))
+    numpy.testing.assert_array_equal(ab.asnumpy(x.mean(axis=0)), a.mean(axis=0))
+    numpy.testing.assert_array_equal(ab.asnumpy(x.reshape(2, 3).argmax(axis=1)),
+                                     a.reshape(2, 3).argmax(axis=1))
+    assert int(x.argmax()) == int(a.argmax())
