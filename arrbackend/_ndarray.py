@@ -796,7 +796,7 @@ class _Methods(NdarrayMethods):
             elif t is int:
                 basic = True
                 element = loc.ndim == 1
-            if basic:
+            if basic and not self._store.scalar:
                 r = loc[key]
                 if element:
                     return _wrap(r, self, _Value)   # an element: a value, not a view
@@ -1116,6 +1116,8 @@ class _Methods(NdarrayMethods):
             from .distributed.hostio import host_view
             return host_view(self, type, dtype)      # a NumPy subclass lives on the host
         if dtype is None or numpy.dtype(dtype) == self.dtype:
+            if self._store.scalar and self.ndim == 0:
+                return _view_copy(self)         # (NumPy's scalar makes a new array)
             return self._view(self._map)
         from .api.manipulation import view_as_dtype
         return view_as_dtype(self, dtype)
@@ -1205,7 +1207,10 @@ def _advanced_key(key, dev):
 
 def _lean_transposed(self, loc):
     """``self.T`` on a lean device: NumPy's view of the local array, its map worked out
-    when asked for (as for a basic index)."""
+    when asked for (as for a basic index); a 0-d array is its own transpose (NumPy's
+    scalar: itself)."""
+    if loc.ndim == 0 and self._store.scalar:
+        return self
     v = _new(ndarray)
     v._store = self._store
     v._mp = v._cache_layout = None
@@ -1297,7 +1302,7 @@ from .api.protocol import compare as _compare, power as _power  # noqa: E402
 from .dispatch.protocols import array_function as _array_function  # noqa: E402
 from .dispatch.protocols import array_ufunc as _array_ufunc  # noqa: E402
 from .distributed.indexing import getitem as _getitem, setitem as _setitem  # noqa: E402
-from .distributed.indexing import Value as _Value  # noqa: E402
+from .distributed.indexing import Value as _Value, view_copy as _view_copy  # noqa: E402
 
 _PLAIN_STORES = frozenset((_Store, _Held, _Pooled))     # (whole stores a lean reshape views)
 from .dispatch import protocols as _protocols  # noqa: E402

@@ -75,3 +75,35 @@ def test_under_enabled_too(machine):
         z += 1
     assert float(t) == 21.0 and float(s) == 22.0 and float(n) == 3.5 and float(m) == 7.0
     assert float(y) == 1.0                  # (a 0-d array: written in place)
+
+
+_VIEWS = [
+    ("s.reshape(1)", lambda np, s: s.reshape(1)), ("s[None]", lambda np, s: s[None]),
+    ("s[...]", lambda np, s: s[...]), ("s.ravel()", lambda np, s: s.ravel()),
+    ("np.atleast_1d(s)", lambda np, s: np.atleast_1d(s)),
+    ("np.expand_dims(s, 0)", lambda np, s: np.expand_dims(s, 0)),
+    ("np.reshape(s, (1, 1))", lambda np, s: np.reshape(s, (1, 1))),
+]
+
+
+@pytest.mark.parametrize("name,f", _VIEWS, ids=[c[0] for c in _VIEWS])
+def test_arrays_made_from_a_scalar_stand_in_are_new(machine, name, f):
+    """NumPy makes a new array from its scalar; so does arrbackend from the 0-d array
+    standing for it (a reduction's result, an element): writing it leaves the value."""
+    for make in (lambda xp, a: a.sum(), lambda xp, a: a[2], lambda xp, a: xp.max(a)):
+        a = numpy.arange(4.0)
+        s = make(numpy, a)
+        v = f(numpy, s)
+        v[...] = 99.0
+        x = ab.asarray(numpy.arange(4.0))
+        t = make(ab, x)
+        w = f(ab, t)
+        w[...] = 99.0
+        assert float(t) == float(s)
+        numpy.testing.assert_array_equal(ab.asnumpy(w), v)
+    with ab.enabled():
+        import numpy as np
+        s = np.arange(4.0).sum()
+        c = np.asarray(s)
+        c[...] = 5.0
+        assert float(s) == 6.0

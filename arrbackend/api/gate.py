@@ -25,6 +25,7 @@ import numpy
 
 from ..distributed.array import ndarray
 from ..distributed.store import mark_scalar
+from ..distributed.indexing import view_copy
 
 __all__ = ["HostData", "host_target", "install", "numpy_answer", "has_ours"]
 
@@ -198,6 +199,14 @@ def gated(impl):
                 if o is not None and type(o) is not ndarray:
                     return _other_out(func, args, kwargs, pos, name, o)
             r = func(*args, **kwargs)
+            if type(r) is ndarray:
+                for a in args:
+                    if type(a) is ndarray and a._store.scalar and \
+                            (r._store.base is a._store.base) and a.ndim == 0:
+                        # a view of a stand-in for NumPy's scalar: a new array, as
+                        # NumPy's functions make from its scalar
+                        r = view_copy(r)
+                        break
             if scalar and type(r) is ndarray and r.ndim == 0 and \
                     kwargs.get("out") is None and (pos is None or len(args) <= pos or
                                                    args[pos] is None):

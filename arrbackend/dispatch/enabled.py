@@ -139,7 +139,8 @@ def _make_wrapper(orig, impl, name=""):
                     r = lean(orig, args, kwargs)
                     if r is not None:
                         return r
-                elif same and not kwargs and len(args) == 1 and type(args[0]) is ndarray:
+                elif same and not kwargs and len(args) == 1 and type(args[0]) is ndarray \
+                        and not args[0]._store.scalar:
                     m = _active_machine.get()       # (an array of the current machine:
                     if args[0]._store.machine is (m or current_machine()):  # itself)
                         return args[0]

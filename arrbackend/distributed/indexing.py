@@ -21,7 +21,8 @@ from .elementwise import assign
 from .view import parse_basic_index, separated_advanced
 from .array import derived_map, ndarray
 
-__all__ = ["getitem", "setitem", "basic_view", "assigned_scalar", "Value", "element_value"]
+__all__ = ["getitem", "setitem", "basic_view", "assigned_scalar", "Value", "element_value",
+           "view_copy"]
 
 
 def _basic_fast(key):
@@ -58,6 +59,12 @@ def _is_element(key, ndim: int) -> bool:
 def element_value(v):
     """A copy of the one-element 0-d view ``v``, on the device(s) holding it (nothing
     moves; a pending store is computed first)."""
+    return view_copy(v, Value)
+
+
+def view_copy(v, store_type=Store):
+    """A copy of the view ``v`` as a new array laid out as the view (nothing moves; a
+    pending store is computed first)."""
     from .derived import view_parts
     lay, parts = view_parts(v)
     m = v._store.machine
@@ -65,15 +72,18 @@ def element_value(v):
     for d, _box, loc in parts:
         with m.devices[d].activate():
             shards[d] = loc.copy()
-    st = Value()
-    Store.__init__(st, m, (), v.dtype, lay, shards)
+    st = store_type.__new__(store_type)
+    Store.__init__(st, m, tuple(v.shape), v.dtype, lay, shards)
     return ndarray._from_store(st)
 
 
 def getitem(x, key):
     if _basic_fast(key):
         v = _basic_view(x, key)
-        return element_value(v) if _is_element(key, x.ndim) else v
+        if _is_element(key, x.ndim):
+            return element_value(v)
+        # a 0-d stand-in for NumPy's scalar gives new arrays, as the scalar does
+        return view_copy(v) if x._store.scalar and x.ndim == 0 else v
     key = _convert_key(x, key)
     items, adv = parse_basic_index(key, x.shape)
     if adv is None:
