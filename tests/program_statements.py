@@ -189,10 +189,15 @@ class ArrayStatements(Draws):
 
     def inplace(self) -> Stmt:
         t = self.writable()
+        scalar = None
+        if self.chance(20):         # a NumPy scalar's name: op= rebinds it (a new value)
+            scalar = self.var(lambda v: isinstance(v, numpy.generic) and v.dtype.kind in "biuf")
+        if scalar is not None:
+            t = scalar
         if t is None:
             return self.create()
         op = self.pick(INPLACE_OPS)
-        if self.chance(30):         # v[key] op= value
+        if scalar is None and self.chance(30):         # v[key] op= value
             k = self.scalar_index(t, self.key(self.shape_of(t), target=t))
             try:
                 sel = numpy.shape(self.val(Item(t, k)))
@@ -214,6 +219,14 @@ class ArrayStatements(Draws):
         if op == "//" and self.standard_floor(t, b):
             op = "+"
         return Stmt("aug", b, (t.name,), op=op, label=f"{op}=")
+
+    def alias(self) -> Stmt:
+        """``new = v``: a second name for an array or a scalar (what later statements do
+        to one name, in place or by rebinding, the other shows)."""
+        v = self.var()
+        if v is None:
+            return self.create()
+        return self.assign(v, "alias")
 
     def getitem(self) -> Stmt:
         a = self.indexable()

@@ -144,6 +144,10 @@ class Programs(RuleBasedStateMachine):
         self.run(self.gen(data).inplace())
 
     @rule(data=st.data())
+    def alias(self, data):
+        self.run(self.gen(data).alias())
+
+    @rule(data=st.data())
     def getitem(self, data):
         self.run(self.gen(data).getitem())
 

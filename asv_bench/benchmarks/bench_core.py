@@ -44,6 +44,40 @@ class DispatchOverhead(_Base):
         sync(self.a[1:-1] * 2)
 
 
+class SmallCalls(_Base):
+    """Common calls on 1,000 elements that one CPU device hands to NumPy itself
+    (advanced indexing, creation, views, copies, sorts)."""
+
+    def setup(self, backend):
+        self._enter(backend)
+        self.a = self.xp.asarray(numpy.random.random(1000))
+        self.i = self.xp.asarray(numpy.arange(1000) % 7)
+        self.mask = self.a > 0.5
+        self.m = self.xp.asarray(numpy.random.random((32, 32)))
+
+    def time_take_by_index_array(self, backend):
+        sync(self.a[self.i])
+
+    def time_mask_select(self, backend):
+        sync(self.a[self.mask])
+
+    def time_put_by_index_array(self, backend):
+        self.a[self.i] = 0.5
+        sync()
+
+    def time_zeros(self, backend):
+        sync(self.xp.zeros(1000))
+
+    def time_transpose_and_reshape(self, backend):
+        sync(self.m.T.reshape(-1))
+
+    def time_copy_astype(self, backend):
+        sync(self.a.astype(numpy.float32).copy())
+
+    def time_sort(self, backend):
+        sync(self.xp.sort(self.a))
+
+
 class Elementwise(_Base):
     params = (["numpy", "arrbackend"], [10**4, 10**6])
     param_names = ["backend", "n"]
