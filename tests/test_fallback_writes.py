@@ -303,3 +303,18 @@ def test_in_place_methods(machine, name):
         check(ab.sort(x, axis=1), numpy.sort(h, axis=1))
         return
     check(x, h)
+
+
+def test_a_view_with_a_new_axis_is_written_back(machine):
+    """A new axis (``w[:, None]``) repeats nothing: NumPy writes through such a view, and
+    so does NumPy's answer for an operand of object data (the fallback's host copy)."""
+    import warnings
+    want = numpy.zeros((2, 3))
+    numpy.add(want[:, None], numpy.full((2, 1, 3), 1, dtype=object), out=want[:, None],
+              casting="unsafe")
+    w = ab.zeros((2, 3))
+    v = w[:, None]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        numpy.add(v, numpy.full((2, 1, 3), 1, dtype=object), out=v, casting="unsafe")
+    numpy.testing.assert_array_equal(ab.asnumpy(w), want)

@@ -98,9 +98,11 @@ class _HostCopies:
         from ..distributed.hostio import gather
         ref = gather(x, explicit=True)
         h = numpy.array(ref, copy=True, order="C")
-        if x._readonly or x._map.has_broadcast:
+        if x._readonly or (x._map.has_broadcast and any(
+                a < 0 and n > 1 for (a, _s, _st), n in zip(x._map.dims, x._map.shape))):
             h.flags.writeable = False       # NumPy raises where it would write, as for
-            ref = None                      # a read-only or broadcast NumPy array
+            ref = None                      # a read-only or broadcast NumPy array (a new
+            #                                 axis of length 1 is no broadcast: writable)
         self.items[id(x)] = (x, h, ref)
         return h
 
