@@ -9,7 +9,7 @@ import functools
 import numpy
 
 from .. import _fperrors
-from ..distributed.array import ndarray
+from ..distributed.array import lean_array, ndarray
 from ..distributed.layout import Layout
 from ..distributed.elementwise import check_writable
 from ..distributed.store import Store, before_write
@@ -79,6 +79,10 @@ def _wrap(r, state, locals_seen):
         for loc, ours in locals_seen:
             if r is loc:
                 return ours                      # out= returned
+        if type(r) is numpy.ndarray and r.base is None and r.dtype.kind not in "OUSVMm" \
+                and r.flags.writeable:
+            m, d = state                         # (memory of its own: a new array)
+            return lean_array(r, m, m.devices[d])
         scalar = type(r) is not numpy.ndarray
         r = numpy.asarray(r)
         if r.dtype.kind in "OUSVMm":
