@@ -32,6 +32,9 @@ _CASES = [
     ("a[2].copy()", lambda np, a, z: a[2].copy()), ("a[2].astype(int)", lambda np, a, z: a[2].astype(int)),
     ("a.sum(keepdims=True)", lambda np, a, z: a.sum(keepdims=True)),
     ("np.argmax(a, keepdims=True)", lambda np, a, z: np.argmax(a, keepdims=True)),
+    ("np.maximum.reduce(a, dtype=float)",
+     lambda np, a, z: np.maximum.reduce(a, dtype=np.float64)),
+    ("np.add.reduce(a)", lambda np, a, z: np.add.reduce(a)),
     ("a.reshape(2, 3).argmin(keepdims=True)",
      lambda np, a, z: a.reshape(2, 3).argmin(keepdims=True)),
     # 0-d arrays in NumPy: written in place

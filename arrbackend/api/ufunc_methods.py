@@ -30,6 +30,7 @@ from ..distributed.layout import Layout
 from ..distributed.localize import Exchange, device_boxes
 from ..distributed.view import normalize_axis
 from ..distributed.array import ndarray
+from ..distributed.store import mark_scalar
 from .ufuncs import _device_ufunc, as_operand, common_machine, ufunc_call
 
 __all__ = ["outer", "at", "reduce", "accumulate", "reduceat", "fold", "scan", "segments",
@@ -165,7 +166,16 @@ def _axes(axis, ndim, name) -> tuple:
 
 def reduce(ufunc, inputs, kwargs):
     """``ufunc.reduce(array, axis=0, dtype=None, out=None, keepdims=False, initial,
-    where=True)`` for every ufunc."""
+    where=True)`` for every ufunc (a 0-d result without ``out=`` stands for NumPy's
+    scalar)."""
+    r = _reduce(ufunc, inputs, kwargs)
+    if type(r) is ndarray and r.ndim == 0 and kwargs.get("out") is None and \
+            not any(type(x) is ndarray and x._store.base is r._store.base for x in inputs):
+        mark_scalar(r)
+    return r
+
+
+def _reduce(ufunc, inputs, kwargs):
     from ..distributed.reductions import ufunc_reduce
     r = ufunc_reduce(ufunc, inputs, dict(kwargs))
     if r is not NotImplemented:
