@@ -163,6 +163,8 @@ OUT_CASES = {
     "nanstd-into-float32": lambda np: np.nanstd(
         np.asarray([[numpy.nan, 1.0], [2.0, 3.0], [4.0, numpy.nan]]), axis=0, ddof=1,
         out=np.zeros(2, F32)),
+    "where-grows-empty-out": lambda np: np.negative(
+        np.zeros((3, 0, 1)), out=np.zeros((3, 0, 1)), where=np.ones(4, bool)),
     "nanmean-into-float32": lambda np: np.nanmean(
         np.asarray([[numpy.nan, 1.0], [2.0, numpy.nan]]), axis=0, out=np.zeros(2, F32)),
 }

@@ -932,6 +932,9 @@ def _ufunc_call(ufunc, inputs, kwargs):
         ins = ins + [w]
         if isinstance(w, ndarray):
             shape = broadcast_shapes([shape, w.shape]) if w.shape != shape else shape
+            if out is not None and out[0].shape != shape:   # (also where it is empty)
+                raise ValueError(f"{name}: non-broadcastable output operand with shape "
+                                 f"{out[0].shape} doesn't match the broadcast shape {shape}")
     if ufunc is numpy.power and machine.is_gpu and dtypes[0].kind in "iu":
         _check_int_power(ins[1])     # (the device library does not check the values)
     kernel = _kernel(ufunc, ufunc.nin, dtype, casting, signature, has_where)
