@@ -539,9 +539,12 @@ def _local_first(self, fast, args, kwargs):
     seen = None
     for i, a in enumerate(rest):
         if type(a) is ndarray:              # another array of the device: its local one
-            la = a._loc
-            if la is None or a._dev is not dev:
-                return _NO_OPERAND
+            la = a._loc                     # (maybe a positional out=: writable, and
+            if la is None or a._dev is not dev or a._readonly:  # read by no pending
+                return _NO_OPERAND                              # expression, as NumPy
+            st = a._store                                       # writes it)
+            if (st._base or st)._readers:
+                before_write(st)
             if seen is None:
                 seen = [(loc, self)]
                 rest = list(rest)

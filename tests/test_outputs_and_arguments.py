@@ -167,3 +167,35 @@ def test_reshape_takes_numpys_order_letters(machine, order):
     numpy.testing.assert_array_equal(ab.asnumpy(got), numpy.reshape(a, (4, 3), order=order))
     with pytest.raises(ValueError):
         ab.reshape(ab.asarray(a), (4, 3), order="Z")
+
+
+_POSITIONAL_OUT = [
+    ("a.sum(0, None, out)", lambda xp, a, o: a.sum(0, None, o)),
+    ("sum(a, 0, None, out)", lambda xp, a, o: xp.sum(a, 0, None, o)),
+    ("a.mean(0, None, out)", lambda xp, a, o: a.mean(0, None, o)),
+    ("a.max(0, out)", lambda xp, a, o: a.max(0, o)),
+    ("a.argmin(0, out)", lambda xp, a, o: a.argmin(0, o)),
+    ("cumsum(a[0], 0, None, out)", lambda xp, a, o: xp.cumsum(a[0], 0, None, o)),
+    ("dot(a[0], eye, out)", lambda xp, a, o: xp.dot(a[0], xp.eye(3), o)),
+]
+
+
+@pytest.mark.parametrize("name,f", _POSITIONAL_OUT, ids=[c[0] for c in _POSITIONAL_OUT])
+def test_out_by_position_is_checked_and_written(machine, name, f):
+    """An ``out`` given by position is NumPy's ``out=``: a read-only one raises NumPy's
+    ValueError (nothing written), a writable one takes the result."""
+    a = numpy.arange(6.0).reshape(2, 3) * 1.5
+    dt = numpy.intp if "arg" in name else numpy.float64
+    x = ab.asarray(a)
+    ro = ab.diagonal(ab.zeros((3, 3), dtype=dt))          # read-only, as in NumPy
+    with pytest.raises(ValueError):
+        f(numpy, a, numpy.diagonal(numpy.zeros((3, 3), dtype=dt)))
+    with pytest.raises(ValueError):
+        f(ab, x, ro)
+    assert not ab.asnumpy(ro).any()
+    want = numpy.zeros(3, dtype=dt)
+    f(numpy, a, want)
+    got = ab.zeros(3, dtype=dt)
+    r = f(ab, x, got)
+    assert r is got
+    numpy.testing.assert_allclose(ab.asnumpy(got), want)

@@ -108,8 +108,9 @@ def _wrap(r, state, locals_seen):
     return r
 
 
-def try_local(numpy_func, args, kwargs):
-    """NumPy's function on the shards, or NotImplemented where that does not apply."""
+def try_local(numpy_func, args, kwargs, out_pos=None):
+    """NumPy's function on the shards, or NotImplemented where that does not apply
+    (``out_pos``: the position of the function's ``out`` parameter, if it has one)."""
     state = [None, 0]
     seen: list = []
     try:
@@ -118,6 +119,8 @@ def try_local(numpy_func, args, kwargs):
         if state[0] is None:
             return NotImplemented
         o = kwargs.get("out") if kwargs else None
+        if o is None and out_pos is not None and len(args) > out_pos:
+            o = args[out_pos]                   # (out given by position)
         if o is not None:
             if getattr(o, "ndim", None) == 0 and numpy_func.__name__ in _ACCUMULATIONS:
                 return NotImplemented   # (NumPy's own crashes on a 0-d out=: ours says why)
@@ -142,13 +145,30 @@ def try_local(numpy_func, args, kwargs):
 FAST: dict = {}
 
 
+def _out_position(func):
+    """The position of ``func``'s ``out`` parameter, or None."""
+    import inspect
+    try:
+        params = list(inspect.signature(func).parameters.values())
+    except (TypeError, ValueError):
+        return None
+    for i, p in enumerate(params):
+        if p.name == "out":
+            return i if p.kind is p.POSITIONAL_OR_KEYWORD else None
+        if p.kind is p.VAR_POSITIONAL:
+            return None
+    return None
+
+
 def with_local_path(numpy_func, func, public=()):
     for nf in public:
         FAST[nf] = numpy_func
 
+    pos = _out_position(func)
+
     @functools.wraps(func)
     def call(*args, **kwargs):
-        r = try_local(numpy_func, args, kwargs)
+        r = try_local(numpy_func, args, kwargs, pos)
         if r is not NotImplemented:
             return r
         return func(*args, **kwargs)
