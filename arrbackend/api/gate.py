@@ -199,7 +199,8 @@ def gated(impl):
                 if o is not None and type(o) is not ndarray:
                     return _other_out(func, args, kwargs, pos, name, o)
             r = func(*args, **kwargs)
-            if type(r) is ndarray:
+            if type(r) is ndarray and r is not kwargs.get("out") and \
+                    (pos is None or len(args) <= pos or r is not args[pos]):
                 for a in args:
                     if type(a) is ndarray and a._store.scalar and \
                             (r._store.base is a._store.base) and a.ndim == 0:

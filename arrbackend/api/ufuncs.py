@@ -791,15 +791,7 @@ def _defer(ufunc, inputs, out):
 def ufunc_call(ufunc, inputs, kwargs):
     """``ufunc(*inputs, **kwargs)`` on arrbackend arrays (a 0-d result without ``out=``
     stands for NumPy's scalar: ``store.Value``)."""
-    if ufunc.nout == 1 and ufunc.signature is None:
-        if not kwargs:
-            # deferral where the machine defers, else small one-device work eagerly
-            r = _defer(ufunc, inputs, None)
-            if r is None and settings.fusion != "1":
-                r = _fast(ufunc, inputs, None)
-            if r is not None:
-                return mark_scalar(r) if r.ndim == 0 else r
-    outless = len(inputs) == ufunc.nin and kwargs.get("out") is None
+    outless = len(inputs) == ufunc.nin and (not kwargs or kwargs.get("out") is None)
     r = _ufunc_call(ufunc, inputs, kwargs)
     if outless:
         if type(r) is ndarray:
@@ -815,6 +807,7 @@ def ufunc_call(ufunc, inputs, kwargs):
 def _ufunc_call(ufunc, inputs, kwargs):
     if ufunc.nout == 1 and ufunc.signature is None:
         if not kwargs:
+            # deferral where the machine defers, else small one-device work eagerly
             r = _defer(ufunc, inputs, None)
             if r is None and settings.fusion != "1":
                 r = _fast(ufunc, inputs, None)

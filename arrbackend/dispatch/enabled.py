@@ -65,6 +65,16 @@ LEAN = frozenset(("zeros", "ones", "empty", "full", "arange", "linspace", "logsp
 _PLAIN = frozenset((int, float, bool, complex, str, type, type(None), numpy.dtype))
 
 
+def _plain(values) -> bool:
+    """Whether every value is plain: a number, a string, a dtype or type, a tuple of ints."""
+    for a in values:
+        t = type(a)
+        if t not in _PLAIN and not (t is tuple and all(type(e) is int for e in a)) \
+                and not isinstance(a, numpy.generic):
+            return False
+    return True
+
+
 def _lean(orig, args, kwargs):
     """``orig(*args, **kwargs)`` made by NumPy and held on the current machine's one lean
     device, where its arguments are plain values (numbers, shapes, dtypes) and the result
@@ -75,21 +85,9 @@ def _lean(orig, args, kwargs):
     if m.ndev != 1:
         return None
     dev = m.devices[0]
-    if not dev.lean:
+    if not dev.lean or not _plain(args) or kwargs and (
+            "device" in kwargs or "like" in kwargs or not _plain(kwargs.values())):
         return None
-    for a in args:
-        t = type(a)
-        if t not in _PLAIN and not (t is tuple and all(type(e) is int for e in a)) \
-                and not isinstance(a, numpy.generic):
-            return None
-    if kwargs:
-        if "device" in kwargs or "like" in kwargs:
-            return None
-        for a in kwargs.values():
-            t = type(a)
-            if t not in _PLAIN and not (t is tuple and all(type(e) is int for e in a)) \
-                    and not isinstance(a, numpy.generic):
-                return None
     r = orig(*args, **kwargs)
     if type(r) is not numpy.ndarray or r.dtype.kind in "OUSVMm" or \
             not r.flags.c_contiguous:
@@ -109,18 +107,9 @@ def _lean_like(orig, args, kwargs):
         return None
     x = args[0]
     loc = x._loc
-    if loc is None or not x._dev.lean or "device" in kwargs:
+    if loc is None or not x._dev.lean or "device" in kwargs or not _plain(args[1:]) or \
+            not _plain(kwargs.values()):
         return None
-    for a in args[1:]:
-        t = type(a)
-        if t not in _PLAIN and not (t is tuple and all(type(e) is int for e in a)) \
-                and not isinstance(a, numpy.generic):
-            return None
-    for a in kwargs.values():
-        t = type(a)
-        if t not in _PLAIN and not (t is tuple and all(type(e) is int for e in a)) \
-                and not isinstance(a, numpy.generic):
-            return None
     r = orig(loc, *args[1:], **kwargs)
     if type(r) is not numpy.ndarray or r.dtype.kind in "OUSVMm":
         return None

@@ -196,6 +196,7 @@ def lean_array(r, machine, device) -> ndarray:
     x._readonly = False
     return x
 
+
 _VIEWS: dict = {}     # (parent map, its ident, basic key) -> child map (maps are immutable)
 
 

@@ -16,7 +16,7 @@ import numpy
 from .. import _fperrors
 from .layout import Layout, even_ranges
 from .localize import Exchange, device_boxes
-from .store import Held, Store, Value, before_write  # noqa: F401  (Value: here before)
+from .store import Store, Value, before_write  # noqa: F401  (Value: imported from here too)
 from .elementwise import assign
 from .view import parse_basic_index, separated_advanced
 from .array import derived_map, ndarray
