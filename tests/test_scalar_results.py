@@ -110,3 +110,31 @@ def test_arrays_made_from_a_scalar_stand_in_are_new(machine, name, f):
         c = np.asarray(s)
         c[...] = 5.0
         assert float(s) == 6.0
+
+
+_DRAWS = [
+    ("np.random.rand()", lambda np, rng: np.random.rand()),
+    ("np.random.randint(5)", lambda np, rng: np.random.randint(5)),
+    ("np.random.poisson(3.0)", lambda np, rng: np.random.poisson(3.0)),
+    ("np.random.normal(np.asarray(0.0))", lambda np, rng: np.random.normal(np.asarray(0.0))),
+    ("rng.random()", lambda np, rng: rng.random()),
+    ("rng.integers(5)", lambda np, rng: rng.integers(5)),
+    ("rng.binomial(5, 0.5)", lambda np, rng: rng.binomial(5, 0.5)),
+    ("rng.choice(5)", lambda np, rng: rng.choice(5)),
+]
+
+
+@pytest.mark.parametrize("name,f", _DRAWS, ids=[c[0] for c in _DRAWS])
+def test_draws_without_size_are_scalars(machine, name, f):
+    """NumPy's random functions give a scalar without ``size``: ``x += 1`` rebinds."""
+    with ab.enabled():
+        import numpy as np
+        x = f(np, np.random.default_rng(3))
+        y = x
+        before = float(y)
+        x += 1
+        assert float(y) == before and float(x) == before + 1
+        a = np.random.rand(3)                   # (with a size: an array, written in place)
+        b = a
+        a += 1
+        assert (ab.asnumpy(b) == ab.asnumpy(a)).all()

@@ -22,7 +22,7 @@ from .registry import implements
 from ..distributed.layout import default_layout
 from ..distributed.deferred import deferring, random_array
 from ..distributed.localize import device_boxes
-from ..distributed.store import Store
+from ..distributed.store import Store, mark_scalar
 from ..kernels import philox
 from .creation import machine_from_device, normalize_shape
 from .ufuncs import ufunc_call
@@ -106,8 +106,9 @@ def draw(stream: _Stream, kind: str, shape: tuple, dtype, params=None, device=No
     if kind in ("uniform", "uniform32", "normal") and m.is_gpu and deferring(m, size):
         # computed where it is consumed, inside the consumer's kernel (on CPU devices,
         # each use would generate the numbers again: they are stored, as NumPy does)
-        return random_array(m, "uniform" if kind == "uniform32" else kind, stream.key, s,
-                            stream.domain, shape, dt, layout)
+        r = random_array(m, "uniform" if kind == "uniform32" else kind, stream.key, s,
+                         stream.domain, shape, dt, layout)
+        return mark_scalar(r) if not shape else r   # (no size: NumPy's scalar)
     row = 1
     for n in shape[1:]:
         row *= n
@@ -125,7 +126,8 @@ def draw(stream: _Stream, kind: str, shape: tuple, dtype, params=None, device=No
             if local.dtype != dt:
                 local = local.astype(dt)
             shards[d] = local
-    return ndarray._from_store(Store(m, shape, dt, layout, shards))
+    r = ndarray._from_store(Store(m, shape, dt, layout, shards))
+    return mark_scalar(r) if not shape else r       # (no size: NumPy's scalar)
 
 
 def _shape_of_params(size, *params):

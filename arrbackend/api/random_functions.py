@@ -31,6 +31,7 @@ from .random_samplers import (
 from ._helpers import host, ours, uf
 from .manipulation import where
 from ..distributed.array import ndarray
+from ..distributed.store import mark_scalar
 
 __all__ = ["GeneratorMethods", "DISTRIBUTIONS"]
 
@@ -198,6 +199,14 @@ _NOTE = ("a pure function of (seed, stream, element index): the same values on a
          "number of devices")
 
 
+def _scalar(r, args):
+    """A draw's 0-d result stands for NumPy's scalar (no ``size``, no ``out``)."""
+    if type(r) is ndarray and r.ndim == 0 and args.get("size") is None and \
+            args.get("out") is None:
+        mark_scalar(r)
+    return r
+
+
 def _legacy_function(name, core):
     nf = getattr(numpy.random, name)
     sig = inspect.signature(nf)
@@ -205,7 +214,7 @@ def _legacy_function(name, core):
     def f(*args, **kwargs):
         b = sig.bind(*args, **kwargs)
         b.apply_defaults()
-        return core(_legacy(), dict(b.arguments))
+        return _scalar(core(_legacy(), dict(b.arguments)), b.arguments)
     f.__signature__ = sig
     f.__name__ = f.__qualname__ = name
     f.__doc__ = f"Same as ``numpy.random.{name}`` ({_NOTE})."
@@ -221,7 +230,7 @@ def _method(name, core):
         b.apply_defaults()
         args_ = dict(b.arguments)
         args_.pop("self", None)
-        return core(self._stream, args_)
+        return _scalar(core(self._stream, args_), args_)
     method.__signature__ = sig
     method.__name__ = name
     method.__qualname__ = f"Generator.{name}"
