@@ -138,3 +138,49 @@ def test_draws_without_size_are_scalars(machine, name, f):
         b = a
         a += 1
         assert (ab.asnumpy(b) == ab.asnumpy(a)).all()
+
+
+_KINDS = {   # (a = [1, 4, 2, 8, 5], m = [[2, 1], [1, 3]], z = 2.5 as a 0-d array)
+    "count_nonzero(a)": lambda np, a, m, z: np.count_nonzero(a),
+    "linalg.matrix_rank(m)": lambda np, a, m, z: np.linalg.matrix_rank(m),
+    "linalg.det(m)": lambda np, a, m, z: np.linalg.det(m),
+    "linalg.slogdet(m)[1]": lambda np, a, m, z: np.linalg.slogdet(m)[1],
+    "linalg.cond(m)": lambda np, a, m, z: np.linalg.cond(m),
+    "isclose(z, z)": lambda np, a, m, z: np.isclose(z, z),
+    "polyval(a[:3], 2.0)": lambda np, a, m, z: np.polyval(a[:3], 2.0),
+    "cov(a)": lambda np, a, m, z: np.cov(a),
+    "nanargmax(a)": lambda np, a, m, z: np.nanargmax(a),
+    "nanstd(a)": lambda np, a, m, z: np.nanstd(a),
+    "real(z)": lambda np, a, m, z: np.real(z),
+    "sinc(z)": lambda np, a, m, z: np.sinc(z),
+    "searchsorted(a, 3.0)": lambda np, a, m, z: np.searchsorted(a, 3.0),
+    "searchsorted(a, [3.0])": lambda np, a, m, z: np.searchsorted(a, [3.0]),
+    "digitize(3.0, [1, 2, 4])": lambda np, a, m, z: np.digitize(3.0, np.asarray([1, 2, 4])),
+    "trapezoid(a)": lambda np, a, m, z: np.trapezoid(a),
+    "tensordot(a, a, 1)": lambda np, a, m, z: np.tensordot(a, a, 1),
+    "einsum('i,i', a, a)": lambda np, a, m, z: np.einsum("i,i", a, a),
+    "cumsum(z)": lambda np, a, m, z: np.cumsum(z),
+    "squeeze(a[:1])": lambda np, a, m, z: np.squeeze(a[:1]),
+    "where(True, z, z)": lambda np, a, m, z: np.where(True, z, z),
+    "a[a > 0][0]": lambda np, a, m, z: a[a > 0][0],
+    "m.trace()": lambda np, a, m, z: m.trace(),
+    "sign(z)": lambda np, a, m, z: np.sign(z),
+    "median(m, axis=None)": lambda np, a, m, z: np.median(m, axis=None),
+    "var(a, ddof=1)": lambda np, a, m, z: np.var(a, ddof=1),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_KINDS))
+def test_scalar_where_numpy_gives_a_scalar(machine, name):
+    """A 0-d result stands for a scalar exactly where NumPy's result is one."""
+    import warnings
+    f = _KINDS[name]
+    a, m, z = numpy.array([1.0, 4.0, 2.0, 8.0, 5.0]), numpy.array([[2.0, 1.0], [1.0, 3.0]]), \
+        numpy.array(2.5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        r = f(numpy, a, m, z)
+        s = f(ab, ab.asarray(a), ab.asarray(m), ab.asarray(z))
+    want = not isinstance(r, numpy.ndarray)
+    got = not isinstance(s, ab.ndarray) or (s.ndim == 0 and s._store.scalar)
+    assert got == want, (type(r), s)

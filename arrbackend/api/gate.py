@@ -166,7 +166,8 @@ SCALAR_RESULTS = frozenset(f for f in (
     numpy.nanquantile, numpy.average, numpy.ptp, numpy.interp, numpy.round, numpy.around,
     numpy.clip, numpy.linalg.norm, numpy.linalg.det, getattr(numpy.linalg, "vector_norm", None),
     getattr(numpy.linalg, "matrix_norm", None), getattr(numpy.linalg, "trace", None),
-    getattr(numpy.linalg, "vecdot", None), getattr(numpy, "vecdot", None)) if f is not None)
+    getattr(numpy.linalg, "vecdot", None), getattr(numpy, "vecdot", None),
+    numpy.linalg.slogdet, numpy.searchsorted, numpy.digitize) if f is not None)
 
 
 def _mark_scalar(r, args) -> None:
@@ -208,10 +209,15 @@ def gated(impl):
                         # NumPy's functions make from its scalar
                         r = view_copy(r)
                         break
-            if scalar and type(r) is ndarray and r.ndim == 0 and \
-                    kwargs.get("out") is None and (pos is None or len(args) <= pos or
-                                                   args[pos] is None):
-                _mark_scalar(r, args)
+            if scalar and kwargs.get("out") is None and (pos is None or len(args) <= pos or
+                                                         args[pos] is None):
+                if type(r) is ndarray:
+                    if r.ndim == 0:
+                        _mark_scalar(r, args)
+                elif isinstance(r, tuple):          # (slogdet's sign and logarithm)
+                    for v in r:
+                        if type(v) is ndarray and v.ndim == 0:
+                            _mark_scalar(v, args)
             return r
         except HostData as exc:
             why = str(exc)
