@@ -162,7 +162,9 @@ _NO_OPERAND = object()
 # ---------------------------------------------------------------------------------------
 # temporary elision, as NumPy's: ``(u * g) + 1`` adds into the product's memory
 
-_ELIDE_BYTES = 1 << 18          # NumPy's NPY_MIN_ELIDE_BYTES: below, allocation is cheap
+# NumPy's NPY_MIN_ELIDE_BYTES (256 KiB): below, allocation is cheap; the pool's least
+# block too, so that the operators test one size for both
+_ELIDE_BYTES = _POOL_MIN
 _RESOLVED: dict = {}
 
 
@@ -344,17 +346,16 @@ def _make_operator(uf, name: str, order: str, pyop=None):
                                 r = pyop(b, a) if rev else pyop(a, b)
                         elif unary:
                             r = uf(a)
-                        elif binary and a.nbytes >= _ELIDE_BYTES and \
-                                _elidable(self, a, b, uf, rev):
+                        elif not binary or a.nbytes < _ELIDE_BYTES:
+                            r = uf(b, a) if rev else uf(a, b)   # (small: nothing to reuse)
+                        elif _elidable(self, a, b, uf, rev):
                             r = uf(b, a, out=a) if rev else uf(a, b, out=a)
                             elide = True
-                        elif binary and t is ndarray and not rev and \
-                                a.nbytes >= _ELIDE_BYTES and \
+                        elif t is ndarray and not rev and \
                                 _elidable(other, b, a, uf, True, True):
                             r = uf(a, b, out=b)
                             elide = other
-                        elif binary and a.nbytes >= _POOL_MIN and \
-                                (buf := _pooled(a, b, uf, rev)) is not None:
+                        elif (buf := _pooled(a, b, uf, rev)) is not None:
                             r = uf(b, a, out=buf) if rev else uf(a, b, out=buf)
                         else:
                             r = uf(b, a) if rev else uf(a, b)
