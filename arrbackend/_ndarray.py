@@ -30,7 +30,8 @@ from .distributed.store import Held as _Held, Pooled as _Pooled, before_write
 from .distributed.store import Store as _Store, mark_scalar as _mark_scalar
 from .distributed.store import POOL_MIN_BYTES as _POOL_MIN, take as _take
 from .api.registry import lookup
-from .api.local import FAST as _LOCAL_FAST, try_local as _try_local
+from .api.local import FAST as _LOCAL_FAST, OUT_POSITION as _LOCAL_OUT
+from .api.local import try_local as _try_local
 from .api.local import _NotLocal, _wrap as _local_wrap
 from .kernels.cpu_sum import TREE_SUM_MIN as _TREE_MIN, whole_sum as _whole_sum
 
@@ -735,8 +736,9 @@ class _Methods(NdarrayMethods):
                 _protocols.hook is None and \
                 (not kwargs or type(kwargs.get("out", self)) is ndarray) and \
                 not any(type(a) is numpy.ndarray for a in args):   # (a positional out=)
-            r = _try_local(fast, args, kwargs)      # (the registered implementation's
-            if r is not NotImplemented:             # first step, without the dispatch)
+            r = _try_local(fast, args, kwargs,      # (the registered implementation's
+                           _LOCAL_OUT.get(func))    # first step, without the dispatch)
+            if r is not NotImplemented:
                 return r
         return _array_function(func, types, args, kwargs)
 

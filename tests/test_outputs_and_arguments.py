@@ -177,6 +177,11 @@ _POSITIONAL_OUT = [
     ("a.argmin(0, out)", lambda xp, a, o: a.argmin(0, o)),
     ("cumsum(a[0], 0, None, out)", lambda xp, a, o: xp.cumsum(a[0], 0, None, o)),
     ("dot(a[0], eye, out)", lambda xp, a, o: xp.dot(a[0], xp.eye(3), o)),
+    # NumPy's own functions, reaching arrbackend through its protocol
+    ("numpy.sum(a, 0, None, out)", lambda xp, a, o: numpy.sum(a, 0, None, o)),
+    ("numpy.mean(a, 0, None, out)", lambda xp, a, o: numpy.mean(a, 0, None, o)),
+    ("numpy.cumsum(a[0], 0, None, out)", lambda xp, a, o: numpy.cumsum(a[0], 0, None, o)),
+    ("numpy.clip(a[0], 1, 2, out)", lambda xp, a, o: numpy.clip(a[0], 1, 2, o)),
 ]
 
 

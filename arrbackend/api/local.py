@@ -143,6 +143,9 @@ def try_local(numpy_func, args, kwargs, out_pos=None):
 #: ndarray's ``__array_function__`` tries it first (the registered implementation, behind
 #: the gate, is the same call with the dispatch in between)
 FAST: dict = {}
+#: NumPy function -> the position of its ``out`` parameter (where it has one): an ``out``
+#: given by position is checked as ``out=`` is
+OUT_POSITION: dict = {}
 
 
 def _out_position(func):
@@ -161,10 +164,11 @@ def _out_position(func):
 
 
 def with_local_path(numpy_func, func, public=()):
+    pos = _out_position(func)
     for nf in public:
         FAST[nf] = numpy_func
-
-    pos = _out_position(func)
+        if pos is not None:
+            OUT_POSITION[nf] = pos
 
     @functools.wraps(func)
     def call(*args, **kwargs):
