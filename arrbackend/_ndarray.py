@@ -580,6 +580,44 @@ def _local_first(self, fast, args, kwargs):
         return NotImplemented
 
 
+def _local_seq(self, fast, args, kwargs):
+    """``fast(the local arrays of a sequence of arrays, *the other arguments)`` where the
+    first argument is a list or tuple of arrays of ``self``'s device and the others are
+    plain (``np.concatenate([a, b])``, ``np.stack((a, b), axis=1)``): a result of new
+    memory wrapped as ``_wrap`` wraps it; ``_NO_OPERAND`` where this path does not apply,
+    NotImplemented where the result is not one the local path may hold."""
+    dev = self._dev
+    locs = []
+    for x in args[0]:
+        if type(x) is not ndarray:
+            return _NO_OPERAND
+        la = x._loc
+        if la is None or x._dev is not dev:
+            return _NO_OPERAND
+        locs.append(la)
+    for a in args[1:]:
+        if not _plain(a):
+            return _NO_OPERAND
+    if kwargs:
+        for v in kwargs.values():
+            if not _plain(v):
+                return _NO_OPERAND
+    made = _fp.made
+    tok = _STATE_SET(made[1])
+    if tok.old_value is not made[0]:
+        tok = _fp.resync(tok)
+    try:
+        r = fast(locs if type(args[0]) is list else tuple(locs), *args[1:], **kwargs)
+    finally:
+        _STATE_RESET(tok)
+    if _LOG.messages:
+        _fp.issue()
+    if type(r) is numpy.ndarray and r.base is None and r.dtype.kind not in "OUSVMm" and \
+            r.flags.writeable:
+        return _wrap(r, self)                   # (an array of its own: a new one)
+    return NotImplemented
+
+
 # full reductions of one array on one CPU device: NumPy's own reduction of the local array
 _LEAN_REDUCE = {numpy.sum: numpy.add.reduce, numpy.prod: numpy.multiply.reduce,
                 numpy.max: numpy.maximum.reduce, numpy.amax: numpy.maximum.reduce,
@@ -725,9 +763,15 @@ class _Methods(NdarrayMethods):
                     _fp.issue("reduce")
                 return _wrap(r, self)
         fast = _LOCAL_FAST.get(func)
-        if fast is not None and args and args[0] is self and self._loc is not None and \
-                self._dev.lean and _protocols.hook is None:
-            r = _local_first(self, fast, args, kwargs)
+        if fast is not None and args and self._loc is not None and self._dev.lean and \
+                _protocols.hook is None:
+            first = args[0]
+            if first is self:
+                r = _local_first(self, fast, args, kwargs)
+            elif type(first) is list or type(first) is tuple:
+                r = _local_seq(self, fast, args, kwargs)
+            else:
+                r = _NO_OPERAND
             if r is not _NO_OPERAND:
                 if r is NotImplemented:         # (not the engine's to hold: its answer)
                     return _array_function(func, types, args, kwargs)

@@ -273,3 +273,23 @@ def test_methods_with_array_arguments(machine):
     numpy.testing.assert_array_equal(ab.asnumpy(x.reshape(2, 3).argmax(axis=1)),
                                      a.reshape(2, 3).argmax(axis=1))
     assert int(x.argmax()) == int(a.argmax())
+
+
+@pytest.mark.parametrize("name", ["concatenate", "stack", "vstack", "hstack", "column_stack",
+                                  "dstack"])
+def test_sequence_functions_make_new_arrays(machine, name):
+    """A function of a sequence of arrays: NumPy's values and dtype, a new array (writing
+    the parts afterwards leaves it), NumPy's error for parts that do not fit."""
+    a, b = numpy.arange(4.0).reshape(2, 2), numpy.arange(4, dtype=numpy.int32).reshape(2, 2)
+    want = getattr(numpy, name)([a, b])
+    with ab.enabled():
+        import numpy as np
+        x, y = np.asarray(a), np.asarray(b)
+        got = getattr(np, name)([x, y])
+        got_t = getattr(np, name)((x, y))
+        x[...] = -1.0
+        with pytest.raises(ValueError):
+            np.concatenate([x, np.ones(3)])
+    for g in (got, got_t):
+        assert isinstance(g, ab.ndarray) and g.dtype == want.dtype
+        numpy.testing.assert_array_equal(ab.asnumpy(g), want)
