@@ -526,7 +526,7 @@ def _plain(v) -> bool:
     return t in _PLAIN or (t is tuple and all(type(e) is int for e in v))
 
 
-def _local_first(self, fast, args, kwargs):
+def _local_first(self, fast, args, kwargs, first=None, seen=None):
     """``fast(self's local array, *the other arguments)`` where ``self`` comes first and
     every other argument is a plain Python value (the common one-device call:
     ``np.gradient(u, dx, axis=1)``, ``np.mean(a, axis=0)``): the result of new memory
@@ -534,11 +534,11 @@ def _local_first(self, fast, args, kwargs):
     wraps it (``try_local``), from the same call.  ``_NO_OPERAND`` where this path does not
     apply, NotImplemented where the result is not one the local path may hold (a view of
     ``self``'s memory, an object array: the engine's implementation answers, as after
-    ``try_local``)."""
-    loc = self._loc
+    ``try_local``).  ``first``, ``seen``: the first argument's local form and the pairs
+    (local array, array) it holds, where it is not ``self`` (``_local_seq``)."""
+    loc = self._loc if first is None else first
     dev = self._dev
     rest = args[1:]
-    seen = None
     for i, a in enumerate(rest):
         if type(a) is ndarray:              # another array of the device: its local one
             la = a._loc                     # (maybe a positional out=: writable, and
@@ -547,8 +547,8 @@ def _local_first(self, fast, args, kwargs):
             st = a._store                                       # writes it)
             if (st._base or st)._readers:
                 before_write(st)
-            if seen is None:
-                seen = [(loc, self)]
+            seen = [(loc, self)] if seen is None else list(seen)
+            if type(rest) is tuple:
                 rest = list(rest)
             rest[i] = la
             seen.append((la, a))
@@ -584,10 +584,11 @@ def _local_seq(self, fast, args, kwargs):
     """``fast(the local arrays of a sequence of arrays, *the other arguments)`` where the
     first argument is a list or tuple of arrays of ``self``'s device and the others are
     plain (``np.concatenate([a, b])``, ``np.stack((a, b), axis=1)``): a result of new
-    memory wrapped as ``_wrap`` wraps it; ``_NO_OPERAND`` where this path does not apply,
-    NotImplemented where the result is not one the local path may hold."""
+    memory wrapped as ``_wrap`` wraps it (the rest as ``_local_first`` goes on);
+    ``_NO_OPERAND`` where this path does not apply."""
     dev = self._dev
     locs = []
+    seen = []
     for x in args[0]:
         if type(x) is not ndarray:
             return _NO_OPERAND
@@ -595,27 +596,9 @@ def _local_seq(self, fast, args, kwargs):
         if la is None or x._dev is not dev:
             return _NO_OPERAND
         locs.append(la)
-    for a in args[1:]:
-        if not _plain(a):
-            return _NO_OPERAND
-    if kwargs:
-        for v in kwargs.values():
-            if not _plain(v):
-                return _NO_OPERAND
-    made = _fp.made
-    tok = _STATE_SET(made[1])
-    if tok.old_value is not made[0]:
-        tok = _fp.resync(tok)
-    try:
-        r = fast(locs if type(args[0]) is list else tuple(locs), *args[1:], **kwargs)
-    finally:
-        _STATE_RESET(tok)
-    if _LOG.messages:
-        _fp.issue()
-    if type(r) is numpy.ndarray and r.base is None and r.dtype.kind not in "OUSVMm" and \
-            r.flags.writeable:
-        return _wrap(r, self)                   # (an array of its own: a new one)
-    return NotImplemented
+        seen.append((la, x))
+    return _local_first(self, fast, args, kwargs,
+                        locs if type(args[0]) is list else tuple(locs), seen)
 
 
 # full reductions of one array on one CPU device: NumPy's own reduction of the local array

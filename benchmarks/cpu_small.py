@@ -20,16 +20,7 @@ import numpy
 
 import arrbackend
 
-
-def best(f, number: int, repeat: int = 5) -> float:
-    f()
-    ts = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        for _ in range(number):
-            f()
-        ts.append((time.perf_counter() - t0) / number)
-    return min(ts)
+from cpu_bench import best      # (this folder: the same timing as the statement table)
 
 
 def calls(np, n: int = 1000) -> dict:

@@ -27,7 +27,7 @@ from ..distributed.array import ndarray
 from ..distributed.store import mark_scalar
 from ..distributed.indexing import view_copy
 
-__all__ = ["HostData", "host_target", "install", "numpy_answer", "has_ours"]
+__all__ = ["HostData", "host_target", "install", "numpy_answer", "has_ours", "out_position"]
 
 _HOST_KINDS = "OUSVMm"
 
@@ -143,7 +143,7 @@ def _into_host_out(func, args, kwargs, pos, name):
     return back(r)
 
 
-def _out_position(func):
+def out_position(func):
     """The index of a positional-or-keyword ``out`` parameter, or None."""
     try:
         params = list(inspect.signature(func).parameters.values())
@@ -184,7 +184,7 @@ def gated(impl):
     func = impl.func
     nf = impl.numpy_func
     name = f"{impl.module}.{impl.name}"
-    pos = _out_position(func)
+    pos = out_position(func)
     answer = nf is not None and impl.module != "numpy.random"
     scalar = nf in SCALAR_RESULTS
 

@@ -14,6 +14,7 @@ from ..distributed.layout import Layout
 from ..distributed.elementwise import check_writable
 from ..distributed.store import Store, before_write
 from ..distributed.indexing import Value
+from .gate import out_position
 
 __all__ = ["with_local_path", "try_local"]
 
@@ -148,23 +149,8 @@ FAST: dict = {}
 OUT_POSITION: dict = {}
 
 
-def _out_position(func):
-    """The position of ``func``'s ``out`` parameter, or None."""
-    import inspect
-    try:
-        params = list(inspect.signature(func).parameters.values())
-    except (TypeError, ValueError):
-        return None
-    for i, p in enumerate(params):
-        if p.name == "out":
-            return i if p.kind is p.POSITIONAL_OR_KEYWORD else None
-        if p.kind is p.VAR_POSITIONAL:
-            return None
-    return None
-
-
 def with_local_path(numpy_func, func, public=()):
-    pos = _out_position(func)
+    pos = out_position(func)
     for nf in public:
         FAST[nf] = numpy_func
         if pos is not None:
